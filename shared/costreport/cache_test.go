@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+
+	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
 )
 
 func TestCache(t *testing.T) {
 	t.Parallel()
 	period, previous := Periods(day("2025-10-18"))
 	out := usageOutput(t, usageResult(period, previous, accountSpend))
-	ce := &fakeCE{pages: []*costexplorer.GetCostAndUsageOutput{out}, forecast: forecastOf("71.3", "60.1", "82.5")}
+	ce := &fakeCE{pages: []*costexplorer.GetCostAndUsageOutput{out}, forecast: costreporttest.Forecast("71.3", "60.1", "82.5")}
 	c := NewCache(New(ce, Options{Location: seoul}), 0)
 	ctx := context.Background()
 	start := instant("2025-10-18T05:00:00Z") // 14:00 KST
@@ -47,7 +49,7 @@ func TestCache(t *testing.T) {
 
 func TestCacheKeepsNoFailure(t *testing.T) {
 	t.Parallel()
-	ce := &fakeCE{usageErr: errors.New("throttled"), forecast: forecastOf("1", "1", "1")}
+	ce := &fakeCE{usageErr: errors.New("throttled"), forecast: costreporttest.Forecast("1", "1", "1")}
 	c := NewCache(New(ce, Options{Location: seoul}), time.Hour)
 	now := instant("2025-10-18T05:00:00Z")
 	for range 2 {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,12 +12,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -121,104 +120,24 @@ var accountSpend = []spend{
 	{"Amazon Route 53", 0, 0.02},
 }
 
-// usageResult is a GetCostAndUsage answer as Cost Explorer writes it (and moto replays it):
-// one ResultsByTime entry a day, one group a service, the total empty because of GroupBy.
-// The last day of the period is Estimated, as recent days are.
+// usageResult is the account's GetCostAndUsage answer for a report over period and previous:
+// every day from previous.Start to period.End, as the report requests them.
 func usageResult(period, previous Period, services []spend) map[string]any {
-	var days []map[string]any
-	for d := previous.Start; d.Before(period.End); d = d.AddDate(0, 0, 1) {
-		groups := []map[string]any{}
-		for _, s := range services {
-			amount := float64(between)
-			switch {
-			case !d.Before(period.Start):
-				amount = s.current
-			case d.Before(previous.End):
-				amount = s.previous
-			}
-			groups = append(groups, map[string]any{
-				"Keys":    []string{s.service},
-				"Metrics": map[string]any{"UnblendedCost": map[string]string{"Amount": fmt.Sprintf("%.10f", amount), "Unit": "USD"}},
-			})
+	names := make([]string, len(services))
+	byName := map[string]spend{}
+	for i, s := range services {
+		names[i] = s.service
+		byName[s.service] = s
+	}
+	return costreporttest.UsageResult(previous.Start, period.End, names, func(service string, d time.Time) float64 {
+		switch {
+		case !d.Before(period.Start):
+			return byName[service].current
+		case d.Before(previous.End):
+			return byName[service].previous
 		}
-		days = append(days, map[string]any{
-			"TimePeriod": map[string]string{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
-			"Total":      map[string]any{},
-			"Groups":     groups,
-			"Estimated":  d.Equal(period.End.AddDate(0, 0, -1)),
-		})
-	}
-	return map[string]any{
-		"GroupDefinitions":         []map[string]string{{"Type": "DIMENSION", "Key": "SERVICE"}},
-		"ResultsByTime":            days,
-		"DimensionValueAttributes": []any{},
-	}
-}
-
-// seed queues results for moto's GetCostAndUsage: each distinct request takes the next one.
-func seed(t *testing.T, s *mototest.Server, results ...map[string]any) {
-	t.Helper()
-	body, err := json.Marshal(map[string]any{"results": results})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Post("/moto-api/static/ce/cost-and-usage-results", string(body)); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// noBackoff keeps the SDK's bounded retries but without waiting between them.
-func noBackoff() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		return between
 	})
-}
-
-// recorder passes calls on to the real client (moto) and records them; forecast, when set,
-// stands in for GetCostForecast, which moto does not implement.
-type recorder struct {
-	ce       CostExplorerAPI
-	forecast func(*costexplorer.GetCostForecastInput) (*costexplorer.GetCostForecastOutput, error)
-
-	mu        sync.Mutex
-	usageIn   []costexplorer.GetCostAndUsageInput
-	forecasts []costexplorer.GetCostForecastInput
-}
-
-func (r *recorder) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, optFns ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
-	r.mu.Lock()
-	r.usageIn = append(r.usageIn, *in)
-	r.mu.Unlock()
-	return r.ce.GetCostAndUsage(ctx, in, optFns...)
-}
-
-func (r *recorder) GetCostForecast(ctx context.Context, in *costexplorer.GetCostForecastInput, optFns ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {
-	r.mu.Lock()
-	r.forecasts = append(r.forecasts, *in)
-	r.mu.Unlock()
-	if r.forecast != nil {
-		return r.forecast(in)
-	}
-	return r.ce.GetCostForecast(ctx, in, optFns...)
-}
-
-// forecastOf answers like GetCostForecast with MONTHLY granularity over in's period.
-func forecastOf(mean, low, high string) func(*costexplorer.GetCostForecastInput) (*costexplorer.GetCostForecastOutput, error) {
-	return func(in *costexplorer.GetCostForecastInput) (*costexplorer.GetCostForecastOutput, error) {
-		return &costexplorer.GetCostForecastOutput{
-			Total: &types.MetricValue{Amount: aws.String(mean), Unit: aws.String("USD")},
-			ForecastResultsByTime: []types.ForecastResult{{
-				TimePeriod:                   in.TimePeriod,
-				MeanValue:                    aws.String(mean),
-				PredictionIntervalLowerBound: aws.String(low),
-				PredictionIntervalUpperBound: aws.String(high),
-			}},
-		}, nil
-	}
-}
-
-func forecastError(err error) func(*costexplorer.GetCostForecastInput) (*costexplorer.GetCostForecastOutput, error) {
-	return func(*costexplorer.GetCostForecastInput) (*costexplorer.GetCostForecastOutput, error) { return nil, err }
 }
 
 func interval(start, end string) *types.DateInterval {
@@ -232,7 +151,7 @@ func TestBuildAgainstMoto(t *testing.T) {
 	t.Parallel()
 	s := mototest.Start(t)
 	cfg := s.Config(t)
-	cfg.Retryer = noBackoff
+	cfg.Retryer = costreporttest.NoBackoff
 	client := NewCostExplorerClient(cfg)
 
 	tests := []struct {
@@ -240,7 +159,7 @@ func TestBuildAgainstMoto(t *testing.T) {
 		now      string
 		loc      *time.Location
 		budget   float64
-		forecast func(*costexplorer.GetCostForecastInput) (*costexplorer.GetCostForecastOutput, error) // nil: moto's
+		forecast costreporttest.ForecastFunc // nil: moto's
 
 		wantUsage        *types.DateInterval // the one GetCostAndUsage's period
 		wantForecast     *types.DateInterval // nil: no forecast request
@@ -253,49 +172,49 @@ func TestBuildAgainstMoto(t *testing.T) {
 	}{
 		{
 			name: "mid-month at 09:00 KST", now: "2025-10-18T00:00:00Z", loc: seoul, budget: 150,
-			forecast:  forecastOf("71.3", "60.1", "82.5"),
+			forecast:  costreporttest.Forecast("71.3", "60.1", "82.5"),
 			wantUsage: interval("2025-09-01", "2025-10-18"), wantForecast: interval("2025-10-18", "2025-11-01"),
 			wantPeriod: Period{day("2025-10-01"), day("2025-10-18")},
 			wantTotal:  17 * 3.73, wantPrevious: 17 * 3.48, wantForecastMean: 17*3.73 + 71.3,
 		},
 		{
 			name: "the 1st reports the previous full month", now: "2025-11-01T00:00:00Z", loc: seoul,
-			forecast:  forecastOf("118.25", "97", "140.5"),
+			forecast:  costreporttest.Forecast("118.25", "97", "140.5"),
 			wantUsage: interval("2025-09-01", "2025-11-01"), wantForecast: interval("2025-11-01", "2025-12-01"),
 			wantPeriod: Period{day("2025-10-01"), day("2025-11-01")}, wantFull: true,
 			wantTotal: 31 * 3.73, wantPrevious: 30 * 3.48, wantForecastMean: 118.25,
 		},
 		{
 			name: "a second before 00:00 UTC on the 1st is already the 1st in Seoul", now: "2025-10-31T23:59:59Z", loc: seoul,
-			forecast:  forecastOf("118.25", "97", "140.5"),
+			forecast:  costreporttest.Forecast("118.25", "97", "140.5"),
 			wantUsage: interval("2025-09-01", "2025-11-01"), wantForecast: interval("2025-11-01", "2025-12-01"),
 			wantPeriod: Period{day("2025-10-01"), day("2025-11-01")}, wantFull: true,
 			wantTotal: 31 * 3.73, wantPrevious: 30 * 3.48, wantForecastMean: 118.25,
 		},
 		{
 			name: "the same instant in UTC is still the last day", now: "2025-10-31T23:59:59Z", loc: time.UTC,
-			forecast:  forecastOf("3.9", "3.5", "4.4"),
+			forecast:  costreporttest.Forecast("3.9", "3.5", "4.4"),
 			wantUsage: interval("2025-09-01", "2025-10-31"), wantForecast: interval("2025-10-31", "2025-11-01"),
 			wantPeriod: Period{day("2025-10-01"), day("2025-10-31")},
 			wantTotal:  30 * 3.73, wantPrevious: 30 * 3.48, wantForecastMean: 30*3.73 + 3.9,
 		},
 		{
 			name: "the last day forecasts one day", now: "2025-10-31T00:00:00Z", loc: seoul, budget: 100,
-			forecast:  forecastOf("3.9", "3.5", "4.4"),
+			forecast:  costreporttest.Forecast("3.9", "3.5", "4.4"),
 			wantUsage: interval("2025-09-01", "2025-10-31"), wantForecast: interval("2025-10-31", "2025-11-01"),
 			wantPeriod: Period{day("2025-10-01"), day("2025-10-31")},
 			wantTotal:  30 * 3.73, wantPrevious: 30 * 3.48, wantForecastMean: 30*3.73 + 3.9,
 		},
 		{
 			name: "forecast over budget", now: "2025-10-18T00:00:00Z", loc: seoul, budget: 100,
-			forecast:  forecastOf("71.3", "60.1", "82.5"),
+			forecast:  costreporttest.Forecast("71.3", "60.1", "82.5"),
 			wantUsage: interval("2025-09-01", "2025-10-18"), wantForecast: interval("2025-10-18", "2025-11-01"),
 			wantPeriod: Period{day("2025-10-01"), day("2025-10-18")},
 			wantTotal:  17 * 3.73, wantPrevious: 17 * 3.48, wantForecastMean: 17*3.73 + 71.3,
 		},
 		{
 			name: "new account: no history to forecast", now: "2025-10-18T00:00:00Z", loc: seoul, budget: 150,
-			forecast:  forecastError(&types.DataUnavailableException{Message: aws.String("Insufficient amount of historical data to generate forecast.")}),
+			forecast:  costreporttest.ForecastError(&types.DataUnavailableException{Message: aws.String("Insufficient amount of historical data to generate forecast.")}),
 			wantUsage: interval("2025-09-01", "2025-10-18"), wantForecast: interval("2025-10-18", "2025-11-01"),
 			wantPeriod: Period{day("2025-10-01"), day("2025-10-18")},
 			wantTotal:  17 * 3.73, wantPrevious: 17 * 3.48, wantReason: reasonNoHistory,
@@ -314,8 +233,8 @@ func TestBuildAgainstMoto(t *testing.T) {
 			}
 			now := instant(tt.now)
 			period, previous := Periods(date(now.In(tt.loc)))
-			seed(t, s, usageResult(period, previous, accountSpend))
-			ce := &recorder{ce: client, forecast: tt.forecast}
+			costreporttest.Seed(t, s, usageResult(period, previous, accountSpend))
+			ce := &costreporttest.CE{Next: client, Forecast: tt.forecast}
 
 			rep, err := New(ce, Options{Location: tt.loc, MonthlyBudget: tt.budget}).Build(context.Background(), now)
 			if err != nil {
@@ -328,7 +247,7 @@ func TestBuildAgainstMoto(t *testing.T) {
 				Metrics:     []string{"UnblendedCost"},
 				GroupBy:     []types.GroupDefinition{{Type: types.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}},
 			}
-			if diff := cmp.Diff([]costexplorer.GetCostAndUsageInput{wantUsage}, ce.usageIn, cmpopts.IgnoreUnexported(costexplorer.GetCostAndUsageInput{}, types.DateInterval{}, types.GroupDefinition{})); diff != "" {
+			if diff := cmp.Diff([]costexplorer.GetCostAndUsageInput{wantUsage}, ce.Usage(), cmpopts.IgnoreUnexported(costexplorer.GetCostAndUsageInput{}, types.DateInterval{}, types.GroupDefinition{})); diff != "" {
 				t.Errorf("GetCostAndUsage requests (-want +got):\n%s", diff)
 			}
 			var wantForecasts []costexplorer.GetCostForecastInput
@@ -340,7 +259,7 @@ func TestBuildAgainstMoto(t *testing.T) {
 					PredictionIntervalLevel: aws.Int32(80),
 				})
 			}
-			if diff := cmp.Diff(wantForecasts, ce.forecasts, cmpopts.IgnoreUnexported(costexplorer.GetCostForecastInput{}, types.DateInterval{})); diff != "" {
+			if diff := cmp.Diff(wantForecasts, ce.Forecasts(), cmpopts.IgnoreUnexported(costexplorer.GetCostForecastInput{}, types.DateInterval{})); diff != "" {
 				t.Errorf("GetCostForecast requests (-want +got):\n%s", diff)
 			}
 
@@ -374,7 +293,7 @@ func TestBuildServices(t *testing.T) {
 	t.Parallel()
 	period, previous := Periods(day("2025-10-18"))
 	out := usageOutput(t, usageResult(period, previous, accountSpend))
-	ce := &fakeCE{pages: []*costexplorer.GetCostAndUsageOutput{out}, forecast: forecastError(errors.New("unused"))}
+	ce := &fakeCE{pages: []*costexplorer.GetCostAndUsageOutput{out}, forecast: costreporttest.ForecastError(errors.New("unused"))}
 	rep, err := New(ce, Options{Location: seoul}).Build(context.Background(), instant("2025-10-18T00:00:00Z"))
 	if err != nil {
 		t.Fatal(err)

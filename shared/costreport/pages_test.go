@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -23,7 +24,7 @@ func TestRequestsPerReport(t *testing.T) {
 	t.Parallel()
 	s := mototest.Start(t)
 	cfg := s.Config(t)
-	cfg.Retryer = noBackoff
+	cfg.Retryer = costreporttest.NoBackoff
 	now := instant("2025-10-18T00:00:00Z")
 	period, previous := Periods(day("2025-10-18"))
 
@@ -31,18 +32,19 @@ func TestRequestsPerReport(t *testing.T) {
 	first := usageResult(period, previous, accountSpend[:4])
 	first["NextPageToken"] = "page-2"
 	second := usageResult(period, previous, accountSpend[4:])
-	seed(t, s, first, second)
+	costreporttest.Seed(t, s, first, second)
 
-	ce := &recorder{ce: NewCostExplorerClient(cfg), forecast: forecastOf("71.3", "60.1", "82.5")}
+	ce := &costreporttest.CE{Next: NewCostExplorerClient(cfg), Forecast: costreporttest.Forecast("71.3", "60.1", "82.5")}
 	rep, err := New(ce, Options{Location: seoul}).Build(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(ce.usageIn) + len(ce.forecasts); got != 3 {
-		t.Errorf("requests = %d (%d GetCostAndUsage, %d GetCostForecast), want 3", got, len(ce.usageIn), len(ce.forecasts))
+	usage := ce.Usage()
+	if got := ce.Requests(); got != 3 {
+		t.Errorf("requests = %d (%d GetCostAndUsage, %d GetCostForecast), want 3", got, len(usage), len(ce.Forecasts()))
 	}
-	if len(ce.usageIn) == 2 && aws.ToString(ce.usageIn[1].NextPageToken) != "page-2" {
-		t.Errorf("second page token = %q, want page-2", aws.ToString(ce.usageIn[1].NextPageToken))
+	if len(usage) == 2 && aws.ToString(usage[1].NextPageToken) != "page-2" {
+		t.Errorf("second page token = %q, want page-2", aws.ToString(usage[1].NextPageToken))
 	}
 	if len(rep.Services) != len(accountSpend) {
 		t.Errorf("services = %d, want %d from both pages", len(rep.Services), len(accountSpend))
@@ -57,7 +59,7 @@ func TestTooManyPages(t *testing.T) {
 	period, previous := Periods(day("2025-10-18"))
 	page := usageResult(period, previous, accountSpend)
 	page["NextPageToken"] = "more"
-	ce := &fakeCE{pages: []*costexplorer.GetCostAndUsageOutput{usageOutput(t, page)}, forecast: forecastOf("1", "1", "1")}
+	ce := &fakeCE{pages: []*costexplorer.GetCostAndUsageOutput{usageOutput(t, page)}, forecast: costreporttest.Forecast("1", "1", "1")}
 
 	_, err := New(ce, Options{Location: seoul, MaxPages: 3}).Build(context.Background(), instant("2025-10-18T00:00:00Z"))
 	if !errors.Is(err, ErrTooManyPages) {
@@ -70,7 +72,7 @@ func TestTooManyPages(t *testing.T) {
 
 func TestUsageFailureIsAnError(t *testing.T) {
 	t.Parallel()
-	ce := &fakeCE{usageErr: errors.New("AccessDeniedException: not authorized to perform ce:GetCostAndUsage"), forecast: forecastOf("1", "1", "1")}
+	ce := &fakeCE{usageErr: errors.New("AccessDeniedException: not authorized to perform ce:GetCostAndUsage"), forecast: costreporttest.Forecast("1", "1", "1")}
 	_, err := New(ce, Options{Location: seoul}).Build(context.Background(), instant("2025-10-18T00:00:00Z"))
 	if err == nil || !strings.Contains(err.Error(), "get cost and usage 2025-09-01..2025-10-18") {
 		t.Fatalf("Build error = %v, want the failed request named", err)
@@ -115,7 +117,7 @@ func TestClientRetriesWithinBounds(t *testing.T) {
 		Region:       "ap-northeast-2",
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint: aws.String(srv.URL),
-		Retryer:      noBackoff,
+		Retryer:      costreporttest.NoBackoff,
 	}
 
 	_, err := New(NewCostExplorerClient(cfg), Options{Location: seoul}).Build(context.Background(), instant("2025-10-18T00:00:00Z"))

@@ -110,7 +110,7 @@ func clientFactory(base string, httpClient *http.Client) (func(http.RoundTripper
 	case strings.HasSuffix(u.Path, "/api/v3/"):
 		upload = u.JoinPath()
 		upload.Path = strings.TrimSuffix(u.Path, "v3/") + "uploads/"
-	case base == DefaultBaseURL:
+	case strings.TrimRight(base, "/") == DefaultBaseURL:
 		upload, _ = url.Parse("https://uploads.github.com/")
 	default:
 		upload = u

@@ -55,7 +55,9 @@ type Server struct {
 
 // Token is an installation access token the fake issued.
 type Token struct {
-	Token          string
+	// Token is the value sent as "Authorization: token <Token>".
+	Token string
+	// InstallationID is the installation the token was issued for.
 	InstallationID int64
 }
 

@@ -1,16 +1,43 @@
-// Command github-webhook is the github-webhook Lambda function of the ChatOps suite.
+// Command github-webhook is the github-webhook Lambda function of the ChatOps suite: it verifies
+// the GitHub App's webhook deliveries, announces pull requests and issues in Discord, and puts
+// workflow_run and deployment_status events on the suite's EventBridge bus.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
+	"fmt"
+	"log/slog"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
 func main() {
-	lambda.Start(func(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
-		return nil, errors.New("github-webhook: not built yet")
-	})
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := setup(log)
+	if err != nil {
+		log.Error("start", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.handle)
+}
+
+// setup builds the handler once per execution environment; nothing here touches the network.
+func setup(log *slog.Logger) (*handler, error) {
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	store := secrets.New(ssm.NewFromConfig(awsCfg), cfg.ParameterPrefix, secretsTTL)
+	bus := forward.New(eventbridge.NewFromConfig(awsCfg), cfg.EventBus)
+	return newHandler(cfg, store, bus, restClient(discordOptions(cfg.DiscordAPIURL)), log), nil
 }

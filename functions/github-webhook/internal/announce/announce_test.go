@@ -43,8 +43,10 @@ func event(t *testing.T, eventType, file string, edit func(p map[string]any)) an
 
 func obj(p map[string]any, key string) map[string]any { return p[key].(map[string]any) }
 
-func setDraft(p map[string]any)  { obj(p, "pull_request")["draft"] = true }
-func botSender(p map[string]any) { p["sender"] = map[string]any{"login": "dependabot[bot]", "type": "Bot"} }
+func setDraft(p map[string]any) { obj(p, "pull_request")["draft"] = true }
+func botSender(p map[string]any) {
+	p["sender"] = map[string]any{"login": "dependabot[bot]", "type": "Bot"}
+}
 
 func TestDecide(t *testing.T) {
 	t.Parallel()

@@ -51,7 +51,9 @@ func TestForward(t *testing.T) {
 		{name: "failed entry every time", answers: fnList(failedEntry), payload: payload, wantCalls: maxAttempts, wantErr: errEntryFailed},
 		{
 			name: "count without entry detail", payload: payload, wantCalls: maxAttempts, wantErr: errEntryFailed,
-			answers: fnList(func() (*eventbridge.PutEventsOutput, error) { return &eventbridge.PutEventsOutput{FailedEntryCount: 1}, nil }),
+			answers: fnList(func() (*eventbridge.PutEventsOutput, error) {
+				return &eventbridge.PutEventsOutput{FailedEntryCount: 1}, nil
+			}),
 		},
 		{
 			name: "no event id", payload: payload, wantCalls: maxAttempts, wantErr: errEntryFailed,

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+)
+
+// config is what the stack sets in the environment; see docs/GITHUB-WEBHOOK.md and the runtime
+// contract.
+type config struct {
+	DiscordAPIURL   string
+	ParameterPrefix string
+	// ChannelID is where announcements go unless RepoChannels names the repository.
+	ChannelID string
+	EventBus  string
+	Rules     announce.Rules
+	// RepoChannels maps lower-cased owner/name to a channel ID.
+	RepoChannels map[string]string
+}
+
+// loadConfig reads the configuration through getenv. Its one error names every variable that is
+// missing or malformed.
+func loadConfig(getenv func(string) string) (config, error) {
+	var errs []error
+	cfg := config{
+		DiscordAPIURL:   strings.TrimRight(orDefault(getenv("DISCORD_API_URL"), "https://discord.com/api/v10"), "/"),
+		ParameterPrefix: orDefault(getenv("CHATOPS_PARAMETER_PREFIX"), "/chatops"),
+		ChannelID:       strings.TrimSpace(getenv("DISCORD_CHANNEL_ID")),
+		EventBus:        strings.TrimSpace(getenv("CHATOPS_EVENT_BUS")),
+		RepoChannels:    map[string]string{},
+	}
+	if u, err := url.Parse(cfg.DiscordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("DISCORD_API_URL %q: want an absolute http(s) URL", cfg.DiscordAPIURL))
+	}
+	switch {
+	case cfg.ChannelID == "":
+		errs = append(errs, errors.New("DISCORD_CHANNEL_ID: required"))
+	case !isSnowflake(cfg.ChannelID):
+		errs = append(errs, fmt.Errorf("DISCORD_CHANNEL_ID %q: want a channel ID (digits)", cfg.ChannelID))
+	}
+	if cfg.EventBus == "" {
+		errs = append(errs, errors.New("CHATOPS_EVENT_BUS: required"))
+	}
+	if v := strings.TrimSpace(getenv("ANNOUNCE_BOTS")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ANNOUNCE_BOTS %q: want true or false", v))
+		}
+		cfg.Rules.AnnounceBots = b
+	}
+	cfg.Rules.IgnoreAuthors = list(getenv("IGNORE_AUTHORS"))
+	cfg.Rules.IgnoreLabels = list(getenv("IGNORE_LABELS"))
+	for _, pair := range list(getenv("REPO_CHANNELS")) {
+		repo, channel, ok := strings.Cut(pair, "=")
+		repo, channel = strings.TrimSpace(repo), strings.TrimSpace(channel)
+		owner, name, slash := strings.Cut(repo, "/")
+		if !ok || !slash || owner == "" || name == "" || strings.Contains(name, "/") || !isSnowflake(channel) {
+			errs = append(errs, fmt.Errorf("REPO_CHANNELS entry %q: want owner/repo=channelID", pair))
+			continue
+		}
+		cfg.RepoChannels[strings.ToLower(repo)] = channel
+	}
+	if err := errors.Join(errs...); err != nil {
+		return config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// channelFor returns the channel that announcements of the repository owner/name go to.
+// GitHub treats repository names without regard to case, and so does the map.
+func (c config) channelFor(repo string) string {
+	if ch, ok := c.RepoChannels[strings.ToLower(repo)]; ok {
+		return ch
+	}
+	return c.ChannelID
+}
+
+func orDefault(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}
+
+// list splits a comma-separated value, dropping blanks.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isSnowflake(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}

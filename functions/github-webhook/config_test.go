@@ -1,0 +1,122 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLoadConfig(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{
+		"DISCORD_CHANNEL_ID": "1100000000000000001",
+		"CHATOPS_EVENT_BUS":  "chatops-events",
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    config
+		wantErr []string // every one must appear in the error
+	}{
+		{
+			name: "defaults",
+			env:  base,
+			want: config{
+				DiscordAPIURL: "https://discord.com/api/v10", ParameterPrefix: "/chatops",
+				ChannelID: "1100000000000000001", EventBus: "chatops-events", RepoChannels: map[string]string{},
+			},
+		},
+		{
+			name: "everything set",
+			env: with(base, map[string]string{
+				"DISCORD_API_URL":          "http://127.0.0.1:9999/api/v10/",
+				"CHATOPS_PARAMETER_PREFIX": "/team/chatops",
+				"ANNOUNCE_BOTS":            "true",
+				"IGNORE_AUTHORS":           " alice, bob ,,",
+				"IGNORE_LABELS":            "wip,do not announce",
+				"REPO_CHANNELS":            "Octo-Org/API=1200000000000000002, octo-org/web = 1200000000000000003",
+			}),
+			want: config{
+				DiscordAPIURL: "http://127.0.0.1:9999/api/v10", ParameterPrefix: "/team/chatops",
+				ChannelID: "1100000000000000001", EventBus: "chatops-events",
+				Rules: announce.Rules{
+					AnnounceBots:  true,
+					IgnoreAuthors: []string{"alice", "bob"},
+					IgnoreLabels:  []string{"wip", "do not announce"},
+				},
+				RepoChannels: map[string]string{"octo-org/api": "1200000000000000002", "octo-org/web": "1200000000000000003"},
+			},
+		},
+		{
+			name:    "nothing set names every gap",
+			env:     map[string]string{},
+			wantErr: []string{"DISCORD_CHANNEL_ID: required", "CHATOPS_EVENT_BUS: required"},
+		},
+		{
+			name: "malformed values",
+			env: with(base, map[string]string{
+				"DISCORD_API_URL":    "discord.com/api",
+				"DISCORD_CHANNEL_ID": "#general",
+				"ANNOUNCE_BOTS":      "sometimes",
+				"REPO_CHANNELS":      "octo-org/api=123,octo-org=456,octo-org/web:789,a/b/c=1,x/y=chan",
+			}),
+			wantErr: []string{
+				`DISCORD_API_URL "discord.com/api"`, `DISCORD_CHANNEL_ID "#general"`, `ANNOUNCE_BOTS "sometimes"`,
+				`"octo-org=456"`, `"octo-org/web:789"`, `"a/b/c=1"`, `"x/y=chan"`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := loadConfig(func(k string) string { return tt.env[k] })
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("no error, want one naming %q", tt.wantErr)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not name %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("config (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestChannelFor(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{
+			"DISCORD_CHANNEL_ID": "1", "CHATOPS_EVENT_BUS": "b", "REPO_CHANNELS": "Octo-Org/API=2",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for repo, want := range map[string]string{"octo-org/api": "2", "OCTO-ORG/Api": "2", "octo-org/web": "1", "": "1"} {
+		if got := cfg.channelFor(repo); got != want {
+			t.Errorf("channelFor(%q) = %q, want %q", repo, got, want)
+		}
+	}
+}
+
+func with(base, more map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range more {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/shared/apigw"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/google/go-github/v66/github"
+)
+
+// budget is how long one delivery may take, secrets, retries and all: GitHub counts a delivery
+// as failed when it has no answer within 10 seconds, and the answer must still travel back.
+const budget = 8 * time.Second
+
+// secretsTTL is how long the secrets stay cached in an execution environment. A rotated
+// webhook secret takes effect within it.
+const secretsTTL = 15 * time.Minute
+
+// secretStore is the part of *secrets.Store the handler uses.
+type secretStore interface {
+	Get(ctx context.Context, names ...string) (map[string]string, error)
+}
+
+// messageCreator is the part of *rest.Client the handler uses.
+type messageCreator interface {
+	CreateMessage(ctx context.Context, channelID string, m discord.Message) (discord.Message, error)
+}
+
+// forwarder is the part of *forward.Forwarder the handler uses.
+type forwarder interface {
+	Forward(ctx context.Context, eventType string, payload []byte) error
+}
+
+// handler answers GitHub's webhook deliveries on POST /github.
+type handler struct {
+	cfg     config
+	budget  time.Duration
+	secrets secretStore
+	bus     forwarder
+	log     *slog.Logger
+	// newDiscord builds a Discord client for a bot token; the handler keeps one per token.
+	newDiscord func(botToken string) messageCreator
+
+	mu         sync.Mutex
+	discord    messageCreator
+	discordFor string // the token discord was built with
+}
+
+func newHandler(cfg config, store secretStore, bus forwarder, newDiscord func(string) messageCreator, log *slog.Logger) *handler {
+	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, newDiscord: newDiscord, log: log}
+}
+
+// discordOptions are the Discord client's settings, chosen so that retries fit the budget: a
+// try is cut off after 3 s, and at most 3.5 s go to waiting between tries, enough for the
+// three retries of a server error (0.5 + 1 + 2 s) or a short rate limit. A longer rate limit
+// fails the delivery at once, and GitHub records it for redelivery.
+func discordOptions(baseURL string) rest.Options {
+	return rest.Options{
+		BaseURL:    baseURL,
+		HTTPClient: &http.Client{Timeout: 3 * time.Second},
+		MaxRetries: 3,
+		MaxWait:    3500 * time.Millisecond,
+	}
+}
+
+// restClient returns a constructor of Discord clients with options o and the given bot token.
+func restClient(o rest.Options) func(string) messageCreator {
+	return func(token string) messageCreator {
+		o.BotToken = token
+		return rest.New(o)
+	}
+}
+
+// handle verifies a delivery, then announces it, forwards it to the bus or ignores it.
+func (h *handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.budget)
+	defer cancel()
+	eventType := apigw.Header(req, "X-GitHub-Event")
+	delivery := apigw.Header(req, "X-GitHub-Delivery")
+	log := h.log.With("delivery", delivery, "event", eventType)
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
+
+	body, err := apigw.Body(req)
+	switch {
+	case errors.Is(err, apigw.ErrTooLarge):
+		log.Warn("refused", "status", http.StatusRequestEntityTooLarge, "err", err)
+		return apigw.Text(http.StatusRequestEntityTooLarge, "payload too large"), nil
+	case err != nil:
+		log.Warn("refused", "status", http.StatusBadRequest, "err", err)
+		return apigw.Text(http.StatusBadRequest, "invalid body"), nil
+	}
+	sec, err := h.secrets.Get(ctx, secrets.GitHubWebhookSecret, secrets.DiscordBotToken)
+	if err != nil {
+		log.Error("load secrets", "status", http.StatusInternalServerError, "err", err)
+		return apigw.Text(http.StatusInternalServerError, "internal error"), nil
+	}
+	payload, err := githubapp.ValidateWebhook([]byte(sec[secrets.GitHubWebhookSecret]),
+		apigw.Header(req, "Content-Type"), apigw.Header(req, "X-Hub-Signature-256"), body)
+	switch {
+	case errors.Is(err, githubapp.ErrBadSignature):
+		log.Warn("refused", "status", http.StatusUnauthorized, "err", err)
+		return apigw.Text(http.StatusUnauthorized, "invalid signature"), nil
+	case errors.Is(err, githubapp.ErrBadPayload):
+		log.Warn("refused", "status", http.StatusBadRequest, "err", err)
+		return apigw.Text(http.StatusBadRequest, "invalid payload"), nil
+	case err != nil:
+		log.Error("verify delivery", "status", http.StatusInternalServerError, "err", err)
+		return apigw.Text(http.StatusInternalServerError, "internal error"), nil
+	}
+
+	switch {
+	case eventType == "ping":
+		log.Info("ping", "status", http.StatusOK)
+		return apigw.Text(http.StatusOK, "pong"), nil
+	case forward.Wants(eventType):
+		return h.forward(ctx, log, eventType, payload), nil
+	case eventType == "pull_request" || eventType == "issues":
+		return h.announce(ctx, log, eventType, delivery, payload, sec[secrets.DiscordBotToken]), nil
+	default:
+		log.Info("ignored", "status", http.StatusNoContent, "reason", "event not handled")
+		return apigw.Status(http.StatusNoContent), nil
+	}
+}
+
+func (h *handler) forward(ctx context.Context, log *slog.Logger, eventType string, payload []byte) events.APIGatewayV2HTTPResponse {
+	err := h.bus.Forward(ctx, eventType, payload)
+	switch {
+	case errors.Is(err, forward.ErrInvalidDetail):
+		log.Warn("refused", "status", http.StatusBadRequest, "err", err)
+		return apigw.Text(http.StatusBadRequest, "invalid payload")
+	case err != nil:
+		log.Error("forward to bus", "status", http.StatusBadGateway, "err", err)
+		return apigw.Text(http.StatusBadGateway, "could not forward the event; redeliver it")
+	}
+	log.Info("forwarded", "status", http.StatusAccepted)
+	return apigw.Status(http.StatusAccepted)
+}
+
+func (h *handler) announce(ctx context.Context, log *slog.Logger, eventType, delivery string, payload []byte, botToken string) events.APIGatewayV2HTTPResponse {
+	event, err := github.ParseWebHook(eventType, payload)
+	if err != nil {
+		log.Warn("refused", "status", http.StatusBadRequest, "err", err)
+		return apigw.Text(http.StatusBadRequest, "invalid payload")
+	}
+	a, skip := announce.Decide(event, h.cfg.Rules)
+	if skip != "" {
+		log.Info("ignored", "status", http.StatusNoContent, "reason", skip)
+		return apigw.Status(http.StatusNoContent)
+	}
+	nonce := announce.Nonce(delivery)
+	msg := discord.Message{
+		Embeds:          []discord.Embed{a.Embed},
+		AllowedMentions: discord.NoMentions(),
+		Nonce:           nonce,
+		EnforceNonce:    nonce != "",
+	}.Fit()
+	channel := h.cfg.channelFor(a.Repo)
+	log = log.With("kind", string(a.Kind), "repo", a.Repo, "channel", channel)
+	posted, err := h.discordClient(botToken).CreateMessage(ctx, channel, msg)
+	if err != nil {
+		log.Error("post announcement", "status", http.StatusBadGateway, "err", err)
+		return apigw.Text(http.StatusBadGateway, "could not post the announcement; redeliver it")
+	}
+	log.Info("announced", "status", http.StatusOK, "message", posted.ID)
+	return apigw.JSON(http.StatusOK, map[string]string{"message_id": posted.ID})
+}
+
+// discordClient returns the client for the current bot token, building a new one when the
+// token was rotated.
+func (h *handler) discordClient(token string) messageCreator {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.discord == nil || h.discordFor != token {
+		h.discord, h.discordFor = h.newDiscord(token), token
+	}
+	return h.discord
+}

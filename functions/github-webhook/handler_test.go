@@ -1,0 +1,820 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// testSecret is the webhook secret of GitHub's own validation example.
+const testSecret = "It's a Secret to Everybody"
+
+const (
+	defaultChannel = "1100000000000000001"
+	testDelivery   = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+)
+
+// fakeSecrets is a secret store with fixed values that counts its calls.
+type fakeSecrets struct {
+	mu     sync.Mutex
+	values map[string]string
+	err    error
+	calls  int
+}
+
+func (f *fakeSecrets) Get(_ context.Context, names ...string) (map[string]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.err != nil {
+		return nil, f.err
+	}
+	out := map[string]string{}
+	for _, n := range names {
+		out[n] = f.values[n]
+	}
+	return out, nil
+}
+
+func (f *fakeSecrets) Calls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
+// fakeBus records PutEvents calls and answers with answer, or accepts.
+type fakeBus struct {
+	mu     sync.Mutex
+	got    []types.PutEventsRequestEntry
+	answer func() (*eventbridge.PutEventsOutput, error)
+}
+
+func (f *fakeBus) PutEvents(_ context.Context, in *eventbridge.PutEventsInput, _ ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.got = append(f.got, in.Entries...)
+	if f.answer != nil {
+		return f.answer()
+	}
+	return &eventbridge.PutEventsOutput{Entries: []types.PutEventsResultEntry{{EventId: aws.String(fmt.Sprint("event-", len(f.got)))}}}, nil
+}
+
+func (f *fakeBus) Entries() []types.PutEventsRequestEntry {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]types.PutEventsRequestEntry(nil), f.got...)
+}
+
+// testEnv is a handler wired to fakes: Discord over httptest, EventBridge and SSM in memory.
+type testEnv struct {
+	h       *handler
+	discord *fakeDiscord
+	bus     *fakeBus
+	secrets *fakeSecrets
+	// logs is what the handler logged; it logs only while handle runs, on the test's goroutine.
+	logs *bytes.Buffer
+}
+
+func testConfig() config {
+	return config{
+		DiscordAPIURL:   "http://discord.invalid/api/v10",
+		ParameterPrefix: "/chatops",
+		ChannelID:       defaultChannel,
+		EventBus:        "chatops-events",
+		RepoChannels:    map[string]string{},
+	}
+}
+
+// newTestEnv builds a handler against fakes; edit may change the configuration first.
+func newTestEnv(t *testing.T, edit func(*config)) *testEnv {
+	t.Helper()
+	cfg := testConfig()
+	if edit != nil {
+		edit(&cfg)
+	}
+	e := &testEnv{
+		discord: newFakeDiscord(t),
+		bus:     &fakeBus{},
+		secrets: &fakeSecrets{values: map[string]string{
+			secrets.GitHubWebhookSecret: testSecret,
+			secrets.DiscordBotToken:     testBotToken,
+		}},
+		logs: &bytes.Buffer{},
+	}
+	fwd := forward.New(e.bus, cfg.EventBus)
+	fwd.Sleep = noSleep
+	e.h = newHandler(cfg, e.secrets, fwd, testDiscordClient(e.discord.URL), slog.New(slog.NewJSONHandler(e.logs, nil)))
+	return e
+}
+
+// testDiscordClient is the function's Discord client without the waits between retries.
+func testDiscordClient(baseURL string) func(string) messageCreator {
+	o := discordOptions(baseURL)
+	o.Sleep = noSleep
+	return restClient(o)
+}
+
+func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+func (e *testEnv) serve(t *testing.T, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := e.h.handle(context.Background(), req)
+	if err != nil {
+		t.Fatalf("handle returned an error: %v", err)
+	}
+	for _, leak := range []string{testSecret, testBotToken, apiHeader(req, "x-hub-signature-256")} {
+		if leak != "" && strings.Contains(e.logs.String(), strings.TrimPrefix(leak, "sha256=")) {
+			t.Errorf("logs contain a secret or signature %q:\n%s", leak, e.logs.String())
+		}
+	}
+	return resp
+}
+
+func apiHeader(req events.APIGatewayV2HTTPRequest, name string) string { return req.Headers[name] }
+
+// delivery is a webhook delivery as API Gateway hands it over.
+type delivery struct {
+	event, id   string
+	contentType string // default application/json
+	body        []byte
+	// signature is X-Hub-Signature-256; unset means a correct one with testSecret, "-" none.
+	signature string
+	base64    bool
+	headers   map[string]string // more headers
+}
+
+func (d delivery) request() events.APIGatewayV2HTTPRequest {
+	headers := map[string]string{
+		"content-type":      "application/json",
+		"user-agent":        "GitHub-Hookshot/044aadd",
+		"x-github-event":    d.event,
+		"x-github-delivery": d.id,
+	}
+	if d.id == "" {
+		headers["x-github-delivery"] = testDelivery
+	}
+	if d.contentType != "" {
+		headers["content-type"] = d.contentType
+	}
+	switch d.signature {
+	case "":
+		headers["x-hub-signature-256"] = sign(testSecret, d.body)
+	case "-":
+	default:
+		headers["x-hub-signature-256"] = d.signature
+	}
+	for k, v := range d.headers {
+		headers[k] = v
+	}
+	req := events.APIGatewayV2HTTPRequest{
+		Version:  "2.0",
+		RouteKey: "POST /github",
+		RawPath:  "/github",
+		Headers:  headers,
+		Body:     string(d.body),
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/github"},
+		},
+	}
+	if d.base64 {
+		req.Body, req.IsBase64Encoded = base64.StdEncoding.EncodeToString(d.body), true
+	}
+	return req
+}
+
+// sign returns X-Hub-Signature-256 for body, computed as GitHub documents it.
+func sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func payload(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata/webhooks", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// edited returns a recorded payload changed by edit, as GitHub would send it for another pull
+// request or sender; the delivery re-signs it.
+func edited(t *testing.T, file string, edit func(p map[string]any)) []byte {
+	t.Helper()
+	var p map[string]any
+	if err := json.Unmarshal(payload(t, file), &p); err != nil {
+		t.Fatal(err)
+	}
+	edit(p)
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func obj(p map[string]any, key string) map[string]any { return p[key].(map[string]any) }
+
+func form(payload []byte) []byte { return []byte("payload=" + url.QueryEscape(string(payload))) }
+
+// golden compares got, indented, with testdata/golden/name, or rewrites the file under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(filepath.Join("testdata/golden", name), indent(t, got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameAsGolden(t, name, got)
+}
+
+// sameAsGolden compares got, indented, with testdata/golden/name, which another test writes.
+func sameAsGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata/golden", name)
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(indent(t, got))); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+func indent(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		t.Fatalf("indent %.80q: %v", b, err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes()
+}
+
+// TestRecordedPayloads sends every recorded payload, signed, through the handler.
+func TestRecordedPayloads(t *testing.T) {
+	t.Parallel()
+	want := map[string]struct {
+		status int
+		posted bool
+		bus    bool
+	}{
+		"deployment_status.created.json":              {status: 202, bus: true},
+		"installation.created.json":                   {status: 204},
+		"issues.opened.json":                          {status: 200, posted: true},
+		"ping.json":                                   {status: 200},
+		"pull_request.closed.json":                    {status: 204},
+		"pull_request.closed.merged.derived.json":     {status: 200, posted: true},
+		"pull_request.opened.json":                    {status: 200, posted: true},
+		"pull_request.ready_for_review.json":          {status: 200, posted: true},
+		"pull_request.reopened.json":                  {status: 200, posted: true},
+		"workflow_dispatch.json":                      {status: 204},
+		"workflow_run.completed.failure.derived.json": {status: 202, bus: true},
+		"workflow_run.completed.json":                 {status: 202, bus: true},
+		"workflow_run.in_progress.derived.json":       {status: 202, bus: true},
+		"workflow_run.requested.json":                 {status: 202, bus: true},
+	}
+	files, err := filepath.Glob("testdata/webhooks/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(want) {
+		t.Errorf("%d recorded payloads, %d expectations: keep them in step", len(files), len(want))
+	}
+	schema := loadOpenAPI(t)
+	for _, path := range files {
+		file := filepath.Base(path)
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			w, ok := want[file]
+			if !ok {
+				t.Fatalf("no expectation for %s", file)
+			}
+			eventType, _, _ := strings.Cut(file, ".")
+			body := payload(t, file)
+			e := newTestEnv(t, nil)
+
+			resp := e.serve(t, delivery{event: eventType, body: body}.request())
+			if resp.StatusCode != w.status {
+				t.Fatalf("status %d, want %d; body %q; logs:\n%s", resp.StatusCode, w.status, resp.Body, e.logs.String())
+			}
+
+			reqs := e.discord.Requests()
+			if !w.posted {
+				if len(reqs) != 0 {
+					t.Errorf("posted %d messages, want none", len(reqs))
+				}
+			} else {
+				if len(reqs) != 1 {
+					t.Fatalf("posted %d messages, want 1", len(reqs))
+				}
+				r := reqs[0]
+				if r.Channel != defaultChannel {
+					t.Errorf("posted to channel %s, want %s", r.Channel, defaultChannel)
+				}
+				if err := schema.check(r.Body, "MessageCreateRequest"); err != nil {
+					t.Errorf("body does not fit Discord's MessageCreateRequest: %v", err)
+				}
+				golden(t, strings.TrimSuffix(file, ".json")+".discord.json", r.Body)
+			}
+
+			entries := e.bus.Entries()
+			if !w.bus {
+				if len(entries) != 0 {
+					t.Errorf("put %d events, want none", len(entries))
+				}
+				return
+			}
+			wantEntry := types.PutEventsRequestEntry{
+				EventBusName: aws.String("chatops-events"),
+				Source:       aws.String("chatops.github"),
+				DetailType:   aws.String(eventType),
+				Detail:       aws.String(string(body)),
+			}
+			if len(entries) != 1 {
+				t.Fatalf("put %d events, want 1", len(entries))
+			}
+			if diff := cmp.Diff(wantEntry, entries[0], cmpIgnoreUnexported); diff != "" {
+				t.Errorf("PutEvents entry (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+var cmpIgnoreUnexported = cmpopts.IgnoreUnexported(types.PutEventsRequestEntry{})
+
+func TestPostedMessage(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	resp := e.serve(t, delivery{event: "pull_request", body: payload(t, "pull_request.opened.json")}.request())
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+	var got struct {
+		AllowedMentions *struct {
+			Parse []string `json:"parse"`
+		} `json:"allowed_mentions"`
+		Nonce        string `json:"nonce"`
+		EnforceNonce bool   `json:"enforce_nonce"`
+	}
+	if err := json.Unmarshal(e.discord.Requests()[0].Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.AllowedMentions == nil || got.AllowedMentions.Parse == nil || len(got.AllowedMentions.Parse) != 0 {
+		t.Errorf("allowed_mentions = %+v, want parse []", got.AllowedMentions)
+	}
+	if want := announce.Nonce(testDelivery); got.Nonce != want || !got.EnforceNonce {
+		t.Errorf("nonce %q enforce %v, want %q enforced", got.Nonce, got.EnforceNonce, want)
+	}
+	var answer map[string]string
+	if err := json.Unmarshal([]byte(resp.Body), &answer); err != nil || answer["message_id"] == "" {
+		t.Errorf("answer %q, want the message id", resp.Body)
+	}
+}
+
+func TestSignatures(t *testing.T) {
+	t.Parallel()
+	body := payload(t, "pull_request.opened.json")
+	sha1Sig := func() string {
+		mac := hmac.New(sha1.New, []byte(testSecret))
+		mac.Write(body)
+		return hex.EncodeToString(mac.Sum(nil))
+	}()
+	tests := []struct {
+		name string
+		d    delivery
+	}{
+		{name: "missing", d: delivery{signature: "-"}},
+		{name: "empty", d: delivery{signature: "-", headers: map[string]string{"x-hub-signature-256": ""}}},
+		{name: "wrong secret", d: delivery{signature: sign("another secret", body)}},
+		{name: "over another body", d: delivery{signature: sign(testSecret, append([]byte(" "), body...))}},
+		{name: "not hex", d: delivery{signature: "sha256=" + strings.Repeat("zz", 32)}},
+		{name: "truncated", d: delivery{signature: sign(testSecret, body)[:40]}},
+		{name: "without the algorithm", d: delivery{signature: strings.TrimPrefix(sign(testSecret, body), "sha256=")}},
+		{name: "sha1 in the sha256 header", d: delivery{signature: "sha1=" + sha1Sig}},
+		{name: "only the legacy sha1 header", d: delivery{signature: "-", headers: map[string]string{"x-hub-signature": "sha1=" + sha1Sig}}},
+		{name: "sha512 algorithm", d: delivery{signature: "sha512=" + strings.Repeat("ab", 64)}},
+		{
+			name: "form body signed as its decoded payload",
+			d:    delivery{contentType: "application/x-www-form-urlencoded", signature: sign(testSecret, body), body: form(body)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, nil)
+			d := tt.d
+			d.event = "pull_request"
+			if d.body == nil {
+				d.body = body
+			}
+			resp := e.serve(t, d.request())
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("status %d, want 401", resp.StatusCode)
+			}
+			if n := len(e.discord.Requests()); n != 0 {
+				t.Errorf("posted %d messages", n)
+			}
+		})
+	}
+	t.Run("unsigned workflow_run is not forwarded", func(t *testing.T) {
+		t.Parallel()
+		e := newTestEnv(t, nil)
+		resp := e.serve(t, delivery{event: "workflow_run", body: payload(t, "workflow_run.completed.json"), signature: "-"}.request())
+		if resp.StatusCode != http.StatusUnauthorized || len(e.bus.Entries()) != 0 {
+			t.Errorf("status %d, %d events put; want 401 and none", resp.StatusCode, len(e.bus.Entries()))
+		}
+	})
+	t.Run("ping needs a signature too", func(t *testing.T) {
+		t.Parallel()
+		e := newTestEnv(t, nil)
+		resp := e.serve(t, delivery{event: "ping", body: payload(t, "ping.json"), signature: sign("x", nil)}.request())
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("status %d, want 401", resp.StatusCode)
+		}
+	})
+}
+
+// TestEncodings sends the same events as JSON and form-encoded, as text and base64 as API
+// Gateway may pass them, with and without content-type parameters and in any header case.
+func TestEncodings(t *testing.T) {
+	t.Parallel()
+	pr := payload(t, "pull_request.opened.json")
+	run := payload(t, "workflow_run.completed.json")
+	tests := []struct {
+		name        string
+		contentType string
+		encode      func([]byte) []byte
+		base64      bool
+		upperCase   bool
+	}{
+		{name: "json", contentType: "application/json"},
+		{name: "json with charset", contentType: "application/json; charset=utf-8"},
+		{name: "json base64", contentType: "application/json", base64: true},
+		{name: "form", contentType: "application/x-www-form-urlencoded", encode: form},
+		{name: "form with charset, base64", contentType: "application/x-www-form-urlencoded; charset=UTF-8", encode: form, base64: true},
+		{name: "headers not lower-cased", contentType: "application/json", upperCase: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, nil)
+			for _, c := range []struct {
+				event string
+				body  []byte
+			}{{"pull_request", pr}, {"workflow_run", run}} {
+				body := c.body
+				if tt.encode != nil {
+					body = tt.encode(body)
+				}
+				req := delivery{event: c.event, contentType: tt.contentType, body: body, base64: tt.base64}.request()
+				if tt.upperCase {
+					h := map[string]string{}
+					for k, v := range req.Headers {
+						h[http.CanonicalHeaderKey(k)] = v
+					}
+					req.Headers = h
+				}
+				if resp := e.serve(t, req); resp.StatusCode/100 != 2 {
+					t.Fatalf("%s: status %d %q, want 2xx; logs:\n%s", c.event, resp.StatusCode, resp.Body, e.logs.String())
+				}
+			}
+			reqs := e.discord.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("posted %d messages, want 1", len(reqs))
+			}
+			sameAsGolden(t, "pull_request.opened.discord.json", reqs[0].Body)
+			entries := e.bus.Entries()
+			if len(entries) != 1 || aws.ToString(entries[0].Detail) != string(run) {
+				t.Errorf("bus got %d entries; want 1 whose detail is the JSON payload as sent", len(entries))
+			}
+		})
+	}
+}
+
+func TestRefused(t *testing.T) {
+	t.Parallel()
+	huge := bytes.Repeat([]byte("x"), 1<<20+1)
+	tests := []struct {
+		name        string
+		d           delivery
+		status      int
+		loadSecrets bool
+	}{
+		{
+			name: "too large, before verifying", status: http.StatusRequestEntityTooLarge,
+			d: delivery{event: "pull_request", body: huge},
+		},
+		{
+			name: "too large base64", status: http.StatusRequestEntityTooLarge,
+			d: delivery{event: "pull_request", body: huge, base64: true},
+		},
+		{
+			name: "verified pull_request that is not JSON", status: http.StatusBadRequest, loadSecrets: true,
+			d: delivery{event: "pull_request", body: []byte(`{"action":"opened","pull_request":`)},
+		},
+		{
+			name: "verified issues with a wrong type", status: http.StatusBadRequest, loadSecrets: true,
+			d: delivery{event: "issues", body: []byte(`{"action":"opened","issue":{"number":"one"}}`)},
+		},
+		{
+			name: "verified workflow_run that is not JSON", status: http.StatusBadRequest, loadSecrets: true,
+			d: delivery{event: "workflow_run", body: []byte(`not json`)},
+		},
+		{
+			name: "verified form without payload", status: http.StatusBadRequest, loadSecrets: true,
+			d: delivery{event: "pull_request", contentType: "application/x-www-form-urlencoded", body: []byte("other=1")},
+		},
+		{
+			name: "verified but unsupported content type", status: http.StatusBadRequest, loadSecrets: true,
+			d: delivery{event: "pull_request", contentType: "text/plain", body: payload(t, "pull_request.opened.json")},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, nil)
+			resp := e.serve(t, tt.d.request())
+			if resp.StatusCode != tt.status {
+				t.Errorf("status %d %q, want %d", resp.StatusCode, resp.Body, tt.status)
+			}
+			if got := e.secrets.Calls() > 0; got != tt.loadSecrets {
+				t.Errorf("secrets loaded: %v, want %v", got, tt.loadSecrets)
+			}
+			if len(e.discord.Requests())+len(e.bus.Entries()) != 0 {
+				t.Error("a refused delivery was posted or forwarded")
+			}
+		})
+	}
+}
+
+// TestFilters runs the noise filters and the repository map through the handler.
+func TestFilters(t *testing.T) {
+	t.Parallel()
+	botSender := func(p map[string]any) { p["sender"] = map[string]any{"login": "renovate[bot]", "type": "Bot", "id": 2} }
+	tests := []struct {
+		name        string
+		event       string
+		body        []byte
+		cfg         func(*config)
+		wantChannel string // "" means nothing posted
+	}{
+		{name: "bot sender", event: "pull_request", body: edited(t, "pull_request.opened.json", botSender)},
+		{
+			name: "bot sender announced", event: "pull_request", body: edited(t, "pull_request.opened.json", botSender),
+			cfg: func(c *config) { c.Rules.AnnounceBots = true }, wantChannel: defaultChannel,
+		},
+		{
+			name: "draft opened", event: "pull_request",
+			body: edited(t, "pull_request.opened.json", func(p map[string]any) { obj(p, "pull_request")["draft"] = true }),
+		},
+		{
+			name: "ignored author", event: "issues", body: payload(t, "issues.opened.json"),
+			cfg: func(c *config) { c.Rules.IgnoreAuthors = []string{"codertocat"} },
+		},
+		{
+			name: "ignored label", event: "pull_request", body: payload(t, "pull_request.reopened.json"),
+			cfg: func(c *config) { c.Rules.IgnoreLabels = []string{"Bug"} },
+		},
+		{
+			name: "mapped repository", event: "pull_request", body: payload(t, "pull_request.opened.json"),
+			cfg:         func(c *config) { c.RepoChannels = map[string]string{"codertocat/hello-world": "1200000000000000002"} },
+			wantChannel: "1200000000000000002",
+		},
+		{
+			name: "unmapped repository", event: "issues", body: payload(t, "issues.opened.json"),
+			cfg:         func(c *config) { c.RepoChannels = map[string]string{"octo-org/octo-repo": "1200000000000000002"} },
+			wantChannel: defaultChannel,
+		},
+		{
+			name: "pull request labeled", event: "pull_request",
+			body: edited(t, "pull_request.opened.json", func(p map[string]any) { p["action"] = "labeled" }),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, tt.cfg)
+			resp := e.serve(t, delivery{event: tt.event, body: tt.body}.request())
+			reqs := e.discord.Requests()
+			if tt.wantChannel == "" {
+				if resp.StatusCode != http.StatusNoContent || len(reqs) != 0 {
+					t.Errorf("status %d and %d messages, want 204 and none", resp.StatusCode, len(reqs))
+				}
+				return
+			}
+			if resp.StatusCode != http.StatusOK || len(reqs) != 1 {
+				t.Fatalf("status %d and %d messages, want 200 and one", resp.StatusCode, len(reqs))
+			}
+			if reqs[0].Channel != tt.wantChannel {
+				t.Errorf("posted to %s, want %s", reqs[0].Channel, tt.wantChannel)
+			}
+		})
+	}
+}
+
+// TestRedelivery shows that a redelivered event (same X-GitHub-Delivery) is posted once, even
+// when the first answer was lost and GitHub tries again.
+func TestRedelivery(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	body := payload(t, "pull_request.opened.json")
+	var ids []string
+	for range 3 {
+		resp := e.serve(t, delivery{event: "pull_request", body: body}.request())
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d, want 200", resp.StatusCode)
+		}
+		ids = append(ids, resp.Body)
+	}
+	if n := len(e.discord.Requests()); n != 3 {
+		t.Errorf("%d requests reached Discord, want 3", n)
+	}
+	if n := len(e.discord.Messages()); n != 1 {
+		t.Errorf("%d messages created, want 1", n)
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] {
+		t.Errorf("answers %q, want the same message each time", ids)
+	}
+
+	// Another delivery of the same payload is another event: GitHub sent it twice.
+	resp := e.serve(t, delivery{event: "pull_request", id: "9a7e4c00-cc78-11e3-81ab-4c9367dc0958", body: body}.request())
+	if resp.StatusCode != http.StatusOK || len(e.discord.Messages()) != 2 {
+		t.Errorf("status %d, %d messages; want 200 and a second message", resp.StatusCode, len(e.discord.Messages()))
+	}
+}
+
+// TestDiscordFailures shows that a delivery that could not be posted gets a 5xx, so that GitHub
+// records it as failed and it can be redelivered, after a bounded number of tries.
+func TestDiscordFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		fail         func(n int, w http.ResponseWriter) int
+		wantStatus   int
+		wantRequests int
+	}{
+		{
+			name: "server errors every time", wantStatus: http.StatusBadGateway, wantRequests: 4,
+			fail: func(_ int, w http.ResponseWriter) int {
+				writeDiscordError(w, http.StatusInternalServerError, 0, "500: Internal Server Error")
+				return 500
+			},
+		},
+		{
+			name: "server error then success", wantStatus: http.StatusOK, wantRequests: 2,
+			fail: func(n int, w http.ResponseWriter) int {
+				if n == 1 {
+					writeDiscordError(w, http.StatusBadGateway, 0, "bad gateway")
+					return 502
+				}
+				return 0
+			},
+		},
+		{
+			name: "missing access is not retried", wantStatus: http.StatusBadGateway, wantRequests: 1,
+			fail: func(_ int, w http.ResponseWriter) int {
+				writeDiscordError(w, http.StatusForbidden, 50001, "Missing Access")
+				return 403
+			},
+		},
+		{
+			name: "rate limited beyond the budget", wantStatus: http.StatusBadGateway, wantRequests: 1,
+			fail: func(_ int, w http.ResponseWriter) int {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Retry-After", "60")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = w.Write([]byte(`{"message":"You are being rate limited.","retry_after":60.0,"global":false}`))
+				return 429
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, nil)
+			e.discord.fail = tt.fail
+			resp := e.serve(t, delivery{event: "issues", body: payload(t, "issues.opened.json")}.request())
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if n := len(e.discord.Requests()); n != tt.wantRequests {
+				t.Errorf("%d requests reached Discord, want %d", n, tt.wantRequests)
+			}
+			for _, r := range e.discord.Requests() {
+				if r.Message.Nonce != announce.Nonce(testDelivery) {
+					t.Errorf("retry carried nonce %q, want the delivery's", r.Message.Nonce)
+				}
+			}
+		})
+	}
+}
+
+// TestBudget shows that a Discord that does not answer cannot hold the delivery past the budget.
+func TestBudget(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	e.h.budget = 300 * time.Millisecond
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	e.discord.fail = func(_ int, w http.ResponseWriter) int {
+		<-release
+		return 0
+	}
+	start := time.Now()
+	resp := e.serve(t, delivery{event: "issues", body: payload(t, "issues.opened.json")}.request())
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("status %d, want 502", resp.StatusCode)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %s with a 300ms budget", took)
+	}
+}
+
+func TestBusFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		answer func() (*eventbridge.PutEventsOutput, error)
+	}{
+		{name: "call fails", answer: func() (*eventbridge.PutEventsOutput, error) {
+			return nil, errors.New("ResourceNotFoundException: Event bus chatops-events does not exist")
+		}},
+		{name: "entry fails", answer: func() (*eventbridge.PutEventsOutput, error) {
+			return &eventbridge.PutEventsOutput{FailedEntryCount: 1, Entries: []types.PutEventsResultEntry{{
+				ErrorCode: aws.String("ThrottlingException"), ErrorMessage: aws.String("Rate exceeded"),
+			}}}, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, nil)
+			e.bus.answer = tt.answer
+			resp := e.serve(t, delivery{event: "deployment_status", body: payload(t, "deployment_status.created.json")}.request())
+			if resp.StatusCode != http.StatusBadGateway {
+				t.Errorf("status %d, want 502", resp.StatusCode)
+			}
+			if !strings.Contains(e.logs.String(), `"level":"ERROR"`) || !strings.Contains(e.logs.String(), testDelivery) {
+				t.Errorf("no error logged with the delivery id:\n%s", e.logs.String())
+			}
+		})
+	}
+}
+
+func TestSecretsUnavailable(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	e.secrets.err = errors.New("get parameters: AccessDeniedException")
+	resp := e.serve(t, delivery{event: "pull_request", body: payload(t, "pull_request.opened.json")}.request())
+	if resp.StatusCode != http.StatusInternalServerError || len(e.discord.Requests()) != 0 {
+		t.Errorf("status %d, %d posted; want 500 and nothing", resp.StatusCode, len(e.discord.Requests()))
+	}
+}
+
+// TestBotTokenRotation shows that a new token from the store gets a new Discord client.
+func TestBotTokenRotation(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	var tokens []string
+	newDiscord := e.h.newDiscord
+	e.h.newDiscord = func(token string) messageCreator { tokens = append(tokens, token); return newDiscord(token) }
+	body := payload(t, "issues.opened.json")
+	e.serve(t, delivery{event: "issues", body: body}.request())
+	e.serve(t, delivery{event: "issues", body: body, id: "1"}.request())
+	e.secrets.values[secrets.DiscordBotToken] = "rotated"
+	e.serve(t, delivery{event: "issues", body: body, id: "2"}.request())
+	if diff := cmp.Diff([]string{testBotToken, "rotated"}, tokens); diff != "" {
+		t.Errorf("clients built for tokens (-want +got):\n%s", diff)
+	}
+}

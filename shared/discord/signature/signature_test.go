@@ -14,11 +14,11 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/signature/signaturetest"
 )
 
-// now is the fixed clock of these tests; ts is its unix seconds, as Discord would send them.
-var (
-	now = time.Unix(1763629200, 0) // 2025-11-20T09:00:00Z
-	ts  = strconv.FormatInt(now.Unix(), 10)
-)
+// ts is the signed timestamp of these tests, as Discord sends it: unix seconds of
+// 2025-11-20T09:00:00Z, which now returns.
+const ts = "1763629200"
+
+func now() time.Time { return time.Unix(1763629200, 0) }
 
 func pingBody(t testing.TB) []byte {
 	t.Helper()
@@ -79,28 +79,28 @@ func TestVerify(t *testing.T) {
 		now     time.Time
 		want    error // nil, or the specific sentinel; every error must also wrap ErrInvalid
 	}{
-		{name: "valid", sig: sig, ts: ts, body: body, now: now},
-		{name: "upper-case hex signature", sig: strings.ToUpper(sig), ts: ts, body: body, now: now},
-		{name: "clock 5 minutes ahead of Discord", sig: sig, ts: ts, body: body, now: now.Add(5 * time.Minute)},
-		{name: "clock 5 minutes behind Discord", sig: sig, ts: ts, body: body, now: now.Add(-5 * time.Minute)},
-		{name: "no signature", sig: "", ts: ts, body: body, now: now, want: signature.ErrMissing},
-		{name: "no timestamp", sig: sig, ts: "", body: body, now: now, want: signature.ErrMissing},
-		{name: "signature too short", sig: sig[:126], ts: ts, body: body, now: now, want: signature.ErrMalformed},
-		{name: "signature too long", sig: sig + "00", ts: ts, body: body, now: now, want: signature.ErrMalformed},
-		{name: "signature not hex", sig: "g" + sig[1:], ts: ts, body: body, now: now, want: signature.ErrMalformed},
-		{name: "timestamp in milliseconds", sig: signer.Sign(ts+"000", body), ts: ts + "000", body: body, now: now, want: signature.ErrMalformed},
-		{name: "timestamp of the epoch", sig: signer.Sign("0", body), ts: "0", body: body, now: now, want: signature.ErrStale},
-		{name: "timestamp not a number", sig: sig, ts: "yesterday", body: body, now: now, want: signature.ErrMalformed},
-		{name: "timestamp signed", sig: sig, ts: "+" + ts, body: body, now: now, want: signature.ErrMalformed},
-		{name: "timestamp RFC 3339", sig: sig, ts: now.Format(time.RFC3339), body: body, now: now, want: signature.ErrMalformed},
-		{name: "timestamp overflowing int64", sig: sig, ts: "99999999999999999999", body: body, now: now, want: signature.ErrMalformed},
-		{name: "replayed after 5 minutes", sig: sig, ts: ts, body: body, now: now.Add(5*time.Minute + time.Second), want: signature.ErrStale},
-		{name: "from the future", sig: sig, ts: ts, body: body, now: now.Add(-5*time.Minute - time.Second), want: signature.ErrStale},
-		{name: "body changed", sig: sig, ts: ts, body: append([]byte(" "), body...), now: now, want: signature.ErrBadSignature},
-		{name: "timestamp changed", sig: sig, ts: strconv.FormatInt(now.Unix()+1, 10), body: body, now: now, want: signature.ErrBadSignature},
-		{name: "one bit flipped", sig: string(flipped), ts: ts, body: body, now: now, want: signature.ErrBadSignature},
-		{name: "another key", sig: otherSig, ts: ts, body: body, now: now, want: signature.ErrBadSignature},
-		{name: "all zero", sig: strings.Repeat("0", 128), ts: ts, body: body, now: now, want: signature.ErrBadSignature},
+		{name: "valid", sig: sig, ts: ts, body: body, now: now()},
+		{name: "upper-case hex signature", sig: strings.ToUpper(sig), ts: ts, body: body, now: now()},
+		{name: "clock 5 minutes ahead of Discord", sig: sig, ts: ts, body: body, now: now().Add(5 * time.Minute)},
+		{name: "clock 5 minutes behind Discord", sig: sig, ts: ts, body: body, now: now().Add(-5 * time.Minute)},
+		{name: "no signature", sig: "", ts: ts, body: body, now: now(), want: signature.ErrMissing},
+		{name: "no timestamp", sig: sig, ts: "", body: body, now: now(), want: signature.ErrMissing},
+		{name: "signature too short", sig: sig[:126], ts: ts, body: body, now: now(), want: signature.ErrMalformed},
+		{name: "signature too long", sig: sig + "00", ts: ts, body: body, now: now(), want: signature.ErrMalformed},
+		{name: "signature not hex", sig: "g" + sig[1:], ts: ts, body: body, now: now(), want: signature.ErrMalformed},
+		{name: "timestamp in milliseconds", sig: signer.Sign(ts+"000", body), ts: ts + "000", body: body, now: now(), want: signature.ErrMalformed},
+		{name: "timestamp of the epoch", sig: signer.Sign("0", body), ts: "0", body: body, now: now(), want: signature.ErrStale},
+		{name: "timestamp not a number", sig: sig, ts: "yesterday", body: body, now: now(), want: signature.ErrMalformed},
+		{name: "timestamp signed", sig: sig, ts: "+" + ts, body: body, now: now(), want: signature.ErrMalformed},
+		{name: "timestamp RFC 3339", sig: sig, ts: now().Format(time.RFC3339), body: body, now: now(), want: signature.ErrMalformed},
+		{name: "timestamp overflowing int64", sig: sig, ts: "99999999999999999999", body: body, now: now(), want: signature.ErrMalformed},
+		{name: "replayed after 5 minutes", sig: sig, ts: ts, body: body, now: now().Add(5*time.Minute + time.Second), want: signature.ErrStale},
+		{name: "from the future", sig: sig, ts: ts, body: body, now: now().Add(-5*time.Minute - time.Second), want: signature.ErrStale},
+		{name: "body changed", sig: sig, ts: ts, body: append([]byte(" "), body...), now: now(), want: signature.ErrBadSignature},
+		{name: "timestamp changed", sig: sig, ts: strconv.FormatInt(now().Unix()+1, 10), body: body, now: now(), want: signature.ErrBadSignature},
+		{name: "one bit flipped", sig: string(flipped), ts: ts, body: body, now: now(), want: signature.ErrBadSignature},
+		{name: "another key", sig: otherSig, ts: ts, body: body, now: now(), want: signature.ErrBadSignature},
+		{name: "all zero", sig: strings.Repeat("0", 128), ts: ts, body: body, now: now(), want: signature.ErrBadSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +127,7 @@ func TestVerifyZeroVerifier(t *testing.T) {
 	signer := signaturetest.NewSigner(1)
 	body := pingBody(t)
 	var v signature.Verifier
-	if err := v.Verify(signer.Sign(ts, body), ts, body, now); !errors.Is(err, signature.ErrInvalid) {
+	if err := v.Verify(signer.Sign(ts, body), ts, body, now()); !errors.Is(err, signature.ErrInvalid) {
 		t.Errorf("zero Verifier: error = %v, want one wrapping ErrInvalid", err)
 	}
 }
@@ -154,13 +154,13 @@ func FuzzVerify(f *testing.F) {
 	signer := signaturetest.NewSigner(1)
 	key := signer.PublicKeyHex()
 	body := pingBody(f)
-	f.Add(key, signer.Sign(ts, body), ts, body, now.Unix())
-	f.Add(key, signer.Sign(ts, []byte("{}")), ts, []byte("{}"), now.Unix()+300)
-	f.Add(key, signer.Sign(ts, nil), ts, []byte(nil), now.Unix()-301)
-	f.Add(key, "", ts, body, now.Unix())
+	f.Add(key, signer.Sign(ts, body), ts, body, now().Unix())
+	f.Add(key, signer.Sign(ts, []byte("{}")), ts, []byte("{}"), now().Unix()+300)
+	f.Add(key, signer.Sign(ts, nil), ts, []byte(nil), now().Unix()-301)
+	f.Add(key, "", ts, body, now().Unix())
 	f.Add(key, strings.Repeat("f", 128), "-1", body, int64(-1))
 	f.Add(key, strings.Repeat("0", 127), "99999999999", body, int64(1)<<62)
-	f.Add(key[:63], signer.Sign(ts, body), ts, body, now.Unix())
+	f.Add(key[:63], signer.Sign(ts, body), ts, body, now().Unix())
 	f.Add("", "", "", []byte(nil), int64(0))
 	f.Fuzz(func(t *testing.T, key, sig, ts string, body []byte, nowUnix int64) {
 		v, err := signature.NewVerifier(key)
@@ -195,7 +195,7 @@ func BenchmarkVerify(b *testing.B) {
 	sig := signer.Sign(ts, body)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := v.Verify(sig, ts, body, now); err != nil {
+		if err := v.Verify(sig, ts, body, now()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,7 +9,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 MODULE_DIRS = $(shell go list -m -f '{{.Dir}}')
 GO_FILES = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*' -not -path './build/*')
 
-.PHONY: help build test fmt-check vet staticcheck unit clean
+.PHONY: help build test fmt-check vet staticcheck unit clean synth lint deploy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ build: ## build/<function>/bootstrap for every function (linux, GOARCH=$(GOARCH)
 			go build -tags lambda.norpc -trimpath -ldflags="-s -w" -o ../../build/$$f/bootstrap .) || exit 1; \
 	done
 
-test: fmt-check vet staticcheck unit ## gofmt, go vet, staticcheck and every module's tests
+test: fmt-check vet staticcheck unit lint ## gofmt, go vet, staticcheck, every module's tests, the stack's synth + cfn-lint
 
 fmt-check:
 	@out=$$(gofmt -l $(GO_FILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -37,3 +37,23 @@ unit:
 
 clean: ## remove build outputs
 	rm -rf build cdk.out
+
+# --- The stack (infra/): the CDK CLI pinned in package.json, the app in cdk.json. ---
+# Context overrides for synth and deploy, e.g. CDK_CONTEXT='-c discordApplicationId=123 -c githubAppId=456'.
+CDK_CONTEXT ?=
+CDK := node_modules/.bin/cdk
+synth lint deploy: export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
+
+$(CDK): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+synth: $(CDK) ## cdk synth into cdk.out/ (builds the functions; cdk-nag AwsSolutions fails it on any finding)
+	$(CDK) synth --quiet $(CDK_CONTEXT)
+
+lint: synth ## cfn-lint on the synthesized template (config: .cfnlintrc.yaml)
+	cfn-lint
+
+deploy: build $(CDK) ## build, cdk deploy (CDK_CONTEXT='-c key=value ...'), then `make register` if it exists
+	$(CDK) deploy --strict $(CDK_CONTEXT)
+	@if grep -q '^register:' $(MAKEFILE_LIST); then $(MAKE) register; else echo "no register target yet: register the slash commands by hand"; fi

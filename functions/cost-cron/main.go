@@ -1,16 +1,28 @@
-// Command cost-cron is the cost-cron Lambda function of the ChatOps suite.
+// Command cost-cron is the Lambda function that posts the daily AWS cost report to Discord.
+// EventBridge Scheduler invokes it at 09:00 REPORT_TIMEZONE; see handler.go for its input.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
+	"log/slog"
+	"os"
+	_ "time/tzdata" // the provided.al2023 runtime has no zoneinfo for REPORT_TIMEZONE
 
 	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 )
 
 func main() {
-	lambda.Start(func(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
-		return nil, errors.New("cost-cron: not built yet")
-	})
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		log.Error("start", "err", err)
+		os.Exit(1)
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("start: aws config", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(newHandler(cfg, awsCfg, log).Handle)
 }

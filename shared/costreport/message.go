@@ -122,7 +122,11 @@ func (r Report) servicesLines() string {
 		for _, s := range rest {
 			sum += s.Amount
 		}
-		fmt.Fprintf(&b, "%d other services: %s\n", len(rest), r.money(sum))
+		noun := "other services"
+		if len(rest) == 1 {
+			noun = "other service"
+		}
+		fmt.Fprintf(&b, "%d %s: %s\n", len(rest), noun, r.money(sum))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/discord-chatops/chatops/shared/costreport"
+)
+
+// Defaults from the runtime contract.
+const (
+	defaultDiscordAPIURL   = "https://discord.com/api/v10"
+	defaultParameterPrefix = "/chatops"
+)
+
+// config is what cost-cron reads from its environment.
+type config struct {
+	discordAPIURL   string             // DISCORD_API_URL, version included
+	parameterPrefix string             // CHATOPS_PARAMETER_PREFIX
+	channelID       string             // DISCORD_CHANNEL_ID: where the daily report goes
+	report          costreport.Options // REPORT_TIMEZONE, MONTHLY_BUDGET_USD
+}
+
+// loadConfig reads the configuration through getenv; the error names every variable that is
+// missing or wrong.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		discordAPIURL:   strings.TrimSuffix(getenv("DISCORD_API_URL"), "/"),
+		parameterPrefix: getenv("CHATOPS_PARAMETER_PREFIX"),
+		channelID:       getenv("DISCORD_CHANNEL_ID"),
+	}
+	var errs []error
+	if c.discordAPIURL == "" {
+		c.discordAPIURL = defaultDiscordAPIURL
+	}
+	if u, err := url.Parse(c.discordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("DISCORD_API_URL %q is not an http(s) URL", c.discordAPIURL))
+	}
+	if c.parameterPrefix == "" {
+		c.parameterPrefix = defaultParameterPrefix
+	}
+	switch {
+	case c.channelID == "":
+		errs = append(errs, errors.New("DISCORD_CHANNEL_ID is not set"))
+	case strings.Trim(c.channelID, "0123456789") != "":
+		errs = append(errs, fmt.Errorf("DISCORD_CHANNEL_ID %q is not a Discord id (digits)", c.channelID))
+	}
+	report, err := costreport.OptionsFromEnv(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.report = report
+	if err := errors.Join(errs...); err != nil {
+		return config{}, fmt.Errorf("cost-cron configuration: %w", err)
+	}
+	return c, nil
+}

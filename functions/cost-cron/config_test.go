@@ -1,0 +1,72 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		env      map[string]string
+		want     config // checked when wantErrs is empty; report options by zone and budget
+		zone     string
+		wantErrs []string
+	}{
+		{
+			name: "defaults",
+			env:  map[string]string{"DISCORD_CHANNEL_ID": "1300000000000000001"},
+			want: config{discordAPIURL: "https://discord.com/api/v10", parameterPrefix: "/chatops", channelID: "1300000000000000001"},
+			zone: "Asia/Seoul",
+		},
+		{
+			name: "everything set",
+			env: map[string]string{
+				"DISCORD_API_URL": "http://127.0.0.1:9999/api/v10/", "CHATOPS_PARAMETER_PREFIX": "/team-a",
+				"DISCORD_CHANNEL_ID": "42", "REPORT_TIMEZONE": "UTC", "MONTHLY_BUDGET_USD": "500",
+			},
+			want: config{discordAPIURL: "http://127.0.0.1:9999/api/v10", parameterPrefix: "/team-a", channelID: "42"},
+			zone: "UTC",
+		},
+		{
+			name:     "missing channel",
+			env:      map[string]string{},
+			wantErrs: []string{"DISCORD_CHANNEL_ID is not set"},
+		},
+		{
+			name: "every gap named at once",
+			env: map[string]string{
+				"DISCORD_API_URL": "discord.com/api", "DISCORD_CHANNEL_ID": "#general",
+				"REPORT_TIMEZONE": "KST", "MONTHLY_BUDGET_USD": "lots",
+			},
+			wantErrs: []string{`DISCORD_API_URL "discord.com/api"`, `DISCORD_CHANNEL_ID "#general"`, `REPORT_TIMEZONE "KST"`, `MONTHLY_BUDGET_USD "lots"`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := loadConfig(func(k string) string { return tt.env[k] })
+			if len(tt.wantErrs) > 0 {
+				if err == nil {
+					t.Fatal("loadConfig accepted a bad environment")
+				}
+				for _, w := range tt.wantErrs {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not name %s", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.discordAPIURL != tt.want.discordAPIURL || got.parameterPrefix != tt.want.parameterPrefix || got.channelID != tt.want.channelID {
+				t.Errorf("config = %+v, want %+v", got, tt.want)
+			}
+			if got.report.Location.String() != tt.zone {
+				t.Errorf("zone = %s, want %s", got.report.Location, tt.zone)
+			}
+		})
+	}
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/secrets"
+)
+
+// secretTTL is how long the bot token is reused: a warm environment may live into the next
+// day's run, and a rotated token should be picked up by then.
+const secretTTL = time.Hour
+
+// discordMaxRetries bounds the retries of a Discord 429 or 5xx within one invocation; beyond
+// them the invocation fails and the Scheduler's own retry policy takes over.
+const discordMaxRetries = 3
+
+// tokenSource hands out secrets by short name; *secrets.Store is one.
+type tokenSource interface {
+	String(ctx context.Context, name string) (string, error)
+}
+
+// handler posts one cost report per invocation.
+type handler struct {
+	reporter  *costreport.Reporter
+	tokens    tokenSource
+	discord   rest.Options // BotToken is filled in per invocation, from tokens
+	channelID string
+	now       func() time.Time
+	log       *slog.Logger
+}
+
+// newHandler builds the handler and its clients. It makes no network call: the token is read
+// on the first invocation.
+func newHandler(c config, awsCfg aws.Config, log *slog.Logger) *handler {
+	return &handler{
+		reporter:  costreport.New(costreport.NewCostExplorerClient(awsCfg), c.report),
+		tokens:    secrets.New(ssm.NewFromConfig(awsCfg), c.parameterPrefix, secretTTL),
+		discord:   rest.Options{BaseURL: c.discordAPIURL, HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxRetries: discordMaxRetries},
+		channelID: c.channelID,
+		now:       time.Now,
+		log:       log,
+	}
+}
+
+// event is the Scheduler's input: {} for now, or {"now": RFC 3339} to stand in for the
+// current time (backfills, tests).
+type event struct {
+	Now string `json:"now"`
+}
+
+// result is what an invocation returns, for whoever invoked it by hand.
+type result struct {
+	MessageID string `json:"message_id"`
+	Nonce     string `json:"nonce"`
+	Period    string `json:"period"`
+}
+
+// Handle builds the report for the event's time and posts it to the channel. Every failure is
+// returned, so that the Scheduler retries and finally parks the event in its dead-letter queue;
+// the nonce keeps a retry from posting the same day twice.
+func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, error) {
+	now, err := h.parse(raw)
+	if err != nil {
+		return result{}, err
+	}
+	log := h.log
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
+
+	rep, err := h.reporter.Build(ctx, now)
+	if err != nil {
+		return result{}, fmt.Errorf("build cost report: %w", err)
+	}
+	if !rep.Forecast.Available {
+		log.Warn("forecast unavailable", "reason", rep.Forecast.Reason, "err", rep.Forecast.Err)
+	}
+
+	token, err := h.tokens.String(ctx, secrets.DiscordBotToken)
+	if err != nil {
+		return result{}, fmt.Errorf("discord bot token: %w", err)
+	}
+	opts := h.discord
+	opts.BotToken = token
+	m := rep.Message()
+	m.Nonce = nonce(rep.Key(), h.channelID)
+	m.EnforceNonce = true
+	posted, err := rest.New(opts).CreateMessage(ctx, h.channelID, m)
+	if err != nil {
+		return result{}, fmt.Errorf("post cost report %s to channel %s: %w", rep.Key(), h.channelID, err)
+	}
+	log.Info("cost report posted", "date", rep.Key(), "period", rep.Period.String(), "total", rep.Total,
+		"forecast", rep.Forecast.Mean, "over_budget", rep.OverBudget(), "message_id", posted.ID)
+	return result{MessageID: posted.ID, Nonce: m.Nonce, Period: rep.Period.String()}, nil
+}
+
+// parse reads the event's time; an empty or null payload means now, as {} does.
+func (h *handler) parse(raw json.RawMessage) (time.Time, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return h.now(), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var e event
+	if err := dec.Decode(&e); err != nil {
+		return time.Time{}, fmt.Errorf(`event %s: want {} or {"now": "<RFC 3339 time>"}: %w`, raw, err)
+	}
+	if e.Now == "" {
+		return h.now(), nil
+	}
+	now, err := time.Parse(time.RFC3339, e.Now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("event \"now\" %q is not an RFC 3339 time such as 2025-10-18T09:00:00+09:00", e.Now)
+	}
+	return now, nil
+}
+
+// nonce identifies the day's report in a channel, so that Discord answers a retried post with
+// the message already created: "cost-20251018-1a2b3c4d", 22 characters of the 25 allowed.
+// Discord remembers a nonce for a few minutes only: retries must come within them.
+//
+// See https://discord.com/developers/docs/resources/message#create-message-jsonform-params
+func nonce(date, channelID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(channelID))
+	return fmt.Sprintf("cost-%s-%08x", strings.ReplaceAll(date, "-", ""), h.Sum32())
+}

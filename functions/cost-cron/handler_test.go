@@ -1,0 +1,469 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const (
+	testChannelID = "1300000000000000001"
+	testBotToken  = "test-bot-token"
+	testPrefix    = "/chatops-test"
+)
+
+// post is one request the fake Discord received.
+type post struct {
+	method, path, auth, userAgent string
+	body                          []byte
+}
+
+// fakeDiscord stands in for Discord's message-create endpoint. It answers like Discord: 200 with
+// the created message, or, for an enforce_nonce post whose nonce it has seen, 200 with the
+// message created first. When status is set it answers every request with that error instead.
+type fakeDiscord struct {
+	*httptest.Server
+	status int
+
+	mu      sync.Mutex
+	posts   []post
+	byNonce map[string]string // nonce -> message id
+}
+
+func newFakeDiscord(t *testing.T, status int) *fakeDiscord {
+	t.Helper()
+	d := &fakeDiscord{status: status, byNonce: map[string]string{}}
+	d.Server = httptest.NewServer(http.HandlerFunc(d.serve))
+	t.Cleanup(d.Close)
+	return d
+}
+
+func (d *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.posts = append(d.posts, post{r.Method, r.URL.Path, r.Header.Get("Authorization"), r.Header.Get("User-Agent"), body})
+	w.Header().Set("Content-Type", "application/json")
+	if d.status != 0 {
+		w.WriteHeader(d.status)
+		fmt.Fprintf(w, `{"message": "%s", "code": 0}`, http.StatusText(d.status))
+		return
+	}
+	var m struct {
+		Nonce        string `json:"nonce"`
+		EnforceNonce bool   `json:"enforce_nonce"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"message": "Invalid JSON", "code": 50109}`)
+		return
+	}
+	id, seen := d.byNonce[m.Nonce]
+	if !seen || !m.EnforceNonce {
+		id = fmt.Sprintf("14000000000000000%02d", len(d.byNonce)+1)
+		d.byNonce[m.Nonce] = id
+	}
+	fmt.Fprintf(w, `{"id": %q, "channel_id": %q, "nonce": %q, "content": ""}`, id, strings.Split(r.URL.Path, "/")[4], m.Nonce)
+}
+
+func (d *fakeDiscord) received() []post {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]post(nil), d.posts...)
+}
+
+// account is what the fake account spends a day on each service this month and last month.
+var account = map[string][2]float64{
+	"Amazon Elastic Compute Cloud - Compute": {2.1, 1.9},
+	"Amazon Relational Database Service":     {1.05, 1.05},
+	"Amazon Simple Storage Service":          {0.33, 0.35},
+	"Amazon CloudWatch":                      {0.15, 0.10},
+	"Amazon Virtual Private Cloud":           {0.07, 0.05},
+	"AWS Lambda":                             {0.02, 0},
+}
+
+// seedAccount queues the account's GetCostAndUsage answer for a report made at now in Seoul.
+func seedAccount(t *testing.T, s *mototest.Server, now time.Time) {
+	t.Helper()
+	local := now.In(mustLoad(t, "Asia/Seoul"))
+	period, previous := costreport.Periods(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC))
+	names := []string{}
+	for name := range account {
+		names = append(names, name)
+	}
+	costreporttest.Seed(t, s, costreporttest.UsageResult(previous.Start, period.End, names, func(service string, d time.Time) float64 {
+		switch {
+		case !d.Before(period.Start):
+			return account[service][0]
+		case d.Before(previous.End):
+			return account[service][1]
+		}
+		return 1000 // between the periods: must not be counted
+	}))
+}
+
+func mustLoad(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// putToken stores the bot token in moto's SSM as the stack's operator would.
+func putToken(t *testing.T, cfg aws.Config) {
+	t.Helper()
+	_, err := ssm.NewFromConfig(cfg).PutParameter(context.Background(), &ssm.PutParameterInput{
+		Name:  aws.String(testPrefix + "/discord/bot-token"),
+		Value: aws.String(testBotToken),
+		Type:  ssmtypes.ParameterTypeSecureString,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testHandler builds the handler as main does, from env, aimed at moto and the fake Discord.
+func testHandler(t *testing.T, s *mototest.Server, d *fakeDiscord, env map[string]string) (*handler, aws.Config, config) {
+	t.Helper()
+	vars := map[string]string{
+		"DISCORD_API_URL":          d.URL + "/api/v10",
+		"CHATOPS_PARAMETER_PREFIX": testPrefix,
+		"DISCORD_CHANNEL_ID":       testChannelID,
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := loadConfig(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	awsCfg := s.Config(t)
+	awsCfg.Retryer = costreporttest.NoBackoff
+	h := newHandler(cfg, awsCfg, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	h.discord.Sleep = func(context.Context, time.Duration) error { return nil }
+	return h, awsCfg, cfg
+}
+
+// TestEndToEnd runs the handler main builds against moto (Cost Explorer and the SSM token) and
+// the fake Discord, with the Scheduler's {} input: moto has no GetCostForecast, so the report
+// goes out saying the forecast is unavailable.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	s := mototest.Start(t)
+	d := newFakeDiscord(t, 0)
+	h, awsCfg, _ := testHandler(t, s, d, nil)
+	putToken(t, awsCfg)
+	now := time.Date(2025, 10, 18, 0, 0, 0, 0, time.UTC) // 09:00 KST
+	seedAccount(t, s, now)
+	h.now = func() time.Time { return now }
+
+	res, err := h.Handle(context.Background(), json.RawMessage(`{}`))
+	if err != nil {
+		t.Fatalf("Handle: %v", err)
+	}
+	if want := (result{MessageID: "1400000000000000001", Nonce: nonce("2025-10-18", testChannelID), Period: "Oct 1 - Oct 17"}); res != want {
+		t.Errorf("result = %+v, want %+v", res, want)
+	}
+	checkPosts(t, d.received(), 1)
+	golden(t, d.received()[0].body)
+}
+
+// TestReports posts the report for the days that matter, with a hand-written GetCostForecast
+// over moto's seeded GetCostAndUsage. The subtests share one moto and run in turn.
+func TestReports(t *testing.T) {
+	t.Parallel()
+	s := mototest.Start(t)
+	tests := []struct {
+		name      string
+		event     string
+		budget    string
+		forecast  costreporttest.ForecastFunc
+		wantNonce string
+	}{
+		{"mid-month at 09:00 KST", `{"now": "2025-10-18T00:00:00Z"}`, "", costreporttest.Forecast("71.3", "60.1", "82.5"), "cost-20251018-"},
+		{"the 1st reports the previous full month", `{"now": "2025-11-01T09:00:00+09:00"}`, "", costreporttest.Forecast("118.25", "97", "140.5"), "cost-20251101-"},
+		{"00:00 UTC minus a second is 08:59 KST on the 1st", `{"now": "2025-10-31T23:59:59Z"}`, "", costreporttest.Forecast("118.25", "97", "140.5"), "cost-20251101-"},
+		{"the last day of the month", `{"now": "2025-10-31T00:00:00Z"}`, "", costreporttest.Forecast("3.9", "3.5", "4.4"), "cost-20251031-"},
+		{"forecast over the budget", `{"now": "2025-10-18T00:00:00Z"}`, "100", costreporttest.Forecast("71.3", "60.1", "82.5"), "cost-20251018-"},
+		{"no forecast for a new account", `{"now": "2025-10-18T00:00:00Z"}`, "150",
+			costreporttest.ForecastError(&types.DataUnavailableException{Message: aws.String("Insufficient amount of historical data to generate forecast.")}), "cost-20251018-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.Reset(); err != nil {
+				t.Fatal(err)
+			}
+			d := newFakeDiscord(t, 0)
+			h, awsCfg, cfg := testHandler(t, s, d, map[string]string{"MONTHLY_BUDGET_USD": tt.budget})
+			putToken(t, awsCfg)
+			now, err := h.parse(json.RawMessage(tt.event))
+			if err != nil {
+				t.Fatal(err)
+			}
+			seedAccount(t, s, now)
+			ce := &costreporttest.CE{Next: costreport.NewCostExplorerClient(awsCfg), Forecast: tt.forecast}
+			h.reporter = costreport.New(ce, cfg.report)
+
+			res, err := h.Handle(context.Background(), json.RawMessage(tt.event))
+			if err != nil {
+				t.Fatalf("Handle: %v", err)
+			}
+			if !strings.HasPrefix(res.Nonce, tt.wantNonce) {
+				t.Errorf("nonce = %q, want it to start %q", res.Nonce, tt.wantNonce)
+			}
+			if n := ce.Requests(); n != 2 {
+				t.Errorf("Cost Explorer requests = %d, want 2 (one GetCostAndUsage, one GetCostForecast)", n)
+			}
+			checkPosts(t, d.received(), 1)
+			golden(t, d.received()[0].body)
+		})
+	}
+}
+
+// checkPosts checks every request is a message-create Discord accepts: the path, the bot
+// token, the User-Agent, and a body within the OpenAPI extract, deduplicated by nonce and
+// pinging nobody.
+func checkPosts(t *testing.T, posts []post, want int) {
+	t.Helper()
+	if len(posts) != want {
+		t.Fatalf("Discord received %d requests, want %d", len(posts), want)
+	}
+	schema := loadMessageSchema(t)
+	for _, p := range posts {
+		if p.method != http.MethodPost || p.path != "/api/v10/channels/"+testChannelID+"/messages" {
+			t.Errorf("request %s %s, want POST /api/v10/channels/%s/messages", p.method, p.path, testChannelID)
+		}
+		if p.auth != "Bot "+testBotToken {
+			t.Errorf("Authorization = %q, want the bot token from SSM", p.auth)
+		}
+		if !strings.HasPrefix(p.userAgent, "DiscordBot (") {
+			t.Errorf("User-Agent = %q, want DiscordBot (url, version)", p.userAgent)
+		}
+		if err := schema.check(p.body); err != nil {
+			t.Errorf("body against MessageCreateRequest: %v\n%s", err, p.body)
+		}
+		var m struct {
+			Nonce           string `json:"nonce"`
+			EnforceNonce    bool   `json:"enforce_nonce"`
+			AllowedMentions *struct {
+				Parse []string `json:"parse"`
+			} `json:"allowed_mentions"`
+		}
+		if err := json.Unmarshal(p.body, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Nonce == "" || len(m.Nonce) > 25 || !m.EnforceNonce {
+			t.Errorf("nonce %q, enforce_nonce %v: want a nonce of at most 25 characters, enforced", m.Nonce, m.EnforceNonce)
+		}
+		if m.AllowedMentions == nil || m.AllowedMentions.Parse == nil || len(m.AllowedMentions.Parse) != 0 {
+			t.Errorf("allowed_mentions = %+v, want parse []", m.AllowedMentions)
+		}
+	}
+}
+
+// TestSchedulerRetryPostsOnce invokes the handler twice for the same day, as a Scheduler retry
+// would: Discord sees the same nonce and answers with the first message.
+func TestSchedulerRetryPostsOnce(t *testing.T) {
+	t.Parallel()
+	s := mototest.Start(t)
+	d := newFakeDiscord(t, 0)
+	h, awsCfg, cfg := testHandler(t, s, d, nil)
+	putToken(t, awsCfg)
+	seedAccount(t, s, time.Date(2025, 10, 18, 0, 0, 0, 0, time.UTC))
+	h.reporter = costreport.New(&costreporttest.CE{Next: costreport.NewCostExplorerClient(awsCfg), Forecast: costreporttest.Forecast("71.3", "60.1", "82.5")}, cfg.report)
+
+	first, err := h.Handle(context.Background(), json.RawMessage(`{"now": "2025-10-18T00:00:00Z"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	retry, err := h.Handle(context.Background(), json.RawMessage(`{"now": "2025-10-18T00:04:10Z"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if retry != first {
+		t.Errorf("retry = %+v, want the first post %+v", retry, first)
+	}
+	posts := d.received()
+	checkPosts(t, posts, 2)
+	if len(d.byNonce) != 1 {
+		t.Errorf("Discord created %d messages, want 1", len(d.byNonce))
+	}
+}
+
+func TestNonce(t *testing.T) {
+	t.Parallel()
+	a := nonce("2025-10-18", testChannelID)
+	if len(a) > 25 || !strings.HasPrefix(a, "cost-20251018-") {
+		t.Errorf("nonce = %q, want cost-20251018-... within 25 characters", a)
+	}
+	if a != nonce("2025-10-18", testChannelID) {
+		t.Error("nonce is not deterministic")
+	}
+	if a == nonce("2025-10-19", testChannelID) || a == nonce("2025-10-18", "1300000000000000002") {
+		t.Error("nonce does not change with the date and the channel")
+	}
+}
+
+// TestFailures: a failing Cost Explorer or Discord makes the invocation fail, after bounded
+// retries, so that the Scheduler retries and then parks the event in its dead-letter queue.
+func TestFailures(t *testing.T) {
+	t.Parallel()
+	s := mototest.Start(t)
+	putToken(t, s.Config(t))
+	tests := []struct {
+		name        string
+		status      int   // Discord's answer
+		ceErr       error // Cost Explorer's answer to GetCostAndUsage
+		wantErr     string
+		wantDiscord int // requests Discord receives
+	}{
+		{"Discord 503: retried, then an error", http.StatusServiceUnavailable, nil, "post cost report 2025-10-18 to channel " + testChannelID, 1 + discordMaxRetries},
+		{"Discord 500: retried, then an error", http.StatusInternalServerError, nil, "post cost report", 1 + discordMaxRetries},
+		{"Discord 403: not retried", http.StatusForbidden, nil, "post cost report", 1},
+		{"Cost Explorer fails: nothing posted", 0, errors.New("AccessDeniedException: not allowed"), "build cost report: get cost and usage 2025-09-01..2025-10-18", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newFakeDiscord(t, tt.status)
+			h, _, cfg := testHandler(t, s, d, nil)
+			h.reporter = costreport.New(failingCE{usageErr: tt.ceErr}, cfg.report)
+
+			_, err := h.Handle(context.Background(), json.RawMessage(`{"now": "2025-10-18T00:00:00Z"}`))
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Handle error = %v, want one containing %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), testBotToken) {
+				t.Errorf("error carries the bot token: %v", err)
+			}
+			if n := len(d.received()); n != tt.wantDiscord {
+				t.Errorf("Discord received %d requests, want %d", n, tt.wantDiscord)
+			}
+		})
+	}
+}
+
+// failingCE answers GetCostAndUsage with usageErr, or with an empty month, and cannot forecast.
+type failingCE struct{ usageErr error }
+
+func (f failingCE) GetCostAndUsage(context.Context, *costexplorer.GetCostAndUsageInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+	if f.usageErr != nil {
+		return nil, f.usageErr
+	}
+	return &costexplorer.GetCostAndUsageOutput{}, nil
+}
+
+func (f failingCE) GetCostForecast(context.Context, *costexplorer.GetCostForecastInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {
+	return nil, &types.DataUnavailableException{Message: aws.String("no data")}
+}
+
+// TestEvents: the Scheduler's input is {} or {"now": RFC 3339}; anything else is an error that
+// names the problem, before any request is made.
+func TestEvents(t *testing.T) {
+	t.Parallel()
+	fixed := time.Date(2025, 10, 18, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, event string
+		want        time.Time
+		wantErr     string
+	}{
+		{"empty object means now", `{}`, fixed, ""},
+		{"no payload means now", ``, fixed, ""},
+		{"null means now", `null`, fixed, ""},
+		{"now in UTC", `{"now": "2025-11-01T00:00:00Z"}`, time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"now with an offset", `{"now": "2025-11-01T09:00:00+09:00"}`, time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"not RFC 3339", `{"now": "2025-11-01 09:00"}`, time.Time{}, `"now" "2025-11-01 09:00" is not an RFC 3339 time`},
+		{"a number", `{"now": 1761955200}`, time.Time{}, `want {} or {"now": "<RFC 3339 time>"}`},
+		{"a misspelt field", `{"time": "2025-11-01T00:00:00Z"}`, time.Time{}, `unknown field "time"`},
+		{"not an object", `[]`, time.Time{}, `want {} or {"now": "<RFC 3339 time>"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := &handler{now: func() time.Time { return fixed }}
+			got, err := h.parse(json.RawMessage(tt.event))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parse error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tt.want) {
+				t.Errorf("parse = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBadEventMakesNoRequest: a bad input fails before Cost Explorer and Discord are asked.
+func TestBadEventMakesNoRequest(t *testing.T) {
+	t.Parallel()
+	ce := &costreporttest.CE{Next: failingCE{}}
+	d := newFakeDiscord(t, 0)
+	h := &handler{reporter: costreport.New(ce, costreport.Options{}), now: time.Now, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h.discord.BaseURL = d.URL
+	if _, err := h.Handle(context.Background(), json.RawMessage(`{"now": "yesterday"}`)); err == nil {
+		t.Fatal("Handle accepted a bad event")
+	}
+	if ce.Requests() != 0 || len(d.received()) != 0 {
+		t.Errorf("requests made: %d to Cost Explorer, %d to Discord", ce.Requests(), len(d.received()))
+	}
+}
+
+func golden(t *testing.T, body []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("body is not JSON: %v", err)
+	}
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	name := filepath.Join("testdata", "golden", strings.NewReplacer("/", "__", " ", "_", ":", "", "'", "").Replace(t.Name())+".discord.json")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}

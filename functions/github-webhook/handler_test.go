@@ -818,3 +818,46 @@ func TestBotTokenRotation(t *testing.T) {
 		t.Errorf("clients built for tokens (-want +got):\n%s", diff)
 	}
 }
+
+// TestLongTextFits sends a pull request with text beyond every Discord limit: the message
+// still fits Discord's schema, and the mentions in it ping nobody.
+func TestLongTextFits(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	body := edited(t, "pull_request.opened.json", func(p map[string]any) {
+		pr := obj(p, "pull_request")
+		pr["title"] = "@everyone " + strings.Repeat("*bold* ", 80)
+		pr["body"] = "<!-- template -->\n```go\n" + strings.Repeat("fmt.Println(\"é\")\n", 1000)
+		var labels []any
+		for i := range 200 {
+			labels = append(labels, map[string]any{"name": fmt.Sprintf("area/%03d-%s", i, strings.Repeat("x", 20))})
+		}
+		pr["labels"] = labels
+		obj(pr, "head")["ref"] = strings.Repeat("branch-", 40)
+	})
+	resp := e.serve(t, delivery{event: "pull_request", body: body}.request())
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d %q, want 200", resp.StatusCode, resp.Body)
+	}
+	sent := e.discord.Requests()[0].Body
+	if err := loadOpenAPI(t).check(sent, "MessageCreateRequest"); err != nil {
+		t.Errorf("body does not fit Discord's MessageCreateRequest: %v", err)
+	}
+	var m struct {
+		Embeds []struct {
+			Description string `json:"description"`
+		} `json:"embeds"`
+		AllowedMentions struct {
+			Parse []string `json:"parse"`
+		} `json:"allowed_mentions"`
+	}
+	if err := json.Unmarshal(sent, &m); err != nil {
+		t.Fatal(err)
+	}
+	if d := m.Embeds[0].Description; len([]rune(d)) > 310 || !strings.HasSuffix(d, "…\n```") {
+		t.Errorf("description of %d runes ending %q, want about 300 ending with the fence closed", len([]rune(d)), d[max(0, len(d)-10):])
+	}
+	if len(m.AllowedMentions.Parse) != 0 {
+		t.Errorf("allowed_mentions.parse = %v, want []", m.AllowedMentions.Parse)
+	}
+}

@@ -1,16 +1,54 @@
-// Command interactions is the interactions Lambda function of the ChatOps suite.
+// Command interactions is the Discord interactions endpoint of the ChatOps suite: it answers
+// Discord within 3 seconds and does slow work in an asynchronous invocation of itself.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
 func main() {
-	lambda.Start(func(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
-		return nil, errors.New("interactions: not built yet")
-	})
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := setup(log)
+	if err != nil {
+		log.Error("start", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+// setup reads the environment and builds the clients and the handler; nothing here touches
+// the network.
+func setup(log *slog.Logger) (*Handler, error) {
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("AWS config: %w", err)
+	}
+	return newHandler(cfg, deps{
+		invoker: awslambda.NewFromConfig(aws),
+		editor:  rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL}),
+		status: &status.Reader{EC2: ec2.NewFromConfig(aws), ECS: ecs.NewFromConfig(aws), EKS: eks.NewFromConfig(aws),
+			// Not the default CBOR protocol, which moto does not speak (getmoto/moto#9195).
+			CloudWatch: cloudwatch.NewFromConfig(aws, func(o *cloudwatch.Options) { o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801) })},
+	}, log, time.Now)
 }

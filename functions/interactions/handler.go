@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/shared/apigw"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/signature"
+)
+
+// invokeTimeout bounds the asynchronous Invoke on the acknowledgement path, well inside
+// Discord's 3 seconds, so that a failure can still be answered inline.
+const invokeTimeout = 1500 * time.Millisecond
+
+// Invoker starts this function again, asynchronously; *lambda.Client satisfies it.
+type Invoker interface {
+	Invoke(ctx context.Context, in *awslambda.InvokeInput, optFns ...func(*awslambda.Options)) (*awslambda.InvokeOutput, error)
+}
+
+// Editor edits the original response of an interaction; *rest.Client satisfies it.
+type Editor interface {
+	EditOriginal(ctx context.Context, applicationID, token string, m discord.Message) (discord.Message, error)
+}
+
+// event is what the function receives: an HTTP API request from Discord, or the work payload
+// it sent itself. Their fields do not overlap, so one decode serves both and Kind tells them
+// apart.
+type event struct {
+	events.APIGatewayV2HTTPRequest
+	workPayload
+}
+
+// workKind marks the payload of a deferred interaction; a change of its shape changes the
+// kind. ("version" is taken by the HTTP API event.)
+const workKind = "chatops.work.v1"
+
+// workPayload is the asynchronous invocation's payload: the interaction exactly as Discord
+// sent it, and when it arrived, which bounds the life of its token.
+type workPayload struct {
+	Kind        string          `json:"kind,omitempty"`
+	ReceivedAt  time.Time       `json:"received_at,omitzero"`
+	AckRequest  string          `json:"ack_request_id,omitempty"` // the acknowledging invocation, for tracing
+	Interaction json.RawMessage `json:"interaction,omitempty"`
+}
+
+// Handler is the Lambda entry point: it acknowledges interactions and does deferred work.
+type Handler struct {
+	verifier      *signature.Verifier
+	router        *command.Router
+	invoker       Invoker
+	editor        Editor
+	functionName  string
+	applicationID string
+	log           *slog.Logger
+	now           func() time.Time
+}
+
+// pong is the answer to every PING, encoded once.
+var pong = apigw.JSON(http.StatusOK, discord.Pong())
+
+// Handle answers an API Gateway request, or does the work of a deferred interaction. It
+// returns an error only when the work's result could not be delivered to Discord, so that
+// Lambda retries the asynchronous invocation.
+func (h *Handler) Handle(ctx context.Context, ev event) (events.APIGatewayV2HTTPResponse, error) {
+	if ev.Kind == workKind {
+		return events.APIGatewayV2HTTPResponse{}, h.work(ctx, ev.workPayload)
+	}
+	return h.ack(ctx, ev.APIGatewayV2HTTPRequest), nil
+}
+
+// ack verifies a request and answers it within Discord's 3 seconds: inline, or deferred with
+// the work handed to an asynchronous invocation of this function.
+//
+// See https://discord.com/developers/docs/interactions/receiving-and-responding#receiving-an-interaction
+func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	requestID := requestID(ctx)
+	body, err := apigw.Body(req)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, apigw.ErrTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		h.log.LogAttrs(ctx, slog.LevelWarn, "unreadable body", slog.String("request_id", requestID), slog.String("error", err.Error()))
+		return apigw.Text(status, http.StatusText(status))
+	}
+	now := h.now()
+	sig, ts := apigw.Header(req, signature.HeaderSignature), apigw.Header(req, signature.HeaderTimestamp)
+	if err := h.verifier.Verify(sig, ts, body, now); err != nil {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "refused", slog.String("request_id", requestID), slog.String("error", err.Error()))
+		return apigw.Text(http.StatusUnauthorized, "invalid request signature")
+	}
+	in, err := discord.ParseInteraction(body)
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "malformed interaction", slog.String("request_id", requestID), slog.String("error", err.Error()))
+		return apigw.Text(http.StatusBadRequest, "not an interaction")
+	}
+	if in.Type == discord.InteractionPing {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "ping", slog.String("request_id", requestID))
+		return pong
+	}
+	reply := h.router.Quick(command.Request{Interaction: in, Received: now, RequestID: requestID})
+	outcome := "inline"
+	if reply.Deferred() {
+		outcome = "deferred"
+		if err := h.enqueue(ctx, body, now, requestID); err != nil {
+			h.log.LogAttrs(ctx, slog.LevelError, "invoke worker", slog.String("request_id", requestID),
+				slog.String("interaction_id", in.ID), slog.String("error", err.Error()))
+			return apigw.JSON(http.StatusOK, discord.EphemeralReply(
+				"⚠️ I couldn't start this: the bot failed to hand the work to its background worker. Try again in a minute; if it keeps failing, ask whoever runs the bot to check the interactions function's logs."))
+		}
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, "interaction", slog.String("request_id", requestID),
+		slog.String("interaction_id", in.ID), slog.Int("type", int(in.Type)), slog.String("route", routeName(in)),
+		slog.String("outcome", outcome))
+	return apigw.JSON(http.StatusOK, reply.Response(in.Type))
+}
+
+// enqueue invokes this function asynchronously (InvocationType Event) with the interaction.
+//
+// See https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+func (h *Handler) enqueue(ctx context.Context, body []byte, received time.Time, requestID string) error {
+	payload, err := json.Marshal(workPayload{
+		Kind: workKind, ReceivedAt: received.UTC(), AckRequest: requestID, Interaction: body,
+	})
+	if err != nil {
+		return fmt.Errorf("encode work payload: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
+	defer cancel()
+	_, err = h.invoker.Invoke(ctx, &awslambda.InvokeInput{
+		FunctionName:   aws.String(h.functionName),
+		InvocationType: lambdatypes.InvocationTypeEvent,
+		Payload:        payload,
+	})
+	if err != nil {
+		return fmt.Errorf("invoke %s: %w", h.functionName, err)
+	}
+	return nil
+}
+
+// routeName is what an interaction asks for, for the log: a command name or a custom_id.
+func routeName(in discord.Interaction) string {
+	switch {
+	case in.Command != nil:
+		return "/" + in.Command.Name
+	case in.Component != nil:
+		return in.Component.CustomID
+	}
+	return ""
+}
+
+func requestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}
+
+// deps are the clients a Handler uses, built once per execution environment in main.
+type deps struct {
+	invoker Invoker
+	editor  Editor
+	status  *status.Reader
+}
+
+// newHandler builds the handler: the verifier from the public key, once, and the router over
+// the command table.
+func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Handler, error) {
+	v, err := signature.NewVerifier(cfg.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
+	}
+	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		verifier:      v,
+		router:        router,
+		invoker:       d.invoker,
+		editor:        d.editor,
+		functionName:  cfg.FunctionName,
+		applicationID: cfg.ApplicationID,
+		log:           log,
+		now:           now,
+	}, nil
+}

@@ -1,0 +1,135 @@
+package command
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// Context is where a command may be used, as Discord's InteractionContextType numbers it.
+type Context int
+
+// Interaction contexts.
+const (
+	ContextGuild          Context = 0 // a server channel
+	ContextBotDM          Context = 1 // a direct message with the bot
+	ContextPrivateChannel Context = 2 // other DMs and group DMs
+)
+
+// Request is an interaction as the handlers see it.
+type Request struct {
+	Interaction discord.Interaction
+	// Received is when the acknowledgement path received the interaction: its token, which
+	// edits the original response, expires 15 minutes later.
+	Received time.Time
+	// RequestID is the Lambda request id of the invocation at work, quoted to users so that
+	// an operator can find the log line.
+	RequestID string
+}
+
+// Option is the string value of the invoked command's option name, "" when absent.
+func (r Request) Option(name string) string {
+	s, _ := r.Interaction.Command.String(name)
+	return s
+}
+
+// Reply is what a quick handler decides: an inline response, or to defer to the worker.
+type Reply struct {
+	response  discord.Response
+	deferred  bool
+	ephemeral bool
+}
+
+// Respond answers inline with r.
+func Respond(r discord.Response) Reply { return Reply{response: r} }
+
+// Ephemeral answers inline with a text only the invoker sees.
+func Ephemeral(text string) Reply { return Respond(discord.EphemeralReply(text)) }
+
+// Defer acknowledges at once and hands the interaction to the worker, which edits the
+// response. For a command the user sees "thinking..." until then, only them when ephemeral;
+// for a button the message stays as it is and ephemeral is ignored.
+func Defer(ephemeral bool) Reply { return Reply{deferred: true, ephemeral: ephemeral} }
+
+// Deferred says whether the reply hands the interaction to the worker.
+func (r Reply) Deferred() bool { return r.deferred }
+
+// Response is the interaction response to send for the reply to an interaction of type t.
+func (r Reply) Response(t discord.InteractionType) discord.Response {
+	if !r.deferred {
+		return r.response
+	}
+	if t == discord.InteractionMessageComponent {
+		return discord.DeferredUpdate()
+	}
+	return discord.Deferred(r.ephemeral)
+}
+
+// QuickFunc answers an interaction within Discord's 3 seconds. It must make no network call:
+// validate, answer what can be answered from memory, and Defer the rest.
+type QuickFunc func(Request) Reply
+
+// WorkFunc does the deferred work of an interaction in the asynchronous invocation and returns
+// the message that replaces the deferred response. An *Error is shown to the user as it
+// says; any other error as an internal error. The invocation may be retried by Lambda when the
+// edit fails, so work with side effects must be idempotent.
+type WorkFunc func(context.Context, Request) (discord.Message, error)
+
+// Command is one slash command: its definition, how it is answered, and the buttons it owns.
+// Adding a command to the suite is adding one Command to the table.
+type Command struct {
+	Name        string // lower case, 1 to 32 characters
+	Description string // 1 to 100 characters; /help shows it too
+	Options     []discord.OptionDef
+	// Permissions is the default_member_permissions bitfield, a first fence that server
+	// admins can override; 0 lets everyone. Check permissions in the handler too.
+	Permissions int64
+	// Contexts lists where the command may be used; nil means everywhere.
+	Contexts []Context
+	Quick    QuickFunc
+	Work     WorkFunc // nil when Quick never defers
+	Buttons  []Button
+}
+
+// Button routes the clicks on the buttons whose custom_id starts with Prefix. A command's
+// cards put their own prefix in the custom_ids they create ("deploy:approve:<id>").
+type Button struct {
+	Prefix string
+	Quick  QuickFunc
+	Work   WorkFunc
+}
+
+// Definition is the command as registered with Discord.
+//
+// See https://discord.com/developers/docs/interactions/application-commands#application-command-object
+func (c Command) Definition() discord.Command {
+	d := discord.Command{
+		Type:        1, // CHAT_INPUT
+		Name:        c.Name,
+		Description: c.Description,
+		Options:     c.Options,
+	}
+	if c.Permissions != 0 {
+		p := strconv.FormatInt(c.Permissions, 10)
+		d.DefaultMemberPermissions = &p
+	}
+	for _, ctx := range c.Contexts {
+		d.Contexts = append(d.Contexts, int(ctx))
+	}
+	return d
+}
+
+// allowedIn says whether the command may be used in an interaction from a guild or not.
+func (c Command) allowedIn(inGuild bool) bool {
+	if c.Contexts == nil {
+		return true
+	}
+	for _, ctx := range c.Contexts {
+		if (ctx == ContextGuild) == inGuild {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,170 @@
+package status
+
+import (
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Kind is the kind of resource /status reads, the value of its service option.
+type Kind string
+
+// Kinds /status knows.
+const (
+	EC2 Kind = "ec2"
+	ECS Kind = "ecs"
+	EKS Kind = "eks"
+)
+
+// maxTargetItems bounds a comma-separated target, well above what fits in one answer.
+const maxTargetItems = 50
+
+// Target is a parsed target option: which resources of a kind to read.
+type Target struct {
+	Kind Kind
+	// EC2: instance ids, or a tag key with one or more values (a bare word is a Name tag).
+	InstanceIDs []string
+	TagKey      string
+	TagValues   []string
+	// ECS: services as cluster/service; EKS: cluster names.
+	Services []ECSService
+	Clusters []string
+}
+
+// ECSService is one ECS service by its cluster.
+type ECSService struct{ Cluster, Service string }
+
+func (s ECSService) String() string { return s.Cluster + "/" + s.Service }
+
+var (
+	instanceIDPattern  = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	eksNamePattern     = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
+	ecsNamePattern     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	tagKeyForbidden    = "\x00\n\r\t"
+)
+
+// ParseTarget reads the service and target options of /status. Its errors are *command.Error:
+// messages for the user that say what is wrong and what would be right.
+func ParseTarget(service, target string) (Target, error) {
+	target = strings.TrimSpace(target)
+	t := Target{Kind: Kind(strings.ToLower(strings.TrimSpace(service)))}
+	if target == "" {
+		return t, command.Errorf(nil, "Give a target: %s.", example(t.Kind))
+	}
+	switch t.Kind {
+	case EC2:
+		return t, t.parseEC2(target)
+	case ECS:
+		return t, t.parseECS(target)
+	case EKS:
+		return t, t.parseEKS(target)
+	}
+	return t, command.Errorf(nil, "`%s` is not a service I can read: choose ec2, ecs or eks", service)
+}
+
+func example(k Kind) string {
+	switch k {
+	case ECS:
+		return "`cluster/service`, for example `prod/api`"
+	case EKS:
+		return "a cluster name, for example `prod-eks`"
+	}
+	return "an instance id (`i-0123456789abcdef0`, several comma-separated), a tag as `key=value`, or a Name tag value"
+}
+
+// parseEC2 reads instance ids, key=value (values comma-separated) or a bare Name tag value.
+// Tag values may use DescribeInstances' wildcards, * and ?.
+func (t *Target) parseEC2(s string) error {
+	if key, values, ok := strings.Cut(s, "="); ok {
+		key = strings.TrimSpace(key)
+		if key == "" || strings.ContainsAny(key, tagKeyForbidden) || len(key) > 128 {
+			return command.Errorf(nil, "`%s` is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`", s)
+		}
+		vals, err := splitList(values, "tag value")
+		if err != nil {
+			return err
+		}
+		t.TagKey, t.TagValues = key, vals
+		return nil
+	}
+	items, err := splitList(s, "instance id")
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(items[0], "i-") {
+		t.TagKey, t.TagValues = "Name", items // bare words are Name tag values
+		return nil
+	}
+	for _, id := range items {
+		if !instanceIDPattern.MatchString(id) {
+			return command.Errorf(nil, "`%s` is not an EC2 instance id: they look like `i-0123456789abcdef0`", id)
+		}
+	}
+	t.InstanceIDs = items
+	return nil
+}
+
+func (t *Target) parseECS(s string) error {
+	items, err := splitList(s, "service")
+	if err != nil {
+		return err
+	}
+	for _, item := range items {
+		cluster, service, ok := strings.Cut(item, "/")
+		if !ok || !ecsNamePattern.MatchString(cluster) || !ecsNamePattern.MatchString(service) {
+			return command.Errorf(nil, "`%s` is not an ECS service: write it as `cluster/service`, for example `prod/api`", item)
+		}
+		t.Services = append(t.Services, ECSService{Cluster: cluster, Service: service})
+	}
+	return nil
+}
+
+func (t *Target) parseEKS(s string) error {
+	items, err := splitList(s, "cluster")
+	if err != nil {
+		return err
+	}
+	for _, name := range items {
+		if !eksNamePattern.MatchString(name) {
+			return command.Errorf(nil, "`%s` is not an EKS cluster name: letters, digits, - and _, up to 100", name)
+		}
+	}
+	t.Clusters = items
+	return nil
+}
+
+// splitList splits a comma-separated list, dropping blanks and duplicates.
+func splitList(s, what string) ([]string, error) {
+	var out []string
+	for item := range strings.SplitSeq(s, ",") {
+		item = strings.TrimSpace(item)
+		if item != "" && !slices.Contains(out, item) {
+			out = append(out, item)
+		}
+	}
+	if len(out) == 0 {
+		return nil, command.Errorf(nil, "Give at least one %s", what)
+	}
+	if len(out) > maxTargetItems {
+		return nil, command.Errorf(nil, "%d items is too many: give at most %d, or use a tag", len(out), maxTargetItems)
+	}
+	return out, nil
+}
+
+// String is the target as a user would write it.
+func (t Target) String() string {
+	switch {
+	case len(t.InstanceIDs) > 0:
+		return strings.Join(t.InstanceIDs, ",")
+	case t.TagKey != "":
+		return t.TagKey + "=" + strings.Join(t.TagValues, ",")
+	case len(t.Services) > 0:
+		parts := make([]string, len(t.Services))
+		for i, s := range t.Services {
+			parts[i] = s.String()
+		}
+		return strings.Join(parts, ",")
+	}
+	return strings.Join(t.Clusters, ",")
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+const (
+	// tokenLife is how long the worker may use an interaction token: Discord honours it for 15
+	// minutes after the interaction; a minute is kept back for clock skew and the edit itself.
+	tokenLife = 14 * time.Minute
+	// editReserve is kept back from the work for the edit of the original response, so that a
+	// slow piece of work still ends with a message rather than "thinking..." forever.
+	editReserve = 20 * time.Second
+)
+
+// work does the deferred part of an interaction and edits the original response with its
+// result, or with a plain failure message when the work fails or panics. Failures of the work
+// are the user's answer, not an error: only a failed edit is returned, for Lambda to retry.
+func (h *Handler) work(ctx context.Context, p workPayload) error {
+	requestID := requestID(ctx)
+	log := func(level slog.Level, msg string, attrs ...slog.Attr) {
+		h.log.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("request_id", requestID),
+			slog.String("ack_request_id", p.AckRequest)}, attrs...)...)
+	}
+	in, err := discord.ParseInteraction(p.Interaction)
+	if err != nil || in.Token == "" {
+		log(slog.LevelError, "work payload without a usable interaction", slog.Any("error", err))
+		return nil // a retry would read the same payload
+	}
+	expires := p.ReceivedAt.Add(tokenLife)
+	if !h.now().Before(expires) {
+		log(slog.LevelError, "interaction token expired before the work started",
+			slog.String("interaction_id", in.ID), slog.Time("received_at", p.ReceivedAt))
+		return nil
+	}
+	editCtx, cancel := context.WithDeadline(ctx, expires)
+	defer cancel()
+	workCtx, cancelWork := context.WithDeadline(editCtx, workDeadline(editCtx, h.now()))
+	defer cancelWork()
+
+	start := h.now()
+	msg, err := h.router.Work(workCtx, command.Request{Interaction: in, Received: p.ReceivedAt, RequestID: requestID})
+	outcome := "ok"
+	if err != nil {
+		outcome = "failed"
+		log(slog.LevelError, "work failed", slog.String("interaction_id", in.ID), slog.String("route", routeName(in)),
+			slog.String("error", err.Error()))
+	}
+	if _, err := h.editor.EditOriginal(editCtx, h.applicationID, in.Token, msg); err != nil {
+		// rest errors show the route with "{token}" in place of the token.
+		return fmt.Errorf("edit original response of interaction %s: %w", in.ID, err)
+	}
+	log(slog.LevelInfo, "work done", slog.String("interaction_id", in.ID), slog.String("route", routeName(in)),
+		slog.String("outcome", outcome), slog.Duration("took", h.now().Sub(start)))
+	return nil
+}
+
+// workDeadline leaves editReserve of ctx's time for the edit, or half of what is left when
+// that is less than twice the reserve.
+func workDeadline(ctx context.Context, now time.Time) time.Time {
+	deadline, _ := ctx.Deadline() // editCtx always has one
+	left := deadline.Sub(now)
+	if left < 2*editReserve {
+		return now.Add(left / 2)
+	}
+	return deadline.Add(-editReserve)
+}

@@ -1,14 +1,3 @@
-// Package rest is the suite's Discord REST client: interaction webhook edits and follow-ups,
-// channel messages, and command registration. It sends every message within Discord's limits
-// (discord.Message.Fit) and pinging nobody unless told otherwise; it waits out rate limits and
-// retries server errors within a bounded number of tries and a bounded total wait; it keeps
-// bot and interaction tokens out of every error it returns.
-//
-// Upstream references:
-//   - Rate limits: https://discord.com/developers/docs/topics/rate-limits
-//   - Interaction webhooks: https://discord.com/developers/docs/interactions/receiving-and-responding#followup-messages
-//   - Messages: https://discord.com/developers/docs/resources/message#create-message
-//   - Commands: https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
 package rest
 
 import (
@@ -379,11 +368,11 @@ func (c *Client) pendingWait(r route) (time.Duration, bool) {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	route, global := c.routeReset[r.key()].Sub(now), c.globalReset.Sub(now)
-	if global >= route {
-		return global, global > 0
+	onRoute, onAll := c.routeReset[r.key()].Sub(now), c.globalReset.Sub(now)
+	if onAll >= onRoute {
+		return onAll, onAll > 0
 	}
-	return route, false
+	return onRoute, false
 }
 
 // recordRemaining notes a bucket that is spent (X-RateLimit-Remaining: 0) until its reset.

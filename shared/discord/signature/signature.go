@@ -1,9 +1,3 @@
-// Package signature verifies that an interaction request comes from Discord: an Ed25519
-// signature, by the application's public key, over the X-Signature-Timestamp header followed
-// by the raw request body. Discord sends forged requests on purpose and removes the endpoint
-// URL of an app that accepts them; answer 401 whenever errors.Is(err, ErrInvalid).
-//
-// See https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers
 package signature
 
 import (
@@ -72,7 +66,7 @@ func (v *Verifier) Verify(signatureHex, timestamp string, body []byte, now time.
 	if skew := now.Sub(time.Unix(sec, 0)); skew > MaxSkew || skew < -MaxSkew {
 		return ErrStale
 	}
-	if len(v.key) != ed25519.PublicKeySize {
+	if v == nil || len(v.key) != ed25519.PublicKeySize {
 		return fmt.Errorf("%w: verifier has no key", ErrInvalid)
 	}
 	// The signed message is the two joined. Most interaction bodies fit the stack buffer, which

@@ -126,9 +126,13 @@ func TestVerifyZeroVerifier(t *testing.T) {
 	t.Parallel()
 	signer := signaturetest.NewSigner(1)
 	body := pingBody(t)
-	var v signature.Verifier
-	if err := v.Verify(signer.Sign(ts, body), ts, body, now()); !errors.Is(err, signature.ErrInvalid) {
+	var zero signature.Verifier
+	if err := zero.Verify(signer.Sign(ts, body), ts, body, now()); !errors.Is(err, signature.ErrInvalid) {
 		t.Errorf("zero Verifier: error = %v, want one wrapping ErrInvalid", err)
+	}
+	var none *signature.Verifier
+	if err := none.Verify(signer.Sign(ts, body), ts, body, now()); !errors.Is(err, signature.ErrInvalid) {
+		t.Errorf("nil Verifier: error = %v, want one wrapping ErrInvalid", err)
 	}
 }
 

@@ -10,8 +10,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
@@ -142,4 +144,42 @@ func credentialScope(auth string) string {
 		return ""
 	}
 	return parts[2] + "/" + parts[3]
+}
+
+// TestClientHonoursEndpointVariables builds the client the way the functions do, from
+// config.LoadDefaultConfig and the environment: AWS_ENDPOINT_URL_COST_EXPLORER aims it at a
+// stand-in while the request is still signed for us-east-1, not the Lambda's Region.
+// Not parallel: it sets environment variables.
+func TestClientHonoursEndpointVariables(t *testing.T) {
+	var mu sync.Mutex
+	var scopes []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		scopes = append(scopes, credentialScope(r.Header.Get("Authorization")))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Write([]byte(`{"ResultsByTime": [], "DimensionValueAttributes": []}`))
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_REGION", "ap-northeast-2")
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens: the specific variable must win
+	t.Setenv("AWS_ENDPOINT_URL_COST_EXPLORER", srv.URL)
+
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewCostExplorerClient(cfg).GetCostAndUsage(context.Background(), &costexplorer.GetCostAndUsageInput{
+		TimePeriod:  interval("2025-10-01", "2025-10-18"),
+		Granularity: types.GranularityDaily,
+		Metrics:     []string{"UnblendedCost"},
+	})
+	if err != nil {
+		t.Fatalf("GetCostAndUsage: %v", err)
+	}
+	if diff := cmp.Diff([]string{"us-east-1/ce"}, scopes); diff != "" {
+		t.Errorf("requests' credential scopes (-want +got):\n%s", diff)
+	}
 }

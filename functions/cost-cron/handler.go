@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -37,10 +38,14 @@ type tokenSource interface {
 type handler struct {
 	reporter  *costreport.Reporter
 	tokens    tokenSource
-	discord   rest.Options // BotToken is filled in per invocation, from tokens
+	discord   rest.Options // BotToken is filled in from tokens
 	channelID string
 	now       func() time.Time
 	log       *slog.Logger
+
+	mu          sync.Mutex
+	client      *rest.Client // kept across invocations so that it sees its rate limits
+	clientToken string       // the token client was built with
 }
 
 // newHandler builds the handler and its clients. It makes no network call: the token is read
@@ -70,8 +75,9 @@ type result struct {
 }
 
 // Handle builds the report for the event's time and posts it to the channel. Every failure is
-// returned, so that the Scheduler retries and finally parks the event in its dead-letter queue;
-// the nonce keeps a retry from posting the same day twice.
+// returned, so that the invocation is retried (Lambda retries the Scheduler's asynchronous
+// invocations) and finally lands in the dead-letter queue; the nonce keeps a retry from posting
+// the same day twice.
 func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, error) {
 	now, err := h.parse(raw)
 	if err != nil {
@@ -94,18 +100,29 @@ func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, erro
 	if err != nil {
 		return result{}, fmt.Errorf("discord bot token: %w", err)
 	}
-	opts := h.discord
-	opts.BotToken = token
 	m := rep.Message()
 	m.Nonce = nonce(rep.Key(), h.channelID)
 	m.EnforceNonce = true
-	posted, err := rest.New(opts).CreateMessage(ctx, h.channelID, m)
+	posted, err := h.discordClient(token).CreateMessage(ctx, h.channelID, m)
 	if err != nil {
 		return result{}, fmt.Errorf("post cost report %s to channel %s: %w", rep.Key(), h.channelID, err)
 	}
 	log.Info("cost report posted", "date", rep.Key(), "period", rep.Period.String(), "total", rep.Total,
 		"forecast", rep.Forecast.Mean, "over_budget", rep.OverBudget(), "message_id", posted.ID)
 	return result{MessageID: posted.ID, Nonce: m.Nonce, Period: rep.Period.String()}, nil
+}
+
+// discordClient returns the Discord client for token, built again only when the token changed
+// (rotated in SSM).
+func (h *handler) discordClient(token string) *rest.Client {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.client == nil || h.clientToken != token {
+		opts := h.discord
+		opts.BotToken = token
+		h.client, h.clientToken = rest.New(opts), token
+	}
+	return h.client
 }
 
 // parse reads the event's time; an empty or null payload means now, as {} does.

@@ -467,3 +467,17 @@ func golden(t *testing.T, body []byte) {
 		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
+
+// TestDiscordClientFollowsToken: one client per token, so rate limits carry across warm
+// invocations and a token rotated in SSM takes effect.
+func TestDiscordClientFollowsToken(t *testing.T) {
+	t.Parallel()
+	h := &handler{}
+	first := h.discordClient("token-a")
+	if h.discordClient("token-a") != first {
+		t.Error("a second invocation with the same token built a new client")
+	}
+	if h.discordClient("token-b") == first {
+		t.Error("a rotated token kept the old client")
+	}
+}

@@ -12,12 +12,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
@@ -48,7 +46,6 @@ func setup(log *slog.Logger) (*Handler, error) {
 		invoker: awslambda.NewFromConfig(aws),
 		editor:  rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL}),
 		status: &status.Reader{EC2: ec2.NewFromConfig(aws), ECS: ecs.NewFromConfig(aws), EKS: eks.NewFromConfig(aws),
-			// Not the default CBOR protocol, which moto does not speak (getmoto/moto#9195).
-			CloudWatch: cloudwatch.NewFromConfig(aws, func(o *cloudwatch.Options) { o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801) })},
+			CloudWatch: cloudwatch.NewFromConfig(aws, status.WithJSONProtocol)},
 	}, log, time.Now)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
 )
 
 // accessDenied are the error codes AWS services answer a call the caller's role may not make.
@@ -55,9 +56,5 @@ func notFound(t Target, missing []string) error {
 
 // quote shows user input as inline code, without the backticks that would end it early.
 func quote(s string) string {
-	s = strings.ReplaceAll(s, "`", "'")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return "`" + s + "`"
+	return "`" + discord.Truncate(strings.ReplaceAll(s, "`", "'"), 200) + "`"
 }

@@ -78,7 +78,7 @@ func header(rep Report) string {
 	case rep.Total == 1:
 		fmt.Fprintf(&b, "1 %s", noun)
 	case len(rep.Resources) < rep.Total:
-		fmt.Fprintf(&b, "%s %ss, showing the first %d by name; and %d more (narrow the target to see them)",
+		fmt.Fprintf(&b, "%s %ss. Showing %d by name, and %d more: narrow the target to see them.",
 			total, noun, len(rep.Resources), rep.Total-len(rep.Resources))
 	default:
 		fmt.Fprintf(&b, "%s %ss", total, noun)
@@ -149,7 +149,7 @@ func field(s Series, sum Summary, end time.Time) string {
 	if sum.HasNow {
 		fmt.Fprintf(&b, "**%s** now", pct(sum.Now))
 	} else {
-		fmt.Fprintf(&b, "no recent data (latest %s ago)", sum.Age.Round(time.Minute))
+		fmt.Fprintf(&b, "no recent data (latest %d min ago)", int(sum.Age.Round(time.Minute).Minutes()))
 	}
 	fmt.Fprintf(&b, "\n%s\nmin %s · avg %s · max %s", sparkline(s.Points, end), pct(sum.Min), pct(sum.Avg), pct(sum.Max))
 	return b.String()

@@ -11,12 +11,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 )
 
 // The consumer-side interfaces, shaped like the SDK clients' methods so that *ec2.Client,
@@ -449,4 +451,10 @@ func tag(tags []ec2types.Tag, key string) string {
 
 func lastPart(arn string) string {
 	return arn[strings.LastIndexByte(arn, '/')+1:]
+}
+
+// WithJSONProtocol makes a CloudWatch client speak AWS JSON 1.0 instead of the SDK's default
+// CBOR, which moto does not speak (getmoto/moto#9195). CloudWatch serves both.
+func WithJSONProtocol(o *cloudwatch.Options) {
+	o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801)
 }

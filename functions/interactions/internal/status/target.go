@@ -38,10 +38,10 @@ type ECSService struct{ Cluster, Service string }
 func (s ECSService) String() string { return s.Cluster + "/" + s.Service }
 
 var (
-	instanceIDPattern  = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	eksNamePattern     = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
-	ecsNamePattern     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	tagKeyForbidden    = "\x00\n\r\t"
+	instanceIDPattern = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	eksNamePattern    = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
+	ecsNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	tagKeyForbidden   = "\x00\n\r\t"
 )
 
 // ParseTarget reads the service and target options of /status. Its errors are *command.Error:
@@ -60,7 +60,7 @@ func ParseTarget(service, target string) (Target, error) {
 	case EKS:
 		return t, t.parseEKS(target)
 	}
-	return t, command.Errorf(nil, "`%s` is not a service I can read: choose ec2, ecs or eks", service)
+	return t, command.Errorf(nil, "%s is not a service I can read: choose ec2, ecs or eks", quote(service))
 }
 
 func example(k Kind) string {
@@ -79,7 +79,7 @@ func (t *Target) parseEC2(s string) error {
 	if key, values, ok := strings.Cut(s, "="); ok {
 		key = strings.TrimSpace(key)
 		if key == "" || strings.ContainsAny(key, tagKeyForbidden) || len(key) > 128 {
-			return command.Errorf(nil, "`%s` is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`", s)
+			return command.Errorf(nil, "%s is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`", quote(s))
 		}
 		vals, err := splitList(values, "tag value")
 		if err != nil {
@@ -98,7 +98,7 @@ func (t *Target) parseEC2(s string) error {
 	}
 	for _, id := range items {
 		if !instanceIDPattern.MatchString(id) {
-			return command.Errorf(nil, "`%s` is not an EC2 instance id: they look like `i-0123456789abcdef0`", id)
+			return command.Errorf(nil, "%s is not an EC2 instance id: they look like `i-0123456789abcdef0`", quote(id))
 		}
 	}
 	t.InstanceIDs = items
@@ -113,7 +113,7 @@ func (t *Target) parseECS(s string) error {
 	for _, item := range items {
 		cluster, service, ok := strings.Cut(item, "/")
 		if !ok || !ecsNamePattern.MatchString(cluster) || !ecsNamePattern.MatchString(service) {
-			return command.Errorf(nil, "`%s` is not an ECS service: write it as `cluster/service`, for example `prod/api`", item)
+			return command.Errorf(nil, "%s is not an ECS service: write it as `cluster/service`, for example `prod/api`", quote(item))
 		}
 		t.Services = append(t.Services, ECSService{Cluster: cluster, Service: service})
 	}
@@ -127,7 +127,7 @@ func (t *Target) parseEKS(s string) error {
 	}
 	for _, name := range items {
 		if !eksNamePattern.MatchString(name) {
-			return command.Errorf(nil, "`%s` is not an EKS cluster name: letters, digits, - and _, up to 100", name)
+			return command.Errorf(nil, "%s is not an EKS cluster name: letters, digits, - and _, up to 100", quote(name))
 		}
 	}
 	t.Clusters = items

@@ -1,0 +1,73 @@
+package status
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+)
+
+func TestParseTarget(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, service, target string
+		want                  Target
+	}{
+		{"one instance id", "ec2", "i-0123456789abcdef0", Target{Kind: EC2, InstanceIDs: []string{"i-0123456789abcdef0"}}},
+		{"old short id", "ec2", "i-12345678", Target{Kind: EC2, InstanceIDs: []string{"i-12345678"}}},
+		{"several ids, spaces and a duplicate", "EC2", " i-0123456789abcdef0, i-0123456789abcdef1 ,i-0123456789abcdef0",
+			Target{Kind: EC2, InstanceIDs: []string{"i-0123456789abcdef0", "i-0123456789abcdef1"}}},
+		{"tag", "ec2", "team=payments", Target{Kind: EC2, TagKey: "team", TagValues: []string{"payments"}}},
+		{"tag with several values and a wildcard", "ec2", "Name=web-*,api", Target{Kind: EC2, TagKey: "Name", TagValues: []string{"web-*", "api"}}},
+		{"tag value with =", "ec2", "expr=a=b", Target{Kind: EC2, TagKey: "expr", TagValues: []string{"a=b"}}},
+		{"bare word is a Name tag", "ec2", "web-1", Target{Kind: EC2, TagKey: "Name", TagValues: []string{"web-1"}}},
+		{"ecs service", "ecs", "prod/api", Target{Kind: ECS, Services: []ECSService{{"prod", "api"}}}},
+		{"ecs services", "ecs", "prod/api, prod/web", Target{Kind: ECS, Services: []ECSService{{"prod", "api"}, {"prod", "web"}}}},
+		{"eks cluster", "eks", "prod-eks", Target{Kind: EKS, Clusters: []string{"prod-eks"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseTarget(tt.service, tt.target)
+			if err != nil {
+				t.Fatalf("ParseTarget(%q, %q): %v", tt.service, tt.target, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseTarget(%q, %q) mismatch (-want +got):\n%s", tt.service, tt.target, diff)
+			}
+		})
+	}
+}
+
+func TestParseTargetRefuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, service, target, want string
+	}{
+		{"empty", "ec2", "  ", "Give a target: an instance id (`i-0123456789abcdef0`, several comma-separated), a tag as `key=value`, or a Name tag value."},
+		{"unknown service", "rds", "db-1", "`rds` is not a service I can read: choose ec2, ecs or eks"},
+		{"bad instance id", "ec2", "i-xyz", "`i-xyz` is not an EC2 instance id: they look like `i-0123456789abcdef0`"},
+		{"mixed id and word", "ec2", "i-0123456789abcdef0,web", "`web` is not an EC2 instance id: they look like `i-0123456789abcdef0`"},
+		{"tag without key", "ec2", "=web", "`=web` is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`"},
+		{"tag without value", "ec2", "Name=", "Give at least one tag value"},
+		{"ecs without slash", "ecs", "api", "`api` is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
+		{"ecs with two slashes", "ecs", "a/b/c", "`a/b/c` is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
+		{"eks bad name", "eks", "prod eks", "`prod eks` is not an EKS cluster name: letters, digits, - and _, up to 100"},
+		{"backticks cannot break out", "eks", "a`b", "`a'b` is not an EKS cluster name: letters, digits, - and _, up to 100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ParseTarget(tt.service, tt.target)
+			var e *command.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("ParseTarget(%q, %q) error = %v, want a *command.Error", tt.service, tt.target, err)
+			}
+			if e.Message != tt.want {
+				t.Errorf("ParseTarget(%q, %q) message\n got %s\nwant %s", tt.service, tt.target, e.Message, tt.want)
+			}
+		})
+	}
+}

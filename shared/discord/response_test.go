@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/discord"
-	"github.com/discord-chatops/chatops/shared/discord/internal/openapitest"
+	"github.com/discord-chatops/chatops/shared/discord/openapitest"
 )
 
 const callbackOperation = "POST /interactions/{interaction_id}/{interaction_token}/callback"

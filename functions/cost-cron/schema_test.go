@@ -20,4 +20,6 @@ func loadMessageSchema(t *testing.T) messageSchema {
 	return messageSchema{spec: spec}
 }
 
-func (s messageSchema) check(body []byte) error { return s.spec.CheckSchema("MessageCreateRequest", body) }
+func (s messageSchema) check(body []byte) error {
+	return s.spec.CheckSchema("MessageCreateRequest", body)
+}

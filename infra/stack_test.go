@@ -1,0 +1,590 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/google/go-cmp/cmp"
+)
+
+// synth builds the stack from cdk.json's context plus overrides (given as strings, the way
+// `-c key=value` gives them) with bundling skipped, and returns its template as JSON and the
+// cdk-nag findings (errors and warnings of the AwsSolutions pack).
+func synth(t *testing.T, overrides map[string]string) (template, []string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		t.Fatalf("cdk.json: %v", err)
+	}
+	ctx := cdkJSON.Context
+	for k, v := range overrides {
+		ctx[k] = v
+	}
+	// No bundling: no go build, no asset fingerprint; the tests check the template.
+	ctx["aws:cdk:bundling-stacks"] = []any{}
+
+	functionsDir, err := filepath.Abs(filepath.Join("..", "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+	cfg, err := loadConfig(func(key string) any { return app.Node().TryGetContext(jsii.String(key)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := newStack(app, "Test", stackProps{config: cfg, functionsDir: functionsDir})
+
+	tmpl := template(*assertions.Template_FromStack(stack, nil).ToJSON())
+	annotations := assertions.Annotations_FromStack(stack)
+	nagFinding := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))
+	errs := annotations.FindError(jsii.String("*"), nagFinding)
+	warnings := annotations.FindWarning(jsii.String("*"), nagFinding)
+	var findings []string
+	for _, m := range append(*errs, *warnings...) {
+		// The message type is deprecated in favour of a package the Go bindings do not have;
+		// its JSON says everything (level, construct path, rule and message).
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		findings = append(findings, string(b))
+	}
+	return tmpl, findings
+}
+
+// template is a synthesized CloudFormation template.
+type template map[string]any
+
+// resources returns the resources of one type by logical id.
+func (tm template) resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tm["Resources"].(map[string]any) {
+		if r := r.(map[string]any); r["Type"] == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// id returns the logical id CDK gave the construct at path prefix (the id plus an 8-digit hash).
+func (tm template) id(t *testing.T, prefix string) string {
+	t.Helper()
+	re := regexp.MustCompile("^" + prefix + "[0-9A-F]{8}$")
+	var ids []string
+	for id := range tm["Resources"].(map[string]any) {
+		if re.MatchString(id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("logical ids for %s: %v, want exactly one", prefix, ids)
+	}
+	return ids[0]
+}
+
+// props returns the properties of the resource prefix names.
+func (tm template) props(t *testing.T, prefix string) map[string]any {
+	t.Helper()
+	r := tm["Resources"].(map[string]any)[tm.id(t, prefix)].(map[string]any)
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+func getAtt(id, attr string) any { return map[string]any{"Fn::GetAtt": []any{id, attr}} }
+func ref(id string) any          { return map[string]any{"Ref": id} }
+
+// arn is the Fn::Join CDK writes for an ARN of the stack's account and Region.
+func arn(service, resource string) any {
+	return map[string]any{"Fn::Join": []any{"", []any{
+		"arn:", ref("AWS::Partition"), ":" + service + ":", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":" + resource,
+	}}}
+}
+
+func TestStack(t *testing.T) {
+	tm, findings := synth(t, nil)
+
+	t.Run("cdk-nag AwsSolutions has no unsuppressed findings", func(t *testing.T) {
+		if len(findings) > 0 {
+			t.Errorf("%d findings:\n%s", len(findings), strings.Join(findings, "\n"))
+		}
+	})
+
+	t.Run("cdk-nag suppressions: exactly these, each with a reason", func(t *testing.T) {
+		hash := regexp.MustCompile("[0-9A-F]{8}$")
+		got := map[string][]string{}
+		for id, r := range tm["Resources"].(map[string]any) {
+			meta, _ := r.(map[string]any)["Metadata"].(map[string]any)
+			nag, _ := meta["cdk_nag"].(map[string]any)
+			rules, _ := nag["rules_to_suppress"].([]any)
+			for _, rule := range rules {
+				rule := rule.(map[string]any)
+				if reason, _ := rule["reason"].(string); len(reason) < 40 {
+					t.Errorf("%s: suppression of %v has no real reason: %q", id, rule["id"], reason)
+				}
+				name := hash.ReplaceAllString(id, "")
+				got[name] = append(got[name], rule["id"].(string))
+			}
+		}
+		want := map[string][]string{
+			"ApiPOSTgithub":                        {"AwsSolutions-APIG4"},
+			"ApiPOSTinteractions":                  {"AwsSolutions-APIG4"},
+			"CostCronDeadLetterQueue":              {"AwsSolutions-SQS3"},
+			"DeployNotifyDeadLetterQueue":          {"AwsSolutions-SQS3"},
+			"InteractionsDeadLetterQueue":          {"AwsSolutions-SQS3"},
+			"InteractionsRoleDefaultPolicy":        {"AwsSolutions-IAM5"},
+			"CostCronRoleDefaultPolicy":            {"AwsSolutions-IAM5"},
+			"CostReportSchedulerRoleDefaultPolicy": {"AwsSolutions-IAM5"},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("suppressions by resource (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("resource counts", func(t *testing.T) {
+		want := map[string]int{
+			"AWS::Lambda::Function":          4,
+			"AWS::Lambda::EventInvokeConfig": 3,
+			"AWS::Lambda::Permission":        3, // two API routes, one rule; Scheduler uses its role
+			"AWS::IAM::Role":                 5,
+			"AWS::Logs::LogGroup":            5,
+			"AWS::SQS::Queue":                3,
+			"AWS::CloudWatch::Alarm":         3,
+			"AWS::ApiGatewayV2::Api":         1,
+			"AWS::ApiGatewayV2::Route":       2,
+			"AWS::ApiGatewayV2::Stage":       1,
+			"AWS::Events::EventBus":          1,
+			"AWS::Events::Rule":              1,
+			"AWS::Scheduler::Schedule":       1,
+			"AWS::SSM::Parameter":            0, // SecureStrings are created with the CLI
+		}
+		for typ, n := range want {
+			if got := len(tm.resources(typ)); got != n {
+				t.Errorf("%s: %d resources, want %d", typ, got, n)
+			}
+		}
+	})
+
+	t.Run("functions", func(t *testing.T) {
+		tests := []struct {
+			id      string
+			timeout float64
+		}{
+			{"Interactions", 40},
+			{"GithubWebhook", 10},
+			{"CostCron", 60},
+			{"DeployNotify", 30},
+		}
+		for _, tt := range tests {
+			got := tm.props(t, tt.id)
+			want := map[string]any{
+				"Runtime":       "provided.al2023",
+				"Architectures": []any{"arm64"},
+				"Handler":       "bootstrap",
+				"MemorySize":    128.0,
+				"Timeout":       tt.timeout,
+				"Role":          getAtt(tm.id(t, tt.id+"Role"), "Arn"),
+				"LoggingConfig": map[string]any{"LogGroup": ref(tm.id(t, tt.id+"Logs"))},
+			}
+			for k, v := range want {
+				if diff := cmp.Diff(v, got[k]); diff != "" {
+					t.Errorf("%s %s (-want +got):\n%s", tt.id, k, diff)
+				}
+			}
+		}
+	})
+
+	t.Run("environments", func(t *testing.T) {
+		common := map[string]any{
+			"DISCORD_API_URL":          "https://discord.com/api/v10",
+			"CHATOPS_PARAMETER_PREFIX": "/chatops",
+		}
+		with := func(vars map[string]any) map[string]any {
+			m := maps.Clone(common)
+			maps.Copy(m, vars)
+			return m
+		}
+		tests := map[string]map[string]any{
+			"Interactions": with(map[string]any{
+				"GITHUB_API_URL":          "https://api.github.com",
+				"DISCORD_PUBLIC_KEY":      "",
+				"DISCORD_APPLICATION_ID":  "",
+				"GITHUB_APP_ID":           "",
+				"GITHUB_REPOSITORY":       "",
+				"DEPLOY_WORKFLOW":         "deploy.yml",
+				"DEPLOY_ENVIRONMENTS":     "dev,prod",
+				"DEPLOY_ROLE_IDS":         "",
+				"TWO_PERSON_ENVIRONMENTS": "prod",
+				"SCALE_MAX_DESIRED":       "10",
+				"REPORT_TIMEZONE":         "Asia/Seoul",
+			}),
+			"GithubWebhook": with(map[string]any{
+				"GITHUB_API_URL":     "https://api.github.com",
+				"DISCORD_CHANNEL_ID": "",
+				"CHATOPS_EVENT_BUS":  ref(tm.id(t, "Bus")),
+				"ANNOUNCE_BOTS":      "false",
+				"IGNORE_AUTHORS":     "",
+				"IGNORE_LABELS":      "",
+				"REPO_CHANNELS":      "",
+			}),
+			"CostCron": with(map[string]any{
+				"DISCORD_CHANNEL_ID": "",
+				"REPORT_TIMEZONE":    "Asia/Seoul",
+			}),
+			"DeployNotify": with(map[string]any{
+				"GITHUB_API_URL":         "https://api.github.com",
+				"DISCORD_APPLICATION_ID": "",
+				"DISCORD_CHANNEL_ID":     "",
+				"GITHUB_APP_ID":          "",
+				"DEPLOY_WORKFLOW":        "deploy.yml",
+			}),
+		}
+		for id, want := range tests {
+			got := tm.props(t, id)["Environment"].(map[string]any)["Variables"]
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s environment (-want +got):\n%s", id, diff)
+			}
+		}
+	})
+
+	t.Run("IAM statements", func(t *testing.T) {
+		param := func(name string) any { return arn("ssm", "parameter/chatops/"+name) }
+		logs := func(id string) any {
+			return map[string]any{"Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"}, "Effect": "Allow", "Resource": getAtt(tm.id(t, id+"Logs"), "Arn")}
+		}
+		dlq := func(id string) any {
+			return map[string]any{"Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, "Effect": "Allow", "Resource": getAtt(tm.id(t, id+"DeadLetterQueue"), "Arn")}
+		}
+		costExplorer := map[string]any{"Action": []any{"ce:GetCostAndUsage", "ce:GetCostForecast"}, "Effect": "Allow", "Resource": "*"}
+		costCronARN := getAtt(tm.id(t, "CostCron"), "Arn")
+		tests := map[string][]any{
+			"InteractionsRoleDefaultPolicy": {
+				logs("Interactions"),
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("discord/bot-token"), param("github/private-key")}},
+				dlq("Interactions"),
+				map[string]any{"Action": []any{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "ec2:DescribeInstances", "autoscaling:DescribeAutoScalingGroups"}, "Effect": "Allow", "Resource": "*"},
+				map[string]any{"Action": []any{"ecs:DescribeClusters", "ecs:DescribeServices", "eks:DescribeCluster"}, "Effect": "Allow", "Resource": []any{arn("ecs", "cluster/*"), arn("ecs", "service/*"), arn("eks", "cluster/*")}},
+				costExplorer,
+				map[string]any{
+					"Action": "ecs:UpdateService", "Effect": "Allow", "Resource": arn("ecs", "service/*"),
+					"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/chatops:scalable": "true"}},
+				},
+				map[string]any{
+					"Action": "autoscaling:SetDesiredCapacity", "Effect": "Allow", "Resource": arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/*"),
+					"Condition": map[string]any{"StringEquals": map[string]any{"autoscaling:ResourceTag/chatops:scalable": "true"}},
+				},
+			},
+			"InteractionsSelfInvoke": {
+				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Interactions"), "Arn")},
+			},
+			"GithubWebhookRoleDefaultPolicy": {
+				logs("GithubWebhook"),
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token")}},
+				map[string]any{"Action": "events:PutEvents", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Bus"), "Arn")},
+			},
+			"CostCronRoleDefaultPolicy": {
+				logs("CostCron"),
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": param("discord/bot-token")},
+				dlq("CostCron"),
+				costExplorer,
+			},
+			"DeployNotifyRoleDefaultPolicy": {
+				logs("DeployNotify"),
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("discord/bot-token"), param("github/private-key")}},
+				dlq("DeployNotify"),
+			},
+			"CostReportSchedulerRoleDefaultPolicy": {
+				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": []any{
+					costCronARN, map[string]any{"Fn::Join": []any{"", []any{costCronARN, ":*"}}},
+				}},
+				map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": getAtt(tm.id(t, "CostCronDeadLetterQueue"), "Arn")},
+			},
+		}
+		if got, want := len(tm.resources("AWS::IAM::Policy")), len(tests); got != want {
+			t.Errorf("%d IAM policies, want %d", got, want)
+		}
+		for id, want := range tests {
+			got := tm.props(t, id)["PolicyDocument"].(map[string]any)["Statement"]
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s statements (-want +got):\n%s", id, diff)
+			}
+		}
+	})
+
+	t.Run("roles carry no managed policies", func(t *testing.T) {
+		for id, r := range tm.resources("AWS::IAM::Role") {
+			if mp := r["Properties"].(map[string]any)["ManagedPolicyArns"]; mp != nil {
+				t.Errorf("%s has managed policies %v", id, mp)
+			}
+		}
+	})
+
+	t.Run("HTTP API routes", func(t *testing.T) {
+		integrationTarget := map[string]string{}
+		for id, r := range tm.resources("AWS::ApiGatewayV2::Integration") {
+			p := r["Properties"].(map[string]any)
+			integrationTarget[id] = fmt.Sprint(p["IntegrationUri"])
+		}
+		got := map[string]string{}
+		for _, r := range tm.resources("AWS::ApiGatewayV2::Route") {
+			p := r["Properties"].(map[string]any)
+			// Target is {"Fn::Join": ["", ["integrations/", {"Ref": integration}]]}.
+			target := p["Target"].(map[string]any)["Fn::Join"].([]any)[1].([]any)[1].(map[string]any)["Ref"].(string)
+			got[p["RouteKey"].(string)] = integrationTarget[target]
+			if p["AuthorizationType"] != "NONE" {
+				t.Errorf("%s: authorization %v, want NONE (the functions verify signatures)", p["RouteKey"], p["AuthorizationType"])
+			}
+		}
+		want := map[string]string{
+			"POST /interactions": fmt.Sprint(getAtt(tm.id(t, "Interactions"), "Arn")),
+			"POST /github":       fmt.Sprint(getAtt(tm.id(t, "GithubWebhook"), "Arn")),
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("routes -> integration URIs (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("HTTP API stage", func(t *testing.T) {
+		got := tm.props(t, "DefaultStage")
+		want := map[string]any{
+			"ApiId":      ref(tm.id(t, "Api")),
+			"StageName":  "$default",
+			"AutoDeploy": true,
+			"DefaultRouteSettings": map[string]any{
+				"ThrottlingRateLimit":  10.0,
+				"ThrottlingBurstLimit": 20.0,
+			},
+			"AccessLogSettings": map[string]any{
+				"DestinationArn": getAtt(tm.id(t, "ApiAccessLogs"), "Arn"),
+				"Format":         accessLogFormat,
+			},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("stage (-want +got):\n%s", diff)
+		}
+		if !json.Valid([]byte(accessLogFormat)) {
+			t.Errorf("access log format is not JSON: %s", accessLogFormat)
+		}
+		if api := tm.props(t, "Api"); api["ProtocolType"] != "HTTP" {
+			t.Errorf("API protocol %v, want HTTP", api["ProtocolType"])
+		}
+	})
+
+	t.Run("async invocations", func(t *testing.T) {
+		tests := []struct {
+			id       string
+			retries  float64
+			maxAgeS  float64
+			function string
+		}{
+			{"InteractionsEventInvokeConfig", 0, 900, "Interactions"},
+			{"CostCronEventInvokeConfig", 1, 3600, "CostCron"},
+			{"DeployNotifyEventInvokeConfig", 2, 3600, "DeployNotify"},
+		}
+		for _, tt := range tests {
+			want := map[string]any{
+				"FunctionName":             ref(tm.id(t, tt.function)),
+				"Qualifier":                "$LATEST",
+				"MaximumRetryAttempts":     tt.retries,
+				"MaximumEventAgeInSeconds": tt.maxAgeS,
+				"DestinationConfig": map[string]any{"OnFailure": map[string]any{
+					"Destination": getAtt(tm.id(t, tt.function+"DeadLetterQueue"), "Arn"),
+				}},
+			}
+			if diff := cmp.Diff(want, tm.props(t, tt.id)); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tt.id, diff)
+			}
+		}
+	})
+
+	t.Run("dead-letter queues are encrypted, TLS-only and alarmed", func(t *testing.T) {
+		alarmed := map[string]bool{}
+		for _, r := range tm.resources("AWS::CloudWatch::Alarm") {
+			p := r["Properties"].(map[string]any)
+			dims := p["Dimensions"].([]any)[0].(map[string]any)
+			alarmed[fmt.Sprint(dims["Value"])] = p["MetricName"] == "ApproximateNumberOfMessagesVisible" &&
+				p["Threshold"] == 1.0 && p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+		}
+		tlsOnly := map[string]bool{}
+		for _, r := range tm.resources("AWS::SQS::QueuePolicy") {
+			p := r["Properties"].(map[string]any)
+			for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				s := s.(map[string]any)
+				if s["Effect"] == "Deny" && cmp.Equal(s["Condition"], map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}) {
+					tlsOnly[fmt.Sprint(p["Queues"].([]any)[0])] = true
+				}
+			}
+		}
+		for _, fn := range []string{"Interactions", "CostCron", "DeployNotify"} {
+			id := tm.id(t, fn+"DeadLetterQueue")
+			if p := tm.props(t, fn+"DeadLetterQueue"); p["SqsManagedSseEnabled"] != true {
+				t.Errorf("%s: SqsManagedSseEnabled = %v, want true", id, p["SqsManagedSseEnabled"])
+			}
+			if !alarmed[fmt.Sprint(getAtt(id, "QueueName"))] {
+				t.Errorf("%s: no alarm on ApproximateNumberOfMessagesVisible >= 1", id)
+			}
+			if !tlsOnly[fmt.Sprint(ref(id))] {
+				t.Errorf("%s: no policy denying requests without TLS", id)
+			}
+		}
+	})
+
+	t.Run("deploy events rule", func(t *testing.T) {
+		want := map[string]any{
+			"Description":  "GitHub workflow_run and deployment_status events to deploy-notify",
+			"EventBusName": ref(tm.id(t, "Bus")),
+			"State":        "ENABLED",
+			"EventPattern": map[string]any{
+				"source":      []any{"chatops.github"},
+				"detail-type": []any{"workflow_run", "deployment_status"},
+			},
+			"Targets": []any{map[string]any{
+				"Id":               "Target0",
+				"Arn":              getAtt(tm.id(t, "DeployNotify"), "Arn"),
+				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "Arn")},
+				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 3.0},
+			}},
+		}
+		if diff := cmp.Diff(want, tm.props(t, "DeployEventsRule")); diff != "" {
+			t.Errorf("rule (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("cost schedule", func(t *testing.T) {
+		want := map[string]any{
+			"Description":                "Daily AWS cost report to Discord",
+			"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
+			"ScheduleExpression":         "cron(0 9 * * ? *)",
+			"ScheduleExpressionTimezone": "Asia/Seoul",
+			"State":                      "ENABLED",
+			"Target": map[string]any{
+				"Arn":              getAtt(tm.id(t, "CostCron"), "Arn"),
+				"RoleArn":          getAtt(tm.id(t, "CostReportSchedulerRole"), "Arn"),
+				"Input":            "{}",
+				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
+				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "CostCronDeadLetterQueue"), "Arn")},
+			},
+		}
+		if diff := cmp.Diff(want, tm.props(t, "CostReportSchedule")); diff != "" {
+			t.Errorf("schedule (-want +got):\n%s", diff)
+		}
+		trust := tm.props(t, "CostReportSchedulerRole")["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
+		wantTrust := []any{map[string]any{
+			"Action":    "sts:AssumeRole",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")}},
+		}}
+		if diff := cmp.Diff(wantTrust, trust); diff != "" {
+			t.Errorf("scheduler role trust (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("log groups keep 30 days", func(t *testing.T) {
+		for id, r := range tm.resources("AWS::Logs::LogGroup") {
+			if got := r["Properties"].(map[string]any)["RetentionInDays"]; got != 30.0 {
+				t.Errorf("%s: RetentionInDays %v, want 30", id, got)
+			}
+		}
+	})
+
+	t.Run("outputs", func(t *testing.T) {
+		endpoint := getAtt(tm.id(t, "Api"), "ApiEndpoint")
+		want := map[string]any{
+			"InteractionsEndpointUrl":         map[string]any{"Fn::Join": []any{"", []any{endpoint, "/interactions"}}},
+			"GithubWebhookUrl":                map[string]any{"Fn::Join": []any{"", []any{endpoint, "/github"}}},
+			"InteractionsDeadLetterQueueName": getAtt(tm.id(t, "InteractionsDeadLetterQueue"), "QueueName"),
+			"CostCronDeadLetterQueueName":     getAtt(tm.id(t, "CostCronDeadLetterQueue"), "QueueName"),
+			"DeployNotifyDeadLetterQueueName": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
+		}
+		got := map[string]any{}
+		for name, o := range tm["Outputs"].(map[string]any) {
+			got[name] = o.(map[string]any)["Value"]
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("outputs (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestStackContext synthesizes with overrides, as `-c key=value` strings, and checks that they
+// reach the template.
+func TestStackContext(t *testing.T) {
+	tm, findings := synth(t, map[string]string{
+		"monthlyBudgetUsd":      "1250.50",
+		"throttleRateLimit":     "2.5",
+		"throttleBurstLimit":    "5",
+		"costSchedule":          "cron(30 8 ? * MON-FRI *)",
+		"reportTimezone":        "Europe/Berlin",
+		"parameterPrefix":       "/team/chatops",
+		"logRetentionDays":      "7",
+		"deployEnvironments":    "dev, staging ,prod",
+		"twoPersonEnvironments": "staging,prod",
+		"discordApplicationId":  "123456789012345678",
+		"announceBots":          "true",
+		"repoChannels":          "octo-org/api=111111111111111111,octo-org/web=222222222222222222",
+	})
+	if len(findings) > 0 {
+		t.Errorf("cdk-nag findings:\n%s", strings.Join(findings, "\n"))
+	}
+
+	env := func(id string) map[string]any {
+		return tm.props(t, id)["Environment"].(map[string]any)["Variables"].(map[string]any)
+	}
+	tests := []struct {
+		function, name string
+		want           any
+	}{
+		{"Interactions", "MONTHLY_BUDGET_USD", "1250.50"},
+		{"CostCron", "MONTHLY_BUDGET_USD", "1250.50"},
+		{"CostCron", "REPORT_TIMEZONE", "Europe/Berlin"},
+		{"Interactions", "CHATOPS_PARAMETER_PREFIX", "/team/chatops"},
+		{"Interactions", "DEPLOY_ENVIRONMENTS", "dev,staging,prod"},
+		{"Interactions", "TWO_PERSON_ENVIRONMENTS", "staging,prod"},
+		{"Interactions", "DISCORD_APPLICATION_ID", "123456789012345678"},
+		{"DeployNotify", "DISCORD_APPLICATION_ID", "123456789012345678"},
+		{"GithubWebhook", "ANNOUNCE_BOTS", "true"},
+		{"GithubWebhook", "REPO_CHANNELS", "octo-org/api=111111111111111111,octo-org/web=222222222222222222"},
+		{"GithubWebhook", "MONTHLY_BUDGET_USD", nil},
+		{"DeployNotify", "MONTHLY_BUDGET_USD", nil},
+	}
+	for _, tt := range tests {
+		if got := env(tt.function)[tt.name]; got != tt.want {
+			t.Errorf("%s %s = %v, want %v", tt.function, tt.name, got, tt.want)
+		}
+	}
+
+	stage := tm.props(t, "DefaultStage")["DefaultRouteSettings"]
+	if diff := cmp.Diff(map[string]any{"ThrottlingRateLimit": 2.5, "ThrottlingBurstLimit": 5.0}, stage); diff != "" {
+		t.Errorf("throttle (-want +got):\n%s", diff)
+	}
+	schedule := tm.props(t, "CostReportSchedule")
+	if schedule["ScheduleExpression"] != "cron(30 8 ? * MON-FRI *)" || schedule["ScheduleExpressionTimezone"] != "Europe/Berlin" {
+		t.Errorf("schedule %v in %v", schedule["ScheduleExpression"], schedule["ScheduleExpressionTimezone"])
+	}
+	statements := tm.props(t, "CostCronRoleDefaultPolicy")["PolicyDocument"].(map[string]any)["Statement"].([]any)
+	ssm := map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": arn("ssm", "parameter/team/chatops/discord/bot-token")}
+	if !slices.ContainsFunc(statements, func(s any) bool { return cmp.Equal(s, ssm) }) {
+		t.Errorf("cost-cron statements %v lack %v", statements, ssm)
+	}
+	for id, r := range tm.resources("AWS::Logs::LogGroup") {
+		if got := r["Properties"].(map[string]any)["RetentionInDays"]; got != 7.0 {
+			t.Errorf("%s: RetentionInDays %v, want 7", id, got)
+		}
+	}
+}

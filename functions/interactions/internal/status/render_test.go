@@ -41,7 +41,7 @@ func TestRender(t *testing.T) {
 				{ID: "i-0123456789abcdef0", Name: "web-1", State: "running", Detail: "t3.micro",
 					CPU: Series{Points: ramp(5, 40, 0)}, Memory: Series{Points: ramp(60, 75, 0)}},
 				{ID: "i-0123456789abcdef1", Name: "web-2", State: "running", Detail: "t3.micro",
-					CPU: Series{Points: ramp(50, 97, 0)},
+					CPU:    Series{Points: ramp(50, 97, 0)},
 					Memory: Series{Unavailable: "unavailable: the CloudWatch agent is not installed or not publishing mem_used_percent on this instance"}},
 				{ID: "i-0123456789abcdef2", Name: "web-3", State: "stopped", Detail: "t3.micro",
 					CPU: Series{Points: ramp(10, 20, 40)}, Memory: Series{}},

@@ -145,7 +145,9 @@ func TestReadAWSErrors(t *testing.T) {
 		{"metrics denied", "ec2", "i-0123456789abcdef0", &Reader{
 			EC2: fakeEC2(func(*ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error) { return instances(1), nil }),
 			CloudWatch: fakeCW{
-				list: func(*cloudwatch.ListMetricsInput) (*cloudwatch.ListMetricsOutput, error) { return &cloudwatch.ListMetricsOutput{}, nil },
+				list: func(*cloudwatch.ListMetricsInput) (*cloudwatch.ListMetricsOutput, error) {
+					return &cloudwatch.ListMetricsOutput{}, nil
+				},
 				get: func(*cloudwatch.GetMetricDataInput) (*cloudwatch.GetMetricDataOutput, error) {
 					return nil, &smithy.GenericAPIError{Code: "AccessDenied"}
 				},

@@ -1,0 +1,202 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+func inline(text string) QuickFunc {
+	return func(Request) Reply { return Ephemeral(text) }
+}
+
+func deferTo(msg string) (QuickFunc, WorkFunc) {
+	return func(Request) Reply { return Defer(false) },
+		func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: msg}, nil }
+}
+
+func testRouter(t *testing.T) *Router {
+	t.Helper()
+	q, w := deferTo("slow done")
+	r, err := NewRouter(
+		Command{Name: "fast", Description: "answers inline", Quick: inline("fast answer")},
+		Command{Name: "slow", Description: "defers", Quick: q, Work: w, Contexts: []Context{ContextGuild},
+			Buttons: []Button{
+				{Prefix: "slow:", Quick: inline("slow button")},
+				{Prefix: "slow:approve:", Quick: inline("approve button")},
+			}},
+		Command{Name: "broken", Description: "defers without a worker", Quick: func(Request) Reply { return Defer(true) }},
+		Command{Name: "dm", Description: "only in DMs", Quick: inline("dm answer"), Contexts: []Context{ContextBotDM}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func commandIn(name, guild string) Request {
+	return Request{Interaction: discord.Interaction{ID: "1", Type: discord.InteractionApplicationCommand, Token: "t", GuildID: guild,
+		Command: &discord.CommandData{Name: name}}, RequestID: "req-1"}
+}
+
+func button(customID string) Request {
+	return Request{Interaction: discord.Interaction{ID: "1", Type: discord.InteractionMessageComponent, Token: "t", GuildID: "g",
+		Component: &discord.ComponentData{CustomID: customID, ComponentType: discord.ComponentButton}}}
+}
+
+func TestRouterQuick(t *testing.T) {
+	t.Parallel()
+	r := testRouter(t)
+	ephemeral := func(text string) discord.Response { return discord.EphemeralReply(text) }
+	tests := []struct {
+		name string
+		req  Request
+		want discord.Response
+	}{
+		{"inline command", commandIn("fast", "g"), ephemeral("fast answer")},
+		{"deferred command", commandIn("slow", "g"), discord.Deferred(false)},
+		{"unknown command", commandIn("gone", "g"), ephemeral("I don't know `/gone`: it may have been removed. Try `/help` for what I can do.")},
+		{"guild command in a DM", commandIn("slow", ""), ephemeral("`/slow` can't be used here: use it in a server channel.")},
+		{"DM command in a guild", commandIn("dm", "g"), ephemeral("`/dm` can't be used here: use it in a direct message with the bot.")},
+		{"DM command in a DM", commandIn("dm", ""), ephemeral("dm answer")},
+		{"defer without worker", commandIn("broken", "g"), ephemeral("/broken is not wired up correctly (it deferred with no worker). Please tell whoever runs the bot.")},
+		{"button by prefix", button("slow:cancel:42"), ephemeral("slow button")},
+		{"button by longest prefix", button("slow:approve:42"), ephemeral("approve button")},
+		{"unknown button", button("other:1"), ephemeral("This button no longer does anything: run the command again for a fresh one.")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := r.Quick(tt.req).Response(tt.req.Interaction.Type)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Quick mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReplyResponse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		reply Reply
+		typ   discord.InteractionType
+		want  discord.Response
+	}{
+		{"deferred command", Defer(false), discord.InteractionApplicationCommand, discord.Response{Type: discord.ResponseDeferredChannelMessageWithSource}},
+		{"deferred ephemeral command", Defer(true), discord.InteractionApplicationCommand,
+			discord.Response{Type: discord.ResponseDeferredChannelMessageWithSource, Data: &discord.Message{Flags: discord.FlagEphemeral}}},
+		{"deferred button", Defer(true), discord.InteractionMessageComponent, discord.Response{Type: discord.ResponseDeferredUpdateMessage}},
+		{"inline", Respond(discord.Pong()), discord.InteractionApplicationCommand, discord.Pong()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, tt.reply.Response(tt.typ)); diff != "" {
+				t.Errorf("Response mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRouterWork(t *testing.T) {
+	t.Parallel()
+	worker := func(w WorkFunc) *Router {
+		r, err := NewRouter(Command{Name: "w", Description: "d", Quick: func(Request) Reply { return Defer(false) }, Work: w,
+			Buttons: []Button{{Prefix: "w:", Quick: inline("x"), Work: w}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	internal := "⚠️ /w failed with an internal error. Try again in a minute; if it keeps failing, ask whoever runs the bot to look for request `req-1` in the interactions function's logs."
+	tests := []struct {
+		name    string
+		work    WorkFunc
+		req     Request
+		want    string
+		wantErr string
+	}{
+		{"success", func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: "done"}, nil },
+			commandIn("w", "g"), "done", ""},
+		{"user error", func(context.Context, Request) (discord.Message, error) {
+			return discord.Message{}, Errorf(errors.New("cause"), "Nothing matches `x`. Check the name.")
+		}, commandIn("w", "g"), "⚠️ Nothing matches `x`. Check the name.", "work for /w: Nothing matches `x`. Check the name.: cause"},
+		{"internal error", func(context.Context, Request) (discord.Message, error) { return discord.Message{}, errors.New("boom") },
+			commandIn("w", "g"), internal, "work for /w: boom"},
+		{"deadline", func(context.Context, Request) (discord.Message, error) {
+			return discord.Message{}, fmt.Errorf("read: %w", context.DeadlineExceeded)
+		}, commandIn("w", "g"), "⚠️ /w took too long and was stopped. Try again, perhaps with a narrower target.", "work for /w: read: context deadline exceeded"},
+		{"panic", func(context.Context, Request) (discord.Message, error) { panic("nil map") },
+			commandIn("w", "g"), internal, "work for /w: panic: nil map"},
+		{"button", func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: "clicked"}, nil },
+			button("w:approve:1"), "clicked", ""},
+		{"unknown command", nil, commandIn("gone", "g"),
+			"⚠️ /gone failed with an internal error. Try again in a minute; if it keeps failing, ask whoever runs the bot to look for request `req-1` in the interactions function's logs.",
+			"work for /gone: no worker"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			msg, err := worker(tt.work).Work(context.Background(), tt.req)
+			if msg.Content != tt.want {
+				t.Errorf("message\n got %s\nwant %s", msg.Content, tt.want)
+			}
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tt.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.wantErr)):
+				t.Errorf("error %v, want one starting %q", err, tt.wantErr)
+			}
+			if err != nil && msg.AllowedMentions == nil {
+				t.Error("failure message may ping")
+			}
+		})
+	}
+}
+
+func TestNewRouterRefuses(t *testing.T) {
+	t.Parallel()
+	ok := func(Request) Reply { return Ephemeral("") }
+	tests := []struct {
+		name string
+		cmds []Command
+		want string
+	}{
+		{"duplicate name", []Command{{Name: "a", Description: "d", Quick: ok}, {Name: "a", Description: "d", Quick: ok}}, `command "a": listed twice`},
+		{"upper case name", []Command{{Name: "Status", Description: "d", Quick: ok}}, `command "Status": name must be`},
+		{"long description", []Command{{Name: "a", Description: strings.Repeat("x", 101), Quick: ok}}, "description of 101 characters"},
+		{"no quick", []Command{{Name: "a", Description: "d"}}, "no quick handler"},
+		{"bad option", []Command{{Name: "a", Description: "d", Quick: ok, Options: []discord.OptionDef{{Name: "Bad Name", Description: "d"}}}}, `option name "Bad Name"`},
+		{"shared button prefix", []Command{
+			{Name: "a", Description: "d", Quick: ok, Buttons: []Button{{Prefix: "x:", Quick: ok}}},
+			{Name: "b", Description: "d", Quick: ok, Buttons: []Button{{Prefix: "x:", Quick: ok}}}}, `button prefix "x:" taken`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewRouter(tt.cmds...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewRouter error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDefinition(t *testing.T) {
+	t.Parallel()
+	perm := "32"
+	c := Command{Name: "deploy", Description: "d", Permissions: discord.PermissionManageGuild, Contexts: []Context{ContextGuild},
+		Options: []discord.OptionDef{{Type: discord.OptionString, Name: "environment", Description: "e", Required: true}}}
+	want := discord.Command{Type: 1, Name: "deploy", Description: "d", DefaultMemberPermissions: &perm, Contexts: []int{0},
+		Options: []discord.OptionDef{{Type: discord.OptionString, Name: "environment", Description: "e", Required: true}}}
+	if diff := cmp.Diff(want, c.Definition()); diff != "" {
+		t.Errorf("Definition mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -160,6 +160,20 @@ func (c *Client) CreateMessage(ctx context.Context, channelID string, m discord.
 	return out, c.do(ctx, r, messageBody(m, true), &out)
 }
 
+// GetMessage reads a message of a channel, embeds and components included, for example to
+// edit one part of it and keep the rest. Reading needs the bot's READ_MESSAGE_HISTORY
+// permission in the channel; Discord answers 404 (code 10008) when the message is gone.
+//
+// See https://discord.com/developers/docs/resources/message#get-channel-message
+func (c *Client) GetMessage(ctx context.Context, channelID, messageID string) (discord.Message, error) {
+	r, err := botRoute(http.MethodGet, "channels", channelID, "messages", messageID)
+	if err != nil {
+		return discord.Message{}, err
+	}
+	var out discord.Message
+	return out, c.do(ctx, r, nil, &out)
+}
+
 // EditMessage edits a message the bot posted. Fields of m left empty keep their value; an
 // empty, non-nil m.Components removes the buttons.
 func (c *Client) EditMessage(ctx context.Context, channelID, messageID string, m discord.Message) (discord.Message, error) {
@@ -269,15 +283,18 @@ func (r route) key() string {
 	return r.method + " " + r.path
 }
 
-// do sends the request, retrying 429s and server errors while retries and wait budget last,
-// and decodes a 2xx body into out.
+// do sends the request, with in as its JSON body unless in is nil, retrying 429s and server
+// errors while retries and wait budget last, and decodes a 2xx body into out.
 func (c *Client) do(ctx context.Context, r route, in, out any) error {
 	if r.bot && c.botToken == "" {
 		return r.errorf("no bot token")
 	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return r.errorf("encode body: %w", err)
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return r.errorf("encode body: %w", err)
+		}
 	}
 	var waited time.Duration
 	for attempt := 0; ; attempt++ {
@@ -318,7 +335,9 @@ func (c *Client) attempt(ctx context.Context, r route, body []byte, out any, n i
 		return -1, r.errorf("build request: %w", err)
 	}
 	req.Header.Set("User-Agent", UserAgent)
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if r.bot {
 		req.Header.Set("Authorization", "Bot "+c.botToken)
 	}

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -343,6 +344,66 @@ func TestEditMessage(t *testing.T) {
 	}
 }
 
+func TestGetMessage(t *testing.T) {
+	t.Parallel()
+	const stored = `{"id":"1300000000000000100","channel_id":"1100000000000000002","type":20,"content":"",
+		"author":{"id":"1290000000000000001","username":"ChatOps","bot":true},
+		"embeds":[{"type":"rich","title":"Deploy request","color":15844367,"fields":[{"name":"Ref","value":"main","inline":true}],"footer":{"text":"correlation 7f3c2a"}}],
+		"components":[{"type":1,"id":1,"components":[{"type":2,"id":2,"style":3,"label":"Approve","custom_id":"deploy:approve:7f3c2a"}]}]}`
+	client, mux, _ := setup(t)
+	seen := record(t, mux, "GET /channels/{channel}/messages/{message}", answer(http.StatusOK, stored))
+	got, err := client.GetMessage(context.Background(), channelID, "1300000000000000100")
+	if err != nil {
+		t.Fatalf("GetMessage: %v", err)
+	}
+	want := discord.Message{
+		ID:        "1300000000000000100",
+		ChannelID: channelID,
+		Author:    &discord.User{ID: appID, Username: "ChatOps", Bot: true},
+		Embeds: []discord.Embed{{
+			Title:  "Deploy request",
+			Color:  discord.ColorYellow,
+			Fields: []discord.EmbedField{{Name: "Ref", Value: "main", Inline: true}},
+			Footer: &discord.EmbedFooter{Text: "correlation 7f3c2a"},
+		}},
+		Components: []discord.Component{discord.ActionRow(discord.Button(discord.ButtonSuccess, "Approve", "deploy:approve:7f3c2a"))},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("GetMessage returned (-want +got):\n%s", diff)
+	}
+	reqs := seen()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if want := "/channels/" + channelID + "/messages/1300000000000000100"; r.Method != http.MethodGet || r.Path != want {
+		t.Errorf("request = %s %s, want GET %s", r.Method, r.Path, want)
+	}
+	if got := r.Header.Get("Authorization"); got != "Bot "+botToken {
+		t.Errorf("Authorization = %q, want the bot token", got)
+	}
+	if got := r.Header.Get("User-Agent"); got != rest.UserAgent {
+		t.Errorf("User-Agent = %q, want %q", got, rest.UserAgent)
+	}
+	if len(r.Body) != 0 || r.Header.Get("Content-Type") != "" {
+		t.Errorf("GET sent a body %q with Content-Type %q", r.Body, r.Header.Get("Content-Type"))
+	}
+}
+
+func TestGetMessageGone(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	seen := record(t, mux, "GET /channels/{channel}/messages/{message}", answer(http.StatusNotFound, `{"message":"Unknown Message","code":10008}`))
+	_, err := client.GetMessage(context.Background(), channelID, "1300000000000000100")
+	var apiErr *rest.Error
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound || apiErr.Code != 10008 {
+		t.Fatalf("GetMessage error = %v, want a *rest.Error 404 with code 10008", err)
+	}
+	if n := len(seen()); n != 1 {
+		t.Errorf("%d requests, want 1 (a 404 is not retried)", n)
+	}
+}
+
 func TestBulkOverwriteCommands(t *testing.T) {
 	t.Parallel()
 	perm := "32"
@@ -505,6 +566,10 @@ func TestEmptyIDs(t *testing.T) {
 		},
 		"CreateMessage without channel": func() error {
 			_, err := client.CreateMessage(ctx, "", discord.Message{Content: "x"})
+			return err
+		},
+		"GetMessage without message": func() error {
+			_, err := client.GetMessage(ctx, channelID, "")
 			return err
 		},
 		"EditMessage without message": func() error {

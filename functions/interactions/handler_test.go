@@ -74,11 +74,12 @@ func testConfig() config {
 	}
 }
 
-// newTestHandler builds a handler over d at testNow, logging into the returned buffer.
-func newTestHandler(t testing.TB, d deps) (*Handler, *bytes.Buffer) {
+// newTestHandler builds a handler over d whose clock stands at now, logging into the returned
+// buffer.
+func newTestHandler(t testing.TB, d deps, now time.Time) (*Handler, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	h, err := newHandler(testConfig(), d, slog.New(slog.NewJSONHandler(&logs, nil)), func() time.Time { return testNow })
+	h, err := newHandler(testConfig(), d, slog.New(slog.NewJSONHandler(&logs, nil)), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestAck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			inv := &fakeInvoker{}
-			h, logs := newTestHandler(t, deps{invoker: inv})
+			h, logs := newTestHandler(t, deps{invoker: inv}, testNow)
 			body := interaction(t, tt.file)
 			signedAt := tt.signedAt
 			if signedAt.IsZero() {
@@ -282,7 +283,7 @@ func tokenOf(t *testing.T, body []byte) string {
 func TestAckInvokeFails(t *testing.T) {
 	t.Parallel()
 	inv := &fakeInvoker{err: errors.New("operation error Lambda: Invoke, https response error StatusCode: 403, AccessDeniedException")}
-	h, logs := newTestHandler(t, deps{invoker: inv})
+	h, logs := newTestHandler(t, deps{invoker: inv}, testNow)
 	req := signedRequest(t, interaction(t, "status-ecs"), testNow)
 	resp, err := h.Handle(context.Background(), event{APIGatewayV2HTTPRequest: req})
 	if err != nil {
@@ -298,7 +299,7 @@ func TestAckInvokeFails(t *testing.T) {
 // a work payload is refused as an unsigned request, not taken for work.
 func TestHandleTellsEventsApart(t *testing.T) {
 	t.Parallel()
-	h, _ := newTestHandler(t, deps{invoker: &fakeInvoker{}})
+	h, _ := newTestHandler(t, deps{invoker: &fakeInvoker{}}, testNow)
 	for _, raw := range []string{`{}`, `{"kind":"something.else","interaction":{"type":1}}`} {
 		var ev event
 		if err := json.Unmarshal([]byte(raw), &ev); err != nil {

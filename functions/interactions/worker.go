@@ -33,15 +33,15 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 		log(slog.LevelError, "work payload without a usable interaction", slog.Any("error", err))
 		return nil // a retry would read the same payload
 	}
-	expires := p.ReceivedAt.Add(tokenLife)
-	if !h.now().Before(expires) {
+	left := p.ReceivedAt.Add(tokenLife).Sub(h.now())
+	if left <= 0 {
 		log(slog.LevelError, "interaction token expired before the work started",
 			slog.String("interaction_id", in.ID), slog.Time("received_at", p.ReceivedAt))
 		return nil
 	}
-	editCtx, cancel := context.WithDeadline(ctx, expires)
+	editCtx, cancel := context.WithTimeout(ctx, left)
 	defer cancel()
-	workCtx, cancelWork := context.WithDeadline(editCtx, workDeadline(editCtx, h.now()))
+	workCtx, cancelWork := context.WithTimeout(editCtx, workBudget(editCtx))
 	defer cancelWork()
 
 	start := h.now()
@@ -61,13 +61,14 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 	return nil
 }
 
-// workDeadline leaves editReserve of ctx's time for the edit, or half of what is left when
-// that is less than twice the reserve.
-func workDeadline(ctx context.Context, now time.Time) time.Time {
-	deadline, _ := ctx.Deadline() // editCtx always has one
-	left := deadline.Sub(now)
+// workBudget is how long the work may take: what is left of ctx, the earlier of the token's
+// life and the invocation's, less editReserve for the edit, or half of it when that is less
+// than twice the reserve.
+func workBudget(ctx context.Context) time.Duration {
+	deadline, _ := ctx.Deadline() // the edit context always has one
+	left := time.Until(deadline)
 	if left < 2*editReserve {
-		return now.Add(left / 2)
+		return left / 2
 	}
-	return deadline.Add(-editReserve)
+	return left - editReserve
 }

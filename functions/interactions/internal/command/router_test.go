@@ -135,7 +135,9 @@ func TestRouterWork(t *testing.T) {
 		}, commandIn("w", "g"), "⚠️ /w took too long and was stopped. Try again, perhaps with a narrower target.", "work for /w: read: context deadline exceeded"},
 		{"panic", func(context.Context, Request) (discord.Message, error) { panic("nil map") },
 			commandIn("w", "g"), internal, "work for /w: panic: nil map"},
-		{"button", func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: "clicked"}, nil },
+		{"button", func(context.Context, Request) (discord.Message, error) {
+			return discord.Message{Content: "clicked"}, nil
+		},
 			button("w:approve:1"), "clicked", ""},
 		{"unknown command", nil, commandIn("gone", "g"),
 			"⚠️ /gone failed with an internal error. Try again in a minute; if it keeps failing, ask whoever runs the bot to look for request `req-1` in the interactions function's logs.",

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/status/statustest"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+// edit is one request the fake Discord received.
+type edit struct {
+	Method, Path string
+	Message      discord.Message
+}
+
+// fakeDiscord serves the interaction webhook: it records each edit of an original response
+// and answers with the statuses given, then 200.
+type fakeDiscord struct {
+	mu       sync.Mutex
+	edits    []edit
+	statuses []int
+}
+
+func (d *fakeDiscord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var m discord.Message
+	_ = json.Unmarshal(body, &m)
+	d.mu.Lock()
+	d.edits = append(d.edits, edit{Method: r.Method, Path: r.URL.Path, Message: m})
+	status := http.StatusOK
+	if len(d.statuses) > 0 {
+		status, d.statuses = d.statuses[0], d.statuses[1:]
+	}
+	d.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if status != http.StatusOK {
+		_, _ = io.WriteString(w, `{"message": "500: Internal Server Error", "code": 0}`)
+		return
+	}
+	m.ID = "1300000000000000777"
+	_ = json.NewEncoder(w).Encode(m)
+}
+
+// startDiscord runs d and returns a rest client aimed at it that never sleeps between retries.
+func startDiscord(t *testing.T, d *fakeDiscord) *rest.Client {
+	t.Helper()
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	return rest.New(rest.Options{BaseURL: srv.URL + "/api/v10", HTTPClient: srv.Client(), MaxRetries: 2,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+}
+
+// workEvent is the payload the acknowledgement path would send for the interaction file,
+// received at receivedAt, with the target option replaced when target is set.
+func workEvent(t *testing.T, file, target string, receivedAt time.Time) event {
+	t.Helper()
+	body := interaction(t, file)
+	if target != "" {
+		var in map[string]any
+		if err := json.Unmarshal(body, &in); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range in["data"].(map[string]any)["options"].([]any) {
+			if o := o.(map[string]any); o["name"] == "target" {
+				o["value"] = target
+			}
+		}
+		body, _ = json.Marshal(in)
+	}
+	return event{workPayload: workPayload{Kind: workKind, ReceivedAt: receivedAt, Interaction: body}}
+}
+
+func lambdaContext() context.Context {
+	return lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-work-1"})
+}
+
+// shown is what a test checks of an edited /status message.
+type shown struct {
+	Content string
+	Titles  []string
+	Fields  []string // "name: first line of value"
+}
+
+func shownOf(m discord.Message) shown {
+	s := shown{Content: m.Content}
+	for _, e := range m.Embeds {
+		s.Titles = append(s.Titles, e.Title)
+		for _, f := range e.Fields {
+			first, _, _ := strings.Cut(f.Value, "\n")
+			s.Fields = append(s.Fields, f.Name+": "+first)
+		}
+	}
+	return s
+}
+
+// TestWorkMoto runs deferred /status work against moto_server and checks the edit of the
+// original response that a fake Discord receives.
+func TestWorkMoto(t *testing.T) {
+	t.Parallel()
+	cfg := mototest.Start(t).Config(t)
+	w := statustest.Seed(t, cfg, status.WithJSONProtocol)
+	reader := &status.Reader{EC2: ec2.NewFromConfig(cfg), ECS: ecs.NewFromConfig(cfg), EKS: eks.NewFromConfig(cfg),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, status.WithJSONProtocol)}
+	const noAgent = "Memory: unavailable: the CloudWatch agent is not installed or not publishing mem_used_percent on this instance"
+	tests := []struct {
+		name, file, target string
+		want               shown
+	}{
+		{"ec2 by id", "status-ec2-id", w.Web1, shown{Content: "**EC2** `" + w.Web1 + "`: 1 EC2 instance",
+			Titles: []string{"web-1"}, Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now"}}},
+		{"ec2 by tag", "status-ec2-tag", "", shown{Content: "**EC2** `Name=web-*`: 2 EC2 instances",
+			Titles: []string{"web-1", "web-2"}, Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now", "CPU: **91.0%** now", noAgent}}},
+		{"ec2 without the agent", "status-ec2-id", w.Web2, shown{Content: "**EC2** `" + w.Web2 + "`: 1 EC2 instance",
+			Titles: []string{"web-2"}, Fields: []string{"CPU: **91.0%** now", noAgent}}},
+		{"ecs service", "status-ecs", "", shown{Content: "**ECS** `prod/api`: 1 ECS service",
+			Titles: []string{"api"}, Fields: []string{"CPU: **14.0%** now", "Memory: **35.0%** now"}}},
+		{"eks without Container Insights", "status-eks", "", shown{Content: "**EKS** `prod-eks`: 1 EKS cluster",
+			Titles: []string{"prod-eks"}, Fields: []string{
+				"CPU: unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)",
+				"Memory: unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)"}}},
+		{"nothing found", "status-ec2-tag", "Name=nothing", shown{
+			Content: "⚠️ No EC2 instance has the tag `Name=nothing` (terminated instances are not listed). Check the spelling and case, use * as a wildcard, or give an instance id."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d := &fakeDiscord{}
+			h, logs := newTestHandler(t, deps{invoker: &fakeInvoker{}, editor: startDiscord(t, d), status: reader}, w.Now)
+			ev := workEvent(t, tt.file, tt.target, w.Now.Add(-2*time.Second))
+			if _, err := h.Handle(lambdaContext(), ev); err != nil {
+				t.Fatalf("Handle: %v\n%s", err, logs)
+			}
+			if len(d.edits) != 1 {
+				t.Fatalf("%d requests to Discord, want 1 edit", len(d.edits))
+			}
+			e := d.edits[0]
+			token := tokenOf(t, ev.Interaction)
+			if wantPath := "/api/v10/webhooks/" + testAppID + "/" + token + "/messages/@original"; e.Method != http.MethodPatch || e.Path != wantPath {
+				t.Errorf("%s %s, want PATCH %s", e.Method, e.Path, wantPath)
+			}
+			if diff := cmp.Diff(tt.want, shownOf(e.Message)); diff != "" {
+				t.Errorf("edit mismatch (-want +got):\n%s", diff)
+			}
+			if e.Message.AllowedMentions == nil || len(e.Message.AllowedMentions.Parse) != 0 {
+				t.Errorf("allowed_mentions %+v, want parse []", e.Message.AllowedMentions)
+			}
+			if strings.Contains(logs.String(), token) {
+				t.Errorf("the log shows the interaction token:\n%s", logs)
+			}
+		})
+	}
+}
+
+// TestWorkFailures checks what the user sees and what Lambda is told when the work or the
+// edit fails.
+func TestWorkFailures(t *testing.T) {
+	t.Parallel()
+	panicky := command.Command{Name: "status", Description: "panics", Quick: func(command.Request) command.Reply { return command.Defer(false) },
+		Work: func(context.Context, command.Request) (discord.Message, error) { panic("index out of range") }}
+	tests := []struct {
+		name        string
+		cmd         command.Command
+		received    time.Time
+		statuses    []int // Discord's answers to the edit
+		wantEdits   int
+		wantErr     bool
+		wantContent string
+	}{
+		{name: "panic", cmd: panicky, received: testNow.Add(-time.Second), wantEdits: 1,
+			wantContent: "⚠️ /status failed with an internal error. Try again in a minute; if it keeps failing, ask whoever runs the bot to look for request `req-work-1` in the interactions function's logs."},
+		{name: "edit retried then done", cmd: panicky, received: testNow.Add(-time.Second), statuses: []int{502}, wantEdits: 2,
+			wantContent: "⚠️ /status failed with an internal error. Try again in a minute; if it keeps failing, ask whoever runs the bot to look for request `req-work-1` in the interactions function's logs."},
+		{name: "edit fails: error for Lambda to retry", cmd: panicky, received: testNow.Add(-time.Second), statuses: []int{500, 500, 500}, wantEdits: 3, wantErr: true},
+		{name: "token expired: nothing to edit", cmd: panicky, received: testNow.Add(-tokenLife), wantEdits: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			router, err := command.NewRouter(tt.cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := &fakeDiscord{statuses: tt.statuses}
+			var logs bytes.Buffer
+			h := &Handler{router: router, editor: startDiscord(t, d), applicationID: testAppID,
+				log: slog.New(slog.NewJSONHandler(&logs, nil)), now: func() time.Time { return testNow }}
+			_, err = h.Handle(lambdaContext(), workEvent(t, "status-ecs", "", tt.received))
+			if (err != nil) != tt.wantErr {
+				t.Errorf("Handle error = %v, want error %v", err, tt.wantErr)
+			}
+			if len(d.edits) != tt.wantEdits {
+				t.Fatalf("%d edits, want %d", len(d.edits), tt.wantEdits)
+			}
+			if tt.wantContent != "" {
+				if got := d.edits[len(d.edits)-1].Message.Content; got != tt.wantContent {
+					t.Errorf("content\n got %s\nwant %s", got, tt.wantContent)
+				}
+			}
+			if tt.wantEdits > 0 && !strings.Contains(logs.String(), "index out of range") {
+				t.Errorf("the log does not carry the panic:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// TestWorkBadPayload checks that a payload without a usable interaction is dropped, not
+// retried: a retry would read the same payload.
+func TestWorkBadPayload(t *testing.T) {
+	t.Parallel()
+	var edits int
+	h, _ := newTestHandler(t, deps{editor: editorFunc(func(context.Context, string, string, discord.Message) (discord.Message, error) {
+		edits++
+		return discord.Message{}, nil
+	})}, testNow)
+	ev := event{workPayload: workPayload{Kind: workKind, ReceivedAt: testNow, Interaction: json.RawMessage(`{"type":2}`)}}
+	if _, err := h.Handle(lambdaContext(), ev); err != nil || edits != 0 {
+		t.Errorf("Handle = %v with %d edits, want nil and none", err, edits)
+	}
+}
+
+// TestWorkDeadlines checks that the work stops in time for the edit to be made while the
+// interaction token is valid.
+func TestWorkDeadlines(t *testing.T) {
+	t.Parallel()
+	var workDL, editDL time.Time
+	router, err := command.NewRouter(command.Command{Name: "status", Description: "d",
+		Quick: func(command.Request) command.Reply { return command.Defer(false) },
+		Work: func(ctx context.Context, _ command.Request) (discord.Message, error) {
+			workDL, _ = ctx.Deadline()
+			return discord.Message{Content: "ok"}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Handler{router: router, applicationID: testAppID, log: slog.New(slog.DiscardHandler), now: func() time.Time { return testNow },
+		editor: editorFunc(func(ctx context.Context, _, _ string, _ discord.Message) (discord.Message, error) {
+			editDL, _ = ctx.Deadline()
+			return discord.Message{}, nil
+		})}
+	start := time.Now()
+	if _, err := h.Handle(lambdaContext(), workEvent(t, "status-ecs", "", testNow.Add(-time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	// Received a minute ago: the token has tokenLife less a minute left.
+	near := func(got, want time.Time) bool { return got.Sub(want).Abs() < time.Second }
+	if want := start.Add(tokenLife - time.Minute); !near(editDL, want) {
+		t.Errorf("edit deadline %s, want about %s", editDL, want)
+	}
+	if want := start.Add(tokenLife - time.Minute - editReserve); !near(workDL, want) {
+		t.Errorf("work deadline %s, want about %s", workDL, want)
+	}
+}

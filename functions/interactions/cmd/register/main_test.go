@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/secrets"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const appID = "1290000000000000001"
+
+// fakeDiscord answers the bulk-overwrite endpoints like Discord, giving each command an id,
+// and records what it was sent.
+type fakeDiscord struct {
+	mu   sync.Mutex
+	reqs []recorded
+}
+
+type recorded struct {
+	Method, Path, Authorization string
+	Body                        []byte
+}
+
+func (d *fakeDiscord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	d.mu.Lock()
+	d.reqs = append(d.reqs, recorded{r.Method, r.URL.Path, r.Header.Get("Authorization"), body})
+	d.mu.Unlock()
+	var cmds []discord.Command
+	if err := json.Unmarshal(body, &cmds); err != nil {
+		http.Error(w, `{"message":"400: Bad Request","code":50109}`, http.StatusBadRequest)
+		return
+	}
+	for i := range cmds {
+		cmds[i].ID = "13900000000000000" + string(rune('0'+i/10)) + string(rune('0'+i%10))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(cmds)
+}
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func noSSM(context.Context) (secrets.GetParametersAPI, error) {
+	panic("SSM used without --from-ssm")
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestRegister registers against a fake Discord, per guild and globally, and checks the
+// request against Discord's OpenAPI description of the bulk overwrite.
+func TestRegister(t *testing.T) {
+	t.Parallel()
+	s := loadSpec(t, "../../testdata/openapi/application-commands.json")
+	tests := []struct {
+		name, guild, wantPath, operation string
+	}{
+		{"guild", "1100000000000000001", "/api/v10/applications/" + appID + "/guilds/1100000000000000001/commands",
+			"PUT /applications/{application_id}/guilds/{guild_id}/commands"},
+		{"global", "", "/api/v10/applications/" + appID + "/commands", "PUT /applications/{application_id}/commands"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d := &fakeDiscord{}
+			srv := httptest.NewServer(d)
+			defer srv.Close()
+			var out bytes.Buffer
+			args := []string{}
+			if tt.guild != "" {
+				args = append(args, "--guild", tt.guild)
+			}
+			err := run(context.Background(), args, env(map[string]string{
+				"DISCORD_APPLICATION_ID": appID, "DISCORD_BOT_TOKEN": "bot-token-1", "DISCORD_API_URL": srv.URL + "/api/v10",
+			}), &out, noSSM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(d.reqs))
+			}
+			r := d.reqs[0]
+			if r.Method != http.MethodPut || r.Path != tt.wantPath || r.Authorization != "Bot bot-token-1" {
+				t.Errorf("%s %s with %q, want PUT %s with the bot token", r.Method, r.Path, r.Authorization, tt.wantPath)
+			}
+			if errs := s.checkRequest(tt.operation, r.Body); len(errs) > 0 {
+				t.Errorf("body breaks the OpenAPI schema:\n%s\nbody: %s", strings.Join(errs, "\n"), r.Body)
+			}
+			golden(t, "register-"+tt.name+".txt", out.Bytes())
+			if strings.Contains(out.String(), "bot-token-1") {
+				t.Error("the output shows the bot token")
+			}
+		})
+	}
+}
+
+// TestRegisteredSet checks the registered definitions: every command of the contract, with its
+// options, and the permission fence on the commands that change things.
+func TestRegisteredSet(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--dry-run"}, env(map[string]string{"DEPLOY_ENVIRONMENTS": "dev, staging ,prod"}), &out, noSSM); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "register-body.json", out.Bytes())
+	if errs := loadSpec(t, "../../testdata/openapi/application-commands.json").checkRequest("PUT /applications/{application_id}/commands", out.Bytes()); len(errs) > 0 {
+		t.Errorf("body breaks the OpenAPI schema:\n%s", strings.Join(errs, "\n"))
+	}
+	var cmds []discord.Command
+	if err := json.Unmarshal(out.Bytes(), &cmds); err != nil {
+		t.Fatal(err)
+	}
+	type summary struct {
+		Options  []string
+		Perms    string
+		Contexts []int
+	}
+	got := map[string]summary{}
+	for _, c := range cmds {
+		s := summary{Contexts: c.Contexts}
+		for _, o := range c.Options {
+			s.Options = append(s.Options, o.Name)
+		}
+		if c.DefaultMemberPermissions != nil {
+			s.Perms = *c.DefaultMemberPermissions
+		}
+		got[c.Name] = s
+	}
+	guild := []int{0}
+	want := map[string]summary{
+		"status":   {Options: []string{"service", "target"}, Contexts: guild},
+		"cost":     {Contexts: guild},
+		"deploy":   {Options: []string{"environment", "ref"}, Perms: "32", Contexts: guild},
+		"rollback": {Options: []string{"environment"}, Perms: "32", Contexts: guild},
+		"assign":   {Options: []string{"number", "assignee", "repo"}, Contexts: guild},
+		"scale":    {Options: []string{"service", "target", "desired"}, Perms: "32", Contexts: guild},
+		"help":     {},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("registered set mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestRegisterFromSSM reads the bot token from Parameter Store in moto_server.
+func TestRegisterFromSSM(t *testing.T) {
+	t.Parallel()
+	cfg := mototest.Start(t).Config(t)
+	client := ssm.NewFromConfig(cfg)
+	if _, err := client.PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String("/team/discord/bot-token"),
+		Value: aws.String("bot-token-from-ssm"), Type: ssmtypes.ParameterTypeSecureString}); err != nil {
+		t.Fatal(err)
+	}
+	d := &fakeDiscord{}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	err := run(context.Background(), []string{"--from-ssm", "--guild", "1"}, env(map[string]string{
+		"DISCORD_APPLICATION_ID": appID, "DISCORD_API_URL": srv.URL, "CHATOPS_PARAMETER_PREFIX": "/team",
+	}), io.Discard, func(context.Context) (secrets.GetParametersAPI, error) { return client, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.reqs[0].Authorization; got != "Bot bot-token-from-ssm" {
+		t.Errorf("Authorization %q, want the token from SSM", got)
+	}
+}
+
+func TestRegisterRefuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"no application id", nil, map[string]string{"DISCORD_BOT_TOKEN": "x"}, "DISCORD_APPLICATION_ID is not set"},
+		{"no token", nil, map[string]string{"DISCORD_APPLICATION_ID": appID}, "DISCORD_BOT_TOKEN is not set (or use --from-ssm)"},
+		{"stray argument", []string{"global"}, nil, `unexpected arguments ["global"]`},
+		{"too many environments", nil, map[string]string{"DEPLOY_ENVIRONMENTS": strings.Repeat("e,", 26) + "z"}, "DEPLOY_ENVIRONMENTS: 27 names"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := run(context.Background(), tt.args, env(tt.env), io.Discard, noSSM)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("run error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}

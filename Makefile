@@ -57,3 +57,10 @@ lint: synth ## cfn-lint on the synthesized template (config: .cfnlintrc.yaml)
 deploy: build $(CDK) ## build, cdk deploy (CDK_CONTEXT='-c key=value ...'), then `make register` if it exists
 	$(CDK) deploy --strict $(CDK_CONTEXT)
 	@if grep -q '^register:' $(MAKEFILE_LIST); then $(MAKE) register; else echo "no register target yet: register the slash commands by hand"; fi
+
+# --- Slash commands: replace the app's commands with the interactions function's table. ---
+# Needs DISCORD_APPLICATION_ID; the bot token comes from DISCORD_BOT_TOKEN or, when that is unset,
+# from SSM (<CHATOPS_PARAMETER_PREFIX>/discord/bot-token). DEPLOY_ENVIRONMENTS sets /deploy's choices.
+.PHONY: register
+register: ## replace the Discord slash commands (GUILD=<id>: one guild, instant; else global)
+	go run ./functions/interactions/cmd/register $(if $(GUILD),--guild $(GUILD)) $(if $(DISCORD_BOT_TOKEN),,--from-ssm)

@@ -1,0 +1,256 @@
+package notify
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/deployrun"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/openapitest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenDir holds this package's golden file beside the handler's; see testdata/README.md.
+const goldenDir = "../../testdata/golden"
+
+func loadSpec(t *testing.T) *openapitest.Spec {
+	t.Helper()
+	spec, err := openapitest.Load("../../testdata/discord-openapi/message-create.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// TestRender renders one report of every status as the channel message it becomes, checks
+// each against Discord's MessageCreateRequest schema, and compares them all with
+// testdata/golden/render.json.
+func TestRender(t *testing.T) {
+	t.Parallel()
+	started := at("2025-11-20T09:00:00Z")
+	base := Report{
+		Source:      SourceRun,
+		Environment: "prod",
+		Ref:         "main",
+		SHA:         "3484a3fb816e0859fd6e1cea078d76385ff50625",
+		RequestedBy: "alice",
+		Repository:  "octo-org/octo-repo",
+		RepoURL:     "https://github.com/octo-org/octo-repo",
+		URL:         "https://github.com/octo-org/octo-repo/actions/runs/19876543210",
+		Time:        started.Add(3*time.Minute + 12*time.Second),
+		RunID:       19876543210,
+		Attempt:     1,
+		RunNumber:   42,
+		Started:     started,
+	}
+	with := func(f func(*Report)) Report {
+		r := base
+		f(&r)
+		return r
+	}
+	status := func(s string) Report { return with(func(r *Report) { r.Status = s }) }
+	deployment := func(state string) Report {
+		return Report{
+			Source: SourceDeployment, Status: state, Environment: "production", Ref: "v1.4.0",
+			SHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", RequestedBy: "release-bot[bot]",
+			Repository: "octo-org/octo-repo", RepoURL: "https://github.com/octo-org/octo-repo",
+			URL: "https://example.com/deploys/881", Time: started, DeploymentID: 145988746,
+			DeploymentStatusID: 209916254, Description: "Deployed by *Argo CD*",
+		}
+	}
+	cases := []struct {
+		name string
+		r    Report
+	}{
+		{"requested", with(func(r *Report) { r.Status, r.Time = "requested", started })},
+		{"in_progress", with(func(r *Report) { r.Status, r.Time = "in_progress", started.Add(5*time.Second) })},
+		{"success", status("success")},
+		{"failure", status("failure")},
+		{"cancelled", status("cancelled")},
+		{"timed_out", with(func(r *Report) { r.Status, r.Time = "timed_out", started.Add(6*time.Hour+30*time.Second) })},
+		{"action_required", status("action_required")},
+		{"startup_failure", status("startup_failure")},
+		{"stale", status("stale")},
+		{"skipped", status("skipped")},
+		{"neutral", status("neutral")},
+		{"a conclusion GitHub adds later", status("postponed")},
+		{"failure, second attempt", with(func(r *Report) { r.Status, r.Attempt = "failure", 2 })},
+		{"failure, environment unknown", with(func(r *Report) { r.Status, r.Environment = "failure", "" })},
+		{"markdown in names", with(func(r *Report) { r.Status, r.RequestedBy, r.Ref = "success", "<@123>_*x*", "feat/`tick`" })},
+		{"deployment in_progress", deployment("in_progress")},
+		{"deployment success", deployment("success")},
+		{"deployment failure", deployment("failure")},
+		{"deployment error", deployment("error")},
+	}
+	spec := loadSpec(t)
+	got := map[string]discord.Message{}
+	for _, c := range cases {
+		m := c.r.Message()
+		got[c.name] = m
+		body, err := json.Marshal(m.Fit())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := spec.CheckSchema("MessageCreateRequest", body); err != nil {
+			t.Errorf("%s: body breaks the spec:\n%v", c.name, err)
+		}
+		if n := len(m.Nonce); n == 0 || n > maxNonce || !m.EnforceNonce {
+			t.Errorf("%s: nonce %q (%d characters), enforce %v", c.name, m.Nonce, n, m.EnforceNonce)
+		}
+	}
+	compareGolden(t, "render.json", got)
+}
+
+func compareGolden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join(goldenDir, name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, cmp.Diff(string(want), string(got)))
+	}
+}
+
+func TestComponents(t *testing.T) {
+	t.Parallel()
+	rollback := discord.Button(discord.ButtonDanger, "Roll back", deployrun.RollbackButtonID("prod"))
+	link := discord.LinkButton("View run", "https://github.com/o/r/actions/runs/1")
+	tests := []struct {
+		name string
+		r    Report
+		want []discord.Component
+	}{
+		{"running", Report{Source: SourceRun, Status: "in_progress", Environment: "prod", URL: link.URL}, []discord.Component{discord.ActionRow(link)}},
+		{"failure", Report{Source: SourceRun, Status: "failure", Environment: "prod", URL: link.URL}, []discord.Component{discord.ActionRow(rollback, link)}},
+		{"timed out", Report{Source: SourceRun, Status: "timed_out", Environment: "prod", URL: link.URL}, []discord.Component{discord.ActionRow(rollback, link)}},
+		{"startup failure", Report{Source: SourceRun, Status: "startup_failure", Environment: "prod", URL: link.URL}, []discord.Component{discord.ActionRow(link)}},
+		{"failure without environment", Report{Source: SourceRun, Status: "failure", URL: link.URL}, []discord.Component{discord.ActionRow(link)}},
+		{"failure, environment too long for a custom_id", Report{Source: SourceRun, Status: "failure", Environment: strings.Repeat("e", 90), URL: link.URL}, []discord.Component{discord.ActionRow(link)}},
+		{"failure without link", Report{Source: SourceRun, Status: "failure", Environment: "prod"}, []discord.Component{discord.ActionRow(rollback)}},
+		{"success without link", Report{Source: SourceRun, Status: "success", Environment: "prod"}, nil},
+		{"deployment failure: not the suite's to roll back", Report{Source: SourceDeployment, Status: "failure", Environment: "prod"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, tt.r.Components()); diff != "" {
+				t.Errorf("Components (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNonce(t *testing.T) {
+	t.Parallel()
+	runReport := func(id int64, attempt int, status string) Report {
+		return Report{Source: SourceRun, RunID: id, Attempt: attempt, Status: status}
+	}
+	tests := []struct {
+		name string
+		r    Report
+		want string
+	}{
+		{"requested", runReport(19876543210, 1, "requested"), "dn-94pzawa-1-running"},
+		{"in progress shares it", runReport(19876543210, 1, "in_progress"), "dn-94pzawa-1-running"},
+		{"success", runReport(19876543210, 1, "success"), "dn-94pzawa-1-success"},
+		{"second attempt", runReport(19876543210, 2, "success"), "dn-94pzawa-2-success"},
+		{"cancelled", runReport(19876543210, 1, "cancelled"), "dn-94pzawa-1-cancelled"},
+		{"long status is hashed", runReport(19876543210, 1, "startup_failure"), "dn-1jesongkulvwj"},
+		{"deployment", Report{Source: SourceDeployment, DeploymentID: 145988746, Status: "success"}, "dd-2ex1my-success"},
+		{"deployment running states share it", Report{Source: SourceDeployment, DeploymentID: 145988746, Status: "in_progress"}, "dd-2ex1my-in_progress"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := tt.r.Nonce()
+			if got != tt.want {
+				t.Errorf("Nonce() = %q, want %q", got, tt.want)
+			}
+			if n := utf8.RuneCountInString(got); n > maxNonce {
+				t.Errorf("Nonce() %q is %d characters, over Discord's %d", got, n, maxNonce)
+			}
+		})
+	}
+	// The largest ids still fit: 13 base-36 digits, hashed beyond.
+	if n := len(runReport(1<<62, 99, "action_required").Nonce()); n > maxNonce {
+		t.Errorf("nonce of %d characters for the largest run id", n)
+	}
+}
+
+func TestSupersedes(t *testing.T) {
+	t.Parallel()
+	r := Report{Source: SourceRun, RunID: 100, Attempt: 2, Status: "in_progress"}
+	tests := []struct {
+		footer string
+		want   bool
+	}{
+		{"run 100 · attempt 2 · requested", true},
+		{"run 100 · attempt 2 · in_progress", false}, // duplicate
+		{"run 100 · attempt 2 · failure", false},     // in_progress arriving after completed
+		{"run 100 · attempt 1 · failure", true},      // a re-run
+		{"run 100 · attempt 3 · requested", false},   // an older attempt
+		{"run 99 · attempt 5 · success", true},       // a later run on the same card
+		{"run 101 · attempt 1 · requested", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.footer, func(t *testing.T) {
+			t.Parallel()
+			s, ok := statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: tt.footer}})
+			if !ok {
+				t.Fatalf("statusOf(%q) not recognised", tt.footer)
+			}
+			if got := r.supersedes(s); got != tt.want {
+				t.Errorf("supersedes(%q) = %v, want %v", tt.footer, got, tt.want)
+			}
+		})
+	}
+	for _, footer := range []string{"", "correlation 7f3c2a", "run x · attempt 1 · success", "deployment 1 · status 2 · success", "run 1 · attempt 1 · success and more"} {
+		if _, ok := statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: footer}}); ok {
+			t.Errorf("statusOf(%q) recognised a status embed", footer)
+		}
+	}
+	if _, ok := statusOf(discord.Embed{Title: "Deploy request"}); ok {
+		t.Error("statusOf recognised an embed without a footer")
+	}
+	// What Embed writes, statusOf reads.
+	if s, ok := statusOf(r.Embed()); !ok || s != (shown{runID: 100, attempt: 2, status: "in_progress"}) {
+		t.Errorf("statusOf(r.Embed()) = %+v, %v", s, ok)
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		0:                             "0s",
+		1400 * time.Millisecond:       "1s",
+		45 * time.Second:              "45s",
+		192 * time.Second:             "3m 12s",
+		time.Hour + 4*time.Minute + 9: "1h 4m",
+	} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("formatDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

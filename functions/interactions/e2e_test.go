@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/status/statustest"
+	"github.com/discord-chatops/chatops/shared/lambdatest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+// TestEndToEnd drives the built binary through a fake Lambda Runtime API, as Lambda would: a
+// signed PING, /help, a forged request, then /status, whose asynchronous self-invocation is
+// taken from the fake Invoke API and fed back as the next event, ending in an edit of the
+// original response at a fake Discord. AWS is moto_server.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	moto := mototest.Start(t)
+	world := statustest.Seed(t, moto.Config(t), status.WithJSONProtocol)
+	discord := &fakeDiscord{}
+	srv := httptest.NewServer(discord)
+	t.Cleanup(srv.Close)
+
+	rt := lambdatest.Start(t)
+	rt.FunctionName = testFunction
+	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
+		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
+		"DISCORD_APPLICATION_ID="+testAppID,
+		"DISCORD_API_URL="+srv.URL+"/api/v10",
+	)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// invoke sends a signed interaction through API Gateway's event and returns the answer.
+	invoke := func(body []byte, change func(*events.APIGatewayV2HTTPRequest)) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		req := signedRequest(t, body, time.Now()) // the binary reads the real clock
+		if change != nil {
+			change(&req)
+		}
+		ev, _ := json.Marshal(req)
+		out, err := rt.Invoke(ctx, ev)
+		if err != nil {
+			t.Fatalf("invoke: %v", err)
+		}
+		var resp events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatalf("answer %s: %v", out, err)
+		}
+		return resp
+	}
+
+	if resp := invoke(interaction(t, "ping"), nil); resp.StatusCode != 200 || resp.Body != `{"type":1}` {
+		t.Errorf("PING: %d %s, want 200 {\"type\":1}", resp.StatusCode, resp.Body)
+	}
+	if resp := invoke(interaction(t, "ping"), base64Body); resp.StatusCode != 200 || resp.Body != `{"type":1}` {
+		t.Errorf("base64 PING: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := invoke(interaction(t, "help"), nil); resp.StatusCode != 200 || !strings.Contains(resp.Body, "`/status service target`") {
+		t.Errorf("/help: %d %s", resp.StatusCode, resp.Body)
+	}
+	forged := func(r *events.APIGatewayV2HTTPRequest) {
+		r.Headers["x-signature-ed25519"] = forger.Sign(r.Headers["x-signature-timestamp"], []byte(r.Body))
+	}
+	if resp := invoke(interaction(t, "ping"), forged); resp.StatusCode != 401 {
+		t.Errorf("forged PING: %d, want 401", resp.StatusCode)
+	}
+
+	body := []byte(strings.Replace(string(interaction(t, "status-ec2-id")), "i-0123456789abcdef0", world.Web1, 1))
+	if resp := invoke(body, nil); resp.StatusCode != 200 || resp.Body != `{"type":5}` {
+		t.Fatalf("/status: %d %s, want the deferred response", resp.StatusCode, resp.Body)
+	}
+	payload, err := rt.NextAsync(ctx)
+	if err != nil {
+		t.Fatalf("no asynchronous invocation: %v", err)
+	}
+	if _, err := rt.Invoke(ctx, payload); err != nil {
+		t.Fatalf("work invocation: %v", err)
+	}
+	discord.mu.Lock()
+	defer discord.mu.Unlock()
+	if len(discord.edits) != 1 {
+		t.Fatalf("%d requests to Discord, want 1", len(discord.edits))
+	}
+	e := discord.edits[0]
+	wantPath := "/api/v10/webhooks/" + testAppID + "/" + tokenOf(t, body) + "/messages/@original"
+	if e.Method != http.MethodPatch || e.Path != wantPath {
+		t.Errorf("%s %s, want PATCH %s", e.Method, e.Path, wantPath)
+	}
+	want := shown{Content: "**EC2** `" + world.Web1 + "`: 1 EC2 instance", Titles: []string{"web-1"},
+		Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now"}}
+	if diff := cmp.Diff(want, shownOf(e.Message)); diff != "" {
+		t.Errorf("edit mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,16 +1,33 @@
-// Command deploy-notify is the deploy-notify Lambda function of the ChatOps suite.
+// Command deploy-notify is the Lambda function that reports deploys in Discord: the runs of
+// the deploy workflow on the card they were approved on, and deployments made elsewhere in the
+// notification channel. An EventBridge rule delivers it the workflow_run and deployment_status
+// events github-webhook puts on the bus; see handler.go.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
+	"log/slog"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
 func main() {
-	lambda.Start(func(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
-		return nil, errors.New("deploy-notify: not built yet")
-	})
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		log.Error("start", "err", err)
+		os.Exit(1)
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("start: aws config", "err", err)
+		os.Exit(1)
+	}
+	tokens := secrets.New(ssm.NewFromConfig(awsCfg), cfg.parameterPrefix, secretTTL)
+	lambda.Start(newHandler(cfg, tokens, log).Handle)
 }

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Defaults from the runtime contract.
+const (
+	defaultDiscordAPIURL   = "https://discord.com/api/v10"
+	defaultParameterPrefix = "/chatops"
+	defaultDeployWorkflow  = "deploy.yml"
+)
+
+// config is what deploy-notify reads from its environment. It makes no GitHub call, so
+// GITHUB_APP_ID and GITHUB_API_URL are not read.
+type config struct {
+	discordAPIURL   string // DISCORD_API_URL, version included
+	parameterPrefix string // CHATOPS_PARAMETER_PREFIX
+	// applicationID (DISCORD_APPLICATION_ID, optional) is also the bot user's id: a card
+	// with another author is not edited.
+	applicationID  string
+	channelID      string // DISCORD_CHANNEL_ID: runs without a card, deployments, fallbacks
+	deployWorkflow string // DEPLOY_WORKFLOW: the deploy workflow's file name
+}
+
+// loadConfig reads the configuration through getenv; the error names every variable that is
+// missing or wrong.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		discordAPIURL:   strings.TrimSuffix(getenv("DISCORD_API_URL"), "/"),
+		parameterPrefix: getenv("CHATOPS_PARAMETER_PREFIX"),
+		applicationID:   getenv("DISCORD_APPLICATION_ID"),
+		channelID:       getenv("DISCORD_CHANNEL_ID"),
+		deployWorkflow:  getenv("DEPLOY_WORKFLOW"),
+	}
+	var errs []error
+	if c.discordAPIURL == "" {
+		c.discordAPIURL = defaultDiscordAPIURL
+	}
+	if u, err := url.Parse(c.discordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("DISCORD_API_URL %q is not an http(s) URL", c.discordAPIURL))
+	}
+	if c.parameterPrefix == "" {
+		c.parameterPrefix = defaultParameterPrefix
+	}
+	switch {
+	case c.channelID == "":
+		errs = append(errs, errors.New("DISCORD_CHANNEL_ID is not set"))
+	case !digits(c.channelID):
+		errs = append(errs, fmt.Errorf("DISCORD_CHANNEL_ID %q is not a Discord id (digits)", c.channelID))
+	}
+	if c.applicationID != "" && !digits(c.applicationID) {
+		errs = append(errs, fmt.Errorf("DISCORD_APPLICATION_ID %q is not a Discord id (digits)", c.applicationID))
+	}
+	if c.deployWorkflow == "" {
+		c.deployWorkflow = defaultDeployWorkflow
+	}
+	if strings.Contains(c.deployWorkflow, "/") || !(strings.HasSuffix(c.deployWorkflow, ".yml") || strings.HasSuffix(c.deployWorkflow, ".yaml")) {
+		errs = append(errs, fmt.Errorf("DEPLOY_WORKFLOW %q is not a workflow file name such as deploy.yml", c.deployWorkflow))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return config{}, fmt.Errorf("deploy-notify configuration: %w", err)
+	}
+	return c, nil
+}
+
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}

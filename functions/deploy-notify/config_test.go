@@ -1,0 +1,55 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLoadConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    config
+		wantErr []string // each must appear in the error
+	}{
+		{"defaults", map[string]string{"DISCORD_CHANNEL_ID": "1100000000000000009"}, config{
+			discordAPIURL: defaultDiscordAPIURL, parameterPrefix: "/chatops", channelID: "1100000000000000009", deployWorkflow: "deploy.yml",
+		}, nil},
+		{"everything set", map[string]string{
+			"DISCORD_API_URL": "http://127.0.0.1:8080/api/v10/", "CHATOPS_PARAMETER_PREFIX": "/chatops-dev",
+			"DISCORD_APPLICATION_ID": "1290000000000000001", "DISCORD_CHANNEL_ID": "1100000000000000009",
+			"DEPLOY_WORKFLOW": "release.yaml", "GITHUB_APP_ID": "12345", "GITHUB_API_URL": "https://ghe.example.com/api/v3",
+		}, config{
+			discordAPIURL: "http://127.0.0.1:8080/api/v10", parameterPrefix: "/chatops-dev", applicationID: "1290000000000000001",
+			channelID: "1100000000000000009", deployWorkflow: "release.yaml",
+		}, nil},
+		{"every gap named", map[string]string{
+			"DISCORD_API_URL": "discord.com", "DISCORD_APPLICATION_ID": "app", "DEPLOY_WORKFLOW": ".github/workflows/deploy.yml",
+		}, config{}, []string{"DISCORD_API_URL", "DISCORD_CHANNEL_ID is not set", "DISCORD_APPLICATION_ID", "DEPLOY_WORKFLOW"}},
+		{"channel not an id", map[string]string{"DISCORD_CHANNEL_ID": "#deploys"}, config{}, []string{"DISCORD_CHANNEL_ID"}},
+		{"workflow not a YAML file", map[string]string{"DISCORD_CHANNEL_ID": "1", "DEPLOY_WORKFLOW": "Deploy"}, config{}, []string{"DEPLOY_WORKFLOW"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := loadConfig(func(k string) string { return tt.env[k] })
+			if len(tt.wantErr) == 0 && err != nil {
+				t.Fatalf("loadConfig: %v", err)
+			}
+			if len(tt.wantErr) > 0 && err == nil {
+				t.Fatal("loadConfig: no error")
+			}
+			for _, s := range tt.wantErr {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %s", err, s)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(config{})); diff != "" {
+				t.Errorf("config (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/discord-chatops/chatops/functions/deploy-notify/internal/notify"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/secrets"
+)
+
+// eventSource is the source github-webhook puts GitHub events on the bus with.
+const eventSource = "chatops.github"
+
+// secretTTL is how long the bot token is reused; a rotated token is picked up within it.
+const secretTTL = 15 * time.Minute
+
+// deadlineMargin is kept free before Lambda's deadline, so that an invocation running out of
+// time fails with Discord's last answer rather than being killed.
+const deadlineMargin = 2 * time.Second
+
+// tokenSource hands out secrets by short name; *secrets.Store is one.
+type tokenSource interface {
+	String(ctx context.Context, name string) (string, error)
+}
+
+// handler reports one EventBridge event per invocation.
+type handler struct {
+	cfg     config
+	tokens  tokenSource
+	discord rest.Options // BotToken is filled in from tokens
+	log     *slog.Logger
+
+	mu          sync.Mutex
+	client      *rest.Client // kept across invocations so that it sees its rate limits
+	clientToken string       // the token client was built with
+}
+
+// newHandler builds the handler. It makes no network call: the token is read on the first
+// event.
+func newHandler(cfg config, tokens tokenSource, log *slog.Logger) *handler {
+	return &handler{
+		cfg:    cfg,
+		tokens: tokens,
+		// Each of the at most three calls (read card, edit it, post) retries a 429 or 5xx
+		// three times within 8 s of waiting; the function's timeout bounds the whole.
+		discord: rest.Options{BaseURL: cfg.discordAPIURL, HTTPClient: &http.Client{Timeout: 5 * time.Second}, MaxRetries: 3, MaxWait: 8 * time.Second},
+		log:     log,
+	}
+}
+
+// Handle reports a workflow_run or deployment_status event in Discord. An event that cannot
+// be read, or is not reported, is logged and acknowledged: retrying cannot change it. A
+// failure to read the token or to reach Discord is returned, so that Lambda retries the
+// event and then parks it in the dead-letter queue.
+func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-deadlineMargin))
+		defer cancel()
+	}
+	log := h.log.With("event_id", e.ID, "detail_type", e.DetailType)
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
+	if e.Source != eventSource {
+		log.Warn("ignored", "reason", fmt.Sprintf("source %q is not %s", e.Source, eventSource))
+		return nil
+	}
+	r, skip, err := notify.Decide(e.DetailType, e.Detail, h.cfg.deployWorkflow)
+	switch {
+	case err != nil:
+		log.Warn("ignored", "reason", "malformed event", "err", err)
+		return nil
+	case skip != "":
+		log.Info("ignored", "reason", skip)
+		return nil
+	}
+	log = log.With("status", r.Status, "environment", r.Environment, "run_id", r.RunID, "attempt", r.Attempt,
+		"deployment_id", r.DeploymentID, "card", r.CardChannelID+"/"+r.CardMessageID)
+
+	token, err := h.tokens.String(ctx, secrets.DiscordBotToken)
+	if err != nil {
+		return fmt.Errorf("discord bot token: %w", err)
+	}
+	p := notify.Publisher{Discord: h.discordClient(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID}
+	res, err := p.Publish(ctx, r)
+	if err != nil {
+		return fmt.Errorf("report %s %s: %w", e.DetailType, r.Status, err)
+	}
+	log.Info(string(res.Action), "channel", res.ChannelID, "message", res.MessageID, "reason", res.Reason)
+	return nil
+}
+
+// discordClient returns the Discord client for token, built again only when the token
+// changed (rotated in SSM).
+func (h *handler) discordClient(token string) *rest.Client {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.client == nil || h.clientToken != token {
+		opts := h.discord
+		opts.BotToken = token
+		h.client, h.clientToken = rest.New(opts), token
+	}
+	return h.client
+}

@@ -1,0 +1,523 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/deployrun"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/openapitest"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/secrets"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const (
+	testBotToken  = "MTI5MDAwMDAwMDAwMDAwMDAwMQ.GhXyZa.test-bot-token"
+	testAppID     = "1290000000000000001"
+	testChannelID = "1100000000000000009"
+	// The card the derived payloads' correlation id names.
+	cardChannelID = "1100000000000000002"
+	cardMessageID = "1300000000000000100"
+)
+
+// card is the deploy card as Discord returns it after approval: the interactions function's
+// approval embed, no buttons left, posted by the application's bot user.
+const card = `{
+	"id": "1300000000000000100", "channel_id": "1100000000000000002", "type": 20,
+	"author": {"id": "1290000000000000001", "username": "ChatOps", "bot": true},
+	"content": "",
+	"embeds": [{"type": "rich", "title": "Deploy main to prod", "color": 3066993,
+		"fields": [{"name": "Approved by", "value": "bob", "inline": true}],
+		"footer": {"text": "correlation 1100000000000000002-1300000000000000100"}}],
+	"components": []
+}`
+
+// tokens is a fake token source.
+type tokens struct {
+	err   error
+	mu    sync.Mutex
+	calls int
+}
+
+func (s *tokens) String(_ context.Context, name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if name != secrets.DiscordBotToken {
+		return "", errors.New("unexpected secret " + name)
+	}
+	return testBotToken, s.err
+}
+
+// fixture is a handler aimed at a fake Discord, with a fake clock for the client's waits.
+type fixture struct {
+	h       *handler
+	discord *fakeDiscord
+	tokens  *tokens
+	logs    *bytes.Buffer
+	mu      sync.Mutex
+	slept   time.Duration
+}
+
+func newFixture(t *testing.T, deployWorkflow string) *fixture {
+	t.Helper()
+	f := &fixture{discord: newFakeDiscord(t), tokens: &tokens{}, logs: &bytes.Buffer{}}
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{
+			"DISCORD_API_URL": f.discord.URL(), "DISCORD_CHANNEL_ID": testChannelID,
+			"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": deployWorkflow,
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = newHandler(cfg, f.tokens, slog.New(slog.NewJSONHandler(&lockedWriter{w: f.logs}, nil)))
+	now := time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
+	f.h.discord.Now = func() time.Time {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return now.Add(f.slept)
+	}
+	f.h.discord.Sleep = func(_ context.Context, d time.Duration) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.slept += d
+		return nil
+	}
+	t.Cleanup(func() {
+		if strings.Contains(f.logs.String(), testBotToken) {
+			t.Error("the bot token reached the logs")
+		}
+		for _, r := range f.discord.seen() {
+			if r.auth != "Bot "+testBotToken {
+				t.Errorf("%s %s: Authorization %q, want the bot token", r.Method, r.Path, r.auth)
+			}
+		}
+	})
+	return f
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// envelope wraps a recorded payload the way the EventBridge rule delivers it to Lambda, and
+// decodes it as the runtime does.
+func envelope(t *testing.T, detailType string, detail []byte) events.EventBridgeEvent {
+	t.Helper()
+	raw, err := json.Marshal(map[string]any{
+		"version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": detailType,
+		"source": "chatops.github", "account": "111122223333", "time": "2025-11-20T09:00:00Z",
+		"region": "ap-northeast-2", "resources": []string{}, "detail": json.RawMessage(detail),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e events.EventBridgeEvent
+	if err := json.Unmarshal(raw, &e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func recorded(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "webhooks", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// send runs the handler on the recorded payload file, delivered as eventType.
+func (f *fixture) send(t *testing.T, eventType, file string) error {
+	t.Helper()
+	return f.h.Handle(context.Background(), envelope(t, eventType, recorded(t, file)))
+}
+
+func loadSpec(t *testing.T, file string) *openapitest.Spec {
+	t.Helper()
+	spec, err := openapitest.Load(filepath.Join("testdata", "discord-openapi", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// checkBodies checks every body sent against Discord's request schemas.
+func checkBodies(t *testing.T, reqs []request) {
+	t.Helper()
+	create, edit := loadSpec(t, "message-create.json"), loadSpec(t, "discord-requests.json")
+	for _, r := range reqs {
+		var err error
+		switch r.Method {
+		case http.MethodPost:
+			err = create.CheckOperation("POST /channels/{channel_id}/messages", r.Body)
+		case http.MethodPatch:
+			err = edit.CheckOperation("message-edit", r.Body)
+		case http.MethodGet:
+			if len(r.Body) != 0 {
+				err = errors.New("GET with a body")
+			}
+		}
+		if err != nil {
+			t.Errorf("%s %s: body breaks the spec:\n%v", r.Method, r.Path, err)
+		}
+	}
+}
+
+// compareGolden compares the requests with testdata/golden/<test name>.discord.json.
+func compareGolden(t *testing.T, reqs []request) {
+	t.Helper()
+	got, err := json.MarshalIndent(reqs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", "golden", strings.ReplaceAll(t.Name(), "/", "__")+".discord.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("requests differ from %s (go test -update rewrites it):\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+// TestRecordedPayloads runs each recorded payload through the handler. The recorded runs carry
+// no correlation id (their title is a commit message): each is posted to the channel.
+func TestRecordedPayloads(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, eventType, file string
+	}{
+		{"requested", "workflow_run", "workflow_run.requested.json"},
+		{"in_progress", "workflow_run", "workflow_run.in_progress.derived.json"},
+		{"success", "workflow_run", "workflow_run.completed.json"},
+		{"failure", "workflow_run", "workflow_run.completed.failure.derived.json"},
+		{"deployment_status", "deployment_status", "deployment_status.created.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "test.yml")
+			if err := f.send(t, tt.eventType, tt.file); err != nil {
+				t.Fatalf("Handle: %v", err)
+			}
+			reqs := f.discord.seen()
+			if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != "/channels/"+testChannelID+"/messages" {
+				t.Fatalf("requests = %+v, want one post to the channel", reqs)
+			}
+			checkBodies(t, reqs)
+			compareGolden(t, reqs)
+		})
+	}
+}
+
+// cardEmbeds decodes the stored card's embeds and components.
+func cardState(t *testing.T, d *fakeDiscord) discord.Message {
+	t.Helper()
+	var m discord.Message
+	if err := json.Unmarshal([]byte(d.message(cardChannelID, cardMessageID)), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestCard follows a deploy approved on a card through its run: each state edits the card,
+// which keeps its approval embed; a stale or repeated event leaves it alone.
+func TestCard(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "test.yml")
+	f.discord.seed(t, card)
+	steps := []struct {
+		file      string
+		wantPatch bool
+	}{
+		{"workflow_run.requested.card.derived.json", true},
+		{"workflow_run.in_progress.card.derived.json", true},
+		{"workflow_run.requested.card.derived.json", false}, // arrives late
+		{"workflow_run.completed.failure.card.derived.json", true},
+		{"workflow_run.in_progress.card.derived.json", false},       // arrives late
+		{"workflow_run.completed.failure.card.derived.json", false}, // delivered twice
+	}
+	for i, s := range steps {
+		before := len(f.discord.seen())
+		if err := f.send(t, "workflow_run", s.file); err != nil {
+			t.Fatalf("step %d %s: Handle: %v", i, s.file, err)
+		}
+		var methods []string
+		for _, r := range f.discord.seen()[before:] {
+			methods = append(methods, r.Method)
+		}
+		want := []string{http.MethodGet}
+		if s.wantPatch {
+			want = append(want, http.MethodPatch)
+		}
+		if diff := cmp.Diff(want, methods); diff != "" {
+			t.Errorf("step %d %s: requests (-want +got):\n%s", i, s.file, diff)
+		}
+	}
+	reqs := f.discord.seen()
+	checkBodies(t, reqs)
+	compareGolden(t, reqs)
+
+	got := cardState(t, f.discord)
+	if len(got.Embeds) != 2 || got.Embeds[0].Title != "Deploy main to prod" || got.Embeds[1].Title != "Deploy to prod failed" {
+		t.Errorf("card embeds = %+v, want the approval then the failure", got.Embeds)
+	}
+	rollback := discord.Button(discord.ButtonDanger, "Roll back", deployrun.RollbackButtonID("prod"))
+	link := discord.LinkButton("View run", "https://github.com/octo-org/octo-repo/actions/runs/289782451")
+	if diff := cmp.Diff([]discord.Component{discord.ActionRow(rollback, link)}, got.Components); diff != "" {
+		t.Errorf("card buttons (-want +got):\n%s", diff)
+	}
+	if n := f.discord.channelMessages(testChannelID); n != 0 {
+		t.Errorf("%d messages posted to the channel, want none", n)
+	}
+}
+
+func TestCardSuccess(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "test.yml")
+	f.discord.seed(t, card)
+	if err := f.send(t, "workflow_run", "workflow_run.completed.card.derived.json"); err != nil {
+		t.Fatalf("Handle: %v", err)
+	}
+	reqs := f.discord.seen()
+	checkBodies(t, reqs)
+	compareGolden(t, reqs)
+	got := cardState(t, f.discord)
+	if len(got.Embeds) != 2 || got.Embeds[1].Color != discord.ColorGreen || len(got.Components) != 1 || len(got.Components[0].Components) != 1 {
+		t.Errorf("card = %+v, want the approval, a green status and only the link button", got)
+	}
+}
+
+// TestCardUnavailable: when the card cannot be read or edited, the result goes to the channel.
+func TestCardUnavailable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		setup func(*testing.T, *fakeDiscord)
+	}{
+		{"card deleted", func(*testing.T, *fakeDiscord) {}},
+		{"bot lost access", func(t *testing.T, d *fakeDiscord) {
+			d.seed(t, card)
+			d.script(http.MethodGet, reply{status: http.StatusForbidden, body: `{"message": "Missing Access", "code": 50001}`})
+		}},
+		{"card not editable", func(t *testing.T, d *fakeDiscord) {
+			d.seed(t, card)
+			d.script(http.MethodPatch, reply{status: http.StatusForbidden, body: `{"message": "Cannot edit a message authored by another user", "code": 50005}`})
+		}},
+		{"card by another author", func(t *testing.T, d *fakeDiscord) {
+			d.seed(t, strings.Replace(card, `"id": "1290000000000000001"`, `"id": "1290000000000000077"`, 1))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "test.yml")
+			tt.setup(t, f.discord)
+			for range 2 { // a duplicate still posts once
+				if err := f.send(t, "workflow_run", "workflow_run.completed.failure.card.derived.json"); err != nil {
+					t.Fatalf("Handle: %v", err)
+				}
+			}
+			if n := f.discord.channelMessages(testChannelID); n != 1 {
+				t.Errorf("%d messages in the channel, want 1", n)
+			}
+			reqs := f.discord.seen()
+			checkBodies(t, reqs)
+			compareGolden(t, reqs)
+		})
+	}
+}
+
+// TestDuplicates: runs without a card post once while running (requested and in_progress
+// share a nonce) and once when done, however often each event arrives.
+func TestDuplicates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "test.yml")
+	for _, file := range []string{
+		"workflow_run.requested.json", "workflow_run.requested.json", "workflow_run.in_progress.derived.json",
+		"workflow_run.completed.failure.derived.json", "workflow_run.completed.failure.derived.json",
+	} {
+		if err := f.send(t, "workflow_run", file); err != nil {
+			t.Fatalf("%s: Handle: %v", file, err)
+		}
+	}
+	for range 2 {
+		if err := f.send(t, "deployment_status", "deployment_status.created.json"); err != nil {
+			t.Fatalf("deployment_status: Handle: %v", err)
+		}
+	}
+	if n := f.discord.channelMessages(testChannelID); n != 3 {
+		t.Errorf("%d messages in the channel, want 3 (running, failed, deployment)", n)
+	}
+	nonces := map[string]int{}
+	for _, r := range f.discord.seen() {
+		var m struct {
+			Nonce        string `json:"nonce"`
+			EnforceNonce bool   `json:"enforce_nonce"`
+		}
+		if err := json.Unmarshal(r.Body, &m); err != nil || !m.EnforceNonce {
+			t.Errorf("post %s without enforce_nonce (%v)", r.Body, err)
+		}
+		nonces[m.Nonce]++
+	}
+	want := map[string]int{"dn-4sj1kj-1-running": 3, "dn-4sj1kj-1-failure": 2, "dd-2ex1my-success": 2}
+	if diff := cmp.Diff(want, nonces); diff != "" {
+		t.Errorf("nonces posted (-want +got):\n%s", diff)
+	}
+}
+
+// TestDiscordErrors: the client retries 429s and 5xx within its bounds; what outlasts them is
+// returned, so that Lambda retries the event and finally parks it in the DLQ.
+func TestDiscordErrors(t *testing.T) {
+	t.Parallel()
+	rateLimited := func(seconds string) reply {
+		return reply{status: http.StatusTooManyRequests, body: `{"message": "You are being rate limited.", "retry_after": ` + seconds + `, "global": false}`,
+			headers: map[string]string{"Retry-After": seconds, "X-RateLimit-Scope": "user"}}
+	}
+	serverError := reply{status: http.StatusBadGateway, body: `<html>502 Bad Gateway</html>`}
+	tests := []struct {
+		name      string
+		card      bool
+		method    string
+		replies   []reply
+		wantErr   bool
+		wantSlept time.Duration
+		wantCalls int
+	}{
+		{"429 waited out", false, http.MethodPost, []reply{rateLimited("1.5")}, false, 1500 * time.Millisecond, 2},
+		{"5xx retried", false, http.MethodPost, []reply{serverError, serverError}, false, 1500 * time.Millisecond, 3},
+		{"5xx beyond the retries", false, http.MethodPost, []reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
+		{"429 longer than the wait budget", false, http.MethodPost, []reply{rateLimited("30")}, true, 0, 1},
+		{"card read 5xx beyond the retries", true, http.MethodGet, []reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
+		{"card edit 429 waited out", true, http.MethodPatch, []reply{rateLimited("0.25")}, false, 250 * time.Millisecond, 3},
+		{"unauthorized is not retried", false, http.MethodPost, []reply{{status: http.StatusUnauthorized, body: `{"message": "401: Unauthorized", "code": 0}`}}, true, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "test.yml")
+			file := "workflow_run.completed.failure.derived.json"
+			if tt.card {
+				f.discord.seed(t, card)
+				file = "workflow_run.completed.failure.card.derived.json"
+			}
+			f.discord.script(tt.method, tt.replies...)
+			err := f.send(t, "workflow_run", file)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Handle error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				var apiErr *rest.Error
+				var rlErr *rest.RateLimitError
+				if !errors.As(err, &apiErr) && !errors.As(err, &rlErr) {
+					t.Errorf("error %v carries no *rest.Error or *rest.RateLimitError", err)
+				}
+				if strings.Contains(err.Error(), testBotToken) {
+					t.Error("the error holds the bot token")
+				}
+			}
+			if f.slept != tt.wantSlept {
+				t.Errorf("waited %s, want %s", f.slept, tt.wantSlept)
+			}
+			if n := len(f.discord.seen()); n != tt.wantCalls {
+				t.Errorf("%d requests, want %d", n, tt.wantCalls)
+			}
+			// Nothing is posted to the channel when reading the card failed.
+			if tt.card && tt.wantErr && f.discord.channelMessages(testChannelID) != 0 {
+				t.Error("posted to the channel after a card read failed")
+			}
+		})
+	}
+}
+
+// TestIgnored: events that are not reported are acknowledged without a Discord call or a token.
+func TestIgnored(t *testing.T) {
+	t.Parallel()
+	other := func(t *testing.T) events.EventBridgeEvent {
+		e := envelope(t, "workflow_run", recorded(t, "workflow_run.completed.json"))
+		e.Source = "aws.events"
+		return e
+	}
+	tests := []struct {
+		name     string
+		workflow string
+		event    func(*testing.T) events.EventBridgeEvent
+	}{
+		{"another workflow", "deploy.yml", func(t *testing.T) events.EventBridgeEvent {
+			return envelope(t, "workflow_run", recorded(t, "workflow_run.completed.failure.derived.json"))
+		}},
+		{"another source", "test.yml", other},
+		{"another event type", "test.yml", func(t *testing.T) events.EventBridgeEvent {
+			return envelope(t, "check_run", []byte(`{"action":"completed"}`))
+		}},
+		{"malformed detail", "test.yml", func(t *testing.T) events.EventBridgeEvent {
+			return envelope(t, "workflow_run", []byte(`{"action":"completed","workflow_run":{"id":"x"}}`))
+		}},
+		{"no detail", "test.yml", func(t *testing.T) events.EventBridgeEvent {
+			return envelope(t, "workflow_run", []byte(`null`))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, tt.workflow)
+			if err := f.h.Handle(context.Background(), tt.event(t)); err != nil {
+				t.Fatalf("Handle: %v, want nil (retrying cannot help)", err)
+			}
+			if n := len(f.discord.seen()); n != 0 {
+				t.Errorf("%d Discord requests, want none", n)
+			}
+			if f.tokens.calls != 0 {
+				t.Errorf("token read %d times, want none", f.tokens.calls)
+			}
+			if !strings.Contains(f.logs.String(), `"msg":"ignored"`) {
+				t.Errorf("no \"ignored\" log line: %s", f.logs)
+			}
+		})
+	}
+}
+
+func TestTokenError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "test.yml")
+	f.tokens.err = secrets.ErrNotFound
+	err := f.send(t, "workflow_run", "workflow_run.completed.json")
+	if !errors.Is(err, secrets.ErrNotFound) {
+		t.Fatalf("Handle error = %v, want one wrapping secrets.ErrNotFound", err)
+	}
+	if n := len(f.discord.seen()); n != 0 {
+		t.Errorf("%d Discord requests, want none", n)
+	}
+}

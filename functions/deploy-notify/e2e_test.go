@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/discord-chatops/chatops/shared/lambdatest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+// TestEndToEnd drives the built binary through a fake Lambda Runtime API, as Lambda would
+// after the EventBridge rule: the bot token comes from SSM SecureString in moto_server, Discord
+// is the fake. A run approved on a card edits it; a run without one is posted; a malformed
+// event is acknowledged; a Discord failure is the function's error, for Lambda to retry.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	const prefix = "/chatops-e2e"
+	moto := mototest.Start(t)
+	_, err := ssm.NewFromConfig(moto.Config(t)).PutParameter(context.Background(), &ssm.PutParameterInput{
+		Name: aws.String(prefix + "/discord/bot-token"), Value: aws.String(testBotToken), Type: ssmtypes.ParameterTypeSecureString,
+	})
+	if err != nil {
+		t.Fatalf("seed SSM: %v", err)
+	}
+	discord := newFakeDiscord(t)
+	discord.seed(t, card)
+
+	rt := lambdatest.Start(t)
+	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
+		"CHATOPS_PARAMETER_PREFIX="+prefix,
+		"DISCORD_API_URL="+discord.URL(),
+		"DISCORD_APPLICATION_ID="+testAppID,
+		"DISCORD_CHANNEL_ID="+testChannelID,
+		"DEPLOY_WORKFLOW=test.yml",
+	)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	invoke := func(detailType string, detail []byte) error {
+		t.Helper()
+		ev, err := json.Marshal(envelope(t, detailType, detail))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = rt.Invoke(ctx, ev)
+		return err
+	}
+
+	for _, file := range []string{"workflow_run.in_progress.card.derived.json", "workflow_run.completed.failure.card.derived.json", "workflow_run.completed.json"} {
+		if err := invoke("workflow_run", recorded(t, file)); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+	}
+	if err := invoke("workflow_run", []byte(`{"action": 7}`)); err != nil {
+		t.Errorf("malformed event: %v, want it acknowledged", err)
+	}
+	discord.script(http.MethodPost, reply{status: http.StatusUnauthorized, body: `{"message": "401: Unauthorized", "code": 0}`})
+	var fe *lambdatest.FunctionError
+	if err := invoke("workflow_run", recorded(t, "workflow_run.completed.failure.derived.json")); !errors.As(err, &fe) {
+		t.Errorf("Discord refusing the post: %v, want a function error", err)
+	}
+
+	var got []string
+	for _, r := range discord.seen() {
+		got = append(got, r.Method+" "+r.Path)
+		if r.auth != "Bot "+testBotToken {
+			t.Errorf("%s %s: Authorization %q, want the token from SSM", r.Method, r.Path, r.auth)
+		}
+	}
+	cardPath := "/channels/" + cardChannelID + "/messages/" + cardMessageID
+	channelPath := "/channels/" + testChannelID + "/messages"
+	want := []string{"GET " + cardPath, "PATCH " + cardPath, "GET " + cardPath, "PATCH " + cardPath, "POST " + channelPath, "POST " + channelPath}
+	if len(got) != len(want) {
+		t.Fatalf("requests = %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("request %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	if s := cardState(t, discord); len(s.Embeds) != 2 || s.Embeds[1].Title != "Deploy to prod failed" {
+		t.Errorf("card embeds = %+v, want the approval and the failure", s.Embeds)
+	}
+}

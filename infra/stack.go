@@ -85,7 +85,8 @@ func functionSpecs() []functionSpec {
 		name: deployNotify, id: "DeployNotify",
 		description: "Deploy run and deployment status updates on the Discord approval card (EventBridge rule)",
 		memoryMB:    128, timeout: 30 * time.Second,
-		parameters: []string{botTokenParameter, privateKeyParameter},
+		// It makes no GitHub calls: everything it reports is in the event.
+		parameters: []string{botTokenParameter},
 		async:      &asyncPolicy{retryAttempts: 2, maxEventAge: time.Hour},
 	}}
 }

@@ -305,7 +305,7 @@ func TestStack(t *testing.T) {
 			},
 			"DeployNotifyRoleDefaultPolicy": {
 				logs("DeployNotify"),
-				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("discord/bot-token"), param("github/private-key")}},
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": param("discord/bot-token")},
 				dlq("DeployNotify"),
 			},
 			"CostReportSchedulerRoleDefaultPolicy": {

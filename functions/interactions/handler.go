@@ -99,7 +99,7 @@ func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) e
 		return apigw.Text(status, http.StatusText(status))
 	}
 	now := h.now()
-	sig, ts := apigw.Header(req, signature.HeaderSignature), apigw.Header(req, signature.HeaderTimestamp)
+	sig, ts := header(req, headerSignature, signature.HeaderSignature), header(req, headerTimestamp, signature.HeaderTimestamp)
 	if err := h.verifier.Verify(sig, ts, body, now); err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "refused", slog.String("request_id", requestID), slog.String("error", err.Error()))
 		return apigw.Text(http.StatusUnauthorized, "invalid request signature")
@@ -125,9 +125,14 @@ func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) e
 		}
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "interaction", slog.String("request_id", requestID),
-		slog.String("interaction_id", in.ID), slog.Int("type", int(in.Type)), slog.String("route", routeName(in)),
+		slog.String("interaction_id", in.ID), slog.String("route", routeName(in)),
 		slog.String("outcome", outcome))
-	return apigw.JSON(http.StatusOK, reply.Response(in.Type))
+	out, err := reply.JSON(in.Type)
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelError, "encode response", slog.String("request_id", requestID), slog.String("error", err.Error()))
+		return apigw.Text(http.StatusInternalServerError, "internal error")
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{"Content-Type": "application/json"}, Body: out}
 }
 
 // enqueue invokes this function asynchronously (InvocationType Event) with the interaction.
@@ -151,6 +156,21 @@ func (h *Handler) enqueue(ctx context.Context, body []byte, received time.Time, 
 		return fmt.Errorf("invoke %s: %w", h.functionName, err)
 	}
 	return nil
+}
+
+// The signature headers as HTTP API delivers them, lower-cased.
+const (
+	headerSignature = "x-signature-ed25519"
+	headerTimestamp = "x-signature-timestamp"
+)
+
+// header looks up a header by its lower-case name, as HTTP API sends it, before paying for
+// apigw.Header's case-insensitive search (other clients, tests).
+func header(req events.APIGatewayV2HTTPRequest, lower, name string) string {
+	if v, ok := req.Headers[lower]; ok {
+		return v
+	}
+	return apigw.Header(req, name)
 }
 
 // routeName is what an interaction asks for, for the log: a command name or a custom_id.

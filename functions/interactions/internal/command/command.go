@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -38,12 +39,23 @@ func (r Request) Option(name string) string {
 // Reply is what a quick handler decides: an inline response, or to defer to the worker.
 type Reply struct {
 	response  discord.Response
+	encoded   string // response as JSON, for Static replies
 	deferred  bool
 	ephemeral bool
 }
 
 // Respond answers inline with r.
 func Respond(r discord.Response) Reply { return Reply{response: r} }
+
+// Static answers inline with r, encoded once, here: build it when the table is built, for an
+// answer that never changes (/help), and answering costs no JSON work.
+func Static(r discord.Response) Reply {
+	b, err := json.Marshal(r)
+	if err != nil { // a Response always encodes; fall back to encoding per request anyway
+		return Respond(r)
+	}
+	return Reply{response: r, encoded: string(b)}
+}
 
 // Ephemeral answers inline with a text only the invoker sees.
 func Ephemeral(text string) Reply { return Respond(discord.EphemeralReply(text)) }
@@ -65,6 +77,37 @@ func (r Reply) Response(t discord.InteractionType) discord.Response {
 		return discord.DeferredUpdate()
 	}
 	return discord.Deferred(r.ephemeral)
+}
+
+// The deferred responses, encoded once.
+var (
+	deferredJSON          = mustJSON(discord.Deferred(false))
+	deferredEphemeralJSON = mustJSON(discord.Deferred(true))
+	deferredUpdateJSON    = mustJSON(discord.DeferredUpdate())
+)
+
+func mustJSON(r discord.Response) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// JSON is Response(t) encoded, without encoding work for Static and deferred replies.
+func (r Reply) JSON(t discord.InteractionType) (string, error) {
+	switch {
+	case r.deferred && t == discord.InteractionMessageComponent:
+		return deferredUpdateJSON, nil
+	case r.deferred && r.ephemeral:
+		return deferredEphemeralJSON, nil
+	case r.deferred:
+		return deferredJSON, nil
+	case r.encoded != "":
+		return r.encoded, nil
+	}
+	b, err := json.Marshal(r.response)
+	return string(b), err
 }
 
 // QuickFunc answers an interaction within Discord's 3 seconds. It must make no network call:

@@ -22,7 +22,8 @@ func Command(others []command.Command) command.Command {
 	self := command.Command{Name: Name, Description: Description}
 	resp := discord.Reply(Message(append(others, self)))
 	resp.Data.Flags = discord.FlagEphemeral
-	self.Quick = func(command.Request) command.Reply { return command.Respond(resp) }
+	reply := command.Static(resp)
+	self.Quick = func(command.Request) command.Reply { return reply }
 	return self
 }
 

@@ -15,8 +15,10 @@ const (
 	// minutes after the interaction; a minute is kept back for clock skew and the edit itself.
 	tokenLife = 14 * time.Minute
 	// editReserve is kept back from the work for the edit of the original response, so that a
-	// slow piece of work still ends with a message rather than "thinking..." forever.
-	editReserve = 20 * time.Second
+	// slow piece of work still ends with a message rather than "thinking..." forever: the rest
+	// client's longest wait for rate limits and backoff (rest.DefaultMaxWait, 8 s) and the call.
+	// The stack gives the function 40 s, so the work gets 30.
+	editReserve = 10 * time.Second
 )
 
 // work does the deferred part of an interaction and edits the original response with its

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/openapitest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
@@ -57,6 +58,16 @@ func (d *fakeDiscord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(cmds)
 }
 
+// loadSpec loads Discord's OpenAPI extract for command registration (see testdata/README.md).
+func loadSpec(t *testing.T) *openapitest.Spec {
+	t.Helper()
+	s, err := openapitest.Load("../../testdata/openapi/application-commands.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func noSSM(context.Context) (secrets.GetParametersAPI, error) {
@@ -84,7 +95,7 @@ func golden(t *testing.T, name string, got []byte) {
 // request against Discord's OpenAPI description of the bulk overwrite.
 func TestRegister(t *testing.T) {
 	t.Parallel()
-	s := loadSpec(t, "../../testdata/openapi/application-commands.json")
+	s := loadSpec(t)
 	tests := []struct {
 		name, guild, wantPath, operation string
 	}{
@@ -116,8 +127,8 @@ func TestRegister(t *testing.T) {
 			if r.Method != http.MethodPut || r.Path != tt.wantPath || r.Authorization != "Bot bot-token-1" {
 				t.Errorf("%s %s with %q, want PUT %s with the bot token", r.Method, r.Path, r.Authorization, tt.wantPath)
 			}
-			if errs := s.checkRequest(tt.operation, r.Body); len(errs) > 0 {
-				t.Errorf("body breaks the OpenAPI schema:\n%s\nbody: %s", strings.Join(errs, "\n"), r.Body)
+			if err := s.CheckOperation(tt.operation, r.Body); err != nil {
+				t.Errorf("body breaks the OpenAPI schema:\n%v\nbody: %s", err, r.Body)
 			}
 			golden(t, "register-"+tt.name+".txt", out.Bytes())
 			if strings.Contains(out.String(), "bot-token-1") {
@@ -136,8 +147,8 @@ func TestRegisteredSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "register-body.json", out.Bytes())
-	if errs := loadSpec(t, "../../testdata/openapi/application-commands.json").checkRequest("PUT /applications/{application_id}/commands", out.Bytes()); len(errs) > 0 {
-		t.Errorf("body breaks the OpenAPI schema:\n%s", strings.Join(errs, "\n"))
+	if err := loadSpec(t).CheckOperation("PUT /applications/{application_id}/commands", out.Bytes()); err != nil {
+		t.Errorf("body breaks the OpenAPI schema:\n%v", err)
 	}
 	var cmds []discord.Command
 	if err := json.Unmarshal(out.Bytes(), &cmds); err != nil {
@@ -218,5 +229,22 @@ func TestRegisterRefuses(t *testing.T) {
 				t.Errorf("run error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSpecCatchesMistakes keeps the schema check honest here: bodies Discord would refuse fail.
+func TestSpecCatchesMistakes(t *testing.T) {
+	t.Parallel()
+	s := loadSpec(t)
+	for name, body := range map[string]string{
+		"unknown field":          `[{"name":"a","description":"d","colour":1}]`,
+		"long name":              `[{"name":"` + strings.Repeat("a", 33) + `","description":"d"}]`,
+		"string choice integer":  `[{"name":"a","description":"d","options":[{"type":3,"name":"o","description":"d","choices":[{"name":"x","value":1}]}]}]`,
+		"bad context":            `[{"name":"a","description":"d","contexts":[7]}]`,
+		"permissions not digits": `[{"name":"a","description":"d","default_member_permissions":"admin"}]`,
+	} {
+		if err := s.CheckOperation("PUT /applications/{application_id}/commands", []byte(body)); err == nil {
+			t.Errorf("%s: %s passes", name, body)
+		}
 	}
 }

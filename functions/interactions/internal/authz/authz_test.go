@@ -1,0 +1,114 @@
+package authz
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/google/go-cmp/cmp"
+)
+
+func member(id string, roles ...string) discord.Interaction {
+	return discord.Interaction{GuildID: "g1", Member: &discord.Member{User: &discord.User{ID: id, Username: "user" + id}, Roles: roles}}
+}
+
+func TestAllow(t *testing.T) {
+	t.Parallel()
+	p := Policy{RoleIDs: []string{"10", "20"}, TwoPerson: []string{"prod"}}
+	tests := []struct {
+		name   string
+		policy Policy
+		in     discord.Interaction
+		reason string // "" = allowed
+		says   string
+	}{
+		{"allowed role", p, member("1", "5", "20"), "", ""},
+		{"missing role", p, member("1", "5"), "missing-role", "<@&10>, <@&20>"},
+		{"no roles at all", p, member("1"), "missing-role", "Ask someone"},
+		{"empty list means nobody", Policy{}, member("1", "10"), "no-roles-configured", "deployRoleIds"},
+		{"direct message", p, discord.Interaction{User: &discord.User{ID: "1"}}, "not-in-guild", "server channel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.policy.Allow(tt.in, "deploy")
+			if got := DenialReason(err); got != tt.reason {
+				t.Fatalf("reason = %q, want %q (err %v)", got, tt.reason, err)
+			}
+			if (err == nil) != (tt.reason == "") {
+				t.Fatalf("err = %v", err)
+			}
+			if err != nil && !strings.Contains(err.Error(), tt.says) {
+				t.Errorf("message %q does not say %q", err, tt.says)
+			}
+		})
+	}
+}
+
+func TestAllowApprovalTwoPerson(t *testing.T) {
+	t.Parallel()
+	p := Policy{RoleIDs: []string{"10"}, TwoPerson: []string{"prod"}}
+	tests := []struct {
+		name, env, requester string
+		approver             discord.Interaction
+		reason               string
+	}{
+		{"prod, someone else", "prod", "1", member("2", "10"), ""},
+		{"prod, same person", "prod", "1", member("1", "10"), "same-person"},
+		{"dev, same person", "dev", "1", member("1", "10"), ""},
+		{"prod, other without role", "prod", "1", member("2"), "missing-role"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := p.AllowApproval(tt.approver, "deploy", tt.env, tt.requester)
+			if got := DenialReason(err); got != tt.reason || (err == nil) != (tt.reason == "") {
+				t.Fatalf("AllowApproval = %v (reason %q), want reason %q", err, got, tt.reason)
+			}
+		})
+	}
+}
+
+func TestParseRoleIDs(t *testing.T) {
+	t.Parallel()
+	got, err := ParseRoleIDs(" 123, ,456 ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"123", "456"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if ids, err := ParseRoleIDs(""); err != nil || ids != nil {
+		t.Errorf(`ParseRoleIDs("") = %v, %v; want nil, nil`, ids, err)
+	}
+	if _, err := ParseRoleIDs("123,admins"); err == nil || !strings.Contains(err.Error(), `"admins"`) {
+		t.Errorf("ParseRoleIDs(bad) error = %v, want it to name the bad id", err)
+	}
+}
+
+func TestLog(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	e := EntryFor(member("7", "10"), "deploy.approve", "prod@main", "denied")
+	e.Detail = DenialReason(&Denial{Reason: "same-person"})
+	Log(context.Background(), logger, e)
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatalf("not one JSON line: %q", buf.String())
+	}
+	want := map[string]any{"level": "WARN", "msg": "audit", "action": "deploy.approve", "target": "prod@main",
+		"user_id": "7", "user": "user7", "guild_id": "g1", "outcome": "denied", "detail": "same-person"}
+	delete(line, "time")
+	if diff := cmp.Diff(want, line); diff != "" {
+		t.Errorf("audit line (-want +got):\n%s", diff)
+	}
+	if DenialReason(errors.New("x")) != "" {
+		t.Error("DenialReason of a plain error is not empty")
+	}
+}

@@ -137,6 +137,20 @@ func (c *Client) EditOriginal(ctx context.Context, applicationID, token string, 
 	return out, c.do(ctx, r, messageBody(m, false), &out)
 }
 
+// GetOriginal reads the first response to an interaction through its token (no bot token):
+// for a button answered with UPDATE_MESSAGE or DEFERRED_UPDATE_MESSAGE, the message the button
+// is on. Read it before an edit that must keep what others have put on the message since.
+//
+// See https://discord.com/developers/docs/interactions/receiving-and-responding#get-original-interaction-response
+func (c *Client) GetOriginal(ctx context.Context, applicationID, token string) (discord.Message, error) {
+	r, err := webhookRoute(http.MethodGet, applicationID, token, "/messages/@original")
+	if err != nil {
+		return discord.Message{}, err
+	}
+	var out discord.Message
+	return out, c.do(ctx, r, nil, &out)
+}
+
 // CreateFollowup posts another message for an interaction through its token, and returns it
 // as created (wait=true). m.Flags may carry discord.FlagEphemeral.
 func (c *Client) CreateFollowup(ctx context.Context, applicationID, token string, m discord.Message) (discord.Message, error) {

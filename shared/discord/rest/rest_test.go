@@ -390,6 +390,38 @@ func TestGetMessage(t *testing.T) {
 	}
 }
 
+func TestGetOriginal(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	seen := record(t, mux, "GET /webhooks/{app}/{token}/messages/@original", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("app") != appID || r.PathValue("token") != interactionToken {
+			t.Errorf("path %s", r.URL.Path)
+		}
+		respond(w, http.StatusOK, messageResponse)
+	})
+	got, err := client.GetOriginal(context.Background(), appID, interactionToken)
+	if err != nil {
+		t.Fatalf("GetOriginal: %v", err)
+	}
+	if diff := cmp.Diff(wantMessage(), got); diff != "" {
+		t.Errorf("GetOriginal returned (-want +got):\n%s", diff)
+	}
+	reqs := seen()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if _, present := r.Header["Authorization"]; present || r.Method != http.MethodGet {
+		t.Errorf("%s with Authorization %q, want GET without (the token is in the path)", r.Method, r.Header.Get("Authorization"))
+	}
+	if len(r.Body) != 0 || r.Header.Get("Content-Type") != "" {
+		t.Errorf("GET sent a body %q with Content-Type %q", r.Body, r.Header.Get("Content-Type"))
+	}
+	if _, err := client.GetOriginal(context.Background(), appID, ""); err == nil {
+		t.Error("GetOriginal with an empty token: no error")
+	}
+}
+
 func TestGetMessageGone(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)

@@ -1,0 +1,212 @@
+// Package app is the local runner: it resolves the settings, starts moto_server and seeds it in
+// demo mode, starts the local Discord and GitHub when asked, starts the suite behind the local
+// gateway, and serves until it is stopped or runs the tour.
+package app
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/discord-chatops/chatops/local/internal/demo"
+	"github.com/discord-chatops/chatops/local/internal/fakegithub"
+	"github.com/discord-chatops/chatops/local/internal/recorder"
+	"github.com/discord-chatops/chatops/local/suite"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+// Local is the running suite with what stands around it.
+type Local struct {
+	// URL is the gateway: POST /interactions, POST /github, POST /schedule/cost-report.
+	URL string
+	// Suite runs the functions.
+	Suite *suite.Suite
+	// Discord and GitHub are the local stand-ins, nil when the real ones are used.
+	Discord *recorder.Recorder
+	GitHub  *fakegithub.Server
+	// MotoURL is the demo's moto_server, "" in real mode.
+	MotoURL string
+	// World is what the demo seeded.
+	World demo.World
+	// Contract is the value of each runtime contract variable the functions got.
+	Contract map[string]string
+	// WebhookSecret is the GitHub webhook secret the functions read, when the runner knows it.
+	WebhookSecret string
+
+	moto    *mototest.Server
+	servers []*http.Server
+	once    sync.Once
+}
+
+// Start starts everything o asks for. out receives what Discord and GitHub would show; log the
+// functions' output. The caller must Close the result.
+func Start(ctx context.Context, o Options, getenv func(string) string, environ []string, out, log io.Writer) (l *Local, err error) {
+	s, err := resolve(o, getenv)
+	if err != nil {
+		return nil, err
+	}
+	bins, err := binaries(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	l = &Local{Contract: s.contract, WebhookSecret: s.webhookSecret}
+	defer func() {
+		if err != nil {
+			l.Close()
+		}
+	}()
+
+	var awsEnv []string
+	var githubKey *rsa.PrivateKey
+	if o.Demo {
+		if l.moto, err = mototest.New(); err != nil {
+			return l, err
+		}
+		l.MotoURL = l.moto.URL
+		awsEnv = l.moto.Env()
+		keyPEM := []byte(s.githubKeyPEM)
+		if s.generateGitHubKey {
+			if githubKey, keyPEM, err = demo.GitHubKey(); err != nil {
+				return l, err
+			}
+		}
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(mototest.Region),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
+			config.WithBaseEndpoint(l.moto.URL))
+		if err != nil {
+			return l, fmt.Errorf("AWS config for moto: %w", err)
+		}
+		if l.World, err = demo.Seed(ctx, cfg, l.moto, keyPEM, s.botToken, s.webhookSecret, time.Now()); err != nil {
+			return l, fmt.Errorf("seed the demo: %w", err)
+		}
+	} else {
+		awsEnv = awsPassThrough(environ)
+	}
+
+	if o.Discord == Record {
+		l.Discord = recorder.New(s.contract["DISCORD_APPLICATION_ID"], botTokenCheck(o, s), out)
+		u, err := l.serve(l.Discord.Handler(), 0)
+		if err != nil {
+			return l, err
+		}
+		s.contract["DISCORD_API_URL"] = u + recorder.APIPath
+	}
+	if o.GitHub == Record {
+		appID, _ := strconv.ParseInt(s.contract["GITHUB_APP_ID"], 10, 64)
+		l.GitHub = &fakegithub.Server{AppID: appID, Out: out}
+		if githubKey != nil {
+			l.GitHub.Key = &githubKey.PublicKey
+		}
+		u, err := l.serve(l.GitHub.Handler(), 0)
+		if err != nil {
+			return l, err
+		}
+		s.contract["GITHUB_API_URL"] = u
+	}
+
+	cfg := suite.Config{
+		Binaries: bins,
+		Common:   awsEnv,
+		Env:      s.functionEnv(),
+		EventBus: s.contract["CHATOPS_EVENT_BUS"],
+		Log:      log,
+	}
+	if l.Discord != nil {
+		cfg.OnInteraction = l.Discord.ObserveInteraction
+	}
+	if l.Suite, err = suite.Start(cfg); err != nil {
+		return l, err
+	}
+	if l.URL, err = l.serve(l.Suite.Handler(), o.Port); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+// botTokenCheck is the token the local Discord insists on: the demo's, or any when the
+// functions read the user's own from SSM.
+func botTokenCheck(o Options, s settings) string {
+	if o.Demo {
+		return s.botToken
+	}
+	return ""
+}
+
+func binaries(ctx context.Context, o Options) (map[string]string, error) {
+	dir := o.BinDir
+	if dir == "" {
+		dir = filepath.Join(o.Root, "build", "local")
+	}
+	if o.Build {
+		return suite.Build(ctx, o.Root, dir)
+	}
+	bins, err := suite.Binaries(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w; run with --build", err)
+	}
+	return bins, nil
+}
+
+func (l *Local) serve(h http.Handler, port int) (string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return "", fmt.Errorf("listen on port %d: %w", port, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	l.servers = append(l.servers, srv)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(os.Stderr, "serve %s: %v\n", ln.Addr(), err)
+		}
+	}()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops everything Start started.
+func (l *Local) Close() {
+	l.once.Do(func() {
+		for _, srv := range l.servers {
+			_ = srv.Close()
+		}
+		if l.Suite != nil {
+			l.Suite.Close()
+		}
+		if l.moto != nil {
+			l.moto.Close()
+		}
+	})
+}
+
+// Idle waits until the suite has finished what the requests so far started.
+func (l *Local) Idle(ctx context.Context) error { return l.Suite.Idle(ctx) }
+
+// AWSConfig is an AWS config aimed at the demo's moto_server, for checks and seeding.
+func (l *Local) AWSConfig(ctx context.Context) (aws.Config, error) {
+	if l.moto == nil {
+		return aws.Config{}, errors.New("no moto_server: not in demo mode")
+	}
+	return config.LoadDefaultConfig(ctx, config.WithRegion(mototest.Region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
+		config.WithBaseEndpoint(l.moto.URL))
+}
+
+// SeedCosts queues Cost Explorer answers for reports made at now (demo mode only).
+func (l *Local) SeedCosts(now time.Time) error {
+	if l.moto == nil {
+		return errors.New("no moto_server: not in demo mode")
+	}
+	return demo.SeedCosts(l.moto, now)
+}

@@ -1,0 +1,227 @@
+// Package tour is `make demo`'s script: it sends the demo suite what Discord and GitHub would
+// send, one step at a time, and after each step prints what Discord would show (the local
+// Discord prints each message as it changes; the tour waits until the suite is idle).
+package tour
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/discord-chatops/chatops/local/internal/caller"
+	"github.com/discord-chatops/chatops/local/internal/demo"
+	"github.com/discord-chatops/chatops/local/internal/fakegithub"
+	"github.com/discord-chatops/chatops/local/internal/recorder"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// Env is the running demo the tour talks to.
+type Env struct {
+	URL           string
+	Contract      map[string]string
+	WebhookSecret string
+	World         demo.World
+	Discord       *recorder.Recorder
+	GitHub        *fakegithub.Server
+	// Idle waits until the suite has done what the requests so far started.
+	Idle func(context.Context) error
+}
+
+// Tour runs the script.
+type Tour struct {
+	env     Env
+	out     io.Writer
+	discord *caller.Discord
+	github  *caller.GitHub
+	step    int
+	// card is the /deploy card, once there is one, for the Approve click and the run.
+	card *discord.Message
+}
+
+// Requester and Approver are the two demo members; both hold the deploy role, so that the
+// approval passes a two-person rule too.
+var (
+	requester = caller.Member{UserID: "1000000000000000042", Username: "minji", Roles: []string{demo.DeployRoleID}}
+	approver  = caller.Member{UserID: "1000000000000000043", Username: "jun", Roles: []string{demo.DeployRoleID, demo.OtherRoleID}}
+)
+
+// New returns a tour of env that prints to out.
+func New(env Env, out io.Writer) *Tour {
+	return &Tour{
+		env: env,
+		out: out,
+		discord: &caller.Discord{URL: env.URL, Signer: demo.Signer(), AppID: env.Contract["DISCORD_APPLICATION_ID"],
+			GuildID: demo.GuildID, ChannelID: env.Contract["DISCORD_CHANNEL_ID"]},
+		github: &caller.GitHub{URL: env.URL, Secret: env.WebhookSecret},
+	}
+}
+
+// Run runs every step in order and stops at the first that cannot go on.
+func (t *Tour) Run(ctx context.Context) error {
+	steps := []struct {
+		title string
+		run   func(context.Context) error
+	}{
+		{"Discord checks the endpoint: a signed PING", t.ping},
+		{"/help", t.command(requester, "help")},
+		{"/status service:ec2 target:app=web (two instances, the CloudWatch agent on one)", t.command(requester, "status",
+			caller.Option{Name: "service", Value: "ec2"}, caller.Option{Name: "target", Value: "app=web"})},
+		{"/status service:ecs target:" + demo.ECSCluster + "/" + demo.ECSService, t.command(requester, "status",
+			caller.Option{Name: "service", Value: "ecs"}, caller.Option{Name: "target", Value: demo.ECSCluster + "/" + demo.ECSService})},
+		{"/cost", t.command(requester, "cost")},
+		{"/deploy environment:dev, then Approve by another member of the deploy role", t.deploy},
+		{"GitHub: a pull request is opened", t.pullRequest},
+		{"GitHub: the deploy run fails (workflow_run completed, failure) → bus → deploy-notify", t.failedRun},
+		{"The 09:00 cost report, fired on demand (POST /schedule/cost-report)", t.schedule},
+	}
+	fmt.Fprintf(t.out, "ChatOps demo tour: the four functions run as Lambda runs them, AWS is a seeded moto_server,\n"+
+		"Discord and GitHub are local recorders. Gateway: %s\n", t.env.URL)
+	for _, s := range steps {
+		t.step++
+		fmt.Fprintf(t.out, "\n━━ %d. %s\n", t.step, s.title)
+		if err := s.run(ctx); err != nil {
+			return fmt.Errorf("step %d (%s): %w", t.step, s.title, err)
+		}
+		if err := t.env.Idle(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(t.out, "\nThat was the tour. `make local ARGS=--demo` runs the same suite and waits for your requests; docs/LOCAL.md says how.")
+	return nil
+}
+
+func (t *Tour) ping(ctx context.Context) error {
+	a, err := t.discord.Send(ctx, t.discord.Ping().Body)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(t.out, "   endpoint answered HTTP %d %s\n", a.Status, a.Body)
+	bad := t.discord.Ping().Body
+	ts := fmt.Sprint(time.Now().Unix())
+	a, err = t.discord.SendSigned(ctx, bad, ts, strings.Repeat("0", 128))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(t.out, "   and a forged one (Discord sends those too): HTTP %d %s\n", a.Status, a.Body)
+	return nil
+}
+
+func (t *Tour) command(m caller.Member, name string, opts ...caller.Option) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := t.send(ctx, t.discord.Command(m, name, opts...))
+		return err
+	}
+}
+
+// send posts an interaction and waits until what it started is done; it returns the message
+// its answer created or edits.
+func (t *Tour) send(ctx context.Context, in caller.Interaction) (discord.Message, error) {
+	a, err := t.discord.Send(ctx, in.Body)
+	if err != nil {
+		return discord.Message{}, err
+	}
+	if a.Status != 200 {
+		return discord.Message{}, fmt.Errorf("endpoint answered HTTP %d %s", a.Status, a.Body)
+	}
+	if err := t.env.Idle(ctx); err != nil {
+		return discord.Message{}, err
+	}
+	m, _ := t.env.Discord.Original(in.Token)
+	return m, nil
+}
+
+func (t *Tour) deploy(ctx context.Context) error {
+	card, err := t.send(ctx, t.discord.Command(requester, "deploy", caller.Option{Name: "environment", Value: "dev"}))
+	if err != nil {
+		return err
+	}
+	approve := findButton(card, "approve")
+	if approve == "" {
+		fmt.Fprintln(t.out, "   PENDING: the /deploy card has no Approve button: /deploy has not landed in functions/interactions yet, so the Approve click is skipped.")
+		return nil
+	}
+	t.card = &card
+	fmt.Fprintf(t.out, "   %s clicks Approve\n", approver.Username)
+	after, err := t.send(ctx, t.discord.Button(approver, approve, card))
+	if err != nil {
+		return err
+	}
+	t.card = &after
+	return nil
+}
+
+func (t *Tour) pullRequest(ctx context.Context) error {
+	payload, err := caller.Payload("pull_request.opened.json")
+	if err != nil {
+		return err
+	}
+	a, _, err := t.github.Send(ctx, "pull_request", payload)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(t.out, "   github-webhook answered HTTP %d %s\n", a.Status, a.Body)
+	return nil
+}
+
+// failedRun sends the failure of the run the Approve dispatched when there is one (its
+// display title carries the card's correlation id, as the example workflow's run-name does),
+// else of a run started outside Discord.
+func (t *Tour) failedRun(ctx context.Context) error {
+	base, err := caller.Payload("workflow_run.completed.failure.derived.json")
+	if err != nil {
+		return err
+	}
+	title := "Deploy dev by minji [manual]"
+	runID := int64(9000000001)
+	if d := t.env.GitHub.Dispatches(); len(d) > 0 {
+		last := d[len(d)-1]
+		title = fmt.Sprintf("Deploy %s by %s [%s]", last.Inputs["environment"], last.Inputs["requested_by"], last.Inputs["correlation_id"])
+		runID = last.RunID
+	} else {
+		fmt.Fprintln(t.out, "   (no deploy was dispatched, so this run has no card: deploy-notify posts it to the channel)")
+	}
+	payload, err := caller.Edit(base, map[string]any{
+		"workflow_run.display_title": title,
+		"workflow_run.path":          ".github/workflows/" + t.env.Contract["DEPLOY_WORKFLOW"],
+		"workflow_run.id":            runID,
+		"workflow_run.head_branch":   "main",
+		"workflow_run.html_url":      fmt.Sprintf("https://github.com/%s/actions/runs/%d", t.env.Contract["GITHUB_REPOSITORY"], runID),
+		"repository.full_name":       t.env.Contract["GITHUB_REPOSITORY"],
+	})
+	if err != nil {
+		return err
+	}
+	a, _, err := t.github.Send(ctx, "workflow_run", payload)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(t.out, "   github-webhook answered HTTP %d (put on the bus; deploy-notify runs next)\n", a.Status)
+	return nil
+}
+
+func (t *Tour) schedule(ctx context.Context) error {
+	a, err := postJSON(ctx, t.env.URL+"/schedule/cost-report", "{}")
+	if err != nil {
+		return err
+	}
+	var res map[string]any
+	_ = json.Unmarshal(a, &res)
+	fmt.Fprintf(t.out, "   cost-cron returned %s\n", strings.TrimSpace(string(a)))
+	return nil
+}
+
+// findButton returns the custom_id of the card's first button whose custom_id or label
+// contains word, "" when there is none.
+func findButton(m discord.Message, word string) string {
+	for _, row := range m.Components {
+		for _, c := range row.Components {
+			if c.CustomID != "" && (strings.Contains(strings.ToLower(c.CustomID), word) || strings.Contains(strings.ToLower(c.Label), word)) {
+				return c.CustomID
+			}
+		}
+	}
+	return ""
+}

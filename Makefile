@@ -64,3 +64,13 @@ deploy: build $(CDK) ## build, cdk deploy (CDK_CONTEXT='-c key=value ...'), then
 .PHONY: register
 register: ## replace the Discord slash commands (GUILD=<id>: one guild, instant; else global)
 	go run ./functions/interactions/cmd/register $(if $(GUILD),--guild $(GUILD)) $(if $(DISCORD_BOT_TOKEN),,--from-ssm)
+
+# --- The suite on this machine (local/, docs/LOCAL.md): the four functions built for this machine,
+# run as Lambda runs them behind a local HTTP API on 127.0.0.1:8080. ARGS='--demo' for a seeded
+# moto_server with local Discord and GitHub recorders; without it, your AWS account, Discord, GitHub.
+.PHONY: local demo
+local: ## run the suite locally (ARGS='--demo', '--port 9000', '--discord=record', ...; see docs/LOCAL.md)
+	go run ./local --build $(ARGS)
+
+demo: ## the scripted tour on the demo setup: /status, /cost, /deploy + Approve, a PR, a failed deploy
+	go run ./local --build --demo --tour $(ARGS)

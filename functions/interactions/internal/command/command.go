@@ -42,6 +42,8 @@ type Reply struct {
 	encoded   string // response as JSON, for Static replies
 	deferred  bool
 	ephemeral bool
+	// inline is set with deferred when response is sent at once and the worker runs too.
+	inline bool
 }
 
 // Respond answers inline with r.
@@ -65,12 +67,20 @@ func Ephemeral(text string) Reply { return Respond(discord.EphemeralReply(text))
 // for a button the message stays as it is and ephemeral is ignored.
 func Defer(ephemeral bool) Reply { return Reply{deferred: true, ephemeral: ephemeral} }
 
+// RespondAndDefer answers inline with r and also hands the interaction to the worker, whose
+// message then edits the original response. A button uses it to change its card at once
+// (discord.Update: buttons disabled, "dispatching...") while the slow part runs, or to answer
+// with a new message (discord.Deferred) instead of an edit of the message it is on.
+func RespondAndDefer(r discord.Response) Reply {
+	return Reply{response: r, deferred: true, inline: true}
+}
+
 // Deferred says whether the reply hands the interaction to the worker.
 func (r Reply) Deferred() bool { return r.deferred }
 
 // Response is the interaction response to send for the reply to an interaction of type t.
 func (r Reply) Response(t discord.InteractionType) discord.Response {
-	if !r.deferred {
+	if !r.deferred || r.inline {
 		return r.response
 	}
 	if t == discord.InteractionMessageComponent {
@@ -97,6 +107,7 @@ func mustJSON(r discord.Response) string {
 // JSON is Response(t) encoded, without encoding work for Static and deferred replies.
 func (r Reply) JSON(t discord.InteractionType) (string, error) {
 	switch {
+	case r.inline:
 	case r.deferred && t == discord.InteractionMessageComponent:
 		return deferredUpdateJSON, nil
 	case r.deferred && r.ephemeral:

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -94,6 +95,10 @@ func TestReplyResponse(t *testing.T) {
 			discord.Response{Type: discord.ResponseDeferredChannelMessageWithSource, Data: &discord.Message{Flags: discord.FlagEphemeral}}},
 		{"deferred button", Defer(true), discord.InteractionMessageComponent, discord.Response{Type: discord.ResponseDeferredUpdateMessage}},
 		{"inline", Respond(discord.Pong()), discord.InteractionApplicationCommand, discord.Pong()},
+		{"inline and deferred button", RespondAndDefer(discord.Update(discord.Message{Content: "locked"})), discord.InteractionMessageComponent,
+			discord.Update(discord.Message{Content: "locked"})},
+		{"button answered with a new deferred message", RespondAndDefer(discord.Deferred(false)), discord.InteractionMessageComponent,
+			discord.Deferred(false)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +106,44 @@ func TestReplyResponse(t *testing.T) {
 			if diff := cmp.Diff(tt.want, tt.reply.Response(tt.typ)); diff != "" {
 				t.Errorf("Response mismatch (-want +got):\n%s", diff)
 			}
+			encoded, err := tt.reply.JSON(tt.typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got discord.Response
+			if err := json.Unmarshal([]byte(encoded), &got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("JSON mismatch (-want +got):\n%s", diff)
+			}
 		})
+	}
+}
+
+// TestRespondAndDefer checks that a reply that answers inline and defers both sends its own
+// response and hands the work over, and is refused like Defer when there is no worker.
+func TestRespondAndDefer(t *testing.T) {
+	t.Parallel()
+	lock := func(Request) Reply { return RespondAndDefer(discord.Update(discord.Message{Content: "locked"})) }
+	work := func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: "done"}, nil }
+	r, err := NewRouter(Command{Name: "d", Description: "d", Quick: inline("x"), Buttons: []Button{
+		{Prefix: "d:ok:", Quick: lock, Work: work},
+		{Prefix: "d:broken:", Quick: lock},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := r.Quick(button("d:ok:1"))
+	if !reply.Deferred() {
+		t.Error("not deferred: the worker would not run")
+	}
+	if diff := cmp.Diff(discord.Update(discord.Message{Content: "locked"}), reply.Response(discord.InteractionMessageComponent)); diff != "" {
+		t.Errorf("Response mismatch (-want +got):\n%s", diff)
+	}
+	broken := r.Quick(button("d:broken:1"))
+	if broken.Deferred() || !strings.Contains(broken.Response(discord.InteractionMessageComponent).Data.Content, "not wired up correctly") {
+		t.Errorf("deferring without a worker: %+v", broken.Response(discord.InteractionMessageComponent))
 	}
 }
 

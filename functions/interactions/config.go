@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
+	"github.com/discord-chatops/chatops/shared/costreport"
 )
 
 // config is the function's environment, as the runtime contract names it (CONTRACT.md).
@@ -22,6 +23,8 @@ type config struct {
 	FunctionName string // AWS_LAMBDA_FUNCTION_NAME, set by Lambda
 	// DeployEnvironments are the registered choices of /deploy and /rollback.
 	DeployEnvironments []string // DEPLOY_ENVIRONMENTS
+	// Cost is how /cost words the report: REPORT_TIMEZONE, MONTHLY_BUDGET_USD.
+	Cost costreport.Options
 }
 
 const defaultDiscordAPIURL = "https://discord.com/api/v10"
@@ -58,6 +61,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, err)
 	}
 	c.DeployEnvironments = envs
+	if c.Cost, err = costreport.OptionsFromEnv(getenv); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("configuration: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/apigw"
 	"github.com/discord-chatops/chatops/shared/discord"
@@ -196,6 +197,7 @@ type deps struct {
 	invoker Invoker
 	editor  Editor
 	status  *status.Reader
+	cost    cost.Builder
 }
 
 // newHandler builds the handler: the verifier from the public key, once, and the router over
@@ -205,7 +207,7 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	if err != nil {
 		return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 	}
-	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Now: now})
+	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Cost: d.cost, Now: now})
 	if err != nil {
 		return nil, err
 	}

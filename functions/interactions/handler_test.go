@@ -23,6 +23,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/signature/signaturetest"
 )
@@ -192,7 +193,7 @@ func TestAck(t *testing.T) {
 		{name: "status-eks", file: "status-eks", wantStatus: 200, wantInvoked: true},
 		{name: "status-bad-target", file: "status-bad-target", wantStatus: 200},
 		{name: "status-dm", file: "status-dm", wantStatus: 200},
-		{name: "cost", file: "cost", wantStatus: 200},
+		{name: "cost", file: "cost", wantStatus: 200, wantInvoked: true},
 		{name: "deploy", file: "deploy", wantStatus: 200},
 		{name: "rollback", file: "rollback", wantStatus: 200},
 		{name: "assign", file: "assign", wantStatus: 200},
@@ -324,14 +325,21 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := config{PublicKey: signer.PublicKeyHex(), ApplicationID: testAppID, DiscordAPIURL: "https://discord.com/api/v10",
-		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}}
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{})); diff != "" {
+		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul}}
+	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{}), sameZone); diff != "" {
 		t.Errorf("loadConfig mismatch (-want +got):\n%s", diff)
 	}
 
-	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , "}))
-	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS"} {
+	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , ",
+		"REPORT_TIMEZONE": "Mars/Olympus", "MONTHLY_BUDGET_USD": "lots"}))
+	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS",
+		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("loadConfig error %v does not name %s", err, name)
 		}

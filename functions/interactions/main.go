@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"time"
+	_ "time/tzdata" // the provided.al2023 runtime has no zoneinfo for REPORT_TIMEZONE
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -18,6 +19,7 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
@@ -47,5 +49,6 @@ func setup(log *slog.Logger) (*Handler, error) {
 		editor:  rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL}),
 		status: &status.Reader{EC2: ec2.NewFromConfig(aws), ECS: ecs.NewFromConfig(aws), EKS: eks.NewFromConfig(aws),
 			CloudWatch: cloudwatch.NewFromConfig(aws, status.WithJSONProtocol)},
+		cost: costreport.NewCache(costreport.New(costreport.NewCostExplorerClient(aws), cfg.Cost), costreport.DefaultCacheTTL),
 	}, log, time.Now)
 }

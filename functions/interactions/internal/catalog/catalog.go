@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/discord"
@@ -27,6 +28,7 @@ type Config struct {
 // registration never runs a handler.
 type Deps struct {
 	Status *status.Reader
+	Cost   cost.Builder
 	Now    func() time.Time
 }
 
@@ -46,11 +48,7 @@ func Table(cfg Config, d Deps) []command.Command {
 	}
 	cmds := []command.Command{
 		status.Command(d.Status, now),
-		notYet(command.Command{
-			Name:        "cost",
-			Description: "Month-to-date AWS spend, month-end forecast and top services (coming soon)",
-			Contexts:    guildOnly,
-		}),
+		cost.Command(d.Cost, now),
 		notYet(command.Command{
 			Name:        "deploy",
 			Description: "Ask to deploy a branch or tag to an environment; an allowed role approves (coming soon)",

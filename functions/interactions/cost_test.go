@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
+	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+// costNow is 14:00 KST on October 18th, 2025: the report covers Oct 1 - Oct 17.
+var costNow = time.Date(2025, 10, 18, 5, 0, 0, 0, time.UTC)
+
+// seedCost queues in moto the GetCostAndUsage answer of a report built at costNow in Seoul:
+// two services, steady spend, more this month than last.
+func seedCost(t *testing.T, s *mototest.Server, seoul *time.Location) {
+	t.Helper()
+	local := costNow.In(seoul)
+	period, previous := costreport.Periods(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC))
+	costreporttest.Seed(t, s, costreporttest.UsageResult(previous.Start, period.End,
+		[]string{"Amazon Elastic Compute Cloud - Compute", "AWS Lambda"},
+		func(service string, d time.Time) float64 {
+			thisMonth := !d.Before(period.Start)
+			switch {
+			case service == "AWS Lambda":
+				return 0.02
+			case thisMonth:
+				return 2.1
+			}
+			return 1.9
+		}))
+}
+
+// TestCostFlow runs /cost through the handler, signed command to edited response, with Cost
+// Explorer in moto. A second /cost within the cache's TTL must make no Cost Explorer request;
+// a forecast Cost Explorer cannot make is part of the report; a Cost Explorer failure is a
+// plain message.
+func TestCostFlow(t *testing.T) {
+	t.Parallel()
+	s := mototest.Start(t)
+	awsCfg := s.Config(t)
+	awsCfg.Retryer = costreporttest.NoBackoff
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedCost(t, s, seoul)
+	moto := costreport.NewCostExplorerClient(awsCfg)
+
+	tests := []struct {
+		name      string
+		ce        *costreporttest.CE
+		golden    string // the edit of the first /cost
+		wantFirst int    // Cost Explorer requests of the first /cost
+		fails     bool
+	}{
+		{name: "report", ce: &costreporttest.CE{Next: moto, Forecast: costreporttest.Forecast("71.3", "60.1", "82.5")},
+			golden: "work-cost.json", wantFirst: 2},
+		{name: "forecast unavailable", ce: &costreporttest.CE{Next: moto}, // moto has no GetCostForecast: 500
+			golden: "work-cost-no-forecast.json", wantFirst: 2},
+		{name: "Cost Explorer fails", ce: &costreporttest.CE{Next: failingCostExplorer{}},
+			golden: "work-cost-fails.json", wantFirst: 1, fails: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := &clock{t: costNow}
+			inv, d := &fakeInvoker{}, &fakeDiscord{}
+			cache := costreport.NewCache(costreport.New(tt.ce, costreport.Options{Location: seoul}), costreport.DefaultCacheTTL)
+			var logs strings.Builder
+			h, err := newHandler(testConfig(), deps{invoker: inv, editor: startDiscord(t, d), cost: cache},
+				slog.New(slog.NewJSONHandler(&logs, nil)), c.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := interaction(t, "cost")
+			if resp := flow(t, h, inv, c, body); resp.Body != `{"type":5}` {
+				t.Fatalf("/cost acknowledged with %s, want the public deferred response", resp.Body)
+			}
+			if len(d.edits) != 1 {
+				t.Fatalf("%d edits, want 1", len(d.edits))
+			}
+			first, _ := json.MarshalIndent(d.edits[0].Message, "", "  ")
+			golden(t, tt.golden, first)
+			if failed := strings.HasPrefix(d.edits[0].Message.Content, "⚠️"); failed != tt.fails ||
+				failed && d.edits[0].Message.Content != "⚠️ "+cost.Unavailable {
+				t.Errorf("content %q", d.edits[0].Message.Content)
+			}
+			if got := tt.ce.Requests(); got != tt.wantFirst {
+				t.Errorf("first /cost made %d Cost Explorer requests, want %d", got, tt.wantFirst)
+			}
+
+			c.t = costNow.Add(time.Minute)
+			flow(t, h, inv, c, body)
+			if len(d.edits) != 2 {
+				t.Fatalf("%d edits, want 2", len(d.edits))
+			}
+			second, _ := json.Marshal(d.edits[1].Message)
+			compact, _ := json.Marshal(d.edits[0].Message)
+			wantMore := 0
+			if tt.fails { // failures are not cached: the second /cost asks again
+				wantMore = 1
+			}
+			if got := tt.ce.Requests() - tt.wantFirst; got != wantMore {
+				t.Errorf("the second /cost, a minute later, made %d Cost Explorer requests, want %d", got, wantMore)
+			}
+			if string(second) != string(compact) {
+				t.Errorf("the second /cost answered\n%s\nthe first\n%s", second, compact)
+			}
+			if strings.Contains(logs.String(), tokenOf(t, body)) {
+				t.Errorf("the log shows the interaction token:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// failingCostExplorer answers like Cost Explorer when it is down or throttling.
+type failingCostExplorer struct{}
+
+var errCostExplorer = errors.New("operation error Cost Explorer: GetCostAndUsage, exceeded maximum number of attempts, 3, https response error StatusCode: 503")
+
+func (failingCostExplorer) GetCostAndUsage(context.Context, *costexplorer.GetCostAndUsageInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+	return nil, errCostExplorer
+}
+
+func (failingCostExplorer) GetCostForecast(context.Context, *costexplorer.GetCostForecastInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {
+	return nil, errCostExplorer
+}

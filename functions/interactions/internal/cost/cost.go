@@ -1,0 +1,42 @@
+// Package cost answers /cost with the suite's cost report, the one cost-cron posts every
+// morning (shared/costreport), read through a short cache so that a burst of /cost costs one
+// report: Cost Explorer charges $0.01 a request. See docs/COST.md.
+package cost
+
+import (
+	"context"
+	"time"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// Builder builds the report for now; *costreport.Cache satisfies it.
+type Builder interface {
+	Build(ctx context.Context, now time.Time) (costreport.Report, error)
+}
+
+// Unavailable is what /cost says when Cost Explorer fails. A forecast that cannot be made is
+// not a failure: the report says so itself.
+const Unavailable = "Cost Explorer did not answer: try again in a minute; the daily report is unaffected."
+
+// Command is the /cost entry of the command table: it defers at once and builds the report in
+// the deferred invocation; everyone in the channel sees it. b may be nil where only the
+// definition is used (registration, /help); now is the clock, time.Now outside tests.
+func Command(b Builder, now func() time.Time) command.Command {
+	deferred := command.Defer(false)
+	return command.Command{
+		Name:        "cost",
+		Description: "Month-to-date AWS spend, month-end forecast and top services",
+		Contexts:    []command.Context{command.ContextGuild}, // the account's spend is for the server, not any DM
+		Quick:       func(command.Request) command.Reply { return deferred },
+		Work: func(ctx context.Context, _ command.Request) (discord.Message, error) {
+			rep, err := b.Build(ctx, now())
+			if err != nil {
+				return discord.Message{}, command.Errorf(err, Unavailable)
+			}
+			return rep.Message(), nil
+		},
+	}
+}

@@ -234,7 +234,9 @@ func Rounds(ctx context.Context, cs []Contender, p *Pinger, rounds, warm int, tm
 	for r := range rounds {
 		for i := range cs {
 			c := cs[(r+i)%len(cs)]
-			s, err := Measure(ctx, c, p, warm, tmp)
+			mctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // a process that died never answers
+			s, err := Measure(mctx, c, p, warm, tmp)
+			cancel()
 			if err != nil {
 				return nil, fmt.Errorf("round %d: %w", r+1, err)
 			}

@@ -147,6 +147,10 @@ func Write(w http.ResponseWriter, answer []byte) error {
 			return fmt.Errorf("decode base64 response body: %w", err)
 		}
 	}
+	if len(body) == 0 {
+		w.WriteHeader(resp.StatusCode)
+		return nil
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(resp.StatusCode)
 	_, err = w.Write(body)

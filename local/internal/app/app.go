@@ -106,7 +106,8 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	}
 	if o.GitHub == Record {
 		appID, _ := strconv.ParseInt(s.contract["GITHUB_APP_ID"], 10, 64)
-		l.GitHub = &fakegithub.Server{AppID: appID, Out: out}
+		l.GitHub = &fakegithub.Server{AppID: appID, Out: out,
+			Repo: fakegithub.DemoRepository(s.contract["GITHUB_REPOSITORY"], s.contract["DEPLOY_WORKFLOW"], time.Now())}
 		if githubKey != nil {
 			l.GitHub.Key = &githubKey.PublicKey
 		}

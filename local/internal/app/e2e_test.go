@@ -41,11 +41,8 @@ var e2e struct {
 	runSeq  atomic.Int64
 }
 
-var (
-	minji = caller.Member{UserID: "1000000000000000042", Username: "minji", Roles: []string{demo.DeployRoleID}}
-	jun   = caller.Member{UserID: "1000000000000000043", Username: "jun", Roles: []string{demo.DeployRoleID}}
-	guest = caller.Member{UserID: "1000000000000000044", Username: "guest", Roles: []string{demo.OtherRoleID}}
-)
+// minji holds the demo's deploy role.
+var minji = caller.Member{UserID: "1000000000000000042", Username: "minji", Roles: []string{demo.DeployRoleID}}
 
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
@@ -313,7 +310,7 @@ func TestWebhooks(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, event, file string
-		status           int
+		status            int
 		// title is the announcement's embed title; "" when nothing is announced.
 		title string
 	}{

@@ -9,6 +9,7 @@
 package fakegithub
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
@@ -55,6 +56,11 @@ type Server struct {
 	Key *rsa.PublicKey
 	// Out receives each recorded call, printed; nil prints nothing.
 	Out io.Writer
+	// Repo is the repository the App is installed on, with its history and deploy runs; the
+	// reads of /deploy and /rollback are answered from it. Nil serves no repository.
+	Repo *Repository
+	// Now stamps the runs dispatches create.
+	Now func() time.Time
 
 	mu          sync.Mutex
 	tokens      map[string]bool
@@ -72,6 +78,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /app/installations/{id}/access_tokens", s.requireJWT(s.accessToken))
 	mux.Handle("POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches", s.requireToken(s.dispatch))
 	mux.Handle("POST /repos/{owner}/{repo}/issues/{number}/assignees", s.requireToken(s.assign))
+	mux.Handle("GET /repos/{owner}/{repo}", s.requireToken(s.getRepository))
+	mux.Handle("GET /repos/{owner}/{repo}/commits/{ref...}", s.requireToken(s.getCommit))
+	mux.Handle("GET /repos/{owner}/{repo}/compare/{basehead...}", s.requireToken(s.compare))
+	mux.Handle("GET /repos/{owner}/{repo}/actions/workflows/{workflow}/runs", s.requireToken(s.listRuns))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.unhandled = append(s.unhandled, r.Method+" "+r.URL.Path)
@@ -192,6 +202,17 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	d := Dispatch{Repo: repo, Workflow: r.PathValue("workflow"), Ref: in.Ref, Inputs: in.Inputs,
 		ReturnRunDetails: in.ReturnRunDetails, RunID: 9000000000 + s.runSeq}
 	s.dispatches = append(s.dispatches, d)
+	if s.Repo != nil && strings.EqualFold(repo, s.Repo.FullName) && d.Workflow == s.Repo.Workflow {
+		now := time.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		// The run-name of the example workflow (shared/deployrun.RunNameTemplate).
+		title := fmt.Sprintf("Deploy %s by %s [%s]", in.Inputs["environment"], cmp.Or(in.Inputs["requested_by"], "github-actions"),
+			cmp.Or(in.Inputs["correlation_id"], "manual"))
+		s.Repo.Runs = append([]Run{{ID: d.RunID, DisplayTitle: title, HeadBranch: in.Ref, HeadSHA: cmp.Or(in.Inputs["sha"], s.Repo.resolve(in.Ref)),
+			Event: "workflow_dispatch", Status: "queued", CreatedAt: now()}}, s.Repo.Runs...)
+	}
 	s.mu.Unlock()
 	inputs, _ := json.Marshal(in.Inputs)
 	s.printf("── GitHub: workflow_dispatch of %s on %s at %s, inputs %s (run %d)\n", d.Workflow, repo, d.Ref, inputs, d.RunID)

@@ -43,10 +43,14 @@ type Tour struct {
 
 // Requester and Approver are the two demo members; both hold the deploy role, so that the
 // approval passes a two-person rule too.
-var (
-	requester = caller.Member{UserID: "1000000000000000042", Username: "minji", Roles: []string{demo.DeployRoleID}}
-	approver  = caller.Member{UserID: "1000000000000000043", Username: "jun", Roles: []string{demo.DeployRoleID, demo.OtherRoleID}}
-)
+func Requester() caller.Member {
+	return caller.Member{UserID: "1000000000000000042", Username: "minji", Roles: []string{demo.DeployRoleID}}
+}
+
+// Approver is the demo member who approves.
+func Approver() caller.Member {
+	return caller.Member{UserID: "1000000000000000043", Username: "jun", Roles: []string{demo.DeployRoleID, demo.OtherRoleID}}
+}
 
 // New returns a tour of env that prints to out.
 func New(env Env, out io.Writer) *Tour {
@@ -61,6 +65,7 @@ func New(env Env, out io.Writer) *Tour {
 
 // Run runs every step in order and stops at the first that cannot go on.
 func (t *Tour) Run(ctx context.Context) error {
+	requester := Requester()
 	steps := []struct {
 		title string
 		run   func(context.Context) error
@@ -134,6 +139,7 @@ func (t *Tour) send(ctx context.Context, in caller.Interaction) (discord.Message
 }
 
 func (t *Tour) deploy(ctx context.Context) error {
+	requester, approver := Requester(), Approver()
 	card, err := t.send(ctx, t.discord.Command(requester, "deploy", caller.Option{Name: "environment", Value: "dev"}))
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ func main() {
 	flag.IntVar(&cfg.Rounds, "rounds", 20, "fresh processes per contender")
 	flag.IntVar(&cfg.Warm, "warm", 200, "warm PINGs per process after the first")
 	flag.IntVar(&cfg.BenchRuns, "bench-runs", 5, "runs of each Go benchmark binary and verify loop")
-	flag.IntVar(&cfg.InitStarts, "init-starts", 3, "starts of each function for its memory at start")
+	flag.IntVar(&cfg.InitStarts, "init-starts", 5, "starts of each function for its memory at start")
 	flag.BoolVar(&cfg.Shared, "shared", true, "say in the report that the machine was shared with other work")
 	flag.StringVar(&cfg.Command, "command", "make bench", "the command to write in the report")
 	docs := flag.String("docs", "", "where BENCHMARKS.md and bench/ are written [root/docs]")

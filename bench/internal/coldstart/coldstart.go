@@ -171,20 +171,27 @@ func Measure(ctx context.Context, c Contender, p *Pinger, warm int, tmp string) 
 	return s, nil
 }
 
-// InitPeakRSS starts c, waits until it has initialised (its first poll of the Runtime API for
-// an event), and returns its peak resident set in bytes up to then. It is for functions whose
-// events need more than this benchmark stands in for (AWS, Discord, GitHub).
-func InitPeakRSS(ctx context.Context, c Contender, tmp string) (int64, error) {
+// Started is what a process did from spawn to its first poll for an event.
+type Started struct {
+	PeakRSS int64  // bytes
+	Output  []byte // what it wrote to stdout and stderr (GODEBUG=inittrace=1 writes there)
+}
+
+// Start starts c, waits until it has initialised (its first poll of the Runtime API for an
+// event), then stops it. It is for functions whose events need more than this benchmark stands
+// in for (AWS, Discord, GitHub).
+func Start(ctx context.Context, c Contender, tmp string) (Started, error) {
+	var st Started
 	rt, err := lambdatest.New()
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	defer rt.Close()
 	// A Runtime API that only notices the first poll and holds it; it stands in front of rt,
 	// whose other variables (function name, Invoke API) the process still gets.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	polled := make(chan struct{}, 1)
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -203,27 +210,29 @@ func InitPeakRSS(ctx context.Context, c Contender, tmp string) (int64, error) {
 
 	out, err := os.CreateTemp(tmp, c.Name+"-init-*.log")
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	defer out.Close()
 	cmd := command(c, out, append(rt.Env(), "AWS_LAMBDA_RUNTIME_API="+l.Addr().String()))
 	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start %s: %w", c.Name, err)
+		return st, fmt.Errorf("start %s: %w", c.Name, err)
 	}
 	exited := waitInBackground(cmd)
 	select {
 	case <-polled:
 	case err := <-exited:
 		log, _ := os.ReadFile(out.Name())
-		return 0, fmt.Errorf("%s exited before polling for an event: %v\n%s", c.Name, err, tail(log, 2000))
+		return st, fmt.Errorf("%s exited before polling for an event: %v\n%s", c.Name, err, tail(log, 2000))
 	case <-ctx.Done():
 		_ = cmd.Process.Kill()
 		<-exited
-		return 0, fmt.Errorf("%s: no poll for an event: %w", c.Name, ctx.Err())
+		return st, fmt.Errorf("%s: no poll for an event: %w", c.Name, ctx.Err())
 	}
 	_ = cmd.Process.Kill()
 	<-exited
-	return peakRSS(cmd), nil
+	st.PeakRSS = peakRSS(cmd)
+	st.Output, err = os.ReadFile(out.Name())
+	return st, err
 }
 
 // Rounds measures every contender rounds times, round-robin (one process of each per round,

@@ -16,6 +16,7 @@ import (
 	"github.com/discord-chatops/chatops/bench/internal/binsize"
 	"github.com/discord-chatops/chatops/bench/internal/coldstart"
 	"github.com/discord-chatops/chatops/bench/internal/gobench"
+	"github.com/discord-chatops/chatops/bench/internal/inittrace"
 	"github.com/discord-chatops/chatops/bench/internal/stats"
 )
 
@@ -60,6 +61,8 @@ type Result struct {
 	Bench        []BenchRun
 	// Verify are the in-process verify loops of the alternatives, for context.
 	Verify []VerifyRun
+	// Inits are the package initialisations of each function's starts (GODEBUG=inittrace=1).
+	Inits []InitRun
 	// Symbols are the interactions bootstrap's code by module, largest first.
 	Symbols []binsize.Module
 }
@@ -91,6 +94,13 @@ type BenchRun struct {
 	Run     int
 	Package string
 	gobench.Result
+}
+
+// InitRun is one package's initialisation in one start of a function.
+type InitRun struct {
+	Function string
+	Start    int
+	inittrace.Init
 }
 
 // VerifyRun is one run of an alternative's in-process verify loop.
@@ -151,6 +161,42 @@ func (r Result) cold(name string) stats.Summary[time.Duration] {
 
 func (r Result) warm(name string) stats.Summary[time.Duration] {
 	return summarize(r.Samples, func(s coldstart.Sample) ([]time.Duration, bool) { return s.Warm, s.Contender == name })
+}
+
+// initTotal is the summary over a function's starts of the time all its package inits took.
+func (r Result) initTotal(function string) stats.Summary[time.Duration] {
+	totals := map[int]time.Duration{}
+	for _, in := range r.Inits {
+		if in.Function == function {
+			totals[in.Start] += in.Clock
+		}
+	}
+	var xs []time.Duration
+	for _, t := range totals {
+		xs = append(xs, t)
+	}
+	return stats.Summarize(xs)
+}
+
+// initByPackage is, for each package of function, the median over the starts of its init
+// time, longest first.
+func (r Result) initByPackage(function string) []InitRun {
+	var pkgs []string
+	for _, in := range r.Inits {
+		if in.Function == function && !slices.Contains(pkgs, in.Package) {
+			pkgs = append(pkgs, in.Package)
+		}
+	}
+	var out []InitRun
+	for _, p := range pkgs {
+		keep := func(in InitRun) bool { return in.Function == function && in.Package == p }
+		out = append(out, InitRun{Function: function, Init: inittrace.Init{Package: p,
+			Clock:  summarize(r.Inits, func(in InitRun) ([]time.Duration, bool) { return []time.Duration{in.Clock}, keep(in) }).Median,
+			Bytes:  summarize(r.Inits, func(in InitRun) ([]int64, bool) { return []int64{in.Bytes}, keep(in) }).Median,
+			Allocs: summarize(r.Inits, func(in InitRun) ([]int64, bool) { return []int64{in.Allocs}, keep(in) }).Median}})
+	}
+	slices.SortStableFunc(out, func(a, b InitRun) int { return cmp.Compare(b.Clock, a.Clock) })
+	return out
 }
 
 func (r Result) rss(name string) stats.Summary[int64] {

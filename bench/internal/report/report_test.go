@@ -13,6 +13,7 @@ import (
 	"github.com/discord-chatops/chatops/bench/internal/binsize"
 	"github.com/discord-chatops/chatops/bench/internal/coldstart"
 	"github.com/discord-chatops/chatops/bench/internal/gobench"
+	"github.com/discord-chatops/chatops/bench/internal/inittrace"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -45,6 +46,13 @@ func result() Result {
 		Sizes: []Size{
 			{Function: "deploy-notify", Bytes: 9_500_000, Arch: "arm64", Stripped: true, InitPeakRSS: []int64{11 << 20}},
 			{Function: "interactions", Bytes: 12_189_858, Arch: "arm64", Stripped: true, InitPeakRSS: []int64{17 << 20, 18 << 20}},
+		},
+		Inits: []InitRun{
+			{"interactions", 1, inittrace.Init{Package: "github.com/aws/aws-sdk-go-v2/service/ecs/schemas", Clock: 1100 * time.Microsecond, Bytes: 931600, Allocs: 4879}},
+			{"interactions", 1, inittrace.Init{Package: "crypto/x509", Clock: 300 * time.Microsecond, Bytes: 2048, Allocs: 12}},
+			{"interactions", 2, inittrace.Init{Package: "github.com/aws/aws-sdk-go-v2/service/ecs/schemas", Clock: 900 * time.Microsecond, Bytes: 931600, Allocs: 4879}},
+			{"interactions", 2, inittrace.Init{Package: "crypto/x509", Clock: 500 * time.Microsecond, Bytes: 2048, Allocs: 12}},
+			{"deploy-notify", 1, inittrace.Init{Package: "crypto/x509", Clock: 400 * time.Microsecond, Bytes: 2048, Allocs: 12}},
 		},
 		Verify:  []VerifyRun{{1, Node, 300000}, {1, Python, 100000}},
 		Symbols: []binsize.Module{{Path: "std: crypto", Bytes: 700_000}, {Path: "github.com/aws/aws-sdk-go-v2/service/ecs", Bytes: 300_000}},

@@ -15,12 +15,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/discord-chatops/chatops/bench/internal/binsize"
 	"github.com/discord-chatops/chatops/bench/internal/coldstart"
 	"github.com/discord-chatops/chatops/bench/internal/gobench"
+	"github.com/discord-chatops/chatops/bench/internal/inittrace"
 	"github.com/discord-chatops/chatops/bench/internal/report"
 	"github.com/discord-chatops/chatops/bench/internal/stats"
 )
@@ -31,7 +33,7 @@ type Config struct {
 	Work string // scratch space for builds and process logs (git-ignored .bench/)
 	// Rounds is the fresh processes per contender, Warm the PINGs after the first in each,
 	// BenchRuns the runs of each Go benchmark binary and verify loop, InitStarts the starts per
-	// function for its memory at start.
+	// function for its memory and package initialisation at start.
 	Rounds, Warm, BenchRuns, InitStarts int
 	Command                             string // how to run this again, for the report
 	Shared                              bool   // the machine is shared with other work
@@ -86,17 +88,25 @@ func Run(ctx context.Context, cfg Config) (report.Result, error) {
 		host[f] = out
 	}
 
-	logf("memory at start: %d starts of each function, round-robin", cfg.InitStarts)
-	for range cfg.InitStarts {
+	logf("memory and package init at start: %d starts of each function, round-robin", cfg.InitStarts)
+	traced := append(slices.Clone(env), "GODEBUG=inittrace=1")
+	for start := 1; start <= cfg.InitStarts; start++ {
 		for i, f := range functions {
-			c := coldstart.Contender{Name: f, Argv: []string{host[f]}, Dir: cfg.Work, Env: env}
+			c := coldstart.Contender{Name: f, Argv: []string{host[f]}, Dir: cfg.Work, Env: traced}
 			tctx, cancel := context.WithTimeout(ctx, time.Minute)
-			rss, err := coldstart.InitPeakRSS(tctx, c, cfg.Work)
+			st, err := coldstart.Start(tctx, c, cfg.Work)
 			cancel()
 			if err != nil {
 				return res, err
 			}
-			res.Sizes[i].InitPeakRSS = append(res.Sizes[i].InitPeakRSS, rss)
+			inits, err := inittrace.Parse(st.Output)
+			if err != nil {
+				return res, fmt.Errorf("%s: %w", f, err)
+			}
+			res.Sizes[i].InitPeakRSS = append(res.Sizes[i].InitPeakRSS, st.PeakRSS)
+			for _, in := range inits {
+				res.Inits = append(res.Inits, report.InitRun{Function: f, Start: start, Init: in})
+			}
 		}
 	}
 

@@ -131,7 +131,11 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	if l.Suite, err = suite.Start(cfg); err != nil {
 		return l, err
 	}
-	if l.URL, err = l.serve(l.Suite.Handler(), o.Port); err != nil {
+	h := l.Suite.Handler()
+	if l.Discord != nil {
+		h = l.tryHandler(h)
+	}
+	if l.URL, err = l.serve(h, o.Port); err != nil {
 		return l, err
 	}
 	return l, nil

@@ -108,3 +108,19 @@ func TestAWSPassThrough(t *testing.T) {
 		t.Errorf("passed (-want +got):\n%s", diff)
 	}
 }
+
+func TestParseCommand(t *testing.T) {
+	t.Parallel()
+	name, opts, err := parseCommand(" /scale service:ecs target:demo/web desired:3 ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "scale" || len(opts) != 3 || opts[1].Value != "demo/web" || opts[2].Value != int64(3) {
+		t.Errorf("parsed %q %+v", name, opts)
+	}
+	for _, bad := range []string{"", "status", "/", "/status service"} {
+		if _, _, err := parseCommand(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}

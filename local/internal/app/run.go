@@ -117,6 +117,9 @@ func banner(o Options, l *Local) string {
 		fmt.Fprintf(&b, "  Point the GitHub App's webhook URL at an HTTPS tunnel to %s/github\n", l.URL)
 	}
 	if o.Discord == Record {
+		fmt.Fprintf(&b, "\n  Discord is local: send a command or click a button as a demo member (?as=minji|jun|guest):\n")
+		fmt.Fprintf(&b, "    curl -d '/status service:ec2 target:app=web' %s/local/command\n", l.URL)
+		fmt.Fprintf(&b, "    curl -X POST '%s/local/click?message=<id>&button=Approve&as=jun'\n", l.URL)
 		b.WriteString("\nWhat Discord would show is printed below.")
 	}
 	b.WriteString(" Ctrl-C stops.\n\n")

@@ -36,20 +36,25 @@ type Repository struct {
 	Runs          []Run             // newest first
 }
 
-// DemoRepository is the demo's repository: main one commit ahead of the tag v1.4.2, which both
-// environments last deployed successfully.
+// DemoRepository is the demo's repository: v1.4.1, then v1.4.2, which both environments last
+// deployed successfully (after v1.4.1: /rollback has somewhere to go), then main.
 func DemoRepository(fullName, workflow string, now time.Time) *Repository {
+	older := Commit{SHA: "b0a710ad9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b", Message: "Release 1.4.1", Author: "jun"}
 	old := Commit{SHA: "c0ffee15a1b2c3d4e5f60718293a4b5c6d7e8f90", Message: "Release 1.4.2", Author: "jun"}
 	head := Commit{SHA: "5ca1ab1e0f1e2d3c4b5a69788796a5b4c3d2e1f0", Message: "Retry checkout calls on 502\n\nThe payment API drops one request in a thousand.", Author: "minji"}
 	return &Repository{
 		FullName: fullName, DefaultBranch: "main", Workflow: workflow,
-		History: []Commit{old, head},
-		Refs:    map[string]string{"main": head.SHA, "v1.4.2": old.SHA},
+		History: []Commit{older, old, head},
+		Refs:    map[string]string{"main": head.SHA, "v1.4.2": old.SHA, "v1.4.1": older.SHA},
 		Runs: []Run{
 			{ID: 8800000002, DisplayTitle: "Deploy prod by jun [manual]", HeadBranch: "v1.4.2", HeadSHA: old.SHA, Event: "workflow_dispatch",
 				Status: "completed", Conclusion: "success", CreatedAt: now.Add(-20 * time.Hour)},
 			{ID: 8800000001, DisplayTitle: "Deploy dev by jun [manual]", HeadBranch: "v1.4.2", HeadSHA: old.SHA, Event: "workflow_dispatch",
 				Status: "completed", Conclusion: "success", CreatedAt: now.Add(-26 * time.Hour)},
+			{ID: 8700000002, DisplayTitle: "Deploy prod by jun [manual]", HeadBranch: "v1.4.1", HeadSHA: older.SHA, Event: "workflow_dispatch",
+				Status: "completed", Conclusion: "success", CreatedAt: now.Add(-70 * time.Hour)},
+			{ID: 8700000001, DisplayTitle: "Deploy dev by jun [manual]", HeadBranch: "v1.4.1", HeadSHA: older.SHA, Event: "workflow_dispatch",
+				Status: "completed", Conclusion: "success", CreatedAt: now.Add(-74 * time.Hour)},
 		},
 	}
 }

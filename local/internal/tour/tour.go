@@ -80,6 +80,7 @@ func (t *Tour) Run(ctx context.Context) error {
 		{"/deploy environment:dev, then Approve by another member of the deploy role", t.deploy},
 		{"GitHub: a pull request is opened", t.pullRequest},
 		{"GitHub: the deploy run fails (workflow_run completed, failure) → bus → deploy-notify", t.failedRun},
+		{"Roll back, from the failed deploy's button", t.rollback},
 		{"The 09:00 cost report, fired on demand (POST /schedule/cost-report)", t.schedule},
 	}
 	fmt.Fprintf(t.out, "ChatOps demo tour: the four functions run as Lambda runs them, AWS is a seeded moto_server,\n"+
@@ -182,20 +183,29 @@ func (t *Tour) failedRun(ctx context.Context) error {
 	}
 	title := "Deploy dev by minji [manual]"
 	runID := int64(9000000001)
+	sha := "5ca1ab1e0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 	if d := t.env.GitHub.Dispatches(); len(d) > 0 {
 		last := d[len(d)-1]
 		title = fmt.Sprintf("Deploy %s by %s [%s]", last.Inputs["environment"], last.Inputs["requested_by"], last.Inputs["correlation_id"])
 		runID = last.RunID
+		t.env.GitHub.Complete(runID, "failure")
 	} else {
 		fmt.Fprintln(t.out, "   (no deploy was dispatched, so this run has no card: deploy-notify posts it to the channel)")
 	}
+	repo := t.env.Contract["GITHUB_REPOSITORY"]
+	now := time.Now().UTC()
 	payload, err := caller.Edit(base, map[string]any{
-		"workflow_run.display_title": title,
-		"workflow_run.path":          ".github/workflows/" + t.env.Contract["DEPLOY_WORKFLOW"],
-		"workflow_run.id":            runID,
-		"workflow_run.head_branch":   "main",
-		"workflow_run.html_url":      fmt.Sprintf("https://github.com/%s/actions/runs/%d", t.env.Contract["GITHUB_REPOSITORY"], runID),
-		"repository.full_name":       t.env.Contract["GITHUB_REPOSITORY"],
+		"workflow_run.display_title":  title,
+		"workflow_run.head_sha":       sha,
+		"workflow_run.run_number":     42,
+		"workflow_run.run_started_at": now.Add(-3 * time.Minute).Format(time.RFC3339),
+		"workflow_run.updated_at":     now.Format(time.RFC3339),
+		"repository.html_url":         "https://github.com/" + repo,
+		"workflow_run.path":           ".github/workflows/" + t.env.Contract["DEPLOY_WORKFLOW"],
+		"workflow_run.id":             runID,
+		"workflow_run.head_branch":    "main",
+		"workflow_run.html_url":       fmt.Sprintf("https://github.com/%s/actions/runs/%d", repo, runID),
+		"repository.full_name":        repo,
 	})
 	if err != nil {
 		return err
@@ -206,6 +216,27 @@ func (t *Tour) failedRun(ctx context.Context) error {
 	}
 	fmt.Fprintf(t.out, "   github-webhook answered HTTP %d (put on the bus; deploy-notify runs next)\n", a.Status)
 	return nil
+}
+
+// rollback clicks the Roll back button deploy-notify put under the failure, when there is one.
+func (t *Tour) rollback(ctx context.Context) error {
+	if t.card == nil {
+		fmt.Fprintln(t.out, "   PENDING: no deploy card, so no Roll back button to click.")
+		return nil
+	}
+	card, ok := t.env.Discord.Message(t.card.ID)
+	if !ok {
+		return fmt.Errorf("the card %s is gone from the local Discord", t.card.ID)
+	}
+	id := findButton(card, "roll")
+	if id == "" {
+		fmt.Fprintln(t.out, "   PENDING: the card has no Roll back button.")
+		return nil
+	}
+	requester := Requester()
+	fmt.Fprintf(t.out, "   %s clicks Roll back\n", requester.Username)
+	_, err := t.send(ctx, t.discord.Button(requester, id, card))
+	return err
 }
 
 func (t *Tour) schedule(ctx context.Context) error {

@@ -24,6 +24,7 @@ func main() {
 	flag.IntVar(&cfg.InitStarts, "init-starts", 5, "starts of each function for its memory at start")
 	flag.BoolVar(&cfg.Shared, "shared", true, "say in the report that the machine was shared with other work")
 	flag.StringVar(&cfg.Command, "command", "make bench", "the command to write in the report")
+	flag.StringVar(&cfg.Revision, "revision", "", "the commit measured, for the report [from git]")
 	docs := flag.String("docs", "", "where BENCHMARKS.md and bench/ are written [root/docs]")
 	flag.Parse()
 	root, err := filepath.Abs(cfg.Root)

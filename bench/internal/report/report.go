@@ -53,7 +53,9 @@ const (
 type Result struct {
 	Date    time.Time
 	Command string
-	Machine Machine
+	// Revision is the commit whose code was measured.
+	Revision string
+	Machine  Machine
 	// Rounds and Warm are the fresh processes per contender and the warm PINGs per process.
 	Rounds, Warm int
 	Samples      []coldstart.Sample

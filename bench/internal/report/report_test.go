@@ -30,8 +30,9 @@ func result() Result {
 			BytesPerOp: bytes, AllocsPerOp: allocs, Metrics: metrics}}
 	}
 	r := Result{
-		Date:    time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC),
-		Command: "make bench",
+		Date:     time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC),
+		Command:  "make bench",
+		Revision: "0123456789ab",
 		Machine: Machine{CPUs: 2, CPUModel: "AMD EPYC", Kernel: "Linux 6.1 amd64", Go: "go1.26.8", Node: "v20.20.2",
 			Python: "3.11.7 with cryptography 48.0.0", Shared: true},
 		Rounds: 2, Warm: 2,

@@ -36,6 +36,7 @@ type Config struct {
 	// function for its memory and package initialisation at start.
 	Rounds, Warm, BenchRuns, InitStarts int
 	Command                             string // how to run this again, for the report
+	Revision                            string // the commit measured; found with git when empty
 	Shared                              bool   // the machine is shared with other work
 	Log                                 io.Writer
 }
@@ -52,7 +53,10 @@ const seed = 1
 // Run measures everything; a failure of any part fails it, as a report with a gap would read
 // as a result.
 func Run(ctx context.Context, cfg Config) (report.Result, error) {
-	res := report.Result{Date: time.Now(), Command: cfg.Command, Rounds: cfg.Rounds, Warm: cfg.Warm}
+	res := report.Result{Date: time.Now(), Command: cfg.Command, Revision: cfg.Revision, Rounds: cfg.Rounds, Warm: cfg.Warm}
+	if res.Revision == "" {
+		res.Revision = revision(ctx, cfg.Root)
+	}
 	logf := func(format string, a ...any) { fmt.Fprintf(cfg.Log, "bench: "+format+"\n", a...) }
 	var err error
 	if res.Machine, err = machine(ctx, cfg.Shared); err != nil {
@@ -278,6 +282,20 @@ func functionNames(root string) ([]string, error) {
 		return nil, errors.New("no functions/*/main.go")
 	}
 	return names, nil
+}
+
+// revision names the commit of root, and says when the code measured differs from it.
+func revision(ctx context.Context, root string) string {
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown (not a git checkout)"
+	}
+	rev := strings.TrimSpace(string(out))
+	changed, err := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain", "--", "functions", "shared", "bench").Output()
+	if err != nil || len(bytes.TrimSpace(changed)) > 0 {
+		rev += " with uncommitted changes in functions/, shared/ or bench/"
+	}
+	return rev
 }
 
 // machine describes this machine and the toolchains the contenders run on.

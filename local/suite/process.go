@@ -16,9 +16,74 @@ import (
 // errExited is the cause given to an invocation whose process exited under it.
 var errExited = errors.New("process exited")
 
-// function is one function: its Runtime API and the process that polls it, started again
-// whenever it exits, as Lambda starts a new execution environment.
+// function is one function: up to max execution environments, each a process polling its own
+// Runtime API. Like Lambda, an environment runs one invocation at a time, and a new one is
+// started (a cold start) when every existing one is busy, so that slow asynchronous work does
+// not hold up an acknowledgement that must reach Discord within 3 seconds.
 type function struct {
+	name    string
+	s       *Suite
+	binary  string
+	max     int
+	idle    chan *environment
+	slots   chan struct{} // one token per environment that may still be started
+	mu      sync.Mutex
+	all     []*environment
+	stopped bool
+}
+
+func (s *Suite) newFunction(name, binary string, max int) (*function, error) {
+	f := &function{name: name, s: s, binary: binary, max: max,
+		idle: make(chan *environment, max), slots: make(chan struct{}, max)}
+	for range max {
+		f.slots <- struct{}{}
+	}
+	// Start the first environment now, so that its start-up errors show at once.
+	<-f.slots
+	env, err := f.start()
+	if err != nil {
+		return nil, err
+	}
+	f.idle <- env
+	return f, nil
+}
+
+// invoke runs payload on an idle environment, starting one when none is idle and the limit
+// allows, or waiting for one.
+func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var env *environment
+	select {
+	case env = <-f.idle:
+	default:
+		select {
+		case env = <-f.idle:
+		case <-f.slots:
+			var err error
+			if env, err = f.start(); err != nil {
+				f.slots <- struct{}{}
+				return nil, err
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	defer func() { f.idle <- env }()
+	return env.invoke(ctx, payload)
+}
+
+func (f *function) stop() {
+	f.mu.Lock()
+	f.stopped = true
+	all := f.all
+	f.mu.Unlock()
+	for _, env := range all {
+		env.stop()
+	}
+}
+
+// environment is one process and the Runtime API it polls. The process is started again when
+// it exits, as Lambda replaces an environment whose runtime died.
+type environment struct {
 	name   string
 	rt     *lambdatest.Runtime
 	log    *lineWriter
@@ -26,32 +91,31 @@ type function struct {
 	closed chan struct{}
 	done   chan struct{}
 
-	turn sync.Mutex // one invocation at a time
-
 	mu      sync.Mutex
 	proc    *exec.Cmd
 	current context.CancelCauseFunc // the invocation under way
 }
 
-func (s *Suite) startFunction(name, binary string) (*function, error) {
+func (f *function) start() (*environment, error) {
+	s := f.s
 	rt, err := lambdatest.New()
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
+		return nil, fmt.Errorf("start %s: %w", f.name, err)
 	}
-	rt.FunctionName = name
+	rt.FunctionName = f.name
 	rt.Timeout = s.cfg.Timeout
-	env := append(append(append(baseEnv(), s.cfg.Common...), s.cfg.Env[name]...), rt.Env()...)
+	env := append(append(append(baseEnv(), s.cfg.Common...), s.cfg.Env[f.name]...), rt.Env()...)
 	// After rt.Env(): Invoke goes to the suite, which routes by function name; PutEvents to
 	// the local bus.
 	env = append(env, "AWS_ENDPOINT_URL_LAMBDA="+s.InvokeURL, "AWS_ENDPOINT_URL_EVENTBRIDGE="+s.BusURL,
 		"AWS_LAMBDA_FUNCTION_TIMEOUT="+fmt.Sprint(int(s.cfg.Timeout.Seconds())))
-	out := s.log.prefixed(name)
-	f := &function{
-		name: name,
+	out := s.log.prefixed(f.name)
+	e := &environment{
+		name: f.name,
 		rt:   rt,
 		log:  s.log,
 		cmd: func() *exec.Cmd {
-			cmd := exec.Command(binary)
+			cmd := exec.Command(f.binary)
 			cmd.Env = env
 			cmd.Stdout, cmd.Stderr = out, out
 			return cmd
@@ -59,84 +123,92 @@ func (s *Suite) startFunction(name, binary string) (*function, error) {
 		closed: make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	cmd := f.cmd()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped {
+		rt.Close()
+		return nil, fmt.Errorf("start %s: %w", f.name, ErrStopped)
+	}
+	cmd := e.cmd()
 	if err := cmd.Start(); err != nil {
 		rt.Close()
-		return nil, fmt.Errorf("start %s: %w", name, err)
+		return nil, fmt.Errorf("start %s: %w", f.name, err)
 	}
-	f.proc = cmd
-	go f.supervise(cmd)
-	return f, nil
+	e.proc = cmd
+	f.all = append(f.all, e)
+	go e.supervise(cmd)
+	return e, nil
 }
+
+// ErrStopped is wrapped by the error of an invocation that arrives after Close.
+var ErrStopped = errors.New("suite stopped")
 
 // supervise waits for the process and starts it again when it exits, backing off while it
 // keeps failing at once (a configuration error exits before the first event).
-func (f *function) supervise(cmd *exec.Cmd) {
-	defer close(f.done)
+func (e *environment) supervise(cmd *exec.Cmd) {
+	defer close(e.done)
 	backoff := 100 * time.Millisecond
 	for {
 		started := time.Now()
 		err := cmd.Wait()
-		f.mu.Lock()
-		if f.current != nil {
-			f.current(fmt.Errorf("%w: %v", errExited, err))
+		e.mu.Lock()
+		if e.current != nil {
+			e.current(fmt.Errorf("%w: %v", errExited, err))
 		}
-		f.mu.Unlock()
+		e.mu.Unlock()
 		select {
-		case <-f.closed:
+		case <-e.closed:
 			return
 		default:
 		}
 		if time.Since(started) > 10*time.Second {
 			backoff = 100 * time.Millisecond
 		}
-		f.log.note(f.name, fmt.Sprintf("process exited (%v); starting it again in %s", err, backoff))
+		e.log.note(e.name, fmt.Sprintf("process exited (%v); starting it again in %s", err, backoff))
 		select {
-		case <-f.closed:
+		case <-e.closed:
 			return
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 5*time.Second)
-		cmd = f.cmd()
+		cmd = e.cmd()
 		if err := cmd.Start(); err != nil {
-			f.log.note(f.name, fmt.Sprintf("restart: %v", err))
+			e.log.note(e.name, fmt.Sprintf("restart: %v", err))
 			return
 		}
-		f.mu.Lock()
-		f.proc = cmd
-		f.mu.Unlock()
+		e.mu.Lock()
+		e.proc = cmd
+		e.mu.Unlock()
 	}
 }
 
-func (f *function) invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	f.turn.Lock()
-	defer f.turn.Unlock()
+func (e *environment) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	f.mu.Lock()
-	f.current = cancel
-	f.mu.Unlock()
+	e.mu.Lock()
+	e.current = cancel
+	e.mu.Unlock()
 	defer func() {
-		f.mu.Lock()
-		f.current = nil
-		f.mu.Unlock()
+		e.mu.Lock()
+		e.current = nil
+		e.mu.Unlock()
 	}()
-	body, err := f.rt.Invoke(ctx, payload)
+	body, err := e.rt.Invoke(ctx, payload)
 	if cause := context.Cause(ctx); err != nil && errors.Is(cause, errExited) {
 		return nil, &lambdatest.FunctionError{Type: "Runtime.ExitError", Message: cause.Error()}
 	}
 	return body, err
 }
 
-func (f *function) stop() {
-	close(f.closed)
-	f.mu.Lock()
-	if f.proc != nil && f.proc.Process != nil {
-		_ = f.proc.Process.Kill()
+func (e *environment) stop() {
+	close(e.closed)
+	e.mu.Lock()
+	if e.proc != nil && e.proc.Process != nil {
+		_ = e.proc.Process.Kill()
 	}
-	f.mu.Unlock()
-	<-f.done
-	f.rt.Close()
+	e.mu.Unlock()
+	<-e.done
+	e.rt.Close()
 }
 
 // lineWriter writes whole lines to w, each prefixed, from any number of writers at once.
@@ -156,14 +228,16 @@ func (l *lineWriter) prefixed(who string) io.Writer {
 }
 
 type prefixWriter struct {
+	mu     sync.Mutex
 	l      *lineWriter
 	prefix string
 	buf    []byte
 }
 
-// Write is called by one copying goroutine per process (exec shares one for Stdout and Stderr
-// when they are the same writer), so buf needs no lock of its own.
+// Write may be called by the output copiers of several processes of one function.
 func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.buf = append(p.buf, b...)
 	for {
 		i := bytes.IndexByte(p.buf, '\n')

@@ -49,6 +49,9 @@ const EventSource = "chatops.github"
 // DefaultTimeout is a function's timeout when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultConcurrency is a function's most execution environments when Config.Concurrency is zero.
+const DefaultConcurrency = 4
+
 // Config says what to run.
 type Config struct {
 	// Binaries maps each function name to its built bootstrap binary (Build makes them).
@@ -61,6 +64,9 @@ type Config struct {
 	EventBus string
 	// Timeout is each function's timeout (Lambda's), the longest an invocation may run.
 	Timeout time.Duration
+	// Concurrency is how many execution environments (processes) a function may have at
+	// once; more are started as invocations overlap. Zero means DefaultConcurrency.
+	Concurrency int
 	// Log receives the functions' output, each line prefixed with the function's name, and the
 	// suite's own notes (restarts, failed asynchronous invocations). Nil discards it.
 	Log io.Writer
@@ -91,6 +97,9 @@ func Start(cfg Config) (*Suite, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
 	out := cfg.Log
 	if out == nil {
 		out = io.Discard
@@ -119,7 +128,7 @@ func Start(cfg Config) (*Suite, error) {
 			s.Close()
 			return nil, fmt.Errorf("start %s: no binary", name)
 		}
-		f, err := s.startFunction(name, bin)
+		f, err := s.newFunction(name, bin, cfg.Concurrency)
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -155,8 +164,8 @@ func (s *Suite) Close() {
 
 // Invoke runs payload as the next event of the named function, synchronously (as
 // RequestResponse), and returns what its handler answered. A handler error, a panic or a
-// crashed process is a *lambdatest.FunctionError. Like Lambda, a function runs one invocation
-// at a time: Invoke waits for the one under way.
+// crashed process is a *lambdatest.FunctionError. Like Lambda, an execution environment runs
+// one invocation at a time, and another is started when all are busy, up to Concurrency.
 func (s *Suite) Invoke(ctx context.Context, name string, payload []byte) ([]byte, error) {
 	f, ok := s.fns[name]
 	if !ok {

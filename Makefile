@@ -74,3 +74,15 @@ local: ## run the suite locally (ARGS='--demo', '--port 9000', '--discord=record
 
 demo: ## the scripted tour on the demo setup: /status, /cost, /deploy + Approve, a PR, a failed deploy
 	go run ./local --build --demo --tour $(ARGS)
+
+# --- Benchmarks (bench/, docs/BENCHMARKS.md): the interactions function against the usual Node.js and
+# Python PING handlers, the ack path's go benchmarks, every bootstrap's size (arm64) and peak memory.
+# A tool, not a test: it asserts no time. BENCH_ARGS='-rounds 5 -warm 50' for a quicker look.
+.PHONY: bench
+bench: ## measure cold start, warm PINGs, ack path, sizes, memory vs Node/Python; writes docs/BENCHMARKS.md
+	@command -v gnuplot >/dev/null || { echo "make bench: gnuplot draws docs/bench/coldstart.png; install it: apt-get install gnuplot-nox"; exit 1; }
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "make bench: Node.js 20 and npm run the Node.js contender"; exit 1; }
+	@python3 -c 'import cryptography' 2>/dev/null || { echo "make bench: the Python contender needs cryptography: pip install cryptography"; exit 1; }
+	cd bench/alternatives/node && npm ci --no-audit --no-fund
+	$(MAKE) build GOARCH=arm64
+	go run ./bench $(BENCH_ARGS)

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/shared/costreport"
 )
@@ -25,7 +27,31 @@ type config struct {
 	DeployEnvironments []string // DEPLOY_ENVIRONMENTS
 	// Cost is how /cost words the report: REPORT_TIMEZONE, MONTHLY_BUDGET_USD.
 	Cost costreport.Options
+	// GitHub is the App and the repository of /deploy, /rollback and /assign.
+	GitHub githubConfig
+	// Policy is who may deploy, roll back and scale: DEPLOY_ROLE_IDS (empty: nobody) and
+	// TWO_PERSON_ENVIRONMENTS.
+	Policy authz.Policy
+	// ParameterPrefix is the SSM path under which the secrets are (CHATOPS_PARAMETER_PREFIX).
+	ParameterPrefix string
 }
+
+// githubConfig is the GitHub side of the configuration.
+type githubConfig struct {
+	AppID      int64  // GITHUB_APP_ID
+	APIURL     string // GITHUB_API_URL
+	Repository string // GITHUB_REPOSITORY, owner/repo
+	Workflow   string // DEPLOY_WORKFLOW, a file name under .github/workflows
+}
+
+// Defaults of the GitHub variables.
+const (
+	defaultGitHubAPIURL   = "https://api.github.com"
+	defaultDeployWorkflow = "deploy.yml"
+)
+
+// repositoryPattern is owner/repo as GitHub allows the names.
+var repositoryPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$`)
 
 const defaultDiscordAPIURL = "https://discord.com/api/v10"
 
@@ -64,8 +90,42 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.Cost, err = costreport.OptionsFromEnv(getenv); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.loadGitHub(getenv)...)
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return c, nil
+}
+
+// loadGitHub reads the GitHub App, the repository, the deploy workflow, the roles allowed to
+// deploy and the secrets' prefix, and returns what is wrong with them.
+func (c *config) loadGitHub(getenv func(string) string) []error {
+	var errs []error
+	g := githubConfig{
+		APIURL:     strings.TrimRight(cmp.Or(strings.TrimSpace(getenv("GITHUB_API_URL")), defaultGitHubAPIURL), "/"),
+		Repository: strings.TrimSpace(getenv("GITHUB_REPOSITORY")),
+		Workflow:   cmp.Or(strings.TrimSpace(getenv("DEPLOY_WORKFLOW")), defaultDeployWorkflow),
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(getenv("GITHUB_APP_ID")), 10, 64)
+	if err != nil || id <= 0 {
+		errs = append(errs, errors.New("GITHUB_APP_ID: want the GitHub App's id, a number (the App's settings page, \"App ID\")"))
+	}
+	g.AppID = id
+	if u, err := url.Parse(g.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("GITHUB_API_URL: %q is not an http(s) URL", g.APIURL))
+	}
+	if !repositoryPattern.MatchString(g.Repository) {
+		errs = append(errs, fmt.Errorf("GITHUB_REPOSITORY: %q is not owner/repo", g.Repository))
+	}
+	if strings.ContainsAny(g.Workflow, "/ ") {
+		errs = append(errs, fmt.Errorf("DEPLOY_WORKFLOW: %q is not a file name under .github/workflows (such as deploy.yml)", g.Workflow))
+	}
+	c.GitHub = g
+	roles, err := authz.ParseRoleIDs(getenv("DEPLOY_ROLE_IDS"))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Policy = authz.Policy{RoleIDs: roles, TwoPerson: authz.ParseList(getenv("TWO_PERSON_ENVIRONMENTS"))}
+	c.ParameterPrefix = strings.TrimSpace(getenv("CHATOPS_PARAMETER_PREFIX")) // "" is secrets.DefaultPrefix
+	return errs
 }

@@ -36,6 +36,8 @@ func TestEndToEnd(t *testing.T) {
 		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
 		"DISCORD_APPLICATION_ID="+testAppID,
 		"DISCORD_API_URL="+srv.URL+"/api/v10",
+		"GITHUB_APP_ID=424242",
+		"GITHUB_REPOSITORY=acme/shop",
 	)...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

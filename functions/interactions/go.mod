@@ -34,6 +34,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.12 // indirect
 	github.com/aws/smithy-go v1.28.9
 	github.com/discord-chatops/chatops/shared v0.0.0
+	github.com/google/go-github/v66 v66.0.0
 )
 
 replace github.com/discord-chatops/chatops/shared => ../../shared

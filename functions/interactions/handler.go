@@ -18,6 +18,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/apigw"
 	"github.com/discord-chatops/chatops/shared/discord"
@@ -198,6 +199,10 @@ type deps struct {
 	editor  Editor
 	status  *status.Reader
 	cost    cost.Builder
+	// github calls GitHub as the App's installation (appclient.Lazy: built in the worker).
+	github deploy.RepoClients
+	// originals reads a card back before the worker edits it (the rest client).
+	originals deploy.Originals
 }
 
 // newHandler builds the handler: the verifier from the public key, once, and the router over
@@ -207,7 +212,9 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	if err != nil {
 		return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 	}
-	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Cost: d.cost, Now: now})
+	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Cost: d.cost, Now: now,
+		Deploy: &deploy.Service{GitHub: d.github, Discord: d.originals, ApplicationID: cfg.ApplicationID, Repository: cfg.GitHub.Repository,
+			Workflow: cfg.GitHub.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Log: log, Now: now}})
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/signature/signaturetest"
@@ -72,6 +73,9 @@ func testConfig() config {
 		DiscordAPIURL:      "http://discord.invalid/api/v10",
 		FunctionName:       testFunction,
 		DeployEnvironments: []string{"dev", "prod"},
+		GitHub:             githubConfig{AppID: 424242, APIURL: "http://github.invalid", Repository: "acme/shop", Workflow: "deploy.yml"},
+		// The members of the recorded interactions hold role ...010.
+		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010"}, TwoPerson: []string{"prod"}},
 	}
 }
 
@@ -194,8 +198,8 @@ func TestAck(t *testing.T) {
 		{name: "status-bad-target", file: "status-bad-target", wantStatus: 200},
 		{name: "status-dm", file: "status-dm", wantStatus: 200},
 		{name: "cost", file: "cost", wantStatus: 200, wantInvoked: true},
-		{name: "deploy", file: "deploy", wantStatus: 200},
-		{name: "rollback", file: "rollback", wantStatus: 200},
+		{name: "deploy", file: "deploy", wantStatus: 200, wantInvoked: true},
+		{name: "rollback", file: "rollback", wantStatus: 200, wantInvoked: true},
 		{name: "assign", file: "assign", wantStatus: 200},
 		{name: "scale", file: "scale", wantStatus: 200},
 		{name: "unknown-command", file: "unknown-command", wantStatus: 200},
@@ -319,6 +323,10 @@ func TestLoadConfig(t *testing.T) {
 		"DISCORD_PUBLIC_KEY":       signer.PublicKeyHex(),
 		"DISCORD_APPLICATION_ID":   testAppID,
 		"AWS_LAMBDA_FUNCTION_NAME": testFunction,
+		"GITHUB_APP_ID":            "424242",
+		"GITHUB_REPOSITORY":        "acme/shop",
+		"DEPLOY_ROLE_IDS":          "1100000000000000010, 1100000000000000012",
+		"TWO_PERSON_ENVIRONMENTS":  "prod",
 	}
 	getenv := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	got, err := loadConfig(getenv(env))
@@ -330,16 +338,20 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{PublicKey: signer.PublicKeyHex(), ApplicationID: testAppID, DiscordAPIURL: "https://discord.com/api/v10",
-		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul}}
+		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul},
+		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml"},
+		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}}
 	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{}), sameZone); diff != "" {
 		t.Errorf("loadConfig mismatch (-want +got):\n%s", diff)
 	}
 
 	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , ",
-		"REPORT_TIMEZONE": "Mars/Olympus", "MONTHLY_BUDGET_USD": "lots"}))
+		"REPORT_TIMEZONE": "Mars/Olympus", "MONTHLY_BUDGET_USD": "lots",
+		"GITHUB_APP_ID": "my-app", "GITHUB_API_URL": "api.github.com", "GITHUB_REPOSITORY": "shop", "DEPLOY_WORKFLOW": ".github/workflows/deploy.yml",
+		"DEPLOY_ROLE_IDS": "deployers"}))
 	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS",
-		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD"} {
+		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD", "GITHUB_APP_ID", "GITHUB_API_URL", "GITHUB_REPOSITORY", "DEPLOY_WORKFLOW", "DEPLOY_ROLE_IDS"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("loadConfig error %v does not name %s", err, name)
 		}

@@ -17,10 +17,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
 func main() {
@@ -44,9 +48,13 @@ func setup(log *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("AWS config: %w", err)
 	}
+	discord := rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL})
 	return newHandler(cfg, deps{
-		invoker: awslambda.NewFromConfig(aws),
-		editor:  rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL}),
+		invoker:   awslambda.NewFromConfig(aws),
+		editor:    discord,
+		originals: discord,
+		github: appclient.NewLazy(secrets.New(ssm.NewFromConfig(aws), cfg.ParameterPrefix, 0),
+			githubapp.Options{AppID: cfg.GitHub.AppID, BaseURL: cfg.GitHub.APIURL}),
 		status: &status.Reader{EC2: ec2.NewFromConfig(aws), ECS: ecs.NewFromConfig(aws), EKS: eks.NewFromConfig(aws),
 			CloudWatch: cloudwatch.NewFromConfig(aws, status.WithJSONProtocol)},
 		cost: costreport.NewCache(costreport.New(costreport.NewCostExplorerClient(aws), cfg.Cost), costreport.DefaultCacheTTL),

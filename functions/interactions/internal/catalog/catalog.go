@@ -13,6 +13,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/discord"
@@ -29,6 +30,7 @@ type Config struct {
 type Deps struct {
 	Status *status.Reader
 	Cost   cost.Builder
+	Deploy *deploy.Service // /deploy and /rollback
 	Now    func() time.Time
 }
 
@@ -49,9 +51,9 @@ func Table(cfg Config, d Deps) []command.Command {
 	cmds := []command.Command{
 		status.Command(d.Status, now),
 		cost.Command(d.Cost, now),
-		notYet(command.Command{
+		deploy.DeployCommand(d.Deploy, command.Command{
 			Name:        "deploy",
-			Description: "Ask to deploy a branch or tag to an environment; an allowed role approves (coming soon)",
+			Description: "Ask to deploy a branch or tag to an environment; an allowed role approves",
 			Options: []discord.OptionDef{
 				{Type: discord.OptionString, Name: "environment", Description: "Where to deploy", Required: true, Choices: envChoices},
 				{Type: discord.OptionString, Name: "ref", Description: "Branch or tag; the default branch when empty", MaxLength: 255},
@@ -59,9 +61,9 @@ func Table(cfg Config, d Deps) []command.Command {
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,
 		}),
-		notYet(command.Command{
+		deploy.RollbackCommand(d.Deploy, command.Command{
 			Name:        "rollback",
-			Description: "Ask to redeploy an environment's last successful commit; an allowed role approves (coming soon)",
+			Description: "Ask to roll an environment back to its previous deployed commit; an allowed role approves",
 			Options: []discord.OptionDef{
 				{Type: discord.OptionString, Name: "environment", Description: "Which environment to roll back", Required: true, Choices: envChoices},
 			},

@@ -1,0 +1,103 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// userErrorf is a failure whose message tells the user what to fix.
+func userErrorf(err error, format string, args ...any) error {
+	return command.Errorf(err, format, args...)
+}
+
+// status is the HTTP status of a GitHub error response, 0 for other errors.
+func status(err error) (int, string) {
+	var ge *github.ErrorResponse
+	if errors.As(err, &ge) && ge.Response != nil {
+		return ge.Response.StatusCode, ge.Message
+	}
+	return 0, ""
+}
+
+// limited says whether err is one of GitHub's rate limits.
+func limited(err error) bool {
+	var rl *github.RateLimitError
+	var al *github.AbuseRateLimitError
+	return errors.As(err, &rl) || errors.As(err, &al)
+}
+
+// readError is a failed read of the repository: a permission to grant or an internal error.
+func (r repo) readError(err error, what string) error {
+	st, msg := status(err)
+	switch {
+	case limited(err):
+		return userErrorf(err, "GitHub is rate-limiting the App, so I couldn't %s. Try again in a few minutes.", what)
+	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
+		return userErrorf(err, "The GitHub App may not %s in %s: give it the Contents: read permission and accept the change on the installation.", what, r.fullName)
+	case st == http.StatusNotFound:
+		return userErrorf(err, "GitHub answered 404 when I tried to %s in %s: the repository is gone or the App cannot see it.", what, r.fullName)
+	}
+	return fmt.Errorf("%s in %s: %w", what, r.fullName, err)
+}
+
+// workflowError is a failed read of the deploy workflow's runs.
+func (r repo) workflowError(err error, what string) error {
+	st, msg := status(err)
+	switch {
+	case limited(err):
+		return userErrorf(err, "GitHub is rate-limiting the App, so I couldn't %s %s. Try again in a few minutes.", what, r.workflow)
+	case st == http.StatusNotFound:
+		return userErrorf(err, "DEPLOY_WORKFLOW %s not found in %s. Check the file name under .github/workflows on the default branch (the stack's deployWorkflow context).", quote(r.workflow), r.fullName)
+	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
+		return userErrorf(err, "The GitHub App may not read Actions in %s: give it the Actions: write permission and accept the change on the installation.", r.fullName)
+	}
+	return fmt.Errorf("%s workflow %s: %w", what, r.workflow, err)
+}
+
+// dispatchError turns GitHub's refusal of a dispatch into what to fix in the repository, the
+// workflow or the App. GitHub's messages checked: "Workflow does not have 'workflow_dispatch'
+// trigger", "Unexpected inputs provided: [...]", "No ref found for: x", "Required input 'x'
+// not provided", "Resource not accessible by integration".
+func (r repo) dispatchError(err error, ref string) error {
+	st, msg := status(err)
+	wf := quote(r.workflow)
+	switch {
+	case limited(err):
+		return userErrorf(err, "GitHub is rate-limiting the App, so %s was not started. Try again in a few minutes.", wf)
+	case st == http.StatusNotFound:
+		return userErrorf(err, "DEPLOY_WORKFLOW %s not found in %s. Check the file name under .github/workflows on the default branch (the stack's deployWorkflow context).", wf, r.fullName)
+	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "workflow_dispatch"):
+		return userErrorf(err, "%s has no `workflow_dispatch` trigger on %s. Add `on: workflow_dispatch` with the inputs environment, sha, requested_by and correlation_id (see examples/deploy.yml) and push it to that branch.", wf, quote(ref))
+	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "Unexpected inputs"):
+		return userErrorf(err, "%s does not declare every input I send (GitHub: %s). Declare environment, sha, requested_by and correlation_id under `on.workflow_dispatch.inputs` (see examples/deploy.yml).", wf, quote(msg))
+	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "No ref found"):
+		return userErrorf(err, "There is no branch or tag %s in %s. Check the name, or push it first.", quote(ref), r.fullName)
+	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "Required input"):
+		return userErrorf(err, "%s requires an input I don't send (GitHub: %s). Give it a default or make it optional: I send environment, sha, requested_by and correlation_id.", wf, quote(msg))
+	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
+		return userErrorf(err, "The GitHub App may not start workflows in %s. Give it the Actions: write permission and accept the change on the installation.", r.fullName)
+	case st >= 400 && st < 500:
+		return userErrorf(err, "GitHub refused to start %s (%d: %s).", wf, st, quote(msg))
+	}
+	return fmt.Errorf("dispatch %s on %s: %w", r.workflow, ref, err)
+}
+
+// quote shows text as inline code, without backticks that would end it early.
+func quote(s string) string {
+	return "`" + discord.Truncate(strings.ReplaceAll(s, "`", "'"), 200) + "`"
+}
+
+// short is a commit's short form.
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}

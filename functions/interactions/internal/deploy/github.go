@@ -1,0 +1,180 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/discord-chatops/chatops/shared/deployrun"
+)
+
+// RepoClients gives a GitHub client acting as the App's installation on a repository;
+// *githubapp.App satisfies it.
+type RepoClients interface {
+	RepoClient(ctx context.Context, owner, repo string) (*github.Client, error)
+}
+
+// repo is the repository deployed and its deploy workflow, with the client that calls them.
+type repo struct {
+	client          *github.Client
+	owner, name     string
+	workflow        string // DEPLOY_WORKFLOW, a file name under .github/workflows
+	fullName        string // owner/name, for messages
+	successfulLimit int    // how many successful runs are searched for an environment's deploys
+}
+
+// defaultBranch is the repository's default branch, the ref deployed when none is given.
+//
+// See https://docs.github.com/en/rest/repos/repos#get-a-repository
+func (r repo) defaultBranch(ctx context.Context) (string, error) {
+	rp, _, err := r.client.Repositories.Get(ctx, r.owner, r.name)
+	if err != nil {
+		return "", r.readError(err, "read the repository")
+	}
+	if rp.GetDefaultBranch() == "" {
+		return "", fmt.Errorf("repository %s has no default branch", r.fullName)
+	}
+	return rp.GetDefaultBranch(), nil
+}
+
+// head is the commit ref points at; an unknown ref is a user error.
+//
+// See https://docs.github.com/en/rest/commits/commits#get-a-commit
+func (r repo) head(ctx context.Context, ref string) (string, error) {
+	sha, resp, err := r.client.Repositories.GetCommitSHA1(ctx, r.owner, r.name, ref, "")
+	if err != nil {
+		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity) {
+			return "", userErrorf(err, "There is no branch or tag %s in %s. Check the name (it is case-sensitive).", quote(ref), r.fullName)
+		}
+		return "", r.readError(err, "read "+ref)
+	}
+	return sha, nil
+}
+
+// successfulDeploys lists the successful runs of the deploy workflow for environment, newest
+// first. Runs carry their environment in their run-name (deployrun.ParseTitle); the Actions
+// API does not return inputs. Only the latest successfulLimit successful runs are searched.
+//
+// See https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
+func (r repo) successfulDeploys(ctx context.Context, environment string) ([]*github.WorkflowRun, error) {
+	runs, _, err := r.client.Actions.ListWorkflowRunsByFileName(ctx, r.owner, r.name, r.workflow, &github.ListWorkflowRunsOptions{
+		Status: "success", ListOptions: github.ListOptions{PerPage: r.successfulLimit},
+	})
+	if err != nil {
+		return nil, r.workflowError(err, "list the runs of")
+	}
+	var out []*github.WorkflowRun
+	for _, run := range runs.WorkflowRuns {
+		if t, ok := deployrun.ParseTitle(run.GetDisplayTitle()); ok && t.Environment == environment && run.GetHeadSHA() != "" {
+			out = append(out, run)
+		}
+	}
+	return out, nil
+}
+
+// runFor finds the run of the card with correlation id among the deploy workflow's runs
+// created since since; nil when there is none (yet).
+func (r repo) runFor(ctx context.Context, correlationID string, since time.Time) (*github.WorkflowRun, error) {
+	runs, _, err := r.client.Actions.ListWorkflowRunsByFileName(ctx, r.owner, r.name, r.workflow, &github.ListWorkflowRunsOptions{
+		Event: "workflow_dispatch", Created: ">=" + since.UTC().Format(time.RFC3339), ListOptions: github.ListOptions{PerPage: 100},
+	})
+	if err != nil {
+		return nil, r.workflowError(err, "list the runs of")
+	}
+	for _, run := range runs.WorkflowRuns {
+		if t, ok := deployrun.ParseTitle(run.GetDisplayTitle()); ok && t.CorrelationID == correlationID {
+			return run, nil
+		}
+	}
+	return nil, nil
+}
+
+// Comparison is what a deploy would change: the commits between what runs now and what
+// would run.
+type Comparison struct {
+	Status   string // "ahead", "behind", "diverged", "identical"
+	AheadBy  int
+	BehindBy int
+	Commits  []Commit // newest first, at most maxCommits
+}
+
+// Commit is one commit of a Comparison.
+type Commit struct {
+	SHA, Subject, Author string
+}
+
+// maxCommits is how many commits a card lists.
+const maxCommits = 10
+
+// compare lists the commits from base to head.
+//
+// See https://docs.github.com/en/rest/commits/commits#compare-two-commits
+func (r repo) compare(ctx context.Context, base, head string) (Comparison, error) {
+	cmp, _, err := r.client.Repositories.CompareCommits(ctx, r.owner, r.name, base, head, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		return Comparison{}, r.readError(err, "compare "+short(base)+" with "+short(head))
+	}
+	c := Comparison{Status: cmp.GetStatus(), AheadBy: cmp.GetAheadBy(), BehindBy: cmp.GetBehindBy()}
+	for i := len(cmp.Commits) - 1; i >= 0 && len(c.Commits) < maxCommits; i-- {
+		rc := cmp.Commits[i]
+		subject, _, _ := strings.Cut(rc.GetCommit().GetMessage(), "\n")
+		author := rc.GetAuthor().GetLogin()
+		if author == "" {
+			author = rc.GetCommit().GetAuthor().GetName()
+		}
+		c.Commits = append(c.Commits, Commit{SHA: rc.GetSHA(), Subject: subject, Author: author})
+	}
+	return c, nil
+}
+
+// RunDetails is what GitHub says about the run a dispatch created; zero when it answered 204.
+type RunDetails struct {
+	ID      int64  `json:"workflow_run_id"`
+	URL     string `json:"run_url"`
+	HTMLURL string `json:"html_url"`
+}
+
+// dispatchBody is the body of a workflow dispatch. go-github v66 has no return_run_details,
+// so the request is built by hand.
+type dispatchBody struct {
+	Ref              string            `json:"ref"`
+	Inputs           map[string]string `json:"inputs"`
+	ReturnRunDetails bool              `json:"return_run_details,omitempty"`
+}
+
+// dispatch starts the deploy workflow on ref with inputs, asking for the run's details. GitHub
+// Enterprise Server 3.20 and older refuse that field ("\"return_run_details\" is not a
+// permitted key."): then it asks once more without it, and the details stay zero.
+//
+// See https://docs.github.com/en/rest/actions/workflows#create-a-workflow-dispatch-event and
+// https://github.blog/changelog/2026-02-19-workflow-dispatch-api-now-returns-run-ids/
+func (r repo) dispatch(ctx context.Context, ref string, inputs map[string]string) (RunDetails, error) {
+	path := fmt.Sprintf("repos/%s/%s/actions/workflows/%s/dispatches", url.PathEscape(r.owner), url.PathEscape(r.name), url.PathEscape(r.workflow))
+	send := func(details bool) (RunDetails, error) {
+		req, err := r.client.NewRequest(http.MethodPost, path, dispatchBody{Ref: ref, Inputs: inputs, ReturnRunDetails: details})
+		if err != nil {
+			return RunDetails{}, fmt.Errorf("build dispatch request: %w", err)
+		}
+		var out RunDetails
+		if _, err := r.client.Do(ctx, req, &out); err != nil {
+			return RunDetails{}, err
+		}
+		return out, nil
+	}
+	out, err := send(true)
+	var ge *github.ErrorResponse
+	if errors.As(err, &ge) && ge.Response != nil && (ge.Response.StatusCode == http.StatusBadRequest || ge.Response.StatusCode == http.StatusUnprocessableEntity) &&
+		strings.Contains(ge.Message, "return_run_details") {
+		out, err = send(false)
+	}
+	if err != nil {
+		return RunDetails{}, r.dispatchError(err, ref)
+	}
+	return out, nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/shared/costreport"
 )
 
@@ -34,6 +35,8 @@ type config struct {
 	Policy authz.Policy
 	// ParameterPrefix is the SSM path under which the secrets are (CHATOPS_PARAMETER_PREFIX).
 	ParameterPrefix string
+	// ScaleMaxDesired is the most tasks /scale gives an ECS service.
+	ScaleMaxDesired int32 // SCALE_MAX_DESIRED
 }
 
 // githubConfig is the GitHub side of the configuration.
@@ -90,6 +93,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.Cost, err = costreport.OptionsFromEnv(getenv); err != nil {
 		errs = append(errs, err)
 	}
+	if c.ScaleMaxDesired, err = parseScaleMax(getenv("SCALE_MAX_DESIRED")); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, c.loadGitHub(getenv)...)
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("configuration: %w", err)
@@ -128,4 +134,16 @@ func (c *config) loadGitHub(getenv func(string) string) []error {
 	c.Policy = authz.Policy{RoleIDs: roles, TwoPerson: authz.ParseList(getenv("TWO_PERSON_ENVIRONMENTS"))}
 	c.ParameterPrefix = strings.TrimSpace(getenv("CHATOPS_PARAMETER_PREFIX")) // "" is secrets.DefaultPrefix
 	return errs
+}
+
+// parseScaleMax reads SCALE_MAX_DESIRED ("" means scale.DefaultMaxDesired).
+func parseScaleMax(s string) (int32, error) {
+	if s = strings.TrimSpace(s); s == "" {
+		return scale.DefaultMaxDesired, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("SCALE_MAX_DESIRED: %q is not a whole number of 1 or more (the most tasks /scale gives an ECS service)", s)
+	}
+	return int32(n), nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/apigw"
 	"github.com/discord-chatops/chatops/shared/discord"
@@ -203,6 +204,8 @@ type deps struct {
 	github deploy.RepoClients
 	// originals reads a card back before the worker edits it (the rest client).
 	originals deploy.Originals
+	// scaler reads and scales ECS services and Auto Scaling groups (/scale).
+	scaler *scale.Scaler
 }
 
 // newHandler builds the handler: the verifier from the public key, once, and the router over
@@ -214,7 +217,8 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	}
 	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Cost: d.cost, Now: now,
 		Deploy: &deploy.Service{GitHub: d.github, Discord: d.originals, ApplicationID: cfg.ApplicationID, Repository: cfg.GitHub.Repository,
-			Workflow: cfg.GitHub.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Log: log, Now: now}})
+			Workflow: cfg.GitHub.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Log: log, Now: now},
+		Scale: &scale.Service{Scaler: d.scaler, Policy: cfg.Policy, Log: log, Now: now}})
 	if err != nil {
 		return nil, err
 	}

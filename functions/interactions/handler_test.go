@@ -201,7 +201,7 @@ func TestAck(t *testing.T) {
 		{name: "deploy", file: "deploy", wantStatus: 200, wantInvoked: true},
 		{name: "rollback", file: "rollback", wantStatus: 200, wantInvoked: true},
 		{name: "assign", file: "assign", wantStatus: 200},
-		{name: "scale", file: "scale", wantStatus: 200},
+		{name: "scale", file: "scale", wantStatus: 200, wantInvoked: true},
 		{name: "unknown-command", file: "unknown-command", wantStatus: 200},
 		{name: "button", file: "button", wantStatus: 200},
 		{name: "not-an-interaction", file: "not-an-interaction", wantStatus: 400},
@@ -340,7 +340,7 @@ func TestLoadConfig(t *testing.T) {
 	want := config{PublicKey: signer.PublicKeyHex(), ApplicationID: testAppID, DiscordAPIURL: "https://discord.com/api/v10",
 		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul},
 		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml"},
-		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}}
+		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}, ScaleMaxDesired: 10}
 	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{}), sameZone); diff != "" {
 		t.Errorf("loadConfig mismatch (-want +got):\n%s", diff)
@@ -349,9 +349,10 @@ func TestLoadConfig(t *testing.T) {
 	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , ",
 		"REPORT_TIMEZONE": "Mars/Olympus", "MONTHLY_BUDGET_USD": "lots",
 		"GITHUB_APP_ID": "my-app", "GITHUB_API_URL": "api.github.com", "GITHUB_REPOSITORY": "shop", "DEPLOY_WORKFLOW": ".github/workflows/deploy.yml",
-		"DEPLOY_ROLE_IDS": "deployers"}))
+		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0"}))
 	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS",
-		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD", "GITHUB_APP_ID", "GITHUB_API_URL", "GITHUB_REPOSITORY", "DEPLOY_WORKFLOW", "DEPLOY_ROLE_IDS"} {
+		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD", "GITHUB_APP_ID", "GITHUB_API_URL", "GITHUB_REPOSITORY", "DEPLOY_WORKFLOW", "DEPLOY_ROLE_IDS",
+		"SCALE_MAX_DESIRED"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("loadConfig error %v does not name %s", err, name)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
@@ -57,6 +59,7 @@ func setup(log *slog.Logger) (*Handler, error) {
 			githubapp.Options{AppID: cfg.GitHub.AppID, BaseURL: cfg.GitHub.APIURL}),
 		status: &status.Reader{EC2: ec2.NewFromConfig(aws), ECS: ecs.NewFromConfig(aws), EKS: eks.NewFromConfig(aws),
 			CloudWatch: cloudwatch.NewFromConfig(aws, status.WithJSONProtocol)},
-		cost: costreport.NewCache(costreport.New(costreport.NewCostExplorerClient(aws), cfg.Cost), costreport.DefaultCacheTTL),
+		cost:   costreport.NewCache(costreport.New(costreport.NewCostExplorerClient(aws), cfg.Cost), costreport.DefaultCacheTTL),
+		scaler: &scale.Scaler{ECS: ecs.NewFromConfig(aws), AutoScaling: autoscaling.NewFromConfig(aws), MaxDesired: cfg.ScaleMaxDesired},
 	}, log, time.Now)
 }

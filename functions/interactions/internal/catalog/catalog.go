@@ -15,6 +15,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
@@ -31,6 +32,7 @@ type Deps struct {
 	Status *status.Reader
 	Cost   cost.Builder
 	Deploy *deploy.Service // /deploy and /rollback
+	Scale  *scale.Service
 	Now    func() time.Time
 }
 
@@ -80,13 +82,14 @@ func Table(cfg Config, d Deps) []command.Command {
 			},
 			Contexts: guildOnly,
 		}),
-		notYet(command.Command{
+		scale.Command(d.Scale, command.Command{
 			Name:        "scale",
-			Description: "Set an ECS service's or Auto Scaling group's desired count, after approval (coming soon)",
+			Description: "Set an ECS service's or Auto Scaling group's desired count, after approval",
 			Options: []discord.OptionDef{
 				{Type: discord.OptionString, Name: "service", Description: "What to scale", Required: true,
 					Choices: []discord.Choice{{Name: "ecs", Value: "ecs"}, {Name: "asg", Value: "asg"}}},
 				{Type: discord.OptionString, Name: "target", Description: "cluster/service for ECS, the group name for an Auto Scaling group", Required: true, MaxLength: 500},
+				// No max_value: the bound is the group's max, or SCALE_MAX_DESIRED for ECS, checked by the bot.
 				{Type: discord.OptionInteger, Name: "desired", Description: "The new desired count", Required: true, MinValue: new(int64(0))},
 			},
 			Permissions: discord.PermissionManageGuild,

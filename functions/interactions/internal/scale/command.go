@@ -1,0 +1,224 @@
+package scale
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// action is what authz calls the permission, in its messages: "You need one of these roles to scale".
+const action = "scale"
+
+// Service is what /scale needs to answer: the clients, who may act, where the audit lines go,
+// and the clock (time.Now outside tests).
+type Service struct {
+	Scaler *Scaler
+	Policy authz.Policy
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// Command fills in the /scale entry of the command table, whose definition the table gives.
+// The command checks who asks and what, at once; the deferred invocation reads the resource
+// and shows the preview card. Approve checks the approver and the card, locks the card at once
+// and applies the change in the deferred invocation; Cancel closes the card. Every request,
+// approval, cancel and refusal is one audit line. s may be nil where only the definition is
+// used (registration, /help).
+func Command(s *Service, def command.Command) command.Command {
+	def.Quick, def.Work = s.request, s.preview
+	def.Buttons = []command.Button{
+		{Prefix: ApprovePrefix, Quick: s.approve, Work: s.apply},
+		{Prefix: CancelPrefix, Quick: s.cancel},
+	}
+	return def
+}
+
+// audit writes the audit line of one decision.
+func (s *Service) audit(ctx context.Context, req command.Request, act, target, outcome, detail string) {
+	e := authz.EntryFor(req.Interaction, act, target, outcome)
+	e.Detail = detail
+	authz.Log(ctx, s.Log.With(slog.String("request_id", req.RequestID)), e)
+}
+
+// auditTarget is the audit line's target: "ecs prod/web -> 4".
+func auditTarget(t Target, desired int32) string {
+	return fmt.Sprintf("%s %s -> %d", t.Kind, t.Name, desired)
+}
+
+// options reads and checks the command's options.
+func options(req command.Request) (Target, int32, error) {
+	t, err := ParseTarget(req.Option("service"), req.Option("target"))
+	if err != nil {
+		return Target{}, 0, err
+	}
+	desired, ok := req.Interaction.Command.Int("desired")
+	if !ok || desired < 0 || desired > math.MaxInt32 {
+		return Target{}, 0, command.Errorf(nil, "Give `desired` as a whole number, 0 or more.")
+	}
+	return t, int32(desired), nil
+}
+
+// request answers /scale at once: a denial or a malformed option inline, only to the invoker;
+// otherwise the preview is deferred, for everyone in the channel to see.
+func (s *Service) request(req command.Request) command.Reply {
+	t, desired, optErr := options(req)
+	target := auditTarget(t, desired)
+	if optErr != nil {
+		target = req.Option("service") + " " + req.Option("target")
+	}
+	if err := s.Policy.Allow(req.Interaction, action); err != nil {
+		s.audit(context.Background(), req, "scale.request", target, "denied", authz.DenialReason(err))
+		return command.Ephemeral("⛔ " + err.Error())
+	}
+	var e *command.Error
+	if errors.As(optErr, &e) {
+		return command.Ephemeral(e.Message)
+	}
+	return command.Defer(false)
+}
+
+// preview reads the resource and shows the card, or why it cannot be scaled.
+func (s *Service) preview(ctx context.Context, req command.Request) (discord.Message, error) {
+	t, desired, err := options(req)
+	if err != nil {
+		return discord.Message{}, err
+	}
+	target := auditTarget(t, desired)
+	st, err := s.Scaler.Read(ctx, t)
+	if err == nil {
+		err = Check(st, desired)
+	}
+	if err != nil {
+		s.audit(ctx, req, "scale.request", target, "refused", Reason(err))
+		return discord.Message{}, err
+	}
+	s.audit(ctx, req, "scale.request", target, "requested", fmt.Sprintf("from %d", st.Desired))
+	r := Request{Target: t, Desired: desired, At: req.Received.Truncate(time.Second)}
+	if u := req.Interaction.Invoker(); u != nil {
+		r.RequesterID = u.ID
+	}
+	return Preview(r, st), nil
+}
+
+// click reads a click on a card. It answers inline when the card is not one of ours, already
+// closed, or too old, and returns ok only when the click may go on.
+func (s *Service) click(req command.Request, act string) (Request, command.Reply, bool) {
+	in := req.Interaction
+	r, err := parseClick(in)
+	if err != nil {
+		return r, command.Ephemeral("I can't read this card: run `/scale` again for a fresh one."), false
+	}
+	target := auditTarget(r.Target, r.Desired)
+	if status := closed(in.Message); status != "" {
+		s.audit(context.Background(), req, act, target, "ignored", "card already closed")
+		return r, command.Ephemeral("This request is already closed: " + status), false
+	}
+	if s.Now().Sub(r.At) > MaxAge {
+		s.audit(context.Background(), req, act, target, "expired", "")
+		return r, command.Respond(discord.Update(update(in.Message, fmt.Sprintf(
+			"⌛ Expired: approvals are taken for %d minutes after the request, and what it previewed may have changed. Run `/scale` again.", int(MaxAge.Minutes())),
+			discord.ColorGrey, "", done))), false
+	}
+	return r, command.Reply{}, true
+}
+
+// refuse keeps the card open and says on it why the click was refused.
+func (s *Service) refuse(req command.Request, act string, r Request, err error) command.Reply {
+	s.audit(context.Background(), req, act, auditTarget(r.Target, r.Desired), "denied", authz.DenialReason(err))
+	m := req.Interaction.Message
+	status := ""
+	for _, f := range m.Embeds[0].Fields {
+		if f.Name == fieldStatus {
+			status = f.Value
+		}
+	}
+	return command.Respond(discord.Update(update(m, status, m.Embeds[0].Color,
+		fmt.Sprintf("⛔ %s clicked %s and was refused: %s", mention(req.Interaction), label(act), err.Error()), open)))
+}
+
+func label(act string) string {
+	if act == "scale.cancel" {
+		return "Cancel"
+	}
+	return "Approve"
+}
+
+func mention(in discord.Interaction) string {
+	if u := in.Invoker(); u != nil {
+		return "<@" + u.ID + ">"
+	}
+	return "someone"
+}
+
+// approve checks the approver and the card, and locks the card at once while the change is
+// applied in the deferred invocation. A second click on a locked card is refused: Discord sends
+// each click with the message as it was then.
+func (s *Service) approve(req command.Request) command.Reply {
+	r, reply, ok := s.click(req, "scale.approve")
+	if !ok {
+		return reply
+	}
+	// The two-person rule is for deploy environments; a scale change is bounded and
+	// reversible, so its requester may approve it.
+	if err := s.Policy.AllowApproval(req.Interaction, action, "", r.RequesterID); err != nil {
+		return s.refuse(req, "scale.approve", r, err)
+	}
+	s.audit(context.Background(), req, "scale.approve", auditTarget(r.Target, r.Desired), "approved", "")
+	return command.RespondAndDefer(discord.Update(update(req.Interaction.Message,
+		fmt.Sprintf("Approved by %s: scaling…", mention(req.Interaction)), discord.ColorBlue, "", locked)))
+}
+
+// apply makes the approved change and closes the card with the result. What it tells the user
+// is the card itself, so refusals are not errors; only an internal failure is also logged as
+// one by the caller.
+func (s *Service) apply(ctx context.Context, req command.Request) (discord.Message, error) {
+	in := req.Interaction
+	r, err := parseClick(in)
+	if err != nil {
+		return discord.Message{}, err
+	}
+	target := auditTarget(r.Target, r.Desired)
+	who := mention(in)
+	before, err := s.Scaler.Apply(ctx, r.Target, r.Desired)
+	var e *command.Error
+	switch {
+	case errors.Is(err, ErrNoChange):
+		s.audit(ctx, req, "scale.apply", target, "unchanged", Reason(err))
+		return update(in.Message, fmt.Sprintf("✅ %s already had a desired count of %d when %s's approval was applied: nothing was written.",
+			quote(r.Target.Name), r.Desired, who), discord.ColorGreen, "", done), nil
+	case errors.As(err, &e):
+		s.audit(ctx, req, "scale.apply", target, "failed", Reason(err)+": "+err.Error())
+		return update(in.Message, fmt.Sprintf("❌ Not scaled (approved by %s): %s", who, e.Message), discord.ColorRed, "", done), nil
+	case err != nil:
+		s.audit(ctx, req, "scale.apply", target, "failed", err.Error())
+		return update(in.Message, fmt.Sprintf("❌ Not scaled (approved by %s): the bot failed with an internal error before the change was confirmed. Check with `/status`, and ask whoever runs the bot to look for request `%s` in the interactions function's logs.",
+			who, req.RequestID), discord.ColorRed, "", done), nil
+	}
+	s.audit(ctx, req, "scale.apply", target, "scaled", fmt.Sprintf("%d -> %d", before.Desired, r.Desired))
+	return update(in.Message, fmt.Sprintf("✅ Scaled %s: %d → %d, approved by %s at %s.",
+		quote(r.Target.Name), before.Desired, r.Desired, who, stamp(s.Now(), "f")), discord.ColorGreen, "", done), nil
+}
+
+// cancel closes the card. The requester may cancel their own request; anyone else needs a
+// role that may scale.
+func (s *Service) cancel(req command.Request) command.Reply {
+	r, reply, ok := s.click(req, "scale.cancel")
+	if !ok {
+		return reply
+	}
+	if u := req.Interaction.Invoker(); u == nil || u.ID != r.RequesterID {
+		if err := s.Policy.Allow(req.Interaction, action); err != nil {
+			return s.refuse(req, "scale.cancel", r, err)
+		}
+	}
+	s.audit(context.Background(), req, "scale.cancel", auditTarget(r.Target, r.Desired), "cancelled", "")
+	return command.Respond(discord.Update(update(req.Interaction.Message,
+		fmt.Sprintf("Cancelled by %s at %s. Nothing was changed.", mention(req.Interaction), stamp(s.Now(), "f")), discord.ColorGrey, "", done)))
+}

@@ -1,0 +1,239 @@
+// Package scale is /scale: a preview card of an ECS service's or Auto Scaling group's desired
+// count, and the change itself once a member with an allowed role approves it. Only resources
+// tagged chatops:scalable=true are changed (the stack's IAM policy says the same), within the
+// group's min and max, or up to a ceiling for ECS services, and the resource is read again
+// right before the write.
+//
+// Upstream references:
+//   - ECS DescribeServices: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html
+//   - ECS UpdateService: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+//   - DescribeAutoScalingGroups: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html
+//   - SetDesiredCapacity: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_SetDesiredCapacity.html
+package scale
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+)
+
+// The consumer-side interfaces, shaped like the SDK clients' methods so that *ecs.Client and
+// *autoscaling.Client satisfy them unchanged.
+type (
+	// ECSAPI reads and changes services.
+	ECSAPI interface {
+		DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+		UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
+	}
+	// AutoScalingAPI reads and changes Auto Scaling groups.
+	AutoScalingAPI interface {
+		DescribeAutoScalingGroups(ctx context.Context, in *autoscaling.DescribeAutoScalingGroupsInput, optFns ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error)
+		SetDesiredCapacity(ctx context.Context, in *autoscaling.SetDesiredCapacityInput, optFns ...func(*autoscaling.Options)) (*autoscaling.SetDesiredCapacityOutput, error)
+	}
+)
+
+// TagKey and TagValue mark what /scale may change; the stack's IAM policy allows the writes
+// only on resources carrying them.
+const (
+	TagKey   = "chatops:scalable"
+	TagValue = "true"
+)
+
+// DefaultMaxDesired is SCALE_MAX_DESIRED when unset: the most tasks /scale gives an ECS service.
+const DefaultMaxDesired = 10
+
+// Scaler reads and scales resources. Its clients are used only for the kinds asked for.
+type Scaler struct {
+	ECS         ECSAPI
+	AutoScaling AutoScalingAPI
+	// MaxDesired is the ceiling of an ECS service's desired count (SCALE_MAX_DESIRED); ECS
+	// services have no min and max of their own. Auto Scaling groups use theirs.
+	MaxDesired int32
+}
+
+// State is a resource as read just now.
+type State struct {
+	Target Target
+	// Desired is the desired count; Min and Max bound it: the group's, or 0 and the ceiling
+	// for an ECS service.
+	Desired, Min, Max int32
+	// Running counts running tasks or InService instances; Pending, pending tasks (ECS).
+	Running, Pending int32
+	// Tagged says whether the resource carries TagKey=TagValue.
+	Tagged bool
+}
+
+// Reasons a change is refused, for callers that branch and for the audit log. The errors
+// Read, Check and Apply return wrap them in a *command.Error that says what to do.
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrUntagged   = errors.New("not tagged " + TagKey + "=" + TagValue)
+	ErrOutOfRange = errors.New("out of range")
+	ErrNoChange   = errors.New("already at the desired count")
+	ErrAWSRefused = errors.New("refused by AWS")
+)
+
+// Reason is the short reason of a refusal, for the audit log: "untagged", "out-of-range",
+// "no-change", "not-found", "aws-refused", or "error".
+func Reason(err error) string {
+	for _, r := range []struct {
+		err  error
+		name string
+	}{{ErrUntagged, "untagged"}, {ErrOutOfRange, "out-of-range"}, {ErrNoChange, "no-change"}, {ErrNotFound, "not-found"}, {ErrAWSRefused, "aws-refused"}} {
+		if errors.Is(err, r.err) {
+			return r.name
+		}
+	}
+	return "error"
+}
+
+// Read reads t's desired count, bounds, running count and tag.
+func (s *Scaler) Read(ctx context.Context, t Target) (State, error) {
+	switch t.Kind {
+	case ECS:
+		return s.readService(ctx, t)
+	case ASG:
+		return s.readGroup(ctx, t)
+	}
+	return State{}, fmt.Errorf("unknown kind %q", t.Kind)
+}
+
+func (s *Scaler) readService(ctx context.Context, t Target) (State, error) {
+	out, err := s.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{
+		Cluster: aws.String(t.Cluster), Services: []string{t.Service}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
+	})
+	if isCode(err, "ClusterNotFoundException") {
+		return State{}, notFound(t)
+	}
+	if err != nil {
+		return State{}, awsError(err, "read "+t.Name, false)
+	}
+	for _, svc := range out.Services {
+		if aws.ToString(svc.Status) != "ACTIVE" { // DRAINING or INACTIVE: deleted
+			continue
+		}
+		st := State{Target: t, Desired: svc.DesiredCount, Min: 0, Max: s.MaxDesired, Running: svc.RunningCount, Pending: svc.PendingCount}
+		for _, tag := range svc.Tags {
+			st.Tagged = st.Tagged || (aws.ToString(tag.Key) == TagKey && aws.ToString(tag.Value) == TagValue)
+		}
+		return st, nil
+	}
+	return State{}, notFound(t)
+}
+
+func (s *Scaler) readGroup(ctx context.Context, t Target) (State, error) {
+	out, err := s.AutoScaling.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{t.Name}})
+	if err != nil {
+		return State{}, awsError(err, "read "+t.Name, false)
+	}
+	for _, g := range out.AutoScalingGroups {
+		if aws.ToString(g.AutoScalingGroupName) != t.Name || g.Status != nil { // Status is set only while the group is deleted
+			continue
+		}
+		st := State{Target: t, Desired: aws.ToInt32(g.DesiredCapacity), Min: aws.ToInt32(g.MinSize), Max: aws.ToInt32(g.MaxSize)}
+		for _, i := range g.Instances {
+			if i.LifecycleState == astypes.LifecycleStateInService {
+				st.Running++
+			}
+		}
+		for _, tag := range g.Tags {
+			st.Tagged = st.Tagged || (aws.ToString(tag.Key) == TagKey && aws.ToString(tag.Value) == TagValue)
+		}
+		return st, nil
+	}
+	return State{}, notFound(t)
+}
+
+// Check says whether st may be set to desired: tagged, within its bounds, and a change.
+func Check(st State, desired int32) error {
+	t := st.Target
+	switch {
+	case !st.Tagged:
+		return command.Errorf(ErrUntagged, "%s is not tagged %s=%s: tag it to let the bot scale it.", quote(t.Name), TagKey, TagValue)
+	case t.Kind == ECS && desired > st.Max:
+		return command.Errorf(ErrOutOfRange, "%d is above the bot's ceiling for ECS services: at most %d %s (SCALE_MAX_DESIRED). Nothing was changed.",
+			desired, st.Max, t.Unit(st.Max))
+	case desired < st.Min || desired > st.Max:
+		return command.Errorf(ErrOutOfRange, "%d is outside %s's min and max (%d to %d). Change the group's min or max first, or pick a value in that range. Nothing was changed.",
+			desired, quote(t.Name), st.Min, st.Max)
+	case desired == st.Desired:
+		return command.Errorf(ErrNoChange, "%s already has a desired count of %d: nothing to change.", quote(t.Name), desired)
+	}
+	return nil
+}
+
+// Apply reads t again, checks the change against what it reads, and sets the desired count.
+// It returns the state before the change. Setting the same count twice is harmless, and a
+// second Apply finds ErrNoChange and writes nothing.
+func (s *Scaler) Apply(ctx context.Context, t Target, desired int32) (State, error) {
+	st, err := s.Read(ctx, t)
+	if err != nil {
+		return State{}, err
+	}
+	if err := Check(st, desired); err != nil {
+		return st, err
+	}
+	switch t.Kind {
+	case ECS:
+		_, err = s.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(t.Cluster), Service: aws.String(t.Service), DesiredCount: aws.Int32(desired)})
+	case ASG:
+		// HonorCooldown false: the change was asked for and approved by people, now.
+		_, err = s.AutoScaling.SetDesiredCapacity(ctx, &autoscaling.SetDesiredCapacityInput{AutoScalingGroupName: aws.String(t.Name),
+			DesiredCapacity: aws.Int32(desired), HonorCooldown: aws.Bool(false)})
+	}
+	if err != nil {
+		return st, awsError(err, "scale "+t.Name, true)
+	}
+	return st, nil
+}
+
+func notFound(t Target) error {
+	if t.Kind == ECS {
+		return command.Errorf(ErrNotFound, "No active ECS service %s in this account and Region. Write it as `cluster/service` and check both names.", quote(t.Name))
+	}
+	return command.Errorf(ErrNotFound, "No Auto Scaling group %s in this account and Region. Check the name (it is case-sensitive).", quote(t.Name))
+}
+
+// accessDenied are the codes AWS answers a call the caller's role may not make.
+var accessDenied = []string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+
+// awsError turns a failed AWS call into a message for the user. A denied write is the stack's
+// tag condition: the resource lost its tag, or the policy was changed. Only the error code is
+// shown: AWS messages may carry account ids and ARNs.
+func awsError(err error, action string, write bool) error {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return fmt.Errorf("%s: %w", action, err) // no answer from AWS: an internal error
+	}
+	code := apiErr.ErrorCode()
+	switch {
+	case slices.Contains(accessDenied, code) && write:
+		return command.Errorf(errors.Join(ErrAWSRefused, err), "AWS refused (%s): the stack only allows scaling resources tagged %s=%s. Check the tag; if it is there, ask whoever deployed the bot to check its IAM role.",
+			code, TagKey, TagValue)
+	case slices.Contains(accessDenied, code):
+		return command.Errorf(errors.Join(ErrAWSRefused, err), "I'm not allowed to %s (%s): the stack grants this function ecs:DescribeServices and autoscaling:DescribeAutoScalingGroups, so its IAM role was changed. Ask whoever deployed the bot to check.",
+			action, code)
+	case code == "ScalingActivityInProgress" || code == "ResourceContention":
+		return command.Errorf(err, "AWS could not %s now: the group is busy with another scaling activity (%s). Try again in a minute.", action, code)
+	case strings.Contains(code, "Throttl"):
+		return command.Errorf(err, "AWS is throttling requests, so I couldn't %s (%s). Try again in a minute.", action, code)
+	}
+	return command.Errorf(err, "I couldn't %s: AWS answered %s. Try again; if it keeps failing, ask whoever runs the bot to check the logs.", action, code)
+}
+
+// isCode says whether err is an AWS error with the given code.
+func isCode(err error, code string) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
+}

@@ -1,0 +1,83 @@
+package scale
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// Kind is what /scale changes: the service option's value.
+type Kind string
+
+// The kinds of resource /scale changes.
+const (
+	ECS Kind = "ecs" // an ECS service's desired task count
+	ASG Kind = "asg" // an EC2 Auto Scaling group's desired capacity
+)
+
+// Target is one resource to scale.
+type Target struct {
+	Kind Kind
+	// Name is what the user wrote: cluster/service for ECS, the group name for Auto Scaling.
+	Name string
+	// Cluster and Service split an ECS target.
+	Cluster, Service string
+}
+
+// String is the target as the user wrote it.
+func (t Target) String() string { return t.Name }
+
+// Noun names the target's kind for people.
+func (t Target) Noun() string {
+	if t.Kind == ECS {
+		return "ECS service"
+	}
+	return "Auto Scaling group"
+}
+
+// Unit is what the target's desired count counts, singular or plural.
+func (t Target) Unit(n int32) string {
+	unit := "instance"
+	if t.Kind == ECS {
+		unit = "task"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return unit
+}
+
+// ecsName is the rule for ECS cluster and service names: up to 255 letters, digits, hyphens and
+// underscores. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+var ecsName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// ParseTarget checks the service and target options of /scale. A mistake the user can fix is a
+// *command.Error saying how to write it.
+func ParseTarget(service, target string) (Target, error) {
+	target = strings.TrimSpace(target)
+	t := Target{Kind: Kind(service), Name: target}
+	switch t.Kind {
+	case ECS:
+		cluster, svc, ok := strings.Cut(target, "/")
+		if !ok || !ecsName.MatchString(cluster) || !ecsName.MatchString(svc) {
+			return Target{}, command.Errorf(nil, "Write an ECS target as `cluster/service`, for example `prod/api` (not %s).", quote(target))
+		}
+		t.Cluster, t.Service = cluster, svc
+	case ASG:
+		// Group names are 1 to 255 characters of text; ARNs are not accepted.
+		// https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
+		if target == "" || len(target) > 255 || strings.ContainsAny(target, "\r\n\t`") || strings.HasPrefix(target, "arn:") {
+			return Target{}, command.Errorf(nil, "Give the Auto Scaling group's name, for example `web-asg` (not %s).", quote(target))
+		}
+	default:
+		return Target{}, command.Errorf(nil, "`/scale` scales `ecs` services or `asg` Auto Scaling groups, not %s.", quote(service))
+	}
+	return t, nil
+}
+
+// quote shows user input as inline code, without the backticks that would end it early.
+func quote(s string) string {
+	return "`" + discord.Truncate(strings.ReplaceAll(s, "`", "'"), 200) + "`"
+}

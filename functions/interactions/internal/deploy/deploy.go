@@ -316,14 +316,7 @@ func (s *Service) dispatch(ctx context.Context, k Kind, req command.Request) (di
 	}
 	who := mention(in)
 	correlationID := deployrun.CorrelationID(in.ChannelID, in.Message.ID)
-	current, err := s.Discord.GetOriginal(ctx, s.ApplicationID, in.Token)
-	if err != nil || len(current.Embeds) == 0 {
-		// Without it, the card as clicked: an edit then drops a status embed deploy-notify
-		// added since, which its next event puts back.
-		s.Log.LogAttrs(ctx, slog.LevelWarn, "read the card before editing it", slog.Any("error", err))
-		current = *in.Message
-		current.Embeds = append([]discord.Embed{withState(current.Embeds[0], state{description: "⏳ Approved by " + who + ": dispatching…", color: discord.ColorBlue})}, current.Embeds[1:]...)
-	}
+	current := s.original(ctx, in, who)
 	entry := authz.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "dispatched"}
 	if dispatched(current) {
 		entry.Outcome, entry.Detail = "duplicate", "the card already shows a run"
@@ -331,6 +324,8 @@ func (s *Service) dispatch(ctx context.Context, k Kind, req command.Request) (di
 		return discord.Message{Embeds: current.Embeds}, nil
 	}
 	run, err := s.startOnce(ctx, r, correlationID)
+	// Read again: deploy-notify may have put the run's status on the card meanwhile.
+	current = s.original(ctx, in, who)
 	now := s.Now().UTC()
 	var st state
 	runURL := ""
@@ -370,6 +365,20 @@ func (s *Service) dispatch(ctx context.Context, k Kind, req command.Request) (di
 		out.Components = buttons(r, false, runURL)
 	}
 	return out, nil
+}
+
+// original reads the card as it is now through the click's token. When that fails it is the
+// card as clicked, locked: an edit then drops a status embed deploy-notify may have added,
+// which its next event puts back.
+func (s *Service) original(ctx context.Context, in discord.Interaction, who string) discord.Message {
+	m, err := s.Discord.GetOriginal(ctx, s.ApplicationID, in.Token)
+	if err == nil && len(m.Embeds) > 0 {
+		return m
+	}
+	s.Log.LogAttrs(ctx, slog.LevelWarn, "read the card before editing it", slog.Any("error", err))
+	m = *in.Message
+	m.Embeds = append([]discord.Embed{withState(m.Embeds[0], state{description: "⏳ Approved by " + who + ": dispatching…", color: discord.ColorBlue})}, m.Embeds[1:]...)
+	return m
 }
 
 // startedRun is the run an approval started, or found already started.

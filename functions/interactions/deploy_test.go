@@ -1,0 +1,523 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/secrets"
+)
+
+// deployer is who sends an interaction in the deploy tests.
+type deployer struct {
+	id, name string
+	roles    []string
+}
+
+var (
+	minji = deployer{"1000000000000000042", "minji", []string{"1100000000000000010"}} // allowed
+	jun   = deployer{"1000000000000000043", "jun", []string{"1100000000000000010"}}   // allowed
+	guest = deployer{"1000000000000000044", "guest", []string{"1100000000000000099"}} // no allowed role
+)
+
+// deployWorld is the interactions handler between a fake Discord and a fake GitHub, driven as
+// Discord and Lambda drive it: signed interactions in, their asynchronous work fed back.
+type deployWorld struct {
+	t    *testing.T
+	gh   *fakeDeployGitHub
+	dc   *cardDiscord
+	h    *Handler
+	inv  *fakeInvoker
+	logs syncBuffer
+	now  time.Time
+	n    int // interactions sent
+	// answered are the interactions whose answer Discord took.
+	answered map[string]bool
+}
+
+// syncBuffer is a log buffer safe for the handler and the test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newDeployWorld(t *testing.T) *deployWorld {
+	t.Helper()
+	w := &deployWorld{t: t, now: testNow, inv: &fakeInvoker{}, dc: newCardDiscord(), answered: map[string]bool{}}
+	w.gh = newFakeDeployGitHub(t, func() time.Time { return w.now })
+	cfg := testConfig()
+	cfg.GitHub.APIURL = w.gh.URL
+	client := rest.New(rest.Options{BaseURL: startCardDiscord(t, w.dc), MaxRetries: -1})
+	app := appclient.NewLazy(staticSecrets{secrets.GitHubPrivateKey: string(w.gh.PrivateKeyPEM())},
+		githubapp.Options{AppID: w.gh.AppID, BaseURL: w.gh.URL})
+	h, err := newHandler(cfg, deps{invoker: w.inv, editor: client, originals: client, github: app},
+		slog.New(slog.NewJSONHandler(&w.logs, nil)), func() time.Time { return w.now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.h = h
+	return w
+}
+
+// interaction is the recorded interaction file with its id, token, deployer and data changed.
+func (w *deployWorld) interaction(file string, m deployer, data map[string]any, change func(map[string]any)) []byte {
+	w.t.Helper()
+	w.n++
+	var in map[string]any
+	if err := json.Unmarshal(interaction(w.t, file), &in); err != nil {
+		w.t.Fatal(err)
+	}
+	in["id"] = fmt.Sprintf("14000000000000%05d", w.n)
+	in["token"] = fmt.Sprintf("token-%d", w.n)
+	mem := in["member"].(map[string]any)
+	mem["roles"] = m.roles
+	user := mem["user"].(map[string]any)
+	user["id"], user["username"] = m.id, m.name
+	in["data"] = data
+	if change != nil {
+		change(in)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return b
+}
+
+// command is a slash command by m with the given options.
+func (w *deployWorld) command(name string, m deployer, options ...string) []byte {
+	var opts []map[string]any
+	for i := 0; i+1 < len(options); i += 2 {
+		opts = append(opts, map[string]any{"name": options[i], "type": 3, "value": options[i+1]})
+	}
+	return w.interaction("deploy", m, map[string]any{"id": "1290000000000000101", "name": name, "type": 1, "options": opts}, nil)
+}
+
+// click is m clicking the button customID on message cardID, as Discord holds it now.
+func (w *deployWorld) click(cardID, customID string, m deployer) []byte {
+	card := w.dc.card(cardID)
+	body := w.interaction("button", m, map[string]any{"component_type": 2, "custom_id": customID}, func(in map[string]any) {
+		in["message"] = card
+	})
+	w.dc.mu.Lock()
+	w.dc.byToken[fmt.Sprintf("token-%d", w.n)] = cardID
+	w.dc.mu.Unlock()
+	return body
+}
+
+// send delivers body signed as Discord does, applies an UPDATE_MESSAGE answer to the clicked
+// message as Discord does, runs the asynchronous work it started, and returns the answer.
+func (w *deployWorld) send(body []byte) discord.Response {
+	w.t.Helper()
+	w.inv.mu.Lock()
+	before := len(w.inv.calls)
+	w.inv.mu.Unlock()
+	resp, err := w.h.Handle(lambdaContext(), event{APIGatewayV2HTTPRequest: signedRequest(w.t, body, w.now)})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		w.t.Fatalf("acknowledge: %d %v %s", resp.StatusCode, err, resp.Body)
+	}
+	var out discord.Response
+	if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
+		w.t.Fatal(err)
+	}
+	var in discord.Interaction
+	_ = json.Unmarshal(body, &in)
+	// Discord takes one answer per interaction: a repeated delivery's answer changes nothing.
+	if out.Type == discord.ResponseUpdateMessage && in.Message != nil && !w.answered[in.ID] {
+		w.answered[in.ID] = true
+		w.dc.mu.Lock()
+		w.dc.apply(in.Message.ID, *out.Data)
+		w.dc.mu.Unlock()
+	}
+	w.inv.mu.Lock()
+	calls := append([]*awslambda.InvokeInput(nil), w.inv.calls[before:]...)
+	w.inv.mu.Unlock()
+	for _, call := range calls {
+		w.work(call.Payload)
+	}
+	return out
+}
+
+// work runs one asynchronous invocation.
+func (w *deployWorld) work(payload []byte) {
+	w.t.Helper()
+	var ev event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.h.Handle(lambdaContext(), ev); err != nil {
+		w.t.Fatalf("work: %v", err)
+	}
+}
+
+// request sends a slash command and returns the id of the card it made.
+func (w *deployWorld) request(name string, m deployer, options ...string) string {
+	w.t.Helper()
+	body := w.command(name, m, options...)
+	if resp := w.send(body); resp.Type != discord.ResponseDeferredChannelMessageWithSource {
+		w.t.Fatalf("/%s answered %+v, want the deferred response", name, resp)
+	}
+	w.dc.mu.Lock()
+	defer w.dc.mu.Unlock()
+	return w.dc.byToken[fmt.Sprintf("token-%d", w.n)]
+}
+
+// button is the custom_id of the card's button labelled label.
+func (w *deployWorld) button(cardID, label string) string {
+	w.t.Helper()
+	for _, row := range w.dc.card(cardID).Components {
+		for _, c := range row.Components {
+			if c.Label == label {
+				return c.CustomID
+			}
+		}
+	}
+	w.t.Fatalf("card %s has no %s button: %+v", cardID, label, w.dc.card(cardID).Components)
+	return ""
+}
+
+// auditLines are the audit log lines so far, as "action target user outcome detail".
+func (w *deployWorld) auditLines() []string {
+	var out []string
+	for line := range strings.SplitSeq(w.logs.String(), "\n") {
+		var e struct{ Msg, Action, Target, User, Outcome, Detail string }
+		if json.Unmarshal([]byte(line), &e) == nil && e.Msg == "audit" {
+			out = append(out, strings.TrimSpace(strings.Join([]string{e.Action, e.Target, e.User, e.Outcome, firstWords(e.Detail)}, " ")))
+		}
+	}
+	return out
+}
+
+func firstWords(s string) string {
+	f := strings.Fields(s)
+	return strings.Join(f[:min(len(f), 3)], " ")
+}
+
+// cardView is what the deploy tests check of a card.
+type cardView struct {
+	Title, Description string
+	Fields             map[string]string
+	History            []string // without the time stamps
+	Buttons            []string // "label" or "label (disabled)" or "label -> url"
+	Embeds             int
+}
+
+func viewOf(m discord.Message) cardView {
+	var v cardView
+	v.Embeds = len(m.Embeds)
+	if len(m.Embeds) > 0 {
+		e := m.Embeds[0]
+		v.Title, v.Description, v.Fields = e.Title, e.Description, map[string]string{}
+		for _, f := range e.Fields {
+			if f.Name == "History" {
+				for l := range strings.SplitSeq(f.Value, "\n") {
+					_, text, _ := strings.Cut(l, "> ")
+					v.History = append(v.History, text)
+				}
+				continue
+			}
+			v.Fields[f.Name] = f.Value
+		}
+	}
+	for _, row := range m.Components {
+		for _, c := range row.Components {
+			switch {
+			case c.URL != "":
+				v.Buttons = append(v.Buttons, c.Label+" -> "+c.URL)
+			case c.Disabled:
+				v.Buttons = append(v.Buttons, c.Label+" (disabled)")
+			default:
+				v.Buttons = append(v.Buttons, c.Label)
+			}
+		}
+	}
+	return v
+}
+
+// TestDeployApproved is the whole flow: /deploy makes the card, another allowed deployer
+// approves, the card locks at once, the worker dispatches the workflow as the App's
+// installation with the contract's inputs and shows the run, keeping the status embed
+// deploy-notify added meanwhile.
+func TestDeployApproved(t *testing.T) {
+	t.Parallel()
+	w := newDeployWorld(t)
+	w.gh.onDispatch = w.dc.addStatusEmbed // deploy-notify is quicker than the worker's edit
+	cardID := w.request("deploy", minji, "environment", "prod", "ref", "v1.4.2")
+
+	got := viewOf(w.dc.card(cardID))
+	if got.Title != "Deploy v1.4.2 to prod" || got.Fields["Commit"] != "`"+shaTag+"`" || got.Fields["Requested by"] != "<@"+minji.id+"> (`minji`)" {
+		t.Errorf("card %+v", got)
+	}
+	changes := got.Fields["Changes"]
+	if !strings.HasPrefix(changes, "`0000000` Change 12 · octocat\n") || !strings.HasSuffix(changes, "+2 more since `b2b2b2b`") {
+		t.Errorf("changes:\n%s", changes)
+	}
+	if diff := cmp.Diff([]string{"Approve", "Cancel"}, got.Buttons); diff != "" {
+		t.Errorf("buttons (-want +got):\n%s", diff)
+	}
+
+	approve := w.button(cardID, "Approve")
+	if !strings.HasPrefix(approve, "deploy:approve:"+minji.id+":") || len(approve) > discord.MaxCustomID {
+		t.Errorf("custom_id %q", approve)
+	}
+	resp := w.send(w.click(cardID, approve, jun))
+	if resp.Type != discord.ResponseUpdateMessage {
+		t.Fatalf("approve answered %+v, want UPDATE_MESSAGE", resp)
+	}
+	if locked := viewOf(*resp.Data); locked.Description != "⏳ Approved by <@"+jun.id+">: dispatching…" ||
+		!cmp.Equal(locked.Buttons, []string{"Approve (disabled)", "Cancel (disabled)"}) {
+		t.Errorf("the approval does not lock the card: %+v", locked)
+	}
+
+	ds := w.gh.Dispatches()
+	if len(ds) != 1 {
+		t.Fatalf("%d dispatches, want 1", len(ds))
+	}
+	wantInputs := map[string]string{"environment": "prod", "sha": "", "requested_by": "minji",
+		"correlation_id": "1100000000000000002-" + cardID}
+	if diff := cmp.Diff(wantInputs, ds[0].Inputs); diff != "" || ds[0].Ref != "v1.4.2" || ds[0].ReturnRunDetails == nil || !*ds[0].ReturnRunDetails {
+		t.Errorf("dispatch ref %q return_run_details %v, inputs (-want +got):\n%s", ds[0].Ref, ds[0].ReturnRunDetails, diff)
+	}
+	if len(w.gh.Tokens()) == 0 {
+		t.Error("no installation token was issued")
+	}
+
+	final := viewOf(w.dc.card(cardID))
+	want := []string{"requested by <@" + minji.id + ">", "approved by <@" + jun.id + ">", "dispatched run 1000"}
+	if diff := cmp.Diff(want, final.History); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(final.Description, "🚀 Deploy dispatched <t:") || !strings.HasSuffix(final.Description, "approved by <@"+jun.id+">.") ||
+		final.Fields["Run"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" {
+		t.Errorf("final card %+v", final)
+	}
+	if final.Embeds != 2 {
+		t.Errorf("%d embeds, want the card's and deploy-notify's status embed", final.Embeds)
+	}
+	wantAudit := []string{
+		"deploy.request prod@v1.4.2 minji requested",
+		"deploy.approve prod@v1.4.2 jun approved",
+		"deploy.dispatch prod@v1.4.2 jun dispatched https://github.com/acme/shop/actions/runs/1000",
+	}
+	if diff := cmp.Diff(wantAudit, w.auditLines()); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+	for _, secret := range []string{"token-1", "token-2", "ghs_"} {
+		if strings.Contains(w.logs.String(), secret) {
+			t.Errorf("the log shows %q", secret)
+		}
+	}
+}
+
+// ephemeral is the text of an answer only its invoker sees; "" for other answers.
+func ephemeral(r discord.Response) string {
+	if r.Type != discord.ResponseChannelMessageWithSource || r.Data == nil || r.Data.Flags&discord.FlagEphemeral == 0 {
+		return ""
+	}
+	return r.Data.Content
+}
+
+// TestDeployRefused checks the default-deny rules: a refusal says which roles are allowed,
+// changes nothing but the card's history, and is logged.
+func TestDeployRefused(t *testing.T) {
+	t.Parallel()
+	t.Run("request without a role", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		got := ephemeral(w.send(w.command("deploy", guest, "environment", "prod")))
+		if got != "You need one of these roles to deploy: <@&1100000000000000010>. Ask someone who has one." {
+			t.Errorf("answer %q", got)
+		}
+		if len(w.inv.calls) != 0 || len(w.gh.Requests()) != 0 {
+			t.Errorf("refused request reached the worker (%d) or GitHub (%v)", len(w.inv.calls), w.gh.Requests())
+		}
+		if diff := cmp.Diff([]string{"deploy.request prod guest denied missing-role"}, w.auditLines()); diff != "" {
+			t.Errorf("audit (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("request from a DM", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		body := w.interaction("deploy", minji, map[string]any{"id": "1", "name": "deploy", "type": 1,
+			"options": []map[string]any{{"name": "environment", "type": 3, "value": "prod"}}}, func(in map[string]any) {
+			delete(in, "guild_id")
+			in["user"] = in["member"].(map[string]any)["user"]
+			delete(in, "member")
+		})
+		if got := ephemeral(w.send(body)); !strings.Contains(got, "can't be used here") {
+			t.Errorf("answer %q", got)
+		}
+	})
+	tests := []struct {
+		name, env string
+		approver  deployer
+		want      string // last history line
+		audit     string
+	}{
+		{"approval without a role", "dev", guest,
+			"approve by <@" + guest.id + "> refused: You need one of these roles to deploy: <@&1100000000000000010>. Ask someone who has one.",
+			"deploy.approve dev@main guest denied missing-role"},
+		{"requester approves prod (two-person rule)", "prod", minji,
+			"approve by <@" + minji.id + "> refused: `prod` needs a second person: someone other than the requester must approve.",
+			"deploy.approve prod@main minji denied same-person"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newDeployWorld(t)
+			cardID := w.request("deploy", minji, "environment", tt.env)
+			resp := w.send(w.click(cardID, w.button(cardID, "Approve"), tt.approver))
+			if resp.Type != discord.ResponseUpdateMessage {
+				t.Fatalf("answer %+v, want the card updated", resp)
+			}
+			card := viewOf(w.dc.card(cardID))
+			if got := card.History[len(card.History)-1]; got != tt.want {
+				t.Errorf("history line\n got %s\nwant %s", got, tt.want)
+			}
+			if !cmp.Equal(card.Buttons, []string{"Approve", "Cancel"}) || card.Description != "Waiting for approval by a member with an allowed role." {
+				t.Errorf("a refusal changed the card: %+v", card)
+			}
+			if n := len(w.gh.Dispatches()); n != 0 {
+				t.Errorf("%d dispatches", n)
+			}
+			if got := w.auditLines(); got[len(got)-1] != tt.audit {
+				t.Errorf("audit %q, want %q", got[len(got)-1], tt.audit)
+			}
+		})
+	}
+	t.Run("requester approves dev", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		cardID := w.request("deploy", minji, "environment", "dev")
+		w.send(w.click(cardID, w.button(cardID, "Approve"), minji))
+		if n := len(w.gh.Dispatches()); n != 1 {
+			t.Errorf("%d dispatches, want 1: dev has no two-person rule", n)
+		}
+	})
+}
+
+// TestDeployCancelled checks that Cancel closes the card for good and that a click on the
+// closed card does nothing.
+func TestDeployCancelled(t *testing.T) {
+	t.Parallel()
+	w := newDeployWorld(t)
+	cardID := w.request("deploy", minji, "environment", "prod")
+	approve, cancel := w.button(cardID, "Approve"), w.button(cardID, "Cancel")
+	if got := w.send(w.click(cardID, cancel, guest)); got.Type != discord.ResponseUpdateMessage {
+		t.Fatalf("cancel by a guest answered %+v", got)
+	}
+	if card := viewOf(w.dc.card(cardID)); !cmp.Equal(card.Buttons, []string{"Approve", "Cancel"}) {
+		t.Errorf("a guest closed the card: %+v", card)
+	}
+	w.send(w.click(cardID, cancel, minji))
+	card := viewOf(w.dc.card(cardID))
+	if card.Description != "✖️ Cancelled by <@"+minji.id+">. Nothing was dispatched." ||
+		!cmp.Equal(card.Buttons, []string{"Approve (disabled)", "Cancel (disabled)"}) {
+		t.Errorf("cancelled card %+v", card)
+	}
+	got := ephemeral(w.send(w.click(cardID, approve, jun)))
+	if got != "This request is already closed: ✖️ Cancelled by <@"+minji.id+">. Nothing was dispatched." {
+		t.Errorf("approve on the cancelled card: %q", got)
+	}
+	if n := len(w.gh.Dispatches()); n != 0 {
+		t.Errorf("%d dispatches", n)
+	}
+	want := []string{"deploy.request prod@main minji requested", "deploy.cancel prod@main guest denied missing-role",
+		"deploy.cancel prod@main minji cancelled", "deploy.approve prod@main jun ignored card already closed"}
+	if diff := cmp.Diff(want, w.auditLines()); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+}
+
+// TestDeployStale checks that an approval after the 15 minutes of the request closes the
+// card with a clear answer and dispatches nothing.
+func TestDeployStale(t *testing.T) {
+	t.Parallel()
+	w := newDeployWorld(t)
+	cardID := w.request("deploy", minji, "environment", "prod")
+	w.now = w.now.Add(16 * time.Minute)
+	resp := w.send(w.click(cardID, w.button(cardID, "Approve"), jun))
+	card := viewOf(*resp.Data)
+	if card.Description != "⌛ Expired: not approved within 15 minutes of the request. Run `/deploy` again for a fresh card." ||
+		!cmp.Equal(card.Buttons, []string{"Approve (disabled)", "Cancel (disabled)"}) {
+		t.Errorf("stale approval: %+v", card)
+	}
+	if n := len(w.gh.Dispatches()); n != 0 || len(w.inv.calls) != 1 {
+		t.Errorf("%d dispatches, %d invocations; want none beyond the card's", n, len(w.inv.calls))
+	}
+}
+
+// TestDeployDuplicates checks that one approval dispatches once when Discord or Lambda
+// delivers it again, and when the card's edit was lost but the run exists.
+func TestDeployDuplicates(t *testing.T) {
+	t.Parallel()
+	t.Run("approval delivered twice", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		cardID := w.request("deploy", minji, "environment", "prod")
+		click := w.click(cardID, w.button(cardID, "Approve"), jun)
+		w.send(click)
+		w.send(click) // the same interaction again, card as it was when clicked
+		if n := len(w.gh.Dispatches()); n != 1 {
+			t.Errorf("%d dispatches, want 1", n)
+		}
+		if got := w.auditLines(); got[len(got)-1] != "deploy.dispatch prod@main jun duplicate the card already" {
+			t.Errorf("audit %q", got)
+		}
+	})
+	t.Run("work delivered twice", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		cardID := w.request("deploy", minji, "environment", "prod")
+		w.send(w.click(cardID, w.button(cardID, "Approve"), jun))
+		w.work(w.inv.calls[len(w.inv.calls)-1].Payload)
+		if n := len(w.gh.Dispatches()); n != 1 {
+			t.Errorf("%d dispatches, want 1", n)
+		}
+	})
+	t.Run("card edit lost, run already started", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		cardID := w.request("deploy", minji, "environment", "prod")
+		click := w.click(cardID, w.button(cardID, "Approve"), jun)
+		w.send(click)
+		w.dc.mu.Lock()
+		w.dc.getFails = true // the worker sees only the card as clicked
+		w.dc.mu.Unlock()
+		w.work(w.inv.calls[len(w.inv.calls)-1].Payload)
+		if n := len(w.gh.Dispatches()); n != 1 {
+			t.Errorf("%d dispatches, want 1: the run of this card was listed", n)
+		}
+		if got := w.auditLines(); got[len(got)-1] != "deploy.dispatch prod@main jun duplicate run already started" {
+			t.Errorf("audit %q", got)
+		}
+		if card := viewOf(w.dc.card(cardID)); card.Fields["Run"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" {
+			t.Errorf("card %+v", card)
+		}
+	})
+}

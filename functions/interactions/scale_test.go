@@ -80,10 +80,14 @@ type scaleFlow struct {
 	n       int // interactions sent, for their ids and tokens
 }
 
-// newScaleFlow seeds a moto_server of its own and builds the handler as main does over it.
-func newScaleFlow(t *testing.T) *scaleFlow {
+// newScaleFlow empties moto, seeds it and builds the handler as main does over it. The tests
+// of one moto_server run one after the other: one server each would cost more than the tests.
+func newScaleFlow(t *testing.T, moto *mototest.Server) *scaleFlow {
 	t.Helper()
-	awsCfg := mototest.Start(t).Config(t)
+	if err := moto.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	awsCfg := moto.Config(t)
 	scaletest.Seed(t, awsCfg)
 	f := &scaleFlow{t: t, inv: &fakeInvoker{}, d: &fakeDiscord{}, c: &clock{t: testNow}, logs: &bytes.Buffer{}, awsCf: awsCfg,
 		ecs: &countingECS{ECSAPI: ecs.NewFromConfig(awsCfg)}, asg: &countingASG{AutoScalingAPI: autoscaling.NewFromConfig(awsCfg)}}
@@ -235,9 +239,9 @@ func marshal(t *testing.T, m discord.Message) []byte {
 // its requester (no two-person rule for /scale).
 func TestScaleApproved(t *testing.T) {
 	t.Parallel()
+	moto := mototest.Start(t)
 	t.Run("ecs", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		if r := f.command(requester, "ecs", scaletest.Web, 4); r.Type != discord.ResponseDeferredChannelMessageWithSource || r.Data != nil {
 			t.Fatalf("/scale answered %+v, want the public deferred response", r)
 		}
@@ -256,8 +260,7 @@ func TestScaleApproved(t *testing.T) {
 			"scale.apply scaled joon ecs prod/web -> 4")
 	})
 	t.Run("asg", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		f.command(requester, "asg", scaletest.WebASG, 4)
 		golden(t, "work-scale-preview-asg.json", marshal(t, f.card))
 		f.click(requester, f.card, "Approve")
@@ -274,7 +277,7 @@ func TestScaleApproved(t *testing.T) {
 // without an allowed role, answered at once to them only.
 func TestScaleRefused(t *testing.T) {
 	t.Parallel()
-	f := newScaleFlow(t)
+	f := newScaleFlow(t, mototest.Start(t))
 	for _, tt := range []struct {
 		name            string
 		m               member
@@ -342,9 +345,9 @@ func TestScaleRefused(t *testing.T) {
 // the resource changed.
 func TestScaleCards(t *testing.T) {
 	t.Parallel()
+	moto := mototest.Start(t)
 	t.Run("cancelled", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		f.command(requester, "ecs", scaletest.Web, 4)
 		preview := f.card
 		if r := f.click(requester, preview, "Cancel"); r.Type != discord.ResponseUpdateMessage {
@@ -368,8 +371,7 @@ func TestScaleCards(t *testing.T) {
 			"scale.cancel denied sora ecs prod/web -> 5")
 	})
 	t.Run("expired", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		f.command(requester, "asg", scaletest.WebASG, 3)
 		f.c.t = testNow.Add(scale.MaxAge + time.Second)
 		if r := f.click(approver, f.card, "Approve"); r.Type != discord.ResponseUpdateMessage {
@@ -384,8 +386,7 @@ func TestScaleCards(t *testing.T) {
 			"scale.approve expired joon asg web-asg -> 3")
 	})
 	t.Run("approver without the role", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		f.command(requester, "ecs", scaletest.Web, 4)
 		if r := f.click(outsider, f.card, "Approve"); r.Type != discord.ResponseUpdateMessage {
 			t.Fatalf("Approve by an outsider answered %+v", r)
@@ -401,8 +402,7 @@ func TestScaleCards(t *testing.T) {
 			"scale.apply scaled joon ecs prod/web -> 4")
 	})
 	t.Run("approved twice", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		f.command(requester, "ecs", scaletest.Web, 4)
 		preview := f.card
 		f.click(approver, preview, "Approve")
@@ -431,8 +431,7 @@ func TestScaleCards(t *testing.T) {
 			"scale.apply unchanged minji ecs prod/web -> 4")
 	})
 	t.Run("untagged after the preview", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		f.command(requester, "ecs", scaletest.Web, 4)
 		arn := "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
 		if _, err := ecs.NewFromConfig(f.awsCf).UntagResource(context.Background(), &ecs.UntagResourceInput{
@@ -447,8 +446,7 @@ func TestScaleCards(t *testing.T) {
 		f.checkDesired("web", "", 2, 0)
 	})
 	t.Run("AWS refuses the write", func(t *testing.T) {
-		t.Parallel()
-		f := newScaleFlow(t)
+		f := newScaleFlow(t, moto)
 		f.ecs.refuse = &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: ecs:UpdateService"}
 		f.command(requester, "ecs", scaletest.Web, 4)
 		f.click(approver, f.card, "Approve")
@@ -462,4 +460,34 @@ func TestScaleCards(t *testing.T) {
 			"scale.approve approved joon ecs prod/web -> 4",
 			"scale.apply failed joon ecs prod/web -> 4")
 	})
+}
+
+// BenchmarkAckScale is the acknowledgement of /scale and of a click on Approve: the role
+// check, the options or the card read back, and the answer, with no network call (the
+// asynchronous invocation is a fake). Compare with BenchmarkAck.
+func BenchmarkAckScale(b *testing.B) {
+	at := testNow.Add(-time.Minute)
+	r := scale.Request{Target: scale.Target{Kind: scale.ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4,
+		RequesterID: requester.id, At: at}
+	card := scale.Preview(r, scale.State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
+	card.ID = "1300000000000000777"
+	var in map[string]any
+	if err := json.Unmarshal(interaction(b, "scale"), &in); err != nil {
+		b.Fatal(err)
+	}
+	in["type"], in["message"] = 3, card
+	in["data"] = map[string]any{"component_type": 2, "custom_id": card.Components[0].Components[0].CustomID}
+	click, _ := json.Marshal(in)
+	for name, body := range map[string][]byte{"request": interaction(b, "scale"), "approve": click} {
+		b.Run(name, func(b *testing.B) {
+			h := benchHandler(b)
+			ev := event{APIGatewayV2HTTPRequest: signedRequest(b, body, testNow)}
+			ctx := context.Background()
+			for b.Loop() {
+				if resp, _ := h.Handle(ctx, ev); resp.StatusCode != 200 || !strings.HasPrefix(resp.Body, `{"type":`+map[string]string{"request": "5", "approve": "7"}[name]) {
+					b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+				}
+			}
+		})
+	}
 }

@@ -1,0 +1,108 @@
+package scale
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+func TestParseTarget(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		service, target string
+		want            Target
+		wantErr         string
+	}{
+		{"ecs", "prod/web", Target{Kind: ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, ""},
+		{"ecs", " prod/web ", Target{Kind: ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, ""},
+		{"asg", "web-asg", Target{Kind: ASG, Name: "web-asg"}, ""},
+		{"asg", "My Group (blue)", Target{Kind: ASG, Name: "My Group (blue)"}, ""},
+		{"ecs", "web", Target{}, "Write an ECS target as `cluster/service`, for example `prod/api` (not `web`)."},
+		{"ecs", "prod/web/x", Target{}, "Write an ECS target as `cluster/service`, for example `prod/api` (not `prod/web/x`)."},
+		{"ecs", "prod/", Target{}, "Write an ECS target as `cluster/service`, for example `prod/api` (not `prod/`)."},
+		{"asg", "", Target{}, "Give the Auto Scaling group's name, for example `web-asg` (not ``)."},
+		{"asg", "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:x", Target{}, "Give the Auto Scaling group's name"},
+		{"ec2", "i-1", Target{}, "`/scale` scales `ecs` services or `asg` Auto Scaling groups, not `ec2`."},
+	}
+	for _, tt := range tests {
+		got, err := ParseTarget(tt.service, tt.target)
+		var e *command.Error
+		switch {
+		case tt.wantErr == "" && (err != nil || got != tt.want):
+			t.Errorf("ParseTarget(%q, %q) = %+v, %v; want %+v", tt.service, tt.target, got, err, tt.want)
+		case tt.wantErr != "" && (!errors.As(err, &e) || len(e.Message) < len(tt.wantErr) || e.Message[:len(tt.wantErr)] != tt.wantErr):
+			t.Errorf("ParseTarget(%q, %q) error %v, want one starting %q", tt.service, tt.target, err, tt.wantErr)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	ecs := State{Target: Target{Kind: ECS, Name: "prod/web"}, Desired: 2, Max: 10, Tagged: true}
+	asg := State{Target: Target{Kind: ASG, Name: "web-asg"}, Desired: 2, Min: 1, Max: 6, Tagged: true}
+	untagged := asg
+	untagged.Tagged = false
+	tests := []struct {
+		name    string
+		st      State
+		desired int32
+		want    error // nil: allowed
+	}{
+		{"ecs up", ecs, 10, nil},
+		{"ecs to zero", ecs, 0, nil},
+		{"ecs above the ceiling", ecs, 11, ErrOutOfRange},
+		{"asg at max", asg, 6, nil},
+		{"asg at min", asg, 1, nil},
+		{"asg above max", asg, 7, ErrOutOfRange},
+		{"asg below min", asg, 0, ErrOutOfRange},
+		{"same count", asg, 2, ErrNoChange},
+		{"untagged, even in range", untagged, 3, ErrUntagged},
+	}
+	for _, tt := range tests {
+		err := Check(tt.st, tt.desired)
+		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("%s: Check = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestParseClick checks that a click is read back from its card, and that a card the bot did
+// not make, or whose fields were changed, is refused rather than guessed at.
+func TestParseClick(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	r := Request{Target: Target{Kind: ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4, RequesterID: "42", At: at}
+	card := Preview(r, State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
+	click := func(customID string, change func(*discord.Message)) discord.Interaction {
+		m := card
+		m.Embeds = []discord.Embed{card.Embeds[0]}
+		m.Embeds[0].Fields = append([]discord.EmbedField(nil), card.Embeds[0].Fields...)
+		if change != nil {
+			change(&m)
+		}
+		return discord.Interaction{Component: &discord.ComponentData{CustomID: customID}, Message: &m}
+	}
+	got, err := parseClick(click(r.customID(ApprovePrefix), nil))
+	if err != nil || got != r {
+		t.Errorf("parseClick = %+v, %v; want %+v", got, err, r)
+	}
+	setField := func(name, value string) func(*discord.Message) {
+		return func(m *discord.Message) { setField(&m.Embeds[0], name, value) }
+	}
+	for name, in := range map[string]discord.Interaction{
+		"no time":          click("scale:approve:42", nil),
+		"bad time":         click("scale:approve:42:soon", nil),
+		"no requester":     click("scale:approve::1772445600", nil),
+		"desired changed":  click(r.customID(ApprovePrefix), setField(fieldDesired, "-1")),
+		"target changed":   click(r.customID(ApprovePrefix), setField(fieldTarget, "web")),
+		"no embed":         click(r.customID(ApprovePrefix), func(m *discord.Message) { m.Embeds = nil }),
+		"another's button": click("deploy:approve:42:1772445600", nil),
+	} {
+		if _, err := parseClick(in); !errors.Is(err, errBadCard) {
+			t.Errorf("%s: parseClick error %v, want errBadCard", name, err)
+		}
+	}
+}

@@ -154,6 +154,12 @@ func (w *deployWorld) send(body []byte) discord.Response {
 		w.dc.apply(in.Message.ID, *out.Data)
 		w.dc.mu.Unlock()
 	}
+	// A new deferred message answers the click with a message of its own.
+	if out.Type == discord.ResponseDeferredChannelMessageWithSource && in.Message != nil {
+		w.dc.mu.Lock()
+		delete(w.dc.byToken, in.Token)
+		w.dc.mu.Unlock()
+	}
 	w.inv.mu.Lock()
 	calls := append([]*awslambda.InvokeInput(nil), w.inv.calls[before:]...)
 	w.inv.mu.Unlock()
@@ -518,6 +524,163 @@ func TestDeployDuplicates(t *testing.T) {
 		}
 		if card := viewOf(w.dc.card(cardID)); card.Fields["Run"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" {
 			t.Errorf("card %+v", card)
+		}
+	})
+}
+
+// TestDeployFailures checks that GitHub's refusals come back on the card as what to fix, and
+// that GitHub Enterprise Server's refusal of return_run_details and the old 204 still dispatch.
+func TestDeployFailures(t *testing.T) {
+	t.Parallel()
+	refuse := func(status int, message string) func(int, http.ResponseWriter, dispatchRecord) int {
+		return func(_ int, w http.ResponseWriter, _ dispatchRecord) int {
+			writeGitHub(w, status, map[string]string{"message": message, "documentation_url": "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event"})
+			return status
+		}
+	}
+	tests := []struct {
+		name       string
+		answer     func(int, http.ResponseWriter, dispatchRecord) int
+		uninstall  bool
+		want       string // start of the card's description
+		dispatches int
+		run        string // the Run field, when dispatched
+	}{
+		{name: "workflow not found", answer: refuse(404, "Not Found"), dispatches: 1,
+			want: "⚠️ Not dispatched: DEPLOY_WORKFLOW `deploy.yml` not found in acme/shop."},
+		{name: "no workflow_dispatch trigger", answer: refuse(422, "Workflow does not have 'workflow_dispatch' trigger"), dispatches: 1,
+			want: "⚠️ Not dispatched: `deploy.yml` has no `workflow_dispatch` trigger on `main`. Add `on: workflow_dispatch`"},
+		{name: "unexpected inputs", answer: refuse(422, `Unexpected inputs provided: ["correlation_id"]`), dispatches: 1,
+			want: "⚠️ Not dispatched: `deploy.yml` does not declare every input I send (GitHub: `Unexpected inputs provided: [\"correlation_id\"]`). Declare environment, sha, requested_by and correlation_id"},
+		{name: "unknown ref", answer: refuse(422, "No ref found for: main"), dispatches: 1,
+			want: "⚠️ Not dispatched: There is no branch or tag `main` in acme/shop."},
+		{name: "no Actions permission", answer: refuse(403, "Resource not accessible by integration"), dispatches: 1,
+			want: "⚠️ Not dispatched: The GitHub App may not start workflows in acme/shop. Give it the Actions: write permission"},
+		{name: "server error", answer: refuse(502, "Server Error"), dispatches: 1,
+			want: "⚠️ I couldn't dispatch: an internal error. Ask whoever runs the bot to look for request `req-work-1`"},
+		{name: "App uninstalled after the card", uninstall: true, dispatches: 0,
+			want: "⚠️ Not dispatched: GitHub refused the App's token for acme/shop: the App may have been uninstalled"},
+		{name: "GHES refuses return_run_details", dispatches: 2, want: "🚀 Deploy dispatched", run: "[#1001](https://github.com/acme/shop/actions/runs/1001)",
+			answer: func(n int, w http.ResponseWriter, body dispatchRecord) int {
+				if body.ReturnRunDetails != nil {
+					writeGitHub(w, 400, map[string]string{"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."})
+					return 400
+				}
+				return http.StatusNoContent
+			}},
+		{name: "204 without run details", dispatches: 1, want: "🚀 Deploy dispatched", run: "[#1000](https://github.com/acme/shop/actions/runs/1000)",
+			answer: func(int, http.ResponseWriter, dispatchRecord) int { return http.StatusNoContent }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newDeployWorld(t)
+			w.gh.dispatchAnswer = tt.answer
+			cardID := w.request("deploy", minji, "environment", "prod")
+			if tt.uninstall {
+				w.gh.Uninstall("acme", "shop")
+			}
+			w.send(w.click(cardID, w.button(cardID, "Approve"), jun))
+			card := viewOf(w.dc.card(cardID))
+			if !strings.HasPrefix(card.Description, tt.want) {
+				t.Errorf("description\n got %s\nwant %s...", card.Description, tt.want)
+			}
+			if card.Fields["Run"] != tt.run {
+				t.Errorf("Run field %q, want %q", card.Fields["Run"], tt.run)
+			}
+			if n := len(w.gh.Dispatches()); n != tt.dispatches {
+				t.Errorf("%d dispatch requests, want %d", n, tt.dispatches)
+			}
+			if ds := w.gh.Dispatches(); tt.dispatches == 2 && ds[1].ReturnRunDetails != nil {
+				t.Error("the retry sent return_run_details again")
+			}
+			audit := w.auditLines()
+			if last := audit[len(audit)-1]; tt.run == "" && !strings.HasPrefix(last, "deploy.dispatch prod@main jun failed") {
+				t.Errorf("audit %q", last)
+			}
+		})
+	}
+	t.Run("unknown ref at request", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		cardID := w.request("deploy", minji, "environment", "prod", "ref", "nope")
+		if got := w.dc.card(cardID).Content; got != "⚠️ There is no branch or tag `nope` in acme/shop. Check the name (it is case-sensitive)." {
+			t.Errorf("content %q", got)
+		}
+	})
+	t.Run("App not installed", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		w.gh.Uninstall("acme", "shop")
+		cardID := w.request("deploy", minji, "environment", "prod")
+		if got := w.dc.card(cardID).Content; !strings.HasPrefix(got, "⚠️ The GitHub App is not installed on acme/shop") {
+			t.Errorf("content %q", got)
+		}
+	})
+	t.Run("ref that is a commit", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		if got := ephemeral(w.send(w.command("deploy", minji, "environment", "prod", "ref", shaMain))); !strings.Contains(got, "is not a branch or tag name") {
+			t.Errorf("answer %q", got)
+		}
+	})
+}
+
+// TestRollback checks /rollback and deploy-notify's "Roll back" button: the card names the
+// commit before the current one, and the dispatch deploys it on the default branch.
+func TestRollback(t *testing.T) {
+	t.Parallel()
+	w := newDeployWorld(t)
+	cardID := w.request("rollback", minji, "environment", "prod")
+	card := viewOf(w.dc.card(cardID))
+	if card.Title != "Roll back prod to a1a1a1a" || card.Fields["Commit"] != "`"+shaBefore+"`" || card.Fields["Ref"] != "`main`" {
+		t.Errorf("card %+v", card)
+	}
+	approve := w.button(cardID, "Approve")
+	if !strings.HasPrefix(approve, "rollback:approve:") {
+		t.Errorf("custom_id %q", approve)
+	}
+	w.send(w.click(cardID, approve, jun))
+	ds := w.gh.Dispatches()
+	if len(ds) != 1 || ds[0].Ref != "main" || ds[0].Inputs["sha"] != shaBefore || ds[0].Inputs["environment"] != "prod" {
+		t.Fatalf("dispatches %+v", ds)
+	}
+	if got := viewOf(w.dc.card(cardID)).Description; !strings.HasPrefix(got, "🚀 Rollback dispatched") {
+		t.Errorf("description %q", got)
+	}
+
+	t.Run("no earlier deploy", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		cardID := w.request("rollback", minji, "environment", "dev")
+		if got := w.dc.card(cardID).Content; got != "⚠️ No earlier successful deploy of `dev` to roll back to: every successful run among the last 100 deployed `c3c3c3c`." {
+			t.Errorf("content %q", got)
+		}
+	})
+	t.Run("Roll back button of deploy-notify", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		notifyCard := "1300000000000000777"
+		w.dc.mu.Lock()
+		w.dc.messages[notifyCard] = discord.Message{ID: notifyCard, Embeds: []discord.Embed{{Title: "Deploy to prod failed"}},
+			Components: []discord.Component{discord.ActionRow(discord.Button(discord.ButtonDanger, "Roll back", "rollback:start:prod"))}}
+		w.dc.mu.Unlock()
+		if got := ephemeral(w.send(w.click(notifyCard, "rollback:start:prod", guest))); !strings.Contains(got, "You need one of these roles to roll back") {
+			t.Errorf("guest: %q", got)
+		}
+		resp := w.send(w.click(notifyCard, "rollback:start:prod", minji))
+		if resp.Type != discord.ResponseDeferredChannelMessageWithSource {
+			t.Fatalf("answer %+v, want a new deferred message", resp)
+		}
+		if got := w.dc.card(notifyCard); got.Embeds[0].Title != "Deploy to prod failed" {
+			t.Errorf("deploy-notify's card changed: %+v", got)
+		}
+		w.dc.mu.Lock()
+		newCard := w.dc.byToken[fmt.Sprintf("token-%d", w.n)]
+		w.dc.mu.Unlock()
+		if got := viewOf(w.dc.card(newCard)); newCard == notifyCard || got.Title != "Roll back prod to a1a1a1a" ||
+			got.History[0] != "requested by <@"+minji.id+">" {
+			t.Errorf("new card %s: %+v", newCard, got)
 		}
 	})
 }

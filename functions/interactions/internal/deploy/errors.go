@@ -33,12 +33,26 @@ func limited(err error) bool {
 	return errors.As(err, &rl) || errors.As(err, &al)
 }
 
-// readError is a failed read of the repository: a permission to grant or an internal error.
-func (r repo) readError(err error, what string) error {
-	st, msg := status(err)
+// common is the message for what any call may meet: a rate limit, or the installation's
+// token refused (the App uninstalled or suspended since its installation was looked up).
+func (r repo) common(err error, what string) error {
+	st, _ := status(err)
 	switch {
 	case limited(err):
 		return userErrorf(err, "GitHub is rate-limiting the App, so I couldn't %s. Try again in a few minutes.", what)
+	case st == http.StatusUnauthorized:
+		return userErrorf(err, "GitHub refused the App's token for %s: the App may have been uninstalled or suspended there. Check its installation, then try again.", r.fullName)
+	}
+	return nil
+}
+
+// readError is a failed read of the repository: a permission to grant or an internal error.
+func (r repo) readError(err error, what string) error {
+	if e := r.common(err, what); e != nil {
+		return e
+	}
+	st, msg := status(err)
+	switch {
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
 		return userErrorf(err, "The GitHub App may not %s in %s: give it the Contents: read permission and accept the change on the installation.", what, r.fullName)
 	case st == http.StatusNotFound:
@@ -49,10 +63,11 @@ func (r repo) readError(err error, what string) error {
 
 // workflowError is a failed read of the deploy workflow's runs.
 func (r repo) workflowError(err error, what string) error {
+	if e := r.common(err, what+" "+r.workflow); e != nil {
+		return e
+	}
 	st, msg := status(err)
 	switch {
-	case limited(err):
-		return userErrorf(err, "GitHub is rate-limiting the App, so I couldn't %s %s. Try again in a few minutes.", what, r.workflow)
 	case st == http.StatusNotFound:
 		return userErrorf(err, "DEPLOY_WORKFLOW %s not found in %s. Check the file name under .github/workflows on the default branch (the stack's deployWorkflow context).", quote(r.workflow), r.fullName)
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
@@ -66,11 +81,12 @@ func (r repo) workflowError(err error, what string) error {
 // trigger", "Unexpected inputs provided: [...]", "No ref found for: x", "Required input 'x'
 // not provided", "Resource not accessible by integration".
 func (r repo) dispatchError(err error, ref string) error {
-	st, msg := status(err)
 	wf := quote(r.workflow)
+	if e := r.common(err, "start "+wf); e != nil {
+		return e
+	}
+	st, msg := status(err)
 	switch {
-	case limited(err):
-		return userErrorf(err, "GitHub is rate-limiting the App, so %s was not started. Try again in a few minutes.", wf)
 	case st == http.StatusNotFound:
 		return userErrorf(err, "DEPLOY_WORKFLOW %s not found in %s. Check the file name under .github/workflows on the default branch (the stack's deployWorkflow context).", wf, r.fullName)
 	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "workflow_dispatch"):

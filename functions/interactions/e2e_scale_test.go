@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/scale/scaletest"
+	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/lambdatest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+// TestEndToEndCostAndScale drives the built binary as TestEndToEnd does, through the clients
+// main builds from the environment: /cost with Cost Explorer in moto, then /scale on an ECS
+// service, approved, with the change checked in moto.
+func TestEndToEndCostAndScale(t *testing.T) {
+	t.Parallel()
+	moto := mototest.Start(t)
+	awsCfg := moto.Config(t)
+	scaletest.Seed(t, awsCfg)
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := time.Now().In(seoul) // the binary reads the real clock
+	period, previous := costreport.Periods(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC))
+	costreporttest.Seed(t, moto, costreporttest.UsageResult(previous.Start, period.End, []string{"AWS Lambda"},
+		func(string, time.Time) float64 { return 1 }))
+
+	d := &fakeDiscord{}
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	rt := lambdatest.Start(t)
+	rt.FunctionName = testFunction
+	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
+		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
+		"DISCORD_APPLICATION_ID="+testAppID,
+		"DISCORD_API_URL="+srv.URL+"/api/v10",
+		"GITHUB_APP_ID=424242",
+		"GITHUB_REPOSITORY=acme/shop",
+		"DEPLOY_ROLE_IDS="+scaleRole,
+		"SCALE_MAX_DESIRED=8",
+	)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// exchange sends a signed interaction, runs the asynchronous invocation it starts, if any,
+	// and returns the answer and the last edit Discord received.
+	exchange := func(body []byte) (discord.Response, discord.Message) {
+		t.Helper()
+		ev, _ := json.Marshal(signedRequest(t, body, time.Now()))
+		out, err := rt.Invoke(ctx, ev)
+		if err != nil {
+			t.Fatalf("invoke: %v", err)
+		}
+		var resp events.APIGatewayV2HTTPResponse
+		var r discord.Response
+		if err := json.Unmarshal(out, &resp); err != nil || json.Unmarshal([]byte(resp.Body), &r) != nil {
+			t.Fatalf("answer %s: %v", out, err)
+		}
+		payload, err := rt.NextAsync(ctx)
+		if err != nil {
+			t.Fatalf("no asynchronous invocation: %v", err)
+		}
+		if _, err := rt.Invoke(ctx, payload); err != nil {
+			t.Fatalf("work invocation: %v", err)
+		}
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if len(d.edits) == 0 {
+			t.Fatal("no edit")
+		}
+		return r, d.edits[len(d.edits)-1].Message
+	}
+
+	r, report := exchange(interaction(t, "cost"))
+	if r.Type != discord.ResponseDeferredChannelMessageWithSource || len(report.Embeds) != 1 ||
+		!strings.HasPrefix(report.Embeds[0].Title, "AWS cost: ") || !strings.Contains(report.Embeds[0].Description, "$") {
+		t.Errorf("/cost: answer %+v, edit %+v", r, report)
+	}
+
+	f := &scaleFlow{t: t} // for its interaction bodies
+	r, card := exchange(f.body(requester, func(in map[string]any) {
+		in["data"].(map[string]any)["options"] = []map[string]any{
+			{"name": "service", "type": 3, "value": "ecs"}, {"name": "target", "type": 3, "value": scaletest.Web},
+			{"name": "desired", "type": 4, "value": 4}}
+	}))
+	if r.Type != discord.ResponseDeferredChannelMessageWithSource || len(card.Components) != 1 {
+		t.Fatalf("/scale: answer %+v, edit %+v", r, card)
+	}
+	card.ID = "1300000000000000777"
+	r, done := exchange(f.body(approver, func(in map[string]any) {
+		in["type"], in["message"] = 3, card
+		in["data"] = map[string]any{"component_type": 2, "custom_id": card.Components[0].Components[0].CustomID}
+	}))
+	if r.Type != discord.ResponseUpdateMessage || !strings.Contains(done.Embeds[0].Fields[len(done.Embeds[0].Fields)-1].Value, "✅ Scaled `prod/web`: 2 → 4") {
+		t.Errorf("Approve: answer %+v, card %+v", r, done)
+	}
+	if got := scaletest.Desired(t, awsCfg, "web", ""); got != 4 {
+		t.Errorf("desired count in AWS %d, want 4", got)
+	}
+}

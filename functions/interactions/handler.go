@@ -15,6 +15,7 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
@@ -218,7 +219,8 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Cost: d.cost, Now: now,
 		Deploy: &deploy.Service{GitHub: d.github, Discord: d.originals, ApplicationID: cfg.ApplicationID, Repository: cfg.GitHub.Repository,
 			Workflow: cfg.GitHub.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Log: log, Now: now},
-		Scale: &scale.Service{Scaler: d.scaler, Policy: cfg.Policy, Log: log, Now: now}})
+		Assign: &assign.Service{GitHub: d.github, Repository: cfg.GitHub.Repository, Log: log},
+		Scale:  &scale.Service{Scaler: d.scaler, Policy: cfg.Policy, Log: log, Now: now}})
 	if err != nil {
 		return nil, err
 	}

@@ -200,7 +200,7 @@ func TestAck(t *testing.T) {
 		{name: "cost", file: "cost", wantStatus: 200, wantInvoked: true},
 		{name: "deploy", file: "deploy", wantStatus: 200, wantInvoked: true},
 		{name: "rollback", file: "rollback", wantStatus: 200, wantInvoked: true},
-		{name: "assign", file: "assign", wantStatus: 200},
+		{name: "assign", file: "assign", wantStatus: 200, wantInvoked: true},
 		{name: "scale", file: "scale", wantStatus: 200, wantInvoked: true},
 		{name: "unknown-command", file: "unknown-command", wantStatus: 200},
 		{name: "button", file: "button", wantStatus: 200},

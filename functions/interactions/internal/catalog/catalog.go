@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
@@ -32,6 +33,7 @@ type Deps struct {
 	Status *status.Reader
 	Cost   cost.Builder
 	Deploy *deploy.Service // /deploy and /rollback
+	Assign *assign.Service
 	Scale  *scale.Service
 	Now    func() time.Time
 }
@@ -72,9 +74,9 @@ func Table(cfg Config, d Deps) []command.Command {
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,
 		}),
-		notYet(command.Command{
+		assign.Command(d.Assign, command.Command{
 			Name:        "assign",
-			Description: "Assign a GitHub pull request or issue to someone (coming soon)",
+			Description: "Assign a GitHub pull request or issue to someone",
 			Options: []discord.OptionDef{
 				{Type: discord.OptionInteger, Name: "number", Description: "Pull request or issue number", Required: true, MinValue: new(int64(1))},
 				{Type: discord.OptionString, Name: "assignee", Description: "GitHub login", Required: true, MaxLength: 39},

@@ -1,0 +1,135 @@
+// Package assign is /assign: it assigns a GitHub issue or pull request to a login through the
+// GitHub App, and says so when GitHub quietly dropped the login.
+//
+// GitHub ignores assignees who cannot be assigned (no access to the repository) and still
+// answers 201, so the answer's assignees are compared with the login asked for:
+// https://docs.github.com/en/rest/issues/assignees#add-assignees-to-an-issue
+package assign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// RepoClients gives a GitHub client acting as the App's installation on a repository;
+// *githubapp.App and *appclient.Lazy satisfy it.
+type RepoClients interface {
+	RepoClient(ctx context.Context, owner, repo string) (*github.Client, error)
+}
+
+// Service assigns. Anyone in the server may: assigning is low risk and shows on GitHub, and
+// the audit log names who asked.
+type Service struct {
+	GitHub     RepoClients
+	Repository string // the default owner/repo (GITHUB_REPOSITORY)
+	Log        *slog.Logger
+}
+
+var (
+	loginPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	repoPattern  = regexp.MustCompile(`^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$`)
+)
+
+// Command is def, the /assign definition, answered by s; s may be nil where only the
+// definition is used.
+func Command(s *Service, def command.Command) command.Command {
+	def.Quick = func(req command.Request) command.Reply {
+		if _, _, _, msg := s.parse(req); msg != "" {
+			return command.Ephemeral(msg)
+		}
+		return command.Defer(false)
+	}
+	def.Work = s.work
+	return def
+}
+
+// parse reads the options: the number, the login without a leading @, and the repository.
+func (s *Service) parse(req command.Request) (repo string, number int, login, problem string) {
+	n, _ := req.Interaction.Command.Int("number")
+	login = strings.TrimPrefix(strings.TrimSpace(req.Option("assignee")), "@")
+	repo = strings.TrimSpace(req.Option("repo"))
+	if repo == "" {
+		repo = s.Repository
+	}
+	switch {
+	case n < 1:
+		return "", 0, "", "Give the number of the issue or pull request, 1 or more."
+	case !loginPattern.MatchString(login):
+		return "", 0, "", fmt.Sprintf("`%s` is not a GitHub login (letters, digits and single hyphens, up to 39).", discord.Truncate(strings.ReplaceAll(login, "`", "'"), 50))
+	case !repoPattern.MatchString(repo):
+		return "", 0, "", fmt.Sprintf("`%s` is not a repository: write it as owner/repo.", discord.Truncate(strings.ReplaceAll(repo, "`", "'"), 150))
+	}
+	return repo, int(n), login, ""
+}
+
+func (s *Service) work(ctx context.Context, req command.Request) (discord.Message, error) {
+	repo, number, login, problem := s.parse(req)
+	if problem != "" {
+		return discord.Message{}, command.Errorf(nil, "%s", problem)
+	}
+	target := fmt.Sprintf("%s#%d -> %s", repo, number, login)
+	msg, outcome, err := s.assign(ctx, repo, number, login)
+	detail := ""
+	if err != nil {
+		outcome, detail = "failed", err.Error()
+	}
+	e := authz.EntryFor(req.Interaction, "assign", target, outcome)
+	e.Detail = detail
+	authz.Log(ctx, s.Log.With(slog.String("request_id", req.RequestID)), e)
+	return msg, err
+}
+
+func (s *Service) assign(ctx context.Context, repo string, number int, login string) (discord.Message, string, error) {
+	owner, name, _ := strings.Cut(repo, "/")
+	c, err := s.GitHub.RepoClient(ctx, owner, name)
+	if err != nil {
+		return discord.Message{}, "", appclient.Error(err, repo)
+	}
+	issue, _, err := c.Issues.AddAssignees(ctx, owner, name, number, []string{login})
+	if err != nil {
+		return discord.Message{}, "", assignError(err, repo, number)
+	}
+	link := fmt.Sprintf("[%s#%d](%s)", repo, number, issue.GetHTMLURL())
+	if issue.GetHTMLURL() == "" {
+		link = fmt.Sprintf("%s#%d", repo, number)
+	}
+	for _, a := range issue.Assignees {
+		if strings.EqualFold(a.GetLogin(), login) {
+			return discord.Message{Content: fmt.Sprintf("✅ Assigned **%s** to %s.", login, link), AllowedMentions: discord.NoMentions()}, "assigned", nil
+		}
+	}
+	return discord.Message{Content: fmt.Sprintf("⚠️ GitHub did not assign **%s** to %s: they may not have access to %s, or the login may be misspelt. GitHub drops such assignees without an error.",
+		login, link, repo), AllowedMentions: discord.NoMentions()}, "dropped", nil
+}
+
+// assignError is what to fix when GitHub refuses the assignment.
+func assignError(err error, repo string, number int) error {
+	var ge *github.ErrorResponse
+	st := 0
+	if errors.As(err, &ge) && ge.Response != nil {
+		st = ge.Response.StatusCode
+	}
+	switch {
+	case st == http.StatusNotFound:
+		return command.Errorf(err, "There is no issue or pull request #%d in %s (or the GitHub App cannot see it).", number, repo)
+	case st == http.StatusForbidden && strings.Contains(ge.Message, "not accessible by integration"):
+		return command.Errorf(err, "The GitHub App may not assign in %s: give it the Issues: write and Pull requests: write permissions and accept the change on the installation.", repo)
+	case st == http.StatusGone:
+		return command.Errorf(err, "Issues are turned off in %s.", repo)
+	case st >= 400 && st < 500:
+		return command.Errorf(err, "GitHub refused the assignment (%d: %s).", st, ge.Message)
+	}
+	return fmt.Errorf("assign %s#%d: %w", repo, number, err)
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/lambdatest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+)
+
+// TestEndToEndDeploy drives /deploy and its Approve through the built binary: the App's
+// private key comes from SSM (moto), GitHub is githubapptest's App (JWT and installation token
+// checked), each asynchronous self-invocation is fed back as Lambda would, and the card lives
+// in a fake Discord.
+func TestEndToEndDeploy(t *testing.T) {
+	t.Parallel()
+	moto := mototest.Start(t)
+	w := newDeployWorld(t) // the fakes and the interaction builders; the binary replaces w.h
+	_, err := ssm.NewFromConfig(moto.Config(t)).PutParameter(context.Background(), &ssm.PutParameterInput{
+		Name: aws.String("/chatops/github/private-key"), Type: ssmtypes.ParameterTypeSecureString,
+		Value: aws.String(string(w.gh.PrivateKeyPEM())),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := lambdatest.Start(t)
+	rt.FunctionName = testFunction
+	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
+		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
+		"DISCORD_APPLICATION_ID="+testAppID,
+		"DISCORD_API_URL="+startCardDiscord(t, w.dc),
+		"GITHUB_APP_ID=424242",
+		"GITHUB_API_URL="+w.gh.URL,
+		"GITHUB_REPOSITORY=acme/shop",
+		"DEPLOY_ROLE_IDS=1100000000000000010",
+		"TWO_PERSON_ENVIRONMENTS=prod",
+	)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// send delivers a signed interaction, then the work it handed over, and returns the answer.
+	send := func(body []byte) discord.Response {
+		t.Helper()
+		ev, _ := json.Marshal(signedRequest(t, body, time.Now())) // the binary reads the real clock
+		out, err := rt.Invoke(ctx, ev)
+		if err != nil {
+			t.Fatalf("invoke: %v", err)
+		}
+		var resp events.APIGatewayV2HTTPResponse
+		var answer discord.Response
+		if err := json.Unmarshal(out, &resp); err != nil || json.Unmarshal([]byte(resp.Body), &answer) != nil {
+			t.Fatalf("answer %s: %v", out, err)
+		}
+		var in discord.Interaction
+		_ = json.Unmarshal(body, &in)
+		if answer.Type == discord.ResponseUpdateMessage {
+			w.dc.mu.Lock()
+			w.dc.apply(in.Message.ID, *answer.Data)
+			w.dc.mu.Unlock()
+		}
+		if answer.Type == discord.ResponseDeferredChannelMessageWithSource || answer.Type == discord.ResponseUpdateMessage {
+			payload, err := rt.NextAsync(ctx)
+			if err != nil {
+				t.Fatalf("no asynchronous invocation: %v", err)
+			}
+			if _, err := rt.Invoke(ctx, payload); err != nil {
+				t.Fatalf("work invocation: %v", err)
+			}
+		}
+		return answer
+	}
+
+	body := w.command("deploy", minji, "environment", "prod", "ref", "v1.4.2")
+	if got := send(body); got.Type != discord.ResponseDeferredChannelMessageWithSource {
+		t.Fatalf("/deploy answered %+v", got)
+	}
+	w.dc.mu.Lock()
+	cardID := w.dc.byToken[tokenOf(t, body)]
+	w.dc.mu.Unlock()
+	if card := viewOf(w.dc.card(cardID)); card.Title != "Deploy v1.4.2 to prod" {
+		t.Fatalf("card %+v (content %q)", card, w.dc.card(cardID).Content)
+	}
+	if got := send(w.click(cardID, w.button(cardID, "Approve"), jun)); got.Type != discord.ResponseUpdateMessage {
+		t.Fatalf("Approve answered %+v", got)
+	}
+	ds := w.gh.Dispatches()
+	if len(ds) != 1 || ds[0].Ref != "v1.4.2" || ds[0].Inputs["correlation_id"] != "1100000000000000002-"+cardID || ds[0].Inputs["requested_by"] != "minji" {
+		t.Fatalf("dispatches %+v", ds)
+	}
+	card := viewOf(w.dc.card(cardID))
+	if !strings.HasPrefix(card.Description, "🚀 Deploy dispatched") || card.Fields["Run"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" {
+		t.Errorf("card %+v", card)
+	}
+	if len(w.gh.Tokens()) == 0 {
+		t.Error("no installation token was issued")
+	}
+}

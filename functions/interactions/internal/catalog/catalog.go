@@ -106,15 +106,6 @@ func Router(cfg Config, d Deps) (*command.Router, error) {
 	return command.NewRouter(Table(cfg, d)...)
 }
 
-// notYet fills in a command whose implementation has not landed: it is registered, so the set
-// of commands is complete, and answers that it is not available yet.
-func notYet(c command.Command) command.Command {
-	reply := command.Static(discord.EphemeralReply(fmt.Sprintf(
-		"`/%s` is not available yet: it is still being built. `/status` and `/help` work today.", c.Name)))
-	c.Quick = func(command.Request) command.Reply { return reply }
-	return c
-}
-
 // DefaultEnvironments is DEPLOY_ENVIRONMENTS when it is empty.
 const DefaultEnvironments = "dev,prod"
 

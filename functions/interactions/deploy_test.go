@@ -554,6 +554,8 @@ func TestDeployFailures(t *testing.T) {
 			want: "⚠️ Not dispatched: `deploy.yml` does not declare every input I send (GitHub: `Unexpected inputs provided: [\"correlation_id\"]`). Declare environment, sha, requested_by and correlation_id"},
 		{name: "unknown ref", answer: refuse(422, "No ref found for: main"), dispatches: 1,
 			want: "⚠️ Not dispatched: There is no branch or tag `main` in acme/shop."},
+		{name: "required input", answer: refuse(422, "Required input 'version' not provided"), dispatches: 1,
+			want: "⚠️ Not dispatched: `deploy.yml` requires an input I don't send (GitHub: `Required input 'version' not provided`)."},
 		{name: "no Actions permission", answer: refuse(403, "Resource not accessible by integration"), dispatches: 1,
 			want: "⚠️ Not dispatched: The GitHub App may not start workflows in acme/shop. Give it the Actions: write permission"},
 		{name: "server error", answer: refuse(502, "Server Error"), dispatches: 1,

@@ -1,0 +1,89 @@
+package deploy
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/deployrun"
+)
+
+func TestRequestedBy(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"minji":         "minji",
+		"min ji":        "min_ji",
+		"  ":            "discord",
+		"a]b [c":        "a_b_c",
+		"user.name_1-2": "user.name_1-2",
+		"민지":            "discord",
+		"x`y\nz":        "x_y_z",
+		"abcdefghijklmnopqrstuvwxyz0123456789abc": "abcdefghijklmnopqrstuvwxyz0123456789abc",
+	}
+	for in, want := range tests {
+		got := RequestedBy(in)
+		if got != want {
+			t.Errorf("RequestedBy(%q) = %q, want %q", in, got, want)
+		}
+		// The run-name must parse back with the requester in it.
+		title := "Deploy prod by " + got + " [1-2]"
+		if tt, ok := deployrun.ParseTitle(title); !ok || tt.RequestedBy != got {
+			t.Errorf("run-name %q does not parse back", title)
+		}
+	}
+}
+
+// TestReadCard checks that a card reads back as the request it was made from, and that a
+// message that is not such a card, or a custom_id of another shape, is refused.
+func TestReadCard(t *testing.T) {
+	t.Parallel()
+	r := Request{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
+		RequesterID: "1000000000000000042", Requester: "minji", RequestedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	card := NewCard(r, "changes")
+	id := r.customID(KindRollback.approvePrefix())
+	got, err := Read(KindRollback, &card, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Errorf("Read mismatch (-want +got):\n%s", diff)
+	}
+	if !Open(KindRollback, &card) || Open(KindDeploy, &card) {
+		t.Error("Open: a fresh rollback card must be open for rollback buttons only")
+	}
+	for name, custom := range map[string]string{"no time": "rollback:approve:1000000000000000042", "letters": "rollback:approve:abc:123"} {
+		if _, err := Read(KindRollback, &card, custom); err == nil {
+			t.Errorf("%s: custom_id %q read", name, custom)
+		}
+	}
+	noSHA := NewCard(Request{Kind: KindRollback, Environment: "prod", Ref: "main", RequesterID: "1", Requester: "x"}, "")
+	if _, err := Read(KindRollback, &noSHA, id); err == nil {
+		t.Error("a rollback card without a commit was read")
+	}
+	if _, err := Read(KindDeploy, nil, id); err == nil {
+		t.Error("no message was read")
+	}
+}
+
+func TestHistoryKeepsNewest(t *testing.T) {
+	t.Parallel()
+	e := NewCard(Request{Kind: KindDeploy, Environment: "dev", Ref: "main", RequesterID: "1", Requester: "x"}, "").Embeds[0]
+	at := time.Unix(1772445600, 0)
+	for i := range 30 {
+		e = withState(e, state{at: at, history: "refused " + string(rune('a'+i%26))})
+	}
+	lines := 0
+	for _, f := range e.Fields {
+		if f.Name == fieldHistory {
+			lines = strings.Count(f.Value, "\n") + 1
+			if len(f.Value) > 1024 {
+				t.Errorf("history of %d characters", len(f.Value))
+			}
+		}
+	}
+	if lines != maxHistory {
+		t.Errorf("%d history lines, want %d", lines, maxHistory)
+	}
+}

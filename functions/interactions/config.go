@@ -2,13 +2,14 @@ package main
 
 import (
 	"cmp"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
@@ -53,15 +54,18 @@ const (
 	defaultDeployWorkflow = "deploy.yml"
 )
 
-// repositoryPattern is owner/repo as GitHub allows the names.
-var repositoryPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$`)
-
 const defaultDiscordAPIURL = "https://discord.com/api/v10"
 
-var (
-	hexKeyPattern    = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
-	snowflakePattern = regexp.MustCompile(`^[0-9]{1,20}$`)
-)
+// hexKey says whether s is an Ed25519 public key in hex: 64 hex digits.
+func hexKey(s string) bool {
+	_, err := hex.DecodeString(s)
+	return len(s) == 64 && err == nil
+}
+
+// snowflake says whether s is a Discord id: 1 to 20 digits.
+func snowflake(s string) bool {
+	return len(s) >= 1 && len(s) <= 20 && strings.Trim(s, "0123456789") == ""
+}
 
 // loadConfig reads and checks the environment through getenv, reporting every gap in one
 // error. It reads no secret: those are fetched from SSM by the features that need them.
@@ -73,10 +77,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		FunctionName:  strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_NAME")),
 	}
 	var errs []error
-	if !hexKeyPattern.MatchString(c.PublicKey) {
+	if !hexKey(c.PublicKey) {
 		errs = append(errs, errors.New("DISCORD_PUBLIC_KEY: want the application's public key, 64 hex digits, from the Developer Portal"))
 	}
-	if !snowflakePattern.MatchString(c.ApplicationID) {
+	if !snowflake(c.ApplicationID) {
 		errs = append(errs, errors.New("DISCORD_APPLICATION_ID: want the application id, a number"))
 	}
 	if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -120,7 +124,7 @@ func (c *config) loadGitHub(getenv func(string) string) []error {
 	if u, err := url.Parse(g.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("GITHUB_API_URL: %q is not an http(s) URL", g.APIURL))
 	}
-	if !repositoryPattern.MatchString(g.Repository) {
+	if !assign.ValidRepository(g.Repository) {
 		errs = append(errs, fmt.Errorf("GITHUB_REPOSITORY: %q is not owner/repo", g.Repository))
 	}
 	if strings.ContainsAny(g.Workflow, "/ ") {

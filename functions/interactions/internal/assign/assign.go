@@ -37,10 +37,24 @@ type Service struct {
 	Log        *slog.Logger
 }
 
+// Name rules, checked by character class and length; counted repetitions in a regexp
+// (`{1,100}`) compile into that many copies and cost milliseconds at every cold start.
 var (
-	loginPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoPattern  = regexp.MustCompile(`^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$`)
+	loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+	namePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 )
+
+// validLogin says whether s can be a GitHub login: up to 39 letters, digits and hyphens.
+func validLogin(s string) bool { return len(s) <= 39 && loginPattern.MatchString(s) }
+
+// ValidRepository says whether s is owner/repo as GitHub allows the names: an owner of up to
+// 39 letters, digits and hyphens, a name of up to 100 letters, digits, '.', '_' and '-'.
+func ValidRepository(s string) bool {
+	owner, name, ok := strings.Cut(s, "/")
+	return ok && len(owner) <= 39 && ownerPattern.MatchString(owner) &&
+		len(name) <= 100 && namePattern.MatchString(name)
+}
 
 // Command is def, the /assign definition, answered by s; s may be nil where only the
 // definition is used.
@@ -66,9 +80,9 @@ func (s *Service) parse(req command.Request) (repo string, number int, login, pr
 	switch {
 	case n < 1:
 		return "", 0, "", "Give the number of the issue or pull request, 1 or more."
-	case !loginPattern.MatchString(login):
+	case !validLogin(login):
 		return "", 0, "", fmt.Sprintf("`%s` is not a GitHub login (letters, digits and single hyphens, up to 39).", discord.Truncate(strings.ReplaceAll(login, "`", "'"), 50))
-	case !repoPattern.MatchString(repo):
+	case !ValidRepository(repo):
 		return "", 0, "", fmt.Sprintf("`%s` is not a repository: write it as owner/repo.", discord.Truncate(strings.ReplaceAll(repo, "`", "'"), 150))
 	}
 	return repo, int(n), login, ""

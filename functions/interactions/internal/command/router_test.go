@@ -215,6 +215,7 @@ func TestNewRouterRefuses(t *testing.T) {
 	}{
 		{"duplicate name", []Command{{Name: "a", Description: "d", Quick: ok}, {Name: "a", Description: "d", Quick: ok}}, `command "a": listed twice`},
 		{"upper case name", []Command{{Name: "Status", Description: "d", Quick: ok}}, `command "Status": name must be`},
+		{"name of 33 characters", []Command{{Name: strings.Repeat("n", 33), Description: "d", Quick: ok}}, "name must be 1 to 32"},
 		{"long description", []Command{{Name: "a", Description: strings.Repeat("x", 101), Quick: ok}}, "description of 101 characters"},
 		{"no quick", []Command{{Name: "a", Description: "d"}}, "no quick handler"},
 		{"bad option", []Command{{Name: "a", Description: "d", Quick: ok, Options: []discord.OptionDef{{Name: "Bad Name", Description: "d"}}}}, `option name "Bad Name"`},

@@ -118,14 +118,14 @@ func buttons(r Request, open bool, runURL string) []discord.Component {
 var errUnreadable = errors.New("not a card of the suite")
 
 var (
-	idPattern        = regexp.MustCompile(`^[a-z]+:[a-z]+:([0-9]{1,20}):([0-9]{1,11})$`)
+	idPattern        = regexp.MustCompile(`^[a-z]+:[a-z]+:([0-9]+):([0-9]+)$`) // ids of up to 20 digits, times of up to 11
 	requesterPattern = regexp.MustCompile("^<@[0-9]+> \\(`([^`]+)`\\)$")
 )
 
 // Read reads back the request of the card m, whose button customID was clicked.
 func Read(kind Kind, m *discord.Message, customID string) (Request, error) {
 	id := idPattern.FindStringSubmatch(customID)
-	if m == nil || len(m.Embeds) == 0 || id == nil {
+	if m == nil || len(m.Embeds) == 0 || id == nil || len(id[1]) > 20 || len(id[2]) > 11 {
 		return Request{}, errUnreadable
 	}
 	unix, _ := strconv.ParseInt(id[2], 10, 64)

@@ -93,8 +93,8 @@ func (s *Service) buttons(k Kind) []command.Button {
 // refPattern is what a branch or tag name may look like here: git's rules, roughly, without
 // spaces; a full commit id is refused because a dispatch needs a branch or tag.
 var (
-	refPattern = regexp.MustCompile(`^[A-Za-z0-9._/+-]{1,255}$`)
-	shaPattern = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	refPattern = regexp.MustCompile(`^[A-Za-z0-9._/+-]+$`) // and at most 255 bytes
+	shaPattern = regexp.MustCompile(`^[0-9a-f]+$`)         // and exactly 40
 )
 
 // environment is the environment a request names: the option of the command, or the end of
@@ -119,7 +119,7 @@ func (s *Service) check(k Kind, req command.Request) string {
 		return fmt.Sprintf("%s is not an environment I deploy to: choose one of %s.", quote(env), strings.Join(s.Environments, ", "))
 	}
 	ref := req.Option("ref")
-	if ref != "" && (!refPattern.MatchString(ref) || shaPattern.MatchString(ref) || strings.Contains(ref, "..")) {
+	if ref != "" && (len(ref) > 255 || !refPattern.MatchString(ref) || (len(ref) == 40 && shaPattern.MatchString(ref)) || strings.Contains(ref, "..")) {
 		return fmt.Sprintf("%s is not a branch or tag name. GitHub starts workflows on branches and tags only; to deploy an older commit, use `/rollback`.", quote(ref))
 	}
 	return ""

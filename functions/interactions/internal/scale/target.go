@@ -51,7 +51,9 @@ func (t Target) Unit(n int32) string {
 
 // ecsName is the rule for ECS cluster and service names: up to 255 letters, digits, hyphens and
 // underscores. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
-var ecsName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+var ecsNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+func ecsName(s string) bool { return len(s) <= 255 && ecsNamePattern.MatchString(s) }
 
 // ParseTarget checks the service and target options of /scale. A mistake the user can fix is a
 // *command.Error saying how to write it.
@@ -61,7 +63,7 @@ func ParseTarget(service, target string) (Target, error) {
 	switch t.Kind {
 	case ECS:
 		cluster, svc, ok := strings.Cut(target, "/")
-		if !ok || !ecsName.MatchString(cluster) || !ecsName.MatchString(svc) {
+		if !ok || !ecsName(cluster) || !ecsName(svc) {
 			return Target{}, command.Errorf(nil, "Write an ECS target as `cluster/service`, for example `prod/api` (not %s).", quote(target))
 		}
 		t.Cluster, t.Service = cluster, svc

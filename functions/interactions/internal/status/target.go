@@ -38,9 +38,11 @@ type ECSService struct{ Cluster, Service string }
 func (s ECSService) String() string { return s.Cluster + "/" + s.Service }
 
 var (
-	instanceIDPattern = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	eksNamePattern    = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
-	ecsNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	// The length limits are checked apart (validInstanceID, ...): counted repetitions in a
+	// regexp compile into that many copies and cost milliseconds at every cold start.
+	instanceIDPattern = regexp.MustCompile(`^i-[0-9a-f]+$`)
+	eksNamePattern    = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
+	ecsNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	tagKeyForbidden   = "\x00\n\r\t"
 )
 
@@ -97,7 +99,7 @@ func (t *Target) parseEC2(s string) error {
 		return nil
 	}
 	for _, id := range items {
-		if !instanceIDPattern.MatchString(id) {
+		if !((len(id) == 10 || len(id) == 19) && instanceIDPattern.MatchString(id)) {
 			return command.Errorf(nil, "%s is not an EC2 instance id: they look like `i-0123456789abcdef0`", quote(id))
 		}
 	}
@@ -112,7 +114,7 @@ func (t *Target) parseECS(s string) error {
 	}
 	for _, item := range items {
 		cluster, service, ok := strings.Cut(item, "/")
-		if !ok || !ecsNamePattern.MatchString(cluster) || !ecsNamePattern.MatchString(service) {
+		if !ok || !validECSName(cluster) || !validECSName(service) {
 			return command.Errorf(nil, "%s is not an ECS service: write it as `cluster/service`, for example `prod/api`", quote(item))
 		}
 		t.Services = append(t.Services, ECSService{Cluster: cluster, Service: service})
@@ -126,7 +128,7 @@ func (t *Target) parseEKS(s string) error {
 		return err
 	}
 	for _, name := range items {
-		if !eksNamePattern.MatchString(name) {
+		if !(len(name) <= 100 && eksNamePattern.MatchString(name)) {
 			return command.Errorf(nil, "%s is not an EKS cluster name: letters, digits, - and _, up to 100", quote(name))
 		}
 	}
@@ -168,3 +170,7 @@ func (t Target) String() string {
 	}
 	return strings.Join(t.Clusters, ",")
 }
+
+// validECSName is the rule for ECS cluster and service names: up to 255 letters, digits,
+// hyphens and underscores.
+func validECSName(s string) bool { return len(s) <= 255 && ecsNamePattern.MatchString(s) }

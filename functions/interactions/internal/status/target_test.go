@@ -2,6 +2,7 @@ package status
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -49,11 +50,14 @@ func TestParseTargetRefuses(t *testing.T) {
 		{"empty", "ec2", "  ", "Give a target: an instance id (`i-0123456789abcdef0`, several comma-separated), a tag as `key=value`, or a Name tag value."},
 		{"unknown service", "rds", "db-1", "`rds` is not a service I can read: choose ec2, ecs or eks"},
 		{"bad instance id", "ec2", "i-xyz", "`i-xyz` is not an EC2 instance id: they look like `i-0123456789abcdef0`"},
+		{"instance id of 9 hex digits", "ec2", "i-123456789", "`i-123456789` is not an EC2 instance id: they look like `i-0123456789abcdef0`"},
 		{"mixed id and word", "ec2", "i-0123456789abcdef0,web", "`web` is not an EC2 instance id: they look like `i-0123456789abcdef0`"},
 		{"tag without key", "ec2", "=web", "`=web` is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`"},
 		{"tag without value", "ec2", "Name=", "Give at least one tag value"},
 		{"ecs without slash", "ecs", "api", "`api` is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
 		{"ecs with two slashes", "ecs", "a/b/c", "`a/b/c` is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
+		{"ecs name over 255", "ecs", "a/" + strings.Repeat("s", 256), quote("a/"+strings.Repeat("s", 256)) + " is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
+		{"eks name over 100", "eks", strings.Repeat("e", 101), quote(strings.Repeat("e", 101)) + " is not an EKS cluster name: letters, digits, - and _, up to 100"},
 		{"eks bad name", "eks", "prod eks", "`prod eks` is not an EKS cluster name: letters, digits, - and _, up to 100"},
 		{"backticks cannot break out", "eks", "a`b", "`a'b` is not an EKS cluster name: letters, digits, - and _, up to 100"},
 	}

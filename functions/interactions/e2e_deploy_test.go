@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/discord-chatops/chatops/shared/discord"
-	"github.com/discord-chatops/chatops/shared/lambdatest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -32,34 +29,16 @@ func TestEndToEndDeploy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := lambdatest.Start(t)
-	rt.FunctionName = testFunction
-	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
-		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
-		"DISCORD_APPLICATION_ID="+testAppID,
-		"DISCORD_API_URL="+startCardDiscord(t, w.dc),
-		"GITHUB_APP_ID=424242",
+	f := startE2E(t, moto, startCardDiscord(t, w.dc),
 		"GITHUB_API_URL="+w.gh.URL,
-		"GITHUB_REPOSITORY=acme/shop",
 		"DEPLOY_ROLE_IDS=1100000000000000010",
 		"TWO_PERSON_ENVIRONMENTS=prod",
-	)...)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	)
 
 	// send delivers a signed interaction, then the work it handed over, and returns the answer.
 	send := func(body []byte) discord.Response {
 		t.Helper()
-		ev, _ := json.Marshal(signedRequest(t, body, time.Now())) // the binary reads the real clock
-		out, err := rt.Invoke(ctx, ev)
-		if err != nil {
-			t.Fatalf("invoke: %v", err)
-		}
-		var resp events.APIGatewayV2HTTPResponse
-		var answer discord.Response
-		if err := json.Unmarshal(out, &resp); err != nil || json.Unmarshal([]byte(resp.Body), &answer) != nil {
-			t.Fatalf("answer %s: %v", out, err)
-		}
+		answer := f.answer(body)
 		var in discord.Interaction
 		_ = json.Unmarshal(body, &in)
 		if answer.Type == discord.ResponseUpdateMessage {
@@ -68,13 +47,7 @@ func TestEndToEndDeploy(t *testing.T) {
 			w.dc.mu.Unlock()
 		}
 		if answer.Type == discord.ResponseDeferredChannelMessageWithSource || answer.Type == discord.ResponseUpdateMessage {
-			payload, err := rt.NextAsync(ctx)
-			if err != nil {
-				t.Fatalf("no asynchronous invocation: %v", err)
-			}
-			if _, err := rt.Invoke(ctx, payload); err != nil {
-				t.Fatalf("work invocation: %v", err)
-			}
+			f.runWork()
 		}
 		return answer
 	}

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale/scaletest"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
 	"github.com/discord-chatops/chatops/shared/discord"
-	"github.com/discord-chatops/chatops/shared/lambdatest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -38,41 +33,14 @@ func TestEndToEndCostAndScale(t *testing.T) {
 	d := &fakeDiscord{}
 	srv := httptest.NewServer(d)
 	t.Cleanup(srv.Close)
-	rt := lambdatest.Start(t)
-	rt.FunctionName = testFunction
-	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
-		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
-		"DISCORD_APPLICATION_ID="+testAppID,
-		"DISCORD_API_URL="+srv.URL+"/api/v10",
-		"GITHUB_APP_ID=424242",
-		"GITHUB_REPOSITORY=acme/shop",
-		"DEPLOY_ROLE_IDS="+scaleRole,
-		"SCALE_MAX_DESIRED=8",
-	)...)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	f := startE2E(t, moto, srv.URL+"/api/v10", "DEPLOY_ROLE_IDS="+scaleRole, "SCALE_MAX_DESIRED=8")
 
-	// exchange sends a signed interaction, runs the asynchronous invocation it starts, if any,
-	// and returns the answer and the last edit Discord received.
+	// exchange sends a signed interaction, runs the asynchronous invocation it starts, and
+	// returns the answer and the last edit Discord received.
 	exchange := func(body []byte) (discord.Response, discord.Message) {
 		t.Helper()
-		ev, _ := json.Marshal(signedRequest(t, body, time.Now()))
-		out, err := rt.Invoke(ctx, ev)
-		if err != nil {
-			t.Fatalf("invoke: %v", err)
-		}
-		var resp events.APIGatewayV2HTTPResponse
-		var r discord.Response
-		if err := json.Unmarshal(out, &resp); err != nil || json.Unmarshal([]byte(resp.Body), &r) != nil {
-			t.Fatalf("answer %s: %v", out, err)
-		}
-		payload, err := rt.NextAsync(ctx)
-		if err != nil {
-			t.Fatalf("no asynchronous invocation: %v", err)
-		}
-		if _, err := rt.Invoke(ctx, payload); err != nil {
-			t.Fatalf("work invocation: %v", err)
-		}
+		r := f.answer(body)
+		f.runWork()
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if len(d.edits) == 0 {
@@ -87,8 +55,8 @@ func TestEndToEndCostAndScale(t *testing.T) {
 		t.Errorf("/cost: answer %+v, edit %+v", r, report)
 	}
 
-	f := &scaleFlow{t: t} // for its interaction bodies
-	r, card := exchange(f.body(requester, func(in map[string]any) {
+	flow := &scaleFlow{t: t} // for its interaction bodies
+	r, card := exchange(flow.body(requester, func(in map[string]any) {
 		in["data"].(map[string]any)["options"] = []map[string]any{
 			{"name": "service", "type": 3, "value": "ecs"}, {"name": "target", "type": 3, "value": scaletest.Web},
 			{"name": "desired", "type": 4, "value": 4}}
@@ -97,7 +65,7 @@ func TestEndToEndCostAndScale(t *testing.T) {
 		t.Fatalf("/scale: answer %+v, edit %+v", r, card)
 	}
 	card.ID = "1300000000000000777"
-	r, done := exchange(f.body(approver, func(in map[string]any) {
+	r, done := exchange(flow.body(approver, func(in map[string]any) {
 		in["type"], in["message"] = 3, card
 		in["data"] = map[string]any{"component_type": 2, "custom_id": card.Components[0].Components[0].CustomID}
 	}))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status/statustest"
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/lambdatest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
@@ -30,36 +31,8 @@ func TestEndToEnd(t *testing.T) {
 	srv := httptest.NewServer(discord)
 	t.Cleanup(srv.Close)
 
-	rt := lambdatest.Start(t)
-	rt.FunctionName = testFunction
-	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
-		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
-		"DISCORD_APPLICATION_ID="+testAppID,
-		"DISCORD_API_URL="+srv.URL+"/api/v10",
-		"GITHUB_APP_ID=424242",
-		"GITHUB_REPOSITORY=acme/shop",
-	)...)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-
-	// invoke sends a signed interaction through API Gateway's event and returns the answer.
-	invoke := func(body []byte, change func(*events.APIGatewayV2HTTPRequest)) events.APIGatewayV2HTTPResponse {
-		t.Helper()
-		req := signedRequest(t, body, time.Now()) // the binary reads the real clock
-		if change != nil {
-			change(&req)
-		}
-		ev, _ := json.Marshal(req)
-		out, err := rt.Invoke(ctx, ev)
-		if err != nil {
-			t.Fatalf("invoke: %v", err)
-		}
-		var resp events.APIGatewayV2HTTPResponse
-		if err := json.Unmarshal(out, &resp); err != nil {
-			t.Fatalf("answer %s: %v", out, err)
-		}
-		return resp
-	}
+	f := startE2E(t, moto, srv.URL+"/api/v10")
+	invoke := f.send
 
 	if resp := invoke(interaction(t, "ping"), nil); resp.StatusCode != 200 || resp.Body != `{"type":1}` {
 		t.Errorf("PING: %d %s, want 200 {\"type\":1}", resp.StatusCode, resp.Body)
@@ -81,13 +54,7 @@ func TestEndToEnd(t *testing.T) {
 	if resp := invoke(body, nil); resp.StatusCode != 200 || resp.Body != `{"type":5}` {
 		t.Fatalf("/status: %d %s, want the deferred response", resp.StatusCode, resp.Body)
 	}
-	payload, err := rt.NextAsync(ctx)
-	if err != nil {
-		t.Fatalf("no asynchronous invocation: %v", err)
-	}
-	if _, err := rt.Invoke(ctx, payload); err != nil {
-		t.Fatalf("work invocation: %v", err)
-	}
+	f.runWork()
 	discord.mu.Lock()
 	defer discord.mu.Unlock()
 	if len(discord.edits) != 1 {
@@ -102,5 +69,75 @@ func TestEndToEnd(t *testing.T) {
 		Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now"}}
 	if diff := cmp.Diff(want, shownOf(e.Message)); diff != "" {
 		t.Errorf("edit mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// e2eFunction is the built binary running under a fake Lambda Runtime API, as Lambda runs it.
+type e2eFunction struct {
+	t   *testing.T
+	rt  *lambdatest.Runtime
+	ctx context.Context
+}
+
+// startE2E builds the function and runs it against moto and the Discord at discordURL, with the
+// environment every end-to-end test needs and then env (a later value of a name wins).
+func startE2E(t *testing.T, moto *mototest.Server, discordURL string, env ...string) *e2eFunction {
+	t.Helper()
+	rt := lambdatest.Start(t)
+	rt.FunctionName = testFunction
+	base := append(moto.Env(),
+		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
+		"DISCORD_APPLICATION_ID="+testAppID,
+		"DISCORD_API_URL="+discordURL,
+		"GITHUB_APP_ID=424242",
+		"GITHUB_REPOSITORY=acme/shop",
+	)
+	rt.Run(t, lambdatest.Build(t, "."), append(base, env...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return &e2eFunction{t: t, rt: rt, ctx: ctx}
+}
+
+// send signs body now (the binary reads the real clock), delivers it in API Gateway's event,
+// changed by change when it is not nil, and returns the function's answer.
+func (f *e2eFunction) send(body []byte, change func(*events.APIGatewayV2HTTPRequest)) events.APIGatewayV2HTTPResponse {
+	f.t.Helper()
+	req := signedRequest(f.t, body, time.Now())
+	if change != nil {
+		change(&req)
+	}
+	ev, _ := json.Marshal(req)
+	out, err := f.rt.Invoke(f.ctx, ev)
+	if err != nil {
+		f.t.Fatalf("invoke: %v", err)
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		f.t.Fatalf("answer %s: %v", out, err)
+	}
+	return resp
+}
+
+// answer is send's answer decoded as an interaction response.
+func (f *e2eFunction) answer(body []byte) discord.Response {
+	f.t.Helper()
+	resp := f.send(body, nil)
+	var r discord.Response
+	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil {
+		f.t.Fatalf("answer %d %s: %v", resp.StatusCode, resp.Body, err)
+	}
+	return r
+}
+
+// runWork takes the asynchronous invocation the last interaction started from the fake Invoke
+// API and runs it, as Lambda would.
+func (f *e2eFunction) runWork() {
+	f.t.Helper()
+	payload, err := f.rt.NextAsync(f.ctx)
+	if err != nil {
+		f.t.Fatalf("no asynchronous invocation: %v", err)
+	}
+	if _, err := f.rt.Invoke(f.ctx, payload); err != nil {
+		f.t.Fatalf("work invocation: %v", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -38,14 +37,10 @@ type tokenSource interface {
 type handler struct {
 	reporter  *costreport.Reporter
 	tokens    tokenSource
-	discord   rest.Options // BotToken is filled in from tokens
+	discord   *rest.BotClients // one client per token, kept across invocations for its rate limits
 	channelID string
 	now       func() time.Time
 	log       *slog.Logger
-
-	mu          sync.Mutex
-	client      *rest.Client // kept across invocations so that it sees its rate limits
-	clientToken string       // the token client was built with
 }
 
 // newHandler builds the handler and its clients. It makes no network call: the token is read
@@ -54,7 +49,7 @@ func newHandler(c config, awsCfg aws.Config, log *slog.Logger) *handler {
 	return &handler{
 		reporter:  costreport.New(costreport.NewCostExplorerClient(awsCfg), c.report),
 		tokens:    secrets.New(ssm.NewFromConfig(awsCfg), c.parameterPrefix, secretTTL),
-		discord:   rest.Options{BaseURL: c.discordAPIURL, HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxRetries: discordMaxRetries},
+		discord:   rest.NewBotClients(rest.Options{BaseURL: c.discordAPIURL, HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxRetries: discordMaxRetries}),
 		channelID: c.channelID,
 		now:       time.Now,
 		log:       log,
@@ -103,26 +98,13 @@ func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, erro
 	m := rep.Message()
 	m.Nonce = nonce(rep.Key(), h.channelID)
 	m.EnforceNonce = true
-	posted, err := h.discordClient(token).CreateMessage(ctx, h.channelID, m)
+	posted, err := h.discord.Client(token).CreateMessage(ctx, h.channelID, m)
 	if err != nil {
 		return result{}, fmt.Errorf("post cost report %s to channel %s: %w", rep.Key(), h.channelID, err)
 	}
 	log.Info("cost report posted", "date", rep.Key(), "period", rep.Period.String(), "total", rep.Total,
 		"forecast", rep.Forecast.Mean, "over_budget", rep.OverBudget(), "message_id", posted.ID)
 	return result{MessageID: posted.ID, Nonce: m.Nonce, Period: rep.Period.String()}, nil
-}
-
-// discordClient returns the Discord client for token, built again only when the token changed
-// (rotated in SSM).
-func (h *handler) discordClient(token string) *rest.Client {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.client == nil || h.clientToken != token {
-		opts := h.discord
-		opts.BotToken = token
-		h.client, h.clientToken = rest.New(opts), token
-	}
-	return h.client
 }
 
 // parse reads the event's time; an empty or null payload means now, as {} does.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -167,7 +168,7 @@ func testHandler(t *testing.T, s *mototest.Server, d *fakeDiscord, env map[strin
 	awsCfg := s.Config(t)
 	awsCfg.Retryer = costreporttest.NoBackoff
 	h := newHandler(cfg, awsCfg, slog.New(slog.NewTextHandler(t.Output(), nil)))
-	h.discord.Sleep = func(context.Context, time.Duration) error { return nil }
+	h.discord.Options.Sleep = func(context.Context, time.Duration) error { return nil }
 	return h, awsCfg, cfg
 }
 
@@ -429,8 +430,8 @@ func TestBadEventMakesNoRequest(t *testing.T) {
 	t.Parallel()
 	ce := &costreporttest.CE{Next: failingCE{}}
 	d := newFakeDiscord(t, 0)
-	h := &handler{reporter: costreport.New(ce, costreport.Options{}), now: time.Now, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	h.discord.BaseURL = d.URL
+	h := &handler{reporter: costreport.New(ce, costreport.Options{}), now: time.Now, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		discord: rest.NewBotClients(rest.Options{BaseURL: d.URL})}
 	if _, err := h.Handle(context.Background(), json.RawMessage(`{"now": "yesterday"}`)); err == nil {
 		t.Fatal("Handle accepted a bad event")
 	}
@@ -465,19 +466,5 @@ func golden(t *testing.T, body []byte) {
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
-}
-
-// TestDiscordClientFollowsToken: one client per token, so rate limits carry across warm
-// invocations and a token rotated in SSM takes effect.
-func TestDiscordClientFollowsToken(t *testing.T) {
-	t.Parallel()
-	h := &handler{}
-	first := h.discordClient("token-a")
-	if h.discordClient("token-a") != first {
-		t.Error("a second invocation with the same token built a new client")
-	}
-	if h.discordClient("token-b") == first {
-		t.Error("a rotated token kept the old client")
 	}
 }

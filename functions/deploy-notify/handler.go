@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -35,12 +34,8 @@ type tokenSource interface {
 type handler struct {
 	cfg     config
 	tokens  tokenSource
-	discord rest.Options // BotToken is filled in from tokens
+	discord *rest.BotClients // one client per token, kept across invocations for its rate limits
 	log     *slog.Logger
-
-	mu          sync.Mutex
-	client      *rest.Client // kept across invocations so that it sees its rate limits
-	clientToken string       // the token client was built with
 }
 
 // newHandler builds the handler. It makes no network call: the token is read on the first
@@ -51,7 +46,7 @@ func newHandler(cfg config, tokens tokenSource, log *slog.Logger) *handler {
 		tokens: tokens,
 		// Each of the at most three calls (read card, edit it, post) retries a 429 or 5xx
 		// three times within 8 s of waiting; the function's timeout bounds the whole.
-		discord: rest.Options{BaseURL: cfg.discordAPIURL, HTTPClient: &http.Client{Timeout: 5 * time.Second}, MaxRetries: 3, MaxWait: 8 * time.Second},
+		discord: rest.NewBotClients(rest.Options{BaseURL: cfg.discordAPIURL, HTTPClient: &http.Client{Timeout: 5 * time.Second}, MaxRetries: 3, MaxWait: 8 * time.Second}),
 		log:     log,
 	}
 }
@@ -90,24 +85,11 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 	if err != nil {
 		return fmt.Errorf("discord bot token: %w", err)
 	}
-	p := notify.Publisher{Discord: h.discordClient(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID}
+	p := notify.Publisher{Discord: h.discord.Client(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID}
 	res, err := p.Publish(ctx, r)
 	if err != nil {
 		return fmt.Errorf("report %s %s: %w", e.DetailType, r.Status, err)
 	}
 	log.Info(string(res.Action), "channel", res.ChannelID, "message", res.MessageID, "reason", res.Reason)
 	return nil
-}
-
-// discordClient returns the Discord client for token, built again only when the token
-// changed (rotated in SSM).
-func (h *handler) discordClient(token string) *rest.Client {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.client == nil || h.clientToken != token {
-		opts := h.discord
-		opts.BotToken = token
-		h.client, h.clientToken = rest.New(opts), token
-	}
-	return h.client
 }

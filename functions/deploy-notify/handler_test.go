@@ -89,12 +89,12 @@ func newFixture(t *testing.T, deployWorkflow string) *fixture {
 	}
 	f.h = newHandler(cfg, f.tokens, slog.New(slog.NewJSONHandler(&lockedWriter{w: f.logs}, nil)))
 	now := time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
-	f.h.discord.Now = func() time.Time {
+	f.h.discord.Options.Now = func() time.Time {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return now.Add(f.slept)
 	}
-	f.h.discord.Sleep = func(_ context.Context, d time.Duration) error {
+	f.h.discord.Options.Sleep = func(_ context.Context, d time.Duration) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.slept += d

@@ -75,12 +75,11 @@ func discordOptions(baseURL string) rest.Options {
 	}
 }
 
-// restClient returns a constructor of Discord clients with options o and the given bot token.
+// restClient returns the Discord client for a bot token, with options o. The client is kept
+// across deliveries, and with it the rate limits Discord reported, while the token stays the same.
 func restClient(o rest.Options) func(string) messageCreator {
-	return func(token string) messageCreator {
-		o.BotToken = token
-		return rest.New(o)
-	}
+	bots := rest.NewBotClients(o)
+	return func(token string) messageCreator { return bots.Client(token) }
 }
 
 // handle verifies a delivery, then announces it, forwards it to the bus or ignores it.

@@ -6,6 +6,7 @@ package tour
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -147,8 +148,7 @@ func (t *Tour) deploy(ctx context.Context) error {
 	}
 	approve := findButton(card, "approve")
 	if approve == "" {
-		fmt.Fprintln(t.out, "   PENDING: the /deploy card has no Approve button: /deploy has not landed in functions/interactions yet, so the Approve click is skipped.")
-		return nil
+		return fmt.Errorf("the /deploy card has no Approve button: %q", card.Content)
 	}
 	t.card = &card
 	fmt.Fprintf(t.out, "   %s clicks Approve\n", approver.Username)
@@ -221,8 +221,7 @@ func (t *Tour) failedRun(ctx context.Context) error {
 // rollback clicks the Roll back button deploy-notify put under the failure, when there is one.
 func (t *Tour) rollback(ctx context.Context) error {
 	if t.card == nil {
-		fmt.Fprintln(t.out, "   PENDING: no deploy card, so no Roll back button to click.")
-		return nil
+		return errors.New("no deploy card, so no Roll back button to click")
 	}
 	card, ok := t.env.Discord.Message(t.card.ID)
 	if !ok {
@@ -230,8 +229,7 @@ func (t *Tour) rollback(ctx context.Context) error {
 	}
 	id := findButton(card, "roll")
 	if id == "" {
-		fmt.Fprintln(t.out, "   PENDING: the card has no Roll back button.")
-		return nil
+		return errors.New("the failed deploy's card has no Roll back button")
 	}
 	requester := Requester()
 	fmt.Fprintf(t.out, "   %s clicks Roll back\n", requester.Username)

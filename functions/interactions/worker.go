@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
 const (
@@ -54,7 +57,7 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 		log(slog.LevelError, "work failed", slog.String("interaction_id", in.ID), slog.String("route", routeName(in)),
 			slog.String("error", err.Error()))
 	}
-	if _, err := h.editor.EditOriginal(editCtx, h.applicationID, in.Token, msg); err != nil {
+	if err := h.editOriginal(editCtx, p.ReceivedAt, in.Token, msg); err != nil {
 		// rest errors show the route with "{token}" in place of the token.
 		return fmt.Errorf("edit original response of interaction %s: %w", in.ID, err)
 	}
@@ -62,6 +65,39 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 		slog.String("outcome", outcome), slog.Duration("took", h.now().Sub(start)))
 	return nil
 }
+
+// earlyEditWindow is how long after the interaction a 404 Unknown Webhook on the edit means
+// that Discord has not yet seen the acknowledgement: the asynchronous invocation can start, and
+// finish quick work, before the deferred response reaches Discord. Later, it means the token
+// is gone, and retrying cannot help.
+const earlyEditWindow = 5 * time.Second
+
+// editOriginal edits the original response, waiting and trying again (at most 4 more times,
+// from 100 ms doubling) while Discord answers Unknown Webhook within earlyEditWindow of the
+// interaction.
+func (h *Handler) editOriginal(ctx context.Context, received time.Time, token string, msg discord.Message) error {
+	wait := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		_, err := h.editor.EditOriginal(ctx, h.applicationID, token, msg)
+		var re *rest.Error
+		if err == nil || attempt == 4 || !errors.As(err, &re) || re.Status != http.StatusNotFound ||
+			re.Code != unknownWebhook || h.now().Sub(received) > earlyEditWindow {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
+// unknownWebhook is Discord's JSON error code for an interaction token it does not know (yet).
+// See https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
+const unknownWebhook = 10015
 
 // workBudget is how long the work may take: what is left of ctx, the earlier of the token's
 // life and the invocation's, less editReserve for the edit, or half of it when that is less

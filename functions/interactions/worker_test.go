@@ -272,3 +272,41 @@ func TestWorkDeadlines(t *testing.T) {
 		t.Errorf("work deadline %s, want about %s", workDL, want)
 	}
 }
+
+// TestWorkEditBeforeAck checks the race of quick work with the acknowledgement: Discord answers
+// Unknown Webhook to an edit that reaches it before the deferred response. Soon after the
+// interaction the worker tries again; later, or for another 404, it does not.
+func TestWorkEditBeforeAck(t *testing.T) {
+	t.Parallel()
+	unknown := &rest.Error{Status: http.StatusNotFound, Code: unknownWebhook, Message: "Unknown Webhook"}
+	tests := []struct {
+		name      string
+		received  time.Time // testNow is the handler's now
+		failures  int       // edits answered 404 before one succeeds
+		err       error
+		wantEdits int
+		wantErr   bool
+	}{
+		{"ack arrives after two edits", testNow, 2, unknown, 3, false},
+		{"ack never arrives", testNow, 10, unknown, 5, true},
+		{"token long gone", testNow.Add(-time.Minute), 1, unknown, 1, true},
+		{"another 404", testNow, 1, &rest.Error{Status: http.StatusNotFound, Code: 10008, Message: "Unknown Message"}, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var edits int
+			h, _ := newTestHandler(t, deps{editor: editorFunc(func(context.Context, string, string, discord.Message) (discord.Message, error) {
+				edits++
+				if edits <= tt.failures {
+					return discord.Message{}, tt.err
+				}
+				return discord.Message{}, nil
+			})}, testNow)
+			_, err := h.Handle(lambdaContext(), workEvent(t, "help", "", tt.received))
+			if (err != nil) != tt.wantErr || edits != tt.wantEdits {
+				t.Errorf("Handle = %v after %d edits, want error %v after %d", err, edits, tt.wantErr, tt.wantEdits)
+			}
+		})
+	}
+}

@@ -54,16 +54,18 @@ synth: $(CDK) ## cdk synth into cdk.out/ (builds the functions; cdk-nag AwsSolut
 lint: synth ## cfn-lint on the synthesized template (config: .cfnlintrc.yaml)
 	cfn-lint
 
-deploy: build $(CDK) ## build, cdk deploy (CDK_CONTEXT='-c key=value ...'), then `make register` if it exists
-	$(CDK) deploy --strict $(CDK_CONTEXT)
-	@if grep -q '^register:' $(MAKEFILE_LIST); then $(MAKE) register; else echo "no register target yet: register the slash commands by hand"; fi
+deploy: build $(CDK) ## build, cdk deploy (CDK_CONTEXT='-c key=value ...'), then register the slash commands as deployed
+	$(CDK) deploy --strict $(CDK_CONTEXT) --outputs-file cdk.out/outputs.json
+	$(MAKE) register REGISTER_ARGS="--function $$(node -p 'require("./cdk.out/outputs.json").DiscordChatOps.InteractionsFunctionName')"
 
 # --- Slash commands: replace the app's commands with the interactions function's table. ---
 # Needs DISCORD_APPLICATION_ID; the bot token comes from DISCORD_BOT_TOKEN or, when that is unset,
 # from SSM (<CHATOPS_PARAMETER_PREFIX>/discord/bot-token). DEPLOY_ENVIRONMENTS sets /deploy's choices.
+# REGISTER_ARGS='--function NAME' reads what the shell does not set from the deployed function
+# (make deploy does this with the stack's InteractionsFunctionName output).
 .PHONY: register
 register: ## replace the Discord slash commands (GUILD=<id>: one guild, instant; else global)
-	go run ./functions/interactions/cmd/register $(if $(GUILD),--guild $(GUILD)) $(if $(DISCORD_BOT_TOKEN),,--from-ssm)
+	go run ./functions/interactions/cmd/register $(if $(GUILD),--guild $(GUILD)) $(if $(DISCORD_BOT_TOKEN),,--from-ssm) $(REGISTER_ARGS)
 
 # --- The suite on this machine (local/, docs/LOCAL.md): the four functions built for this machine,
 # run as Lambda runs them behind a local HTTP API on 127.0.0.1:8080. ARGS='--demo' for a seeded

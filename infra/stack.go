@@ -373,6 +373,10 @@ func (s *chatOps) addAPI() {
 		Description: jsii.String("GitHub App settings > Webhook URL"),
 		Value:       jsii.String(*api.ApiEndpoint() + "/github"),
 	})
+	awscdk.NewCfnOutput(s.stack, jsii.String("InteractionsFunctionName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("make register reads the slash commands' configuration from this function's environment"),
+		Value:       s.functions[interactions].FunctionName(),
+	})
 }
 
 // accessLogFormat is one JSON object per request, with the HTTP API context variables

@@ -511,6 +511,7 @@ func TestStack(t *testing.T) {
 			"InteractionsDeadLetterQueueName": getAtt(tm.id(t, "InteractionsDeadLetterQueue"), "QueueName"),
 			"CostCronDeadLetterQueueName":     getAtt(tm.id(t, "CostCronDeadLetterQueue"), "QueueName"),
 			"DeployNotifyDeadLetterQueueName": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
+			"InteractionsFunctionName":        map[string]any{"Ref": tm.id(t, "Interactions")},
 		}
 		got := map[string]any{}
 		for name, o := range tm["Outputs"].(map[string]any) {

@@ -6,11 +6,14 @@
 //	DISCORD_APPLICATION_ID=... DISCORD_BOT_TOKEN=... go run ./functions/interactions/cmd/register [--guild ID]
 //	go run ./functions/interactions/cmd/register --from-ssm [--guild ID]   # the bot token from SSM
 //	go run ./functions/interactions/cmd/register --dry-run                  # print the body, send nothing
+//	go run ./functions/interactions/cmd/register --function NAME --from-ssm # as the deployed function is configured
 //
 // It reads DISCORD_APPLICATION_ID, DISCORD_BOT_TOKEN (or, with --from-ssm,
 // <CHATOPS_PARAMETER_PREFIX>/discord/bot-token through the usual AWS credentials),
 // DISCORD_API_URL and DEPLOY_ENVIRONMENTS, whose names become the choices of /deploy and
-// /rollback. See https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
+// /rollback. With --function, a variable the shell does not set is read from the environment
+// of the deployed interactions function (Lambda GetFunctionConfiguration), so that what is
+// registered matches what the stack configured: `make deploy` registers this way. See https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
 package main
 
 import (
@@ -25,7 +28,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
@@ -35,7 +40,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, newSSM); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, awsClients{ssm: newSSM, functionEnv: functionEnv}); err != nil {
 		fmt.Fprintln(os.Stderr, "register:", err)
 		os.Exit(1)
 	}
@@ -49,19 +54,49 @@ func newSSM(ctx context.Context) (secrets.GetParametersAPI, error) {
 	return ssm.NewFromConfig(cfg), nil
 }
 
+// functionEnv reads the environment variables of the Lambda function name.
+func functionEnv(ctx context.Context, name string) (map[string]string, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS config: %w", err)
+	}
+	out, err := lambda.NewFromConfig(cfg).GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("read the configuration of function %s: %w", name, err)
+	}
+	if out.Environment == nil {
+		return nil, nil
+	}
+	return out.Environment.Variables, nil
+}
+
+// awsClients reach AWS for the flags that need it.
+type awsClients struct {
+	ssm         func(context.Context) (secrets.GetParametersAPI, error)
+	functionEnv func(ctx context.Context, name string) (map[string]string, error)
+}
+
 // run registers the table as args and the environment say, reporting to out.
-func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer,
-	newSSM func(context.Context) (secrets.GetParametersAPI, error)) error {
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer, clients awsClients) error {
 	fs := flag.NewFlagSet("register", flag.ContinueOnError)
 	fs.SetOutput(out)
 	guild := fs.String("guild", "", "register in this guild only (instant) instead of globally")
 	fromSSM := fs.Bool("from-ssm", false, "read the bot token from SSM (<CHATOPS_PARAMETER_PREFIX>/discord/bot-token) instead of DISCORD_BOT_TOKEN")
 	dryRun := fs.Bool("dry-run", false, "print the request body and send nothing")
+	function := fs.String("function", "", "read the variables the shell does not set from this deployed Lambda function's environment")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *function != "" {
+		deployed, err := clients.functionEnv(ctx, *function)
+		if err != nil {
+			return err
+		}
+		shell := getenv
+		getenv = func(name string) string { return cmp.Or(shell(name), deployed[name]) }
 	}
 
 	envs, err := catalog.ParseEnvironments(getenv("DEPLOY_ENVIRONMENTS"))
@@ -83,7 +118,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if appID == "" {
 		return errors.New("DISCORD_APPLICATION_ID is not set")
 	}
-	token, err := botToken(ctx, getenv, *fromSSM, newSSM)
+	token, err := botToken(ctx, getenv, *fromSSM, clients.ssm)
 	if err != nil {
 		return err
 	}

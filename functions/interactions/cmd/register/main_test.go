@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"net/http"
@@ -116,7 +117,7 @@ func TestRegister(t *testing.T) {
 			}
 			err := run(context.Background(), args, env(map[string]string{
 				"DISCORD_APPLICATION_ID": appID, "DISCORD_BOT_TOKEN": "bot-token-1", "DISCORD_API_URL": srv.URL + "/api/v10",
-			}), &out, noSSM)
+			}), &out, awsClients{ssm: noSSM})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +144,7 @@ func TestRegister(t *testing.T) {
 func TestRegisteredSet(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"--dry-run"}, env(map[string]string{"DEPLOY_ENVIRONMENTS": "dev, staging ,prod"}), &out, noSSM); err != nil {
+	if err := run(context.Background(), []string{"--dry-run"}, env(map[string]string{"DEPLOY_ENVIRONMENTS": "dev, staging ,prod"}), &out, awsClients{ssm: noSSM}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "register-body.json", out.Bytes())
@@ -199,7 +200,7 @@ func TestRegisterFromSSM(t *testing.T) {
 	defer srv.Close()
 	err := run(context.Background(), []string{"--from-ssm", "--guild", "1"}, env(map[string]string{
 		"DISCORD_APPLICATION_ID": appID, "DISCORD_API_URL": srv.URL, "CHATOPS_PARAMETER_PREFIX": "/team",
-	}), io.Discard, func(context.Context) (secrets.GetParametersAPI, error) { return client, nil })
+	}), io.Discard, awsClients{ssm: func(context.Context) (secrets.GetParametersAPI, error) { return client, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestRegisterRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := run(context.Background(), tt.args, env(tt.env), io.Discard, noSSM)
+			err := run(context.Background(), tt.args, env(tt.env), io.Discard, awsClients{ssm: noSSM})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("run error = %v, want one containing %q", err, tt.want)
 			}
@@ -246,5 +247,40 @@ func TestSpecCatchesMistakes(t *testing.T) {
 		if err := s.CheckOperation("PUT /applications/{application_id}/commands", []byte(body)); err == nil {
 			t.Errorf("%s: %s passes", name, body)
 		}
+	}
+}
+
+// TestRegisterFromFunction: with --function, what the shell does not set comes from the deployed
+// function's environment (the application id, the environments, the Discord base), and the shell
+// still wins where it sets a variable.
+func TestRegisterFromFunction(t *testing.T) {
+	t.Parallel()
+	d := &fakeDiscord{}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	var asked string
+	deployed := func(_ context.Context, name string) (map[string]string, error) {
+		asked = name
+		return map[string]string{"DISCORD_APPLICATION_ID": appID, "DEPLOY_ENVIRONMENTS": "staging,prod",
+			"DISCORD_API_URL": "http://unused.invalid", "DISCORD_BOT_TOKEN": "deployed-functions-have-none"}, nil
+	}
+	err := run(context.Background(), []string{"--function", "DiscordChatOps-Interactions"}, env(map[string]string{
+		"DISCORD_API_URL": srv.URL, "DISCORD_BOT_TOKEN": "shell-token",
+	}), io.Discard, awsClients{ssm: noSSM, functionEnv: deployed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked != "DiscordChatOps-Interactions" || len(d.reqs) != 1 {
+		t.Fatalf("asked for %q, %d requests to Discord", asked, len(d.reqs))
+	}
+	if r := d.reqs[0]; r.Authorization != "Bot shell-token" || !strings.Contains(r.Path, "/applications/"+appID+"/commands") ||
+		!strings.Contains(string(r.Body), `"name":"staging"`) {
+		t.Errorf("request %s %s %s, want the shell's token, the deployed application id and environments", r.Authorization, r.Path, r.Body)
+	}
+	if err := run(context.Background(), []string{"--function", "missing"}, env(nil), io.Discard, awsClients{ssm: noSSM,
+		functionEnv: func(context.Context, string) (map[string]string, error) {
+			return nil, errors.New("ResourceNotFoundException")
+		}}); err == nil {
+		t.Error("an unreadable function configuration was not an error")
 	}
 }

@@ -9,7 +9,6 @@
 package lambdatest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +24,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/discord-chatops/chatops/shared/internal/outbuf"
 )
 
 // Defaults of a Runtime.
@@ -340,7 +341,7 @@ func Build(tb testing.TB, dir string) string {
 // the process when the test ends and logs its output when the test fails.
 func (r *Runtime) Run(tb testing.TB, binary string, env ...string) {
 	tb.Helper()
-	var out lockedBuffer
+	var out outbuf.Buffer
 	start := func() (*exec.Cmd, error) {
 		cmd := exec.Command(binary)
 		cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...), r.Env()...)
@@ -399,21 +400,4 @@ func (r *Runtime) failInflight(err error) {
 		c.done <- result{err: err}
 		delete(r.inflight, id)
 	}
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -6,7 +6,6 @@
 package mototest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -14,13 +13,14 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/discord-chatops/chatops/shared/internal/outbuf"
 )
 
 // InstallHint is what a test prints when moto_server is missing.
@@ -35,25 +35,7 @@ type Server struct {
 	URL  string
 	cmd  *exec.Cmd
 	done chan error
-	log  lockedBuffer
-}
-
-// lockedBuffer collects the server's output; exec writes to it from its own goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log  outbuf.Buffer
 }
 
 // Start runs moto_server on a free loopback port, waits until it answers and stops it when the

@@ -51,15 +51,16 @@ func setup(log *slog.Logger) (*Handler, error) {
 		return nil, fmt.Errorf("AWS config: %w", err)
 	}
 	discord := rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL})
+	ecsClient := ecs.NewFromConfig(aws)
 	return newHandler(cfg, deps{
 		invoker:   awslambda.NewFromConfig(aws),
 		editor:    discord,
 		originals: discord,
 		github: appclient.NewLazy(secrets.New(ssm.NewFromConfig(aws), cfg.ParameterPrefix, 0),
 			githubapp.Options{AppID: cfg.GitHub.AppID, BaseURL: cfg.GitHub.APIURL}),
-		status: &status.Reader{EC2: ec2.NewFromConfig(aws), ECS: ecs.NewFromConfig(aws), EKS: eks.NewFromConfig(aws),
+		status: &status.Reader{EC2: ec2.NewFromConfig(aws), ECS: ecsClient, EKS: eks.NewFromConfig(aws),
 			CloudWatch: cloudwatch.NewFromConfig(aws, status.WithJSONProtocol)},
 		cost:   costreport.NewCache(costreport.New(costreport.NewCostExplorerClient(aws), cfg.Cost), costreport.DefaultCacheTTL),
-		scaler: &scale.Scaler{ECS: ecs.NewFromConfig(aws), AutoScaling: autoscaling.NewFromConfig(aws), MaxDesired: cfg.ScaleMaxDesired},
+		scaler: &scale.Scaler{ECS: ecsClient, AutoScaling: autoscaling.NewFromConfig(aws), MaxDesired: cfg.ScaleMaxDesired},
 	}, log, time.Now)
 }

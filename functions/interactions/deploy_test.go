@@ -651,6 +651,22 @@ func TestRollback(t *testing.T) {
 		t.Errorf("description %q", got)
 	}
 
+	t.Run("after a rollback", func(t *testing.T) {
+		t.Parallel()
+		// The newest prod run rolled back to shaBefore: its head is main's tip, its run-name
+		// names the commit it deployed.
+		w := newDeployWorld(t)
+		w.gh.mu.Lock()
+		w.gh.runs = append([]fakeRun{{ID: 904, Title: "Deploy prod by jun [manual] @" + shaBefore, HeadSHA: shaMain,
+			Event: "workflow_dispatch", Status: "completed", Conclusion: "success", HTMLURL: "https://github.com/acme/shop/actions/runs/904",
+			CreatedAt: w.gh.now().Add(-time.Minute)}}, w.gh.runs...)
+		w.gh.mu.Unlock()
+		cardID := w.request("rollback", minji, "environment", "prod")
+		card := viewOf(w.dc.card(cardID))
+		if card.Title != "Roll back prod to "+shaProd[:7] || !strings.HasPrefix(card.Fields["Changes"], "prod runs `"+shaBefore[:7]+"` now") {
+			t.Errorf("card %+v, want it to see prod running %s and roll back to %s", card, shaBefore[:7], shaProd[:7])
+		}
+	})
 	t.Run("no earlier deploy", func(t *testing.T) {
 		t.Parallel()
 		w := newDeployWorld(t)

@@ -13,8 +13,10 @@ import (
 	"strings"
 )
 
-// RunNameTemplate is the run-name the deploy workflow must carry; Parse reads what it renders.
-const RunNameTemplate = "Deploy ${{ inputs.environment }} by ${{ inputs.requested_by || github.actor }} [${{ inputs.correlation_id || 'manual' }}]"
+// RunNameTemplate is the run-name the deploy workflow must carry; ParseTitle reads what it
+// renders. A rollback's commit (input sha) ends it after an "@": a run's head_sha is the tip of
+// its ref, not the commit a rollback deployed, and the Actions API does not return inputs.
+const RunNameTemplate = "Deploy ${{ inputs.environment }} by ${{ inputs.requested_by || github.actor }} [${{ inputs.correlation_id || 'manual' }}]${{ inputs.sha && format(' @{0}', inputs.sha) || '' }}"
 
 // Manual is the correlation id of a run started outside Discord.
 const Manual = "manual"
@@ -25,9 +27,12 @@ type Title struct {
 	RequestedBy string
 	// CorrelationID is empty for runs started outside Discord.
 	CorrelationID string
+	// SHA is the commit the run was asked to deploy (a rollback's input sha); empty when it
+	// deploys its ref, whose tip is the run's head_sha.
+	SHA string
 }
 
-var titlePattern = regexp.MustCompile(`^Deploy (\S+) by (\S+) \[([^\]\s]*)\]$`)
+var titlePattern = regexp.MustCompile(`^Deploy (\S+) by (\S+) \[([^\]\s]*)\](?: @([0-9a-f]+))?$`)
 
 // ParseTitle reads a run's display title. ok is false for titles of another shape (runs of a
 // workflow that does not use RunNameTemplate, or other workflows).
@@ -36,11 +41,20 @@ func ParseTitle(displayTitle string) (t Title, ok bool) {
 	if m == nil {
 		return Title{}, false
 	}
-	t = Title{Environment: m[1], RequestedBy: m[2], CorrelationID: m[3]}
+	t = Title{Environment: m[1], RequestedBy: m[2], CorrelationID: m[3], SHA: m[4]}
 	if t.CorrelationID == Manual {
 		t.CorrelationID = ""
 	}
 	return t, true
+}
+
+// DeployedSHA is the commit a run deployed: the commit in its title when it was asked for one
+// (a rollback), else headSHA, the tip of its ref when it ran.
+func (t Title) DeployedSHA(headSHA string) string {
+	if t.SHA != "" {
+		return t.SHA
+	}
+	return headSHA
 }
 
 // CorrelationID names the Discord card a deploy was approved on: its channel and message ids.

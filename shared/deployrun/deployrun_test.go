@@ -14,13 +14,16 @@ func TestParseTitle(t *testing.T) {
 		want  Title
 		ok    bool
 	}{
-		{"Deploy prod by alice [123-456]", Title{"prod", "alice", "123-456"}, true},
-		{"Deploy dev by octocat [manual]", Title{"dev", "octocat", ""}, true},
-		{"  Deploy staging by bob.b [] ", Title{"staging", "bob.b", ""}, true},
+		{"Deploy prod by alice [123-456]", Title{"prod", "alice", "123-456", ""}, true},
+		{"Deploy dev by octocat [manual]", Title{"dev", "octocat", "", ""}, true},
+		{"  Deploy staging by bob.b [] ", Title{"staging", "bob.b", "", ""}, true},
 		{"Deploy prod by alice", Title{}, false},
 		{"CI", Title{}, false},
 		{"Deploy prod by two words [1-2]", Title{}, false},
 		{"Deploy prod by alice [1-2] extra", Title{}, false},
+		{"Deploy prod by alice [1-2] @b0a710ad9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b", Title{"prod", "alice", "1-2", "b0a710ad9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b"}, true},
+		{"Deploy prod by alice [manual] @abc1234", Title{"prod", "alice", "", "abc1234"}, true},
+		{"Deploy prod by alice [1-2] @main", Title{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.title, func(t *testing.T) {
@@ -40,20 +43,28 @@ func TestParseTitle(t *testing.T) {
 // manual one, and parses the result back.
 func TestTemplateRendersParsable(t *testing.T) {
 	t.Parallel()
-	render := func(env, by, corr string) string {
+	render := func(env, by, corr, sha string) string {
+		if sha != "" {
+			sha = " @" + sha
+		}
 		return strings.NewReplacer(
 			"${{ inputs.environment }}", env,
 			"${{ inputs.requested_by || github.actor }}", by,
 			"${{ inputs.correlation_id || 'manual' }}", corr,
+			"${{ inputs.sha && format(' @{0}', inputs.sha) || '' }}", sha,
 		).Replace(RunNameTemplate)
 	}
 	id := CorrelationID("1180000000000000001", "1180000000000000002")
-	got, ok := ParseTitle(render("prod", "alice", id))
-	if !ok || got.CorrelationID != id || got.Environment != "prod" || got.RequestedBy != "alice" {
+	got, ok := ParseTitle(render("prod", "alice", id, ""))
+	if !ok || got.CorrelationID != id || got.Environment != "prod" || got.RequestedBy != "alice" || got.DeployedSHA("tip") != "tip" {
 		t.Fatalf("ParseTitle(rendered) = %+v, %v", got, ok)
 	}
-	if got, ok := ParseTitle(render("dev", "octocat", Manual)); !ok || got.CorrelationID != "" {
+	if got, ok := ParseTitle(render("dev", "octocat", Manual, "")); !ok || got.CorrelationID != "" {
 		t.Fatalf("manual run: ParseTitle = %+v, %v", got, ok)
+	}
+	rollback := "b0a710ad9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b"
+	if got, ok := ParseTitle(render("prod", "alice", id, rollback)); !ok || got.CorrelationID != id || got.DeployedSHA("tip") != rollback {
+		t.Fatalf("rollback run: ParseTitle = %+v, %v", got, ok)
 	}
 }
 

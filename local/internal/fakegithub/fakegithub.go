@@ -207,10 +207,14 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		if s.Now != nil {
 			now = s.Now
 		}
-		// The run-name of the example workflow (shared/deployrun.RunNameTemplate).
+		// The run-name of the example workflow (shared/deployrun.RunNameTemplate); like GitHub,
+		// the run's head is the tip of its ref, whatever commit a rollback asks for.
 		title := fmt.Sprintf("Deploy %s by %s [%s]", in.Inputs["environment"], cmp.Or(in.Inputs["requested_by"], "github-actions"),
 			cmp.Or(in.Inputs["correlation_id"], "manual"))
-		s.Repo.Runs = append([]Run{{ID: d.RunID, DisplayTitle: title, HeadBranch: in.Ref, HeadSHA: cmp.Or(in.Inputs["sha"], s.Repo.resolve(in.Ref)),
+		if sha := in.Inputs["sha"]; sha != "" {
+			title += " @" + sha
+		}
+		s.Repo.Runs = append([]Run{{ID: d.RunID, DisplayTitle: title, HeadBranch: in.Ref, HeadSHA: s.Repo.resolve(in.Ref),
 			Event: "workflow_dispatch", Status: "queued", CreatedAt: now()}}, s.Repo.Runs...)
 	}
 	s.mu.Unlock()

@@ -125,6 +125,7 @@ func decideRun(payload []byte, deployWorkflow string) (Report, string, error) {
 	if t, ok := deployrun.ParseTitle(run.DisplayTitle); ok {
 		r.Environment = t.Environment
 		r.RequestedBy = t.RequestedBy
+		r.SHA = t.DeployedSHA(run.HeadSHA) // a rollback deploys the commit its title names
 		if t.CorrelationID != "" {
 			// A correlation id of another shape leaves the run uncorrelated: it is posted to
 			// the channel rather than lost.

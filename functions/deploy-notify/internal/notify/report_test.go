@@ -123,6 +123,11 @@ func TestDecide(t *testing.T) {
 			r.Environment, r.RequestedBy = "dev", "octocat"
 			return r
 		}(), false, nil},
+		{"a rollback deploys the commit its title names", EventWorkflowRun, manualTitle("Deploy prod by minji [manual] @b0a710ad9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b"), "test.yml", func() Report {
+			r := recordedRun("failure", completed)
+			r.Environment, r.RequestedBy, r.SHA = "prod", "minji", "b0a710ad9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b"
+			return r
+		}(), false, nil},
 		{"correlation id of another shape", EventWorkflowRun, manualTitle("Deploy dev by octocat [not-a-card]"), "test.yml", func() Report {
 			r := recordedRun("failure", completed)
 			r.Environment, r.RequestedBy = "dev", "octocat"

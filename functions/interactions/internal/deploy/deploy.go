@@ -24,8 +24,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v66/github"
-
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
@@ -182,7 +180,7 @@ func (s *Service) card(ctx context.Context, r *Request, ref string) (discord.Mes
 	}
 	changes := fmt.Sprintf("First deploy of %s by this workflow: no successful run of %s for it among the last %d.", quote(r.Environment), quote(s.Workflow), repo.successfulLimit)
 	if len(deploys) > 0 {
-		base := deploys[0].GetHeadSHA()
+		base := deploys[0].SHA
 		c, err := repo.compare(ctx, base, r.SHA)
 		if err != nil {
 			s.Log.LogAttrs(ctx, slog.LevelWarn, "compare for the card", slog.String("error", err.Error()))
@@ -194,21 +192,20 @@ func (s *Service) card(ctx context.Context, r *Request, ref string) (discord.Mes
 	return NewCard(*r, changes), nil
 }
 
-// rollbackCard names the commit a rollback deploys: the head commit of the newest successful
-// deploy of the environment whose head differs from the newest one's. A run's head_sha is the
-// tip of its ref when it ran: for an earlier rollback it is not the commit that rollback
-// deployed (the Actions API does not return inputs).
-func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Request, deploys []*github.WorkflowRun) (discord.Message, error) {
+// rollbackCard names the commit a rollback deploys: the commit of the newest successful deploy
+// of the environment that differs from the newest one's. A deploy's commit is its run's head
+// commit, or, for a rollback, the commit its run-name names (deployrun.Title.DeployedSHA).
+func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Request, deploys []deployed) (discord.Message, error) {
 	if len(deploys) == 0 {
 		return discord.Message{}, userErrorf(nil, "No successful deploy of %s yet (among the last %d successful runs of %s): nothing to roll back to.",
 			quote(r.Environment), repo.successfulLimit, quote(s.Workflow))
 	}
-	current := deploys[0].GetHeadSHA()
+	current := deploys[0].SHA
 	for _, d := range deploys[1:] {
-		if d.GetHeadSHA() == current {
+		if d.SHA == current {
 			continue
 		}
-		r.SHA = d.GetHeadSHA()
+		r.SHA = d.SHA
 		changes := fmt.Sprintf("%s runs %s now ([run](%s)); this deploys %s again, from the deploy of <t:%d:f> ([run](%s)).",
 			r.Environment, quote(short(current)), deploys[0].GetHTMLURL(), quote(short(r.SHA)), d.GetCreatedAt().Unix(), d.GetHTMLURL())
 		if c, err := repo.compare(ctx, r.SHA, current); err == nil && c.AheadBy > 0 {

@@ -57,22 +57,30 @@ func (r repo) head(ctx context.Context, ref string) (string, error) {
 	return sha, nil
 }
 
+// deployed is a successful deploy: its run, and the commit it deployed.
+type deployed struct {
+	*github.WorkflowRun
+	SHA string
+}
+
 // successfulDeploys lists the successful runs of the deploy workflow for environment, newest
-// first. Runs carry their environment in their run-name (deployrun.ParseTitle); the Actions
-// API does not return inputs. Only the latest successfulLimit successful runs are searched.
+// first, with the commit each deployed. Runs carry their environment, and a rollback its commit,
+// in their run-name (deployrun.ParseTitle); the Actions API does not return inputs. Only the
+// latest successfulLimit successful runs are searched.
 //
 // See https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
-func (r repo) successfulDeploys(ctx context.Context, environment string) ([]*github.WorkflowRun, error) {
+func (r repo) successfulDeploys(ctx context.Context, environment string) ([]deployed, error) {
 	runs, _, err := r.client.Actions.ListWorkflowRunsByFileName(ctx, r.owner, r.name, r.workflow, &github.ListWorkflowRunsOptions{
 		Status: "success", ListOptions: github.ListOptions{PerPage: r.successfulLimit},
 	})
 	if err != nil {
 		return nil, r.workflowError(err, "list the runs of")
 	}
-	var out []*github.WorkflowRun
+	var out []deployed
 	for _, run := range runs.WorkflowRuns {
-		if t, ok := deployrun.ParseTitle(run.GetDisplayTitle()); ok && t.Environment == environment && run.GetHeadSHA() != "" {
-			out = append(out, run)
+		t, ok := deployrun.ParseTitle(run.GetDisplayTitle())
+		if sha := t.DeployedSHA(run.GetHeadSHA()); ok && t.Environment == environment && sha != "" {
+			out = append(out, deployed{WorkflowRun: run, SHA: sha})
 		}
 	}
 	return out, nil

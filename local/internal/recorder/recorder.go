@@ -105,6 +105,16 @@ func (r *Recorder) Handler() http.Handler {
 	return http.StripPrefix(APIPath, mux)
 }
 
+// storeLocked keeps m as a new message of the bot in channel, with a new id and the time now.
+// The caller holds r.mu.
+func (r *Recorder) storeLocked(m discord.Message, channel, label string) *stored {
+	s := &stored{msg: m, label: label}
+	s.msg.ID, s.msg.ChannelID, s.msg.Author = r.nextID(), channel, r.author()
+	s.msg.Timestamp = r.Now().UTC().Format(time.RFC3339)
+	r.messages[s.msg.ID] = s
+	return s
+}
+
 // nextID returns a new snowflake-shaped id.
 func (r *Recorder) nextID() string {
 	r.seq++
@@ -135,14 +145,12 @@ func (r *Recorder) ObserveInteraction(body []byte, status int, answer []byte) {
 		r.addLocked(rec, "PONG (the endpoint answered Discord's PING)")
 		return
 	case discord.ResponseChannelMessageWithSource, discord.ResponseDeferredChannelMessageWithSource:
-		s := &stored{label: label, thinking: resp.Type == discord.ResponseDeferredChannelMessageWithSource}
+		var m discord.Message
 		if resp.Data != nil {
-			s.msg = *resp.Data
+			m = *resp.Data
 		}
-		s.msg.ID, s.msg.ChannelID = r.nextID(), in.ChannelID
-		s.msg.Author = r.author()
-		s.msg.Timestamp = r.Now().UTC().Format(time.RFC3339)
-		r.messages[s.msg.ID] = s
+		s := r.storeLocked(m, in.ChannelID, label)
+		s.thinking = resp.Type == discord.ResponseDeferredChannelMessageWithSource
 		r.byToken[in.Token] = s.msg.ID
 		rec.MessageID, rec.Message = s.msg.ID, s.msg
 		r.addLocked(rec, "")
@@ -240,11 +248,9 @@ func (r *Recorder) followup(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusNotFound, 10015, "Unknown Webhook")
 		return
 	}
-	s := &stored{label: "follow-up to " + orig.label}
-	applyEdit(&s.msg, body)
-	s.msg.ID, s.msg.ChannelID, s.msg.Author = r.nextID(), orig.msg.ChannelID, r.author()
-	s.msg.Timestamp = r.Now().UTC().Format(time.RFC3339)
-	r.messages[s.msg.ID] = s
+	var m discord.Message
+	applyEdit(&m, body)
+	s := r.storeLocked(m, orig.msg.ChannelID, "follow-up to "+orig.label)
 	r.addLocked(Record{Kind: KindFollowup, Method: req.Method, Path: redact(req.URL.Path, token), Token: token,
 		ChannelID: s.msg.ChannelID, MessageID: s.msg.ID, Message: s.msg, Status: http.StatusOK, Label: s.label}, "")
 	writeJSON(w, http.StatusOK, s.msg)
@@ -263,20 +269,15 @@ func (r *Recorder) createMessage(w http.ResponseWriter, req *http.Request) {
 	channel := req.PathValue("cid")
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	key := channel + "\x00" + m.Nonce
-	if m.EnforceNonce && m.Nonce != "" {
-		if id, ok := r.nonces[key]; ok {
-			// Discord answers a repeated nonce with the message created first.
-			writeJSON(w, http.StatusOK, r.messages[id].msg)
-			return
-		}
+	key, enforce := channel+"\x00"+m.Nonce, m.EnforceNonce && m.Nonce != ""
+	if id, ok := r.nonces[key]; ok && enforce {
+		// Discord answers a repeated nonce with the message created first.
+		writeJSON(w, http.StatusOK, r.messages[id].msg)
+		return
 	}
-	s := &stored{msg: m, label: "bot message"}
-	s.msg.ID, s.msg.ChannelID, s.msg.Author = r.nextID(), channel, r.author()
-	s.msg.Timestamp = r.Now().UTC().Format(time.RFC3339)
-	s.msg.EnforceNonce = false
-	r.messages[s.msg.ID] = s
-	if m.EnforceNonce && m.Nonce != "" {
+	m.EnforceNonce = false
+	s := r.storeLocked(m, channel, "bot message")
+	if enforce {
 		r.nonces[key] = s.msg.ID
 	}
 	r.addLocked(Record{Kind: KindCreate, Method: req.Method, Path: req.URL.Path, ChannelID: channel,

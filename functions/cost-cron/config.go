@@ -3,15 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
 // Defaults from the runtime contract.
 const (
-	defaultDiscordAPIURL   = "https://discord.com/api/v10"
 	defaultParameterPrefix = "/chatops"
 )
 
@@ -27,17 +26,15 @@ type config struct {
 // missing or wrong.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		discordAPIURL:   strings.TrimSuffix(getenv("DISCORD_API_URL"), "/"),
 		parameterPrefix: getenv("CHATOPS_PARAMETER_PREFIX"),
 		channelID:       getenv("DISCORD_CHANNEL_ID"),
 	}
 	var errs []error
-	if c.discordAPIURL == "" {
-		c.discordAPIURL = defaultDiscordAPIURL
+	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))
+	if err != nil {
+		errs = append(errs, err)
 	}
-	if u, err := url.Parse(c.discordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("DISCORD_API_URL %q is not an http(s) URL", c.discordAPIURL))
-	}
+	c.discordAPIURL = discordAPIURL
 	if c.parameterPrefix == "" {
 		c.parameterPrefix = defaultParameterPrefix
 	}

@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
+
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
 // Defaults from the runtime contract.
 const (
-	defaultDiscordAPIURL   = "https://discord.com/api/v10"
 	defaultParameterPrefix = "/chatops"
 	defaultDeployWorkflow  = "deploy.yml"
 )
@@ -30,19 +30,17 @@ type config struct {
 // missing or wrong.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		discordAPIURL:   strings.TrimSuffix(getenv("DISCORD_API_URL"), "/"),
 		parameterPrefix: getenv("CHATOPS_PARAMETER_PREFIX"),
 		applicationID:   getenv("DISCORD_APPLICATION_ID"),
 		channelID:       getenv("DISCORD_CHANNEL_ID"),
 		deployWorkflow:  getenv("DEPLOY_WORKFLOW"),
 	}
 	var errs []error
-	if c.discordAPIURL == "" {
-		c.discordAPIURL = defaultDiscordAPIURL
+	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))
+	if err != nil {
+		errs = append(errs, err)
 	}
-	if u, err := url.Parse(c.discordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("DISCORD_API_URL %q is not an http(s) URL", c.discordAPIURL))
-	}
+	c.discordAPIURL = discordAPIURL
 	if c.parameterPrefix == "" {
 		c.parameterPrefix = defaultParameterPrefix
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ func TestLoadConfig(t *testing.T) {
 		wantErr []string // each must appear in the error
 	}{
 		{"defaults", map[string]string{"DISCORD_CHANNEL_ID": "1100000000000000009"}, config{
-			discordAPIURL: defaultDiscordAPIURL, parameterPrefix: "/chatops", channelID: "1100000000000000009", deployWorkflow: "deploy.yml",
+			discordAPIURL: rest.DefaultBaseURL, parameterPrefix: "/chatops", channelID: "1100000000000000009", deployWorkflow: "deploy.yml",
 		}, nil},
 		{"everything set", map[string]string{
 			"DISCORD_API_URL": "http://127.0.0.1:8080/api/v10/", "CHATOPS_PARAMETER_PREFIX": "/chatops-dev",

@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
 // config is what the stack sets in the environment; see docs/GITHUB-WEBHOOK.md and the runtime
@@ -28,15 +28,16 @@ type config struct {
 func loadConfig(getenv func(string) string) (config, error) {
 	var errs []error
 	cfg := config{
-		DiscordAPIURL:   strings.TrimRight(orDefault(getenv("DISCORD_API_URL"), "https://discord.com/api/v10"), "/"),
 		ParameterPrefix: orDefault(getenv("CHATOPS_PARAMETER_PREFIX"), "/chatops"),
 		ChannelID:       strings.TrimSpace(getenv("DISCORD_CHANNEL_ID")),
 		EventBus:        strings.TrimSpace(getenv("CHATOPS_EVENT_BUS")),
 		RepoChannels:    map[string]string{},
 	}
-	if u, err := url.Parse(cfg.DiscordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("DISCORD_API_URL %q: want an absolute http(s) URL", cfg.DiscordAPIURL))
+	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))
+	if err != nil {
+		errs = append(errs, err)
 	}
+	cfg.DiscordAPIURL = discordAPIURL
 	switch {
 	case cfg.ChannelID == "":
 		errs = append(errs, errors.New("DISCORD_CHANNEL_ID: required"))

@@ -14,6 +14,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
 // config is the function's environment, as the runtime contract names it (CONTRACT.md).
@@ -54,8 +55,6 @@ const (
 	defaultDeployWorkflow = "deploy.yml"
 )
 
-const defaultDiscordAPIURL = "https://discord.com/api/v10"
-
 // hexKey says whether s is an Ed25519 public key in hex: 64 hex digits.
 func hexKey(s string) bool {
 	_, err := hex.DecodeString(s)
@@ -73,7 +72,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		PublicKey:     strings.TrimSpace(getenv("DISCORD_PUBLIC_KEY")),
 		ApplicationID: strings.TrimSpace(getenv("DISCORD_APPLICATION_ID")),
-		DiscordAPIURL: strings.TrimRight(cmp.Or(strings.TrimSpace(getenv("DISCORD_API_URL")), defaultDiscordAPIURL), "/"),
 		FunctionName:  strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_NAME")),
 	}
 	var errs []error
@@ -83,9 +81,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if !snowflake(c.ApplicationID) {
 		errs = append(errs, errors.New("DISCORD_APPLICATION_ID: want the application id, a number"))
 	}
-	if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("DISCORD_API_URL: %q is not an http(s) URL", c.DiscordAPIURL))
+	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))
+	if err != nil {
+		errs = append(errs, err)
 	}
+	c.DiscordAPIURL = discordAPIURL
 	if c.FunctionName == "" {
 		errs = append(errs, errors.New("AWS_LAMBDA_FUNCTION_NAME: not set (Lambda sets it; set it by hand when running elsewhere)"))
 	}

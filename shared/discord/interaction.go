@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ErrMalformed is wrapped by every error ParseInteraction returns: the body is not an
@@ -17,13 +20,18 @@ var ErrMalformed = errors.New("malformed interaction")
 // data left undecoded, as the suite opens no modals. Verify the signature on the raw body
 // before calling it.
 //
+// It decodes with github.com/go-json-experiment/json, the mirror of Go 1.27's
+// encoding/json/v2: on the acknowledgement path, encoding/json took about twice as long as
+// the rest of the work after the signature check (docs/BENCHMARKS.md). Its rules are
+// stricter: names match exactly, a name given twice or invalid UTF-8 is malformed.
+//
 // See https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object
 func ParseInteraction(body []byte) (Interaction, error) {
 	var env struct {
 		Interaction
-		Data json.RawMessage `json:"data"`
+		Data jsontext.Value `json:"data"`
 	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	if err := jsonv2.Unmarshal(body, &env); err != nil {
 		return Interaction{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	in := env.Interaction
@@ -45,7 +53,7 @@ func ParseInteraction(body []byte) (Interaction, error) {
 	switch in.Type {
 	case InteractionApplicationCommand, InteractionAutocomplete:
 		var d CommandData
-		if err := json.Unmarshal(env.Data, &d); err != nil {
+		if err := jsonv2.Unmarshal(env.Data, &d); err != nil {
 			return Interaction{}, fmt.Errorf("%w: command data: %w", ErrMalformed, err)
 		}
 		if d.Name == "" {
@@ -54,7 +62,7 @@ func ParseInteraction(body []byte) (Interaction, error) {
 		in.Command = &d
 	case InteractionMessageComponent:
 		var d ComponentData
-		if err := json.Unmarshal(env.Data, &d); err != nil {
+		if err := jsonv2.Unmarshal(env.Data, &d); err != nil {
 			return Interaction{}, fmt.Errorf("%w: component data: %w", ErrMalformed, err)
 		}
 		if d.CustomID == "" {
@@ -65,7 +73,7 @@ func ParseInteraction(body []byte) (Interaction, error) {
 	return in, nil
 }
 
-func isNull(raw json.RawMessage) bool {
+func isNull(raw []byte) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 

@@ -155,6 +155,56 @@ func TestParseInteraction(t *testing.T) {
 	}
 }
 
+// TestParseInteractionAgreesWithEncodingJSON decodes every recorded interaction the way the
+// suite did before ParseInteraction moved to encoding/json/v2's mirror (encoding/json, with
+// its v1 rules), and wants the same Interaction, raw option values and messages included.
+func TestParseInteractionAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("testdata", "interactions", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			body := readFile(t, f)
+			got, err := discord.ParseInteraction(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(parseV1(t, body), got); diff != "" {
+				t.Errorf("ParseInteraction differs from encoding/json (-v1 +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// parseV1 is the two passes with encoding/json.
+func parseV1(t *testing.T, body []byte) discord.Interaction {
+	t.Helper()
+	var env struct {
+		discord.Interaction
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatal(err)
+	}
+	in := env.Interaction
+	switch in.Type {
+	case discord.InteractionApplicationCommand, discord.InteractionAutocomplete:
+		in.Command = new(discord.CommandData)
+		if err := json.Unmarshal(env.Data, in.Command); err != nil {
+			t.Fatal(err)
+		}
+	case discord.InteractionMessageComponent:
+		in.Component = new(discord.ComponentData)
+		if err := json.Unmarshal(env.Data, in.Component); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return in
+}
+
 func TestParseInteractionMalformed(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "interactions", "malformed", "*.json"))

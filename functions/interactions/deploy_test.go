@@ -172,11 +172,7 @@ func (w *deployWorld) send(body []byte) discord.Response {
 // work runs one asynchronous invocation.
 func (w *deployWorld) work(payload []byte) {
 	w.t.Helper()
-	var ev event
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := w.h.Handle(lambdaContext(), ev); err != nil {
+	if _, err := w.h.Invoke(lambdaContext(), payload); err != nil {
 		w.t.Fatalf("work: %v", err)
 	}
 }

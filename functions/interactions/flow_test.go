@@ -30,11 +30,7 @@ func flow(t *testing.T, h *Handler, inv *fakeInvoker, c *clock, body []byte) eve
 	inv.mu.Unlock()
 	for _, call := range calls {
 		checkInvocationOf(t, call.Payload, body, c.now())
-		var ev event
-		if err := json.Unmarshal(call.Payload, &ev); err != nil {
-			t.Fatalf("work payload: %v", err)
-		}
-		if _, err := h.Handle(lambdaContext(), ev); err != nil {
+		if _, err := h.Invoke(lambdaContext(), call.Payload); err != nil {
 			t.Fatalf("work: %v", err)
 		}
 	}

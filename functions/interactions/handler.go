@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
@@ -76,6 +79,29 @@ type Handler struct {
 
 // pong is the answer to every PING, encoded once.
 var pong = apigw.JSON(http.StatusOK, discord.Pong())
+
+// Invoke is what lambda.Start calls with each event (lambda.Handler). It decodes the event
+// with the decoder ParseInteraction uses, which takes less than half of encoding/json's time
+// on an HTTP API event (BenchmarkAckFromJSON), as lenient as encoding/json about names given
+// twice and invalid UTF-8, and encodes the response as the runtime's reflection path does:
+// encoding/json, HTML left unescaped, no newline after.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var ev event
+	if err := jsonv2.Unmarshal(payload, &ev, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
+		return nil, fmt.Errorf("decode event: %w", err)
+	}
+	resp, err := h.Handle(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(resp); err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
+	}
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
+}
 
 // Handle answers an API Gateway request, or does the work of a deferred interaction. It
 // returns an error only when the work's result could not be delivered to Discord, so that

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -235,9 +236,31 @@ func TestAck(t *testing.T) {
 			if tt.change != nil {
 				tt.change(&req)
 			}
-			resp, err := h.Handle(context.Background(), event{APIGatewayV2HTTPRequest: req})
+			raw, err := json.Marshal(req)
 			if err != nil {
-				t.Fatalf("Handle: %v", err)
+				t.Fatal(err)
+			}
+			out, err := h.Invoke(context.Background(), raw)
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			var resp events.APIGatewayV2HTTPResponse
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatalf("response %s: %v", out, err)
+			}
+			// The runtime's reflection path, encoding/json both ways, answers the same bytes and
+			// hands over the same work.
+			refInv := &fakeInvoker{}
+			ref, _ := newTestHandler(t, deps{invoker: refInv}, testNow)
+			want, err := lambda.NewHandler(ref.Handle).Invoke(context.Background(), raw)
+			if err != nil {
+				t.Fatalf("the runtime's path: %v", err)
+			}
+			if !bytes.Equal(out, want) {
+				t.Errorf("Invoke answered\n%s\nthe runtime's path\n%s", out, want)
+			}
+			if len(refInv.calls) != len(inv.calls) || len(inv.calls) == 1 && !bytes.Equal(inv.calls[0].Payload, refInv.calls[0].Payload) {
+				t.Errorf("Invoke handed over %d payloads, the runtime's path %d, or different ones", len(inv.calls), len(refInv.calls))
 			}
 			if resp.StatusCode != tt.wantStatus {
 				t.Errorf("status %d, want %d (body %s)", resp.StatusCode, tt.wantStatus, resp.Body)
@@ -306,13 +329,13 @@ func TestHandleTellsEventsApart(t *testing.T) {
 	t.Parallel()
 	h, _ := newTestHandler(t, deps{invoker: &fakeInvoker{}}, testNow)
 	for _, raw := range []string{`{}`, `{"kind":"something.else","interaction":{"type":1}}`} {
-		var ev event
-		if err := json.Unmarshal([]byte(raw), &ev); err != nil {
-			t.Fatal(err)
+		out, err := h.Invoke(context.Background(), []byte(raw))
+		var resp events.APIGatewayV2HTTPResponse
+		if err == nil {
+			err = json.Unmarshal(out, &resp)
 		}
-		resp, err := h.Handle(context.Background(), ev)
 		if err != nil || resp.StatusCode != 401 {
-			t.Errorf("Handle(%s) = %d, %v; want 401, nil", raw, resp.StatusCode, err)
+			t.Errorf("Invoke(%s) = %s, %v; want 401, nil", raw, out, err)
 		}
 	}
 }

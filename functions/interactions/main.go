@@ -36,7 +36,7 @@ func main() {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(h)
 }
 
 // setup reads the environment and builds the clients and the handler; nothing here touches

@@ -87,13 +87,15 @@ func (r Result) writeTargets(p printer) {
 // ackTargets judges the ack path on every interaction the benchmarks ran (ping, help...): on
 // the interleaved ratio BenchmarkAckOverVerify reports, which load on a shared machine moves
 // least; then as the ratio of medians of BenchmarkAck and BenchmarkBareVerify; then, as a
-// stricter reading, with the runtime's event decode and response encode (BenchmarkAckFromJSON).
+// stricter reading, with the event's decode and the response's encode (Invoke), interleaved
+// (BenchmarkAckFromJSONOverVerify) and as medians (BenchmarkAckFromJSON).
 func (r Result) ackTargets() [][]string {
 	var rows [][]string
 	for _, t := range []struct{ bench, label string }{
 		{AckOverVerify, "warm ack path within 1.25x of a bare `ed25519.Verify` of the same request (interleaved: `BenchmarkAckOverVerify`)"},
 		{Ack, "the same as medians of separate runs (`BenchmarkAck` / `BenchmarkBareVerify`)"},
-		{AckFromJSON, "stricter reading, with the runtime's event decode and response encode (`BenchmarkAckFromJSON` / `BenchmarkBareVerify`)"},
+		{AckFromJSONOverVerify, "stricter reading, with the event's JSON decoded and the response's encoded (`Invoke`; interleaved: `BenchmarkAckFromJSONOverVerify`)"},
+		{AckFromJSON, "the same as medians of separate runs (`BenchmarkAckFromJSON` / `BenchmarkBareVerify`)"},
 	} {
 		var figs []string
 		met := true

@@ -40,13 +40,15 @@ const (
 	Node   = "node"
 	Python = "python"
 
-	AckPackage     = "functions/interactions"
-	Ack            = "BenchmarkAck"
-	AckFromJSON    = "BenchmarkAckFromJSON"
-	AckOverVerify  = "BenchmarkAckOverVerify"
-	BareVerify     = "BenchmarkBareVerify"
-	ratioMetric    = "ack/verify"
-	verifyLoopName = "verify"
+	AckPackage    = "functions/interactions"
+	Ack           = "BenchmarkAck"
+	AckFromJSON   = "BenchmarkAckFromJSON"
+	AckOverVerify = "BenchmarkAckOverVerify"
+	// AckFromJSONOverVerify is AckOverVerify through Invoke, the event's JSON in and out.
+	AckFromJSONOverVerify = "BenchmarkAckFromJSONOverVerify"
+	BareVerify            = "BenchmarkBareVerify"
+	ratioMetric           = "ack/verify"
+	verifyLoopName        = "verify"
 )
 
 // Result is everything one `make bench` measured.

@@ -67,6 +67,10 @@ func result() Result {
 			bench(run, AckPackage, "BenchmarkAck/help", 60000+d, 2832, 39, nil),
 			bench(run, AckPackage, "BenchmarkAckOverVerify/ping", 105000+d, 928, 15, map[string]float64{"ack/verify": 1.1}),
 			bench(run, AckPackage, "BenchmarkAckOverVerify/help", 115000+d, 2832, 39, map[string]float64{"ack/verify": 1.3}),
+			bench(run, AckPackage, "BenchmarkAckFromJSON/ping", 70000+d, 2771, 26, nil),
+			bench(run, AckPackage, "BenchmarkAckFromJSON/help", 90000+d, 7474, 41, nil),
+			bench(run, AckPackage, "BenchmarkAckFromJSONOverVerify/ping", 120000+d, 2771, 26, map[string]float64{"ack/verify": 1.2}),
+			bench(run, AckPackage, "BenchmarkAckFromJSONOverVerify/help", 140000+d, 7474, 41, map[string]float64{"ack/verify": 1.4}),
 			bench(run, "shared/discord/signature", "BenchmarkVerify", 52000+d, 0, 0, nil),
 			bench(run, "shared/discord/signature", "BenchmarkEd25519Verify", 50000+d, 0, 0, nil),
 		)
@@ -119,20 +123,20 @@ func TestTargets(t *testing.T) {
 		change func(*Result)
 		want   []string // the result column of the targets table, in order
 	}{
-		{"as measured", func(*Result) {}, []string{"met", "**NOT met**", "met", "**NOT met**", "**NOT met**", "met"}},
+		{"as measured", func(*Result) {}, []string{"met", "**NOT met**", "met", "**NOT met**", "**NOT met**", "**NOT met**", "met"}},
 		{"Go's cold start over a fifth of Node's", func(r *Result) {
 			for i := range r.Samples {
 				if r.Samples[i].Contender == Go {
 					r.Samples[i].Cold = 30 * time.Millisecond
 				}
 			}
-		}, []string{"**NOT met**", "**NOT met**", "met", "**NOT met**", "**NOT met**", "met"}},
+		}, []string{"**NOT met**", "**NOT met**", "met", "**NOT met**", "**NOT met**", "**NOT met**", "met"}},
 		{"every bootstrap under 10 MB and memory over 64 MiB", func(r *Result) {
 			r.Sizes[1].Bytes = MaxBootstrapBytes
 			r.Sizes[1].InitPeakRSS = []int64{MaxPeakRSS + 1}
-		}, []string{"met", "**NOT met**", "met", "**NOT met**", "met", "**NOT met**"}},
-		{"ack benchmarks missing", func(r *Result) { r.Bench = nil }, []string{"met", "**NOT met**", "**NOT met**", "**NOT met**", "**NOT met**", "met"}},
-		{"no samples", func(r *Result) { r.Samples = nil }, []string{"**NOT met**", "**NOT met**", "met", "**NOT met**", "**NOT met**", "met"}},
+		}, []string{"met", "**NOT met**", "met", "**NOT met**", "**NOT met**", "met", "**NOT met**"}},
+		{"ack benchmarks missing", func(r *Result) { r.Bench = nil }, []string{"met", "**NOT met**", "**NOT met**", "**NOT met**", "**NOT met**", "**NOT met**", "met"}},
+		{"no samples", func(r *Result) { r.Samples = nil }, []string{"**NOT met**", "**NOT met**", "met", "**NOT met**", "**NOT met**", "**NOT met**", "met"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

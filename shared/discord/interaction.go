@@ -54,7 +54,7 @@ func ParseInteraction(body []byte) (Interaction, error) {
 	switch in.Type {
 	case InteractionApplicationCommand, InteractionAutocomplete:
 		var d CommandData
-		if err := jsonv2.Unmarshal(env.Data, &d); err != nil {
+		if err := jsonv2.Unmarshal(env.Data, &d, jsontext.AllowDuplicateNames(true)); err != nil {
 			return Interaction{}, fmt.Errorf("%w: command data: %w", ErrMalformed, err)
 		}
 		if d.Name == "" {
@@ -63,7 +63,7 @@ func ParseInteraction(body []byte) (Interaction, error) {
 		in.Command = &d
 	case InteractionMessageComponent:
 		var d ComponentData
-		if err := jsonv2.Unmarshal(env.Data, &d); err != nil {
+		if err := jsonv2.Unmarshal(env.Data, &d, jsontext.AllowDuplicateNames(true)); err != nil {
 			return Interaction{}, fmt.Errorf("%w: component data: %w", ErrMalformed, err)
 		}
 		if d.CustomID == "" {

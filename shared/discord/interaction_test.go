@@ -3,6 +3,7 @@ package discord_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -174,6 +175,42 @@ func TestParseInteractionAgreesWithEncodingJSON(t *testing.T) {
 			}
 			if diff := cmp.Diff(parseV1(t, body), got); diff != "" {
 				t.Errorf("ParseInteraction differs from encoding/json (-v1 +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestParseInteractionRules pins where the decoder's rules meet encoding/json's and where
+// they are stricter, as ParseInteraction's comment says.
+func TestParseInteractionRules(t *testing.T) {
+	t.Parallel()
+	const base = `{"id":"1","application_id":"2","type":2,"token":"t","data":{"name":"cost"%s},"locale":"ko"%s}`
+	tests := []struct {
+		name, data, extra string
+		wantLocale        string
+		wantName          string
+		wantErr           bool
+	}{
+		{name: "a name given twice: the last counts", extra: `,"locale":"en-US"`, wantLocale: "en-US", wantName: "cost"},
+		{name: "a name given twice in data", data: `,"name":"help"`, wantLocale: "ko", wantName: "help"},
+		{name: "names match exactly", extra: `,"Locale":"en-US"`, wantLocale: "ko", wantName: "cost"},
+		{name: "invalid UTF-8", extra: ",\"nick\":\"\xff\"", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in, err := discord.ParseInteraction([]byte(fmt.Sprintf(base, tt.data, tt.extra)))
+			if tt.wantErr {
+				if !errors.Is(err, discord.ErrMalformed) {
+					t.Fatalf("error %v, want one wrapping ErrMalformed", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Locale != tt.wantLocale || in.Command.Name != tt.wantName {
+				t.Errorf("locale %q, command %q; want %q, %q", in.Locale, in.Command.Name, tt.wantLocale, tt.wantName)
 			}
 		})
 	}

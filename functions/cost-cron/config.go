@@ -3,15 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
-)
-
-// Defaults from the runtime contract.
-const (
-	defaultParameterPrefix = "/chatops"
+	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
 // config is what cost-cron reads from its environment.
@@ -36,12 +32,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.discordAPIURL = discordAPIURL
 	if c.parameterPrefix == "" {
-		c.parameterPrefix = defaultParameterPrefix
+		c.parameterPrefix = secrets.DefaultPrefix
 	}
 	switch {
 	case c.channelID == "":
 		errs = append(errs, errors.New("DISCORD_CHANNEL_ID is not set"))
-	case strings.Trim(c.channelID, "0123456789") != "":
+	case !discord.IsSnowflake(c.channelID):
 		errs = append(errs, fmt.Errorf("DISCORD_CHANNEL_ID %q is not a Discord id (digits)", c.channelID))
 	}
 	report, err := costreport.OptionsFromEnv(getenv)

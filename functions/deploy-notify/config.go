@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
 // Defaults from the runtime contract.
 const (
-	defaultParameterPrefix = "/chatops"
-	defaultDeployWorkflow  = "deploy.yml"
+	defaultDeployWorkflow = "deploy.yml"
 )
 
 // config is what deploy-notify reads from its environment. It makes no GitHub call, so
@@ -42,15 +43,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.discordAPIURL = discordAPIURL
 	if c.parameterPrefix == "" {
-		c.parameterPrefix = defaultParameterPrefix
+		c.parameterPrefix = secrets.DefaultPrefix
 	}
 	switch {
 	case c.channelID == "":
 		errs = append(errs, errors.New("DISCORD_CHANNEL_ID is not set"))
-	case !digits(c.channelID):
+	case !discord.IsSnowflake(c.channelID):
 		errs = append(errs, fmt.Errorf("DISCORD_CHANNEL_ID %q is not a Discord id (digits)", c.channelID))
 	}
-	if c.applicationID != "" && !digits(c.applicationID) {
+	if c.applicationID != "" && !discord.IsSnowflake(c.applicationID) {
 		errs = append(errs, fmt.Errorf("DISCORD_APPLICATION_ID %q is not a Discord id (digits)", c.applicationID))
 	}
 	if c.deployWorkflow == "" {
@@ -63,8 +64,4 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("deploy-notify configuration: %w", err)
 	}
 	return c, nil
-}
-
-func digits(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
 // config is what the stack sets in the environment; see docs/GITHUB-WEBHOOK.md and the runtime
@@ -28,7 +30,7 @@ type config struct {
 func loadConfig(getenv func(string) string) (config, error) {
 	var errs []error
 	cfg := config{
-		ParameterPrefix: orDefault(getenv("CHATOPS_PARAMETER_PREFIX"), "/chatops"),
+		ParameterPrefix: orDefault(getenv("CHATOPS_PARAMETER_PREFIX"), secrets.DefaultPrefix),
 		ChannelID:       strings.TrimSpace(getenv("DISCORD_CHANNEL_ID")),
 		EventBus:        strings.TrimSpace(getenv("CHATOPS_EVENT_BUS")),
 		RepoChannels:    map[string]string{},
@@ -41,7 +43,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	switch {
 	case cfg.ChannelID == "":
 		errs = append(errs, errors.New("DISCORD_CHANNEL_ID: required"))
-	case !isSnowflake(cfg.ChannelID):
+	case !discord.IsSnowflake(cfg.ChannelID):
 		errs = append(errs, fmt.Errorf("DISCORD_CHANNEL_ID %q: want a channel ID (digits)", cfg.ChannelID))
 	}
 	if cfg.EventBus == "" {
@@ -60,7 +62,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		repo, channel, ok := strings.Cut(pair, "=")
 		repo, channel = strings.TrimSpace(repo), strings.TrimSpace(channel)
 		owner, name, slash := strings.Cut(repo, "/")
-		if !ok || !slash || owner == "" || name == "" || strings.Contains(name, "/") || !isSnowflake(channel) {
+		if !ok || !slash || owner == "" || name == "" || strings.Contains(name, "/") || !discord.IsSnowflake(channel) {
 			errs = append(errs, fmt.Errorf("REPO_CHANNELS entry %q: want owner/repo=channelID", pair))
 			continue
 		}
@@ -97,9 +99,4 @@ func list(v string) []string {
 		}
 	}
 	return out
-}
-
-func isSnowflake(s string) bool {
-	_, err := strconv.ParseUint(s, 10, 64)
-	return err == nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
@@ -61,11 +62,6 @@ func hexKey(s string) bool {
 	return len(s) == 64 && err == nil
 }
 
-// snowflake says whether s is a Discord id: 1 to 20 digits.
-func snowflake(s string) bool {
-	return len(s) >= 1 && len(s) <= 20 && strings.Trim(s, "0123456789") == ""
-}
-
 // loadConfig reads and checks the environment through getenv, reporting every gap in one
 // error. It reads no secret: those are fetched from SSM by the features that need them.
 func loadConfig(getenv func(string) string) (config, error) {
@@ -78,7 +74,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if !hexKey(c.PublicKey) {
 		errs = append(errs, errors.New("DISCORD_PUBLIC_KEY: want the application's public key, 64 hex digits, from the Developer Portal"))
 	}
-	if !snowflake(c.ApplicationID) {
+	if !discord.IsSnowflake(c.ApplicationID) {
 		errs = append(errs, errors.New("DISCORD_APPLICATION_ID: want the application id, a number"))
 	}
 	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))

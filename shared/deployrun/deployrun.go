@@ -11,6 +11,8 @@ package deployrun
 import (
 	"regexp"
 	"strings"
+
+	"github.com/discord-chatops/chatops/shared/discord"
 )
 
 // RunNameTemplate is the run-name the deploy workflow must carry; ParseTitle reads what it
@@ -66,22 +68,10 @@ func CorrelationID(channelID, messageID string) string {
 // two Discord snowflakes joined by a dash.
 func ParseCorrelationID(id string) (channelID, messageID string, ok bool) {
 	channelID, messageID, found := strings.Cut(id, "-")
-	if !found || !snowflake(channelID) || !snowflake(messageID) {
+	if !found || !discord.IsSnowflake(channelID) || !discord.IsSnowflake(messageID) {
 		return "", "", false
 	}
 	return channelID, messageID, true
-}
-
-func snowflake(s string) bool {
-	if len(s) == 0 || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // RollbackButtonPrefix starts the custom_id of the "Roll back" button under a failed deploy;

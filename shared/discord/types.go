@@ -1,6 +1,18 @@
 package discord
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// IsSnowflake says whether s is a Discord id (a snowflake) as the API writes it: the decimal
+// digits of an unsigned 64-bit integer, nothing else.
+//
+// See https://discord.com/developers/docs/reference#snowflakes
+func IsSnowflake(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
 
 // InteractionType is the kind of an incoming interaction.
 type InteractionType int

@@ -43,7 +43,7 @@ func ParseRoleIDs(s string) ([]string, error) {
 	ids := ParseList(s)
 	var bad []string
 	for _, id := range ids {
-		if !snowflake(id) {
+		if !discord.IsSnowflake(id) {
 			bad = append(bad, fmt.Sprintf("%q", id))
 		}
 	}
@@ -51,18 +51,6 @@ func ParseRoleIDs(s string) ([]string, error) {
 		return nil, fmt.Errorf("DEPLOY_ROLE_IDS: %s not a role id (a number: right-click the role, Copy Role ID)", strings.Join(bad, ", "))
 	}
 	return ids, nil
-}
-
-func snowflake(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Denial is a refusal, with a message that says why and what to do; safe to show the user.

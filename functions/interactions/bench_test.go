@@ -61,9 +61,10 @@ func BenchmarkAckOverVerify(b *testing.B) {
 	for _, name := range benchFiles {
 		b.Run(name, func(b *testing.B) {
 			h := benchHandler(b)
-			ev := event{APIGatewayV2HTTPRequest: signedRequest(b, interaction(b, name), testNow)}
+			body := interaction(b, name)
+			ev := event{APIGatewayV2HTTPRequest: signedRequest(b, body, testNow)}
 			ctx := context.Background()
-			overVerify(b, interaction(b, name), func() {
+			overVerify(b, body, func() {
 				if resp, _ := h.Handle(ctx, ev); resp.StatusCode != 200 {
 					b.Fatalf("status %d", resp.StatusCode)
 				}
@@ -78,9 +79,10 @@ func BenchmarkAckFromJSONOverVerify(b *testing.B) {
 	for _, name := range benchFiles {
 		b.Run(name, func(b *testing.B) {
 			h := benchHandler(b)
-			raw, _ := json.Marshal(signedRequest(b, interaction(b, name), testNow))
+			body := interaction(b, name)
+			raw, _ := json.Marshal(signedRequest(b, body, testNow))
 			ctx := context.Background()
-			overVerify(b, interaction(b, name), func() {
+			overVerify(b, body, func() {
 				if _, err := h.Invoke(ctx, raw); err != nil {
 					b.Fatal(err)
 				}

@@ -65,7 +65,7 @@ type envVar struct {
 }
 
 // environmentTable is the one place that maps configuration to function environments; it follows
-// the table of the runtime contract (CONTRACT.md, "Environment"), plus the variables agreed for
+// the table of the runtime contract (docs/CONTRACT.md, "Environment"), plus the variables agreed for
 // the features. To add a variable, add a row.
 func (c config) environmentTable() []envVar {
 	all := []string{interactions, githubWebhook, costCron, deployNotify}

@@ -93,7 +93,7 @@ func (b *goBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool 
 // build runs `go build` in b.dir (inside the go.work workspace, so shared/ resolves locally).
 func (b *goBuild) build(outputDir string) error {
 	out := filepath.Join(outputDir, "bootstrap")
-	// The flags of CONTRACT.md's build rule, as in the Makefile's `build` target.
+	// The flags of docs/CONTRACT.md's build rule, as in the Makefile's `build` target.
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
 	cmd.Dir = b.dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goArch, "GOFLAGS=-buildvcs=false")

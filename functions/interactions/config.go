@@ -18,7 +18,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
-// config is the function's environment, as the runtime contract names it (CONTRACT.md).
+// config is the function's environment, as the runtime contract names it (docs/CONTRACT.md).
 type config struct {
 	// PublicKey verifies requests: the only thing the acknowledgement path needs.
 	PublicKey string // DISCORD_PUBLIC_KEY, hex

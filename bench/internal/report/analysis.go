@@ -38,7 +38,7 @@ took cost-cron from 10.94 to 9.83 MB, deploy-notify from 10.09 to 9.04, github-w
 interactions from 15.34 to 13.17, and package initialisation from about 11 ms to about 3 ms. Three of the four
 bootstraps meet the target (deploy-notify is 9.18 MB since it links go-json-experiment through ` + "`" + `shared/discord` + "`" + `).
 
-**Why interactions cannot meet it under CONTRACT.md:** the contract has every AWS client built from
+**Why interactions cannot meet it under docs/CONTRACT.md:** the contract has every AWS client built from
 ` + "`" + `config.LoadDefaultConfig` + "`" + ` (1.64 MB on its own) and the same function acknowledging and doing the work (so one
 binary carries EC2, ECS, EKS, CloudWatch, Auto Scaling, Cost Explorer, Lambda and SSM, and the GitHub App client),
 on top of a 5.8 MB floor. The table shows that only a build without both the credential chain and the service

@@ -206,7 +206,7 @@ func verifyLoop(ctx context.Context, c coldstart.Contender) (float64, error) {
 	return v.NsPerOp, nil
 }
 
-// functionEnv is the configuration every function needs to start, per CONTRACT.md. Every
+// functionEnv is the configuration every function needs to start, per docs/CONTRACT.md. Every
 // endpoint points at a closed local port: nothing is to be called, and if something were it
 // would fail at once instead of reaching the internet.
 func functionEnv(publicKey string) []string {
@@ -228,7 +228,7 @@ func functionEnv(publicKey string) []string {
 	}
 }
 
-// build compiles the function in dir as CONTRACT.md says `make build` does, for goarch;
+// build compiles the function in dir as docs/CONTRACT.md says `make build` does, for goarch;
 // stripped false keeps the symbol table (for binsize).
 func build(ctx context.Context, dir, goarch string, stripped bool, out string) error {
 	ldflags := "-s -w"

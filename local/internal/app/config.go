@@ -34,7 +34,7 @@ type Options struct {
 	BinDir string
 }
 
-// contractVars are the runtime contract's variables (CONTRACT.md), by the functions that read
+// contractVars are the runtime contract's variables (docs/CONTRACT.md), by the functions that read
 // them, as the stack sets them.
 func contractVars() map[string][]string {
 	return map[string][]string{

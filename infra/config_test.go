@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -164,18 +161,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Errorf("auditRetentionDays %d, language %q; want 400, ko", c.auditRetentionDays, c.language)
 	}
 
-	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
-		t.Fatalf("cdk.json: %v", err)
-	}
+	cdkJSON := cdkJSONContext(t)
 	for key, want := range contextDefaults() {
-		if got := cdkJSON.Context[key]; got != want {
+		if got := cdkJSON[key]; got != want {
 			t.Errorf("cdk.json %s = %v, want the default %v", key, got, want)
 		}
 	}

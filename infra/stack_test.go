@@ -22,17 +22,7 @@ import (
 // cdk-nag findings (errors and warnings of the AwsSolutions pack).
 func synth(t *testing.T, overrides map[string]string) (template, []string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
-		t.Fatalf("cdk.json: %v", err)
-	}
-	ctx := cdkJSON.Context
+	ctx := cdkJSONContext(t)
 	for k, v := range overrides {
 		ctx[k] = v
 	}
@@ -66,6 +56,22 @@ func synth(t *testing.T, overrides map[string]string) (template, []string) {
 		findings = append(findings, string(b))
 	}
 	return tmpl, findings
+}
+
+// cdkJSONContext returns the context of the repository's cdk.json.
+func cdkJSONContext(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		t.Fatalf("cdk.json: %v", err)
+	}
+	return cdkJSON.Context
 }
 
 // template is a synthesized CloudFormation template.
@@ -104,6 +110,18 @@ func (tm template) props(t *testing.T, prefix string) map[string]any {
 	r := tm["Resources"].(map[string]any)[tm.id(t, prefix)].(map[string]any)
 	p, _ := r["Properties"].(map[string]any)
 	return p
+}
+
+// lambdaTarget is an EventBridge rule's only target: the function fn, retried retries times for
+// up to an hour, then the function's dead-letter queue.
+func lambdaTarget(t *testing.T, tm template, fn string, retries float64) any {
+	t.Helper()
+	return map[string]any{
+		"Id":               "Target0",
+		"Arn":              getAtt(tm.id(t, fn), "Arn"),
+		"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, fn+"DeadLetterQueue"), "Arn")},
+		"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": retries},
+	}
 }
 
 func getAtt(id, attr string) any { return map[string]any{"Fn::GetAtt": []any{id, attr}} }
@@ -514,12 +532,7 @@ func TestStack(t *testing.T) {
 					map[string]any{"previousState": map[string]any{"value": []any{"ALARM"}}},
 				}},
 			},
-			"Targets": []any{map[string]any{
-				"Id":               "Target0",
-				"Arn":              getAtt(tm.id(t, "CostCron"), "Arn"),
-				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "CostCronDeadLetterQueue"), "Arn")},
-				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
-			}},
+			"Targets": []any{lambdaTarget(t, tm, "CostCron", 2)},
 		}
 		if diff := cmp.Diff(want, tm.props(t, "DeadLetterAlarmRule")); diff != "" {
 			t.Errorf("rule (-want +got):\n%s", diff)
@@ -595,12 +608,7 @@ func TestStack(t *testing.T) {
 				"source":      []any{"chatops.github"},
 				"detail-type": []any{"workflow_run", "deployment_status"},
 			},
-			"Targets": []any{map[string]any{
-				"Id":               "Target0",
-				"Arn":              getAtt(tm.id(t, "DeployNotify"), "Arn"),
-				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "Arn")},
-				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 3.0},
-			}},
+			"Targets": []any{lambdaTarget(t, tm, "DeployNotify", 3)},
 		}
 		if diff := cmp.Diff(want, tm.props(t, "DeployEventsRule")); diff != "" {
 			t.Errorf("rule (-want +got):\n%s", diff)

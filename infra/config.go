@@ -48,6 +48,8 @@ type config struct {
 	ignoreAuthors         []string
 	ignoreLabels          []string
 	repoChannels          []string
+	auditRetentionDays    int
+	language              string
 
 	// unset lists the context keys that a deployment needs but that may stay empty for a synth
 	// (a fresh clone has no Discord application or GitHub App yet). The stack warns about them.
@@ -89,7 +91,11 @@ func (c config) environmentTable() []envVar {
 		{name: "IGNORE_AUTHORS", value: strings.Join(c.ignoreAuthors, ","), readBy: []string{githubWebhook}},
 		{name: "IGNORE_LABELS", value: strings.Join(c.ignoreLabels, ","), readBy: []string{githubWebhook}},
 		{name: "REPO_CHANNELS", value: strings.Join(c.repoChannels, ","), readBy: []string{githubWebhook}},
-		// CHATOPS_EVENT_BUS (github-webhook) is the bus the stack creates: see newStack.
+		{name: "AUDIT_RETENTION_DAYS", value: strconv.Itoa(c.auditRetentionDays), readBy: []string{interactions, deployNotify}},
+		{name: "CHATOPS_LANGUAGE", value: c.language, readBy: all},
+		// Resources the stack creates, set in newStack: CHATOPS_TABLE (all, the state table),
+		// CHATOPS_EVENT_BUS (github-webhook, the bus) and DEAD_LETTER_QUEUES (cost-cron, the
+		// queues its dead-letter alarm watches: see addDeadLetterAlarm).
 	}
 }
 
@@ -118,6 +124,24 @@ func retentionDays() map[int]awslogs.RetentionDays {
 	}
 }
 
+// The defaults of the context keys added after the first release, used when a key is absent
+// (a cdk.json copied before the key existed). They are the functions' own defaults too.
+const (
+	defaultAuditRetentionDays = 400
+	defaultLanguage           = "ko"
+	// maxAuditRetentionDays keeps the audit TTL (epoch seconds) far from any overflow.
+	maxAuditRetentionDays = 36500
+)
+
+// contextDefaults are the values of absent context keys; every other key must be set (cdk.json
+// has them all).
+func contextDefaults() map[string]any {
+	return map[string]any{
+		"auditRetentionDays": float64(defaultAuditRetentionDays),
+		"language":           defaultLanguage,
+	}
+}
+
 // loadConfig reads and checks the configuration. get returns a context value: a string when it
 // comes from `-c key=value`, a JSON value (string, number, bool) when it comes from cdk.json, nil
 // when absent. The error names every problem, not only the first.
@@ -133,8 +157,15 @@ func loadConfig(get func(key string) any) (config, error) {
 		budgetRE        = regexp.MustCompile(`^[0-9]+(\.[0-9]{1,2})?$`)
 		loginRE         = regexp.MustCompile(`^[A-Za-z0-9\[\]_.-]+$`)
 		labelRE         = regexp.MustCompile(`^[^,]+$`)
+		languageRE      = regexp.MustCompile(`^(ko|en)$`)
 	)
-	p := parser{get: get}
+	defaults := contextDefaults()
+	p := parser{get: func(key string) any {
+		if v := get(key); v != nil {
+			return v
+		}
+		return defaults[key]
+	}}
 	c := config{
 		githubRepository:      p.optional("githubRepository", repositoryRE, "owner/repo"),
 		deployWorkflow:        p.match("deployWorkflow", workflowRE, "a workflow file name such as deploy.yml"),
@@ -159,6 +190,8 @@ func loadConfig(get func(key string) any) (config, error) {
 		ignoreAuthors:         p.list("ignoreAuthors", loginRE, "GitHub logins", true),
 		ignoreLabels:          p.list("ignoreLabels", labelRE, "label names", true),
 		repoChannels:          p.repoChannels("repoChannels", repositoryRE, snowflakeRE),
+		auditRetentionDays:    p.auditRetention("auditRetentionDays"),
+		language:              p.match("language", languageRE, "ko or en"),
 	}
 	for _, env := range c.twoPersonEnvironments {
 		if !slices.Contains(c.deployEnvironments, env) {
@@ -277,6 +310,16 @@ func (p *parser) positive(key string, integer bool) float64 {
 		p.fail(key, "%q is not a whole number", v)
 	}
 	return n
+}
+
+// auditRetention is a whole number of days, 1 to maxAuditRetentionDays.
+func (p *parser) auditRetention(key string) int {
+	n := p.positive(key, true)
+	if n > maxAuditRetentionDays {
+		p.fail(key, "%v is more than %d days", n, maxAuditRetentionDays)
+		return 0
+	}
+	return int(n)
 }
 
 func (p *parser) retention(key string) awslogs.RetentionDays {

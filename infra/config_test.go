@@ -35,6 +35,8 @@ func validContext() map[string]any {
 		"ignoreAuthors":         "dependabot[bot], renovate[bot]",
 		"ignoreLabels":          "skip-announce",
 		"repoChannels":          "octo-org/app=555555555555555555",
+		"auditRetentionDays":    400.0,
+		"language":              "ko",
 	}
 }
 
@@ -107,6 +109,11 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"announceBots", "yes", `announceBots: "yes" is not true or false`},
 		{"repoChannels", "octo-org/app:555", `repoChannels: "octo-org/app:555" is not owner/repo=channelID`},
 		{"githubAppId", []any{"1"}, "githubAppId: want a string, number or boolean"},
+		{"auditRetentionDays", "0", `auditRetentionDays: "0" is not a positive number`},
+		{"auditRetentionDays", "30.5", `auditRetentionDays: "30.5" is not a whole number`},
+		{"auditRetentionDays", 1e300, "auditRetentionDays: 1e+300 is more than 36500 days"},
+		{"language", "ja", `language: "ja" is not ko or en`},
+		{"language", "", `language: "" is not ko or en`},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s=%v", tt.key, tt.value), func(t *testing.T) {
@@ -135,6 +142,29 @@ func TestLoadConfigAllProblems(t *testing.T) {
 	for _, key := range []string{"reportTimezone:", "githubAppId:", "throttleBurstLimit:"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error %q does not name %s", err, key)
+		}
+	}
+}
+
+// TestLoadConfigDefaults checks the keys that may be absent (a cdk.json older than them) and that
+// cdk.json's values are the same defaults.
+func TestLoadConfigDefaults(t *testing.T) {
+	t.Parallel()
+	ctx := validContext()
+	delete(ctx, "auditRetentionDays")
+	delete(ctx, "language")
+	c, err := loadConfig(func(k string) any { return ctx[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.auditRetentionDays != 400 || c.language != "ko" {
+		t.Errorf("auditRetentionDays %d, language %q; want 400, ko", c.auditRetentionDays, c.language)
+	}
+
+	cdkJSON := cdkJSONContext(t)
+	for key, want := range contextDefaults() {
+		if got := cdkJSON[key]; got != want {
+			t.Errorf("cdk.json %s = %v, want the default %v", key, got, want)
 		}
 	}
 }

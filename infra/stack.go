@@ -10,12 +10,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
@@ -32,6 +30,13 @@ const (
 	privateKeyParameter    = "github/private-key"
 	webhookSecretParameter = "github/webhook-secret"
 )
+
+// interactionsWorkRetryAttempts is how many times Lambda retries a failed work invocation of
+// interactions (the async self-invocation). It was 0 because a retried /deploy approval would
+// dispatch the workflow twice; 2 is right only together with the idempotent work invocation
+// (issue 14: a work claim per interaction and step in the state table), and the two are merged
+// together. Set it back to 0 if the work is not idempotent.
+const interactionsWorkRetryAttempts = 2
 
 // asyncPolicy bounds the retries of an asynchronous invocation; what is still failing after it
 // goes to the function's dead-letter queue.
@@ -63,11 +68,12 @@ func functionSpecs() []functionSpec {
 		// async self-invocation has ~30 s of work, with headroom for one slow GitHub or Cost
 		// Explorer call. API Gateway cuts synchronous calls at 30 s whatever this says.
 		memoryMB: 128, timeout: 40 * time.Second,
-		parameters: []string{botTokenParameter, privateKeyParameter},
-		// No retry: a retried /deploy approval would dispatch the workflow twice. A failed
-		// invocation lands in the dead-letter queue; the interaction token, and so the card,
-		// is dead after 15 minutes, which bounds the event age.
-		async: &asyncPolicy{retryAttempts: 0, maxEventAge: 15 * time.Minute},
+		// Only the GitHub App key: its Discord calls go through the interaction webhook, which
+		// takes the interaction's token, not the bot's.
+		parameters: []string{privateKeyParameter},
+		// A failed invocation lands in the dead-letter queue; the interaction token, and so the
+		// card, is dead after 15 minutes, which bounds the event age.
+		async: &asyncPolicy{retryAttempts: interactionsWorkRetryAttempts, maxEventAge: 15 * time.Minute},
 	}, {
 		name: githubWebhook, id: "GithubWebhook",
 		description: "GitHub App webhooks: verifies, announces PRs and issues, forwards workflow_run and deployment_status to the bus",
@@ -124,8 +130,10 @@ func newStack(scope constructs.Construct, id string, props stackProps) awscdk.St
 		Description: jsii.String("GitHub events for the ChatOps suite (source chatops.github)"),
 	})
 
+	table := s.addStateTable()
 	for _, spec := range functionSpecs() {
 		env := s.config.environment(spec.name)
+		env["CHATOPS_TABLE"] = *table.TableName()
 		if spec.name == githubWebhook {
 			env["CHATOPS_EVENT_BUS"] = *bus.EventBusName()
 		}
@@ -133,6 +141,8 @@ func newStack(scope constructs.Construct, id string, props stackProps) awscdk.St
 	}
 
 	s.grantFeatures(bus)
+	s.grantTable(table)
+	s.addDeadLetterAlarm()
 	s.addAPI()
 	s.addDeployEvents(bus)
 	s.addCostSchedule()
@@ -187,7 +197,7 @@ func (s *chatOps) addFunction(spec functionSpec, env map[string]string, sourceDi
 		fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
 			RetryAttempts: jsii.Number(spec.async.retryAttempts),
 			MaxEventAge:   awscdk.Duration_Seconds(jsii.Number(spec.async.maxEventAge.Seconds())),
-			OnFailure:     awslambdadestinations.NewSqsDestination(dlq),
+			OnFailure:     &sendOnlyQueue{queue: dlq},
 		})
 	}
 	s.functions[spec.name] = fn
@@ -205,8 +215,8 @@ func (s *chatOps) parameterARN(name string) *string {
 	})
 }
 
-// deadLetterQueue creates the encrypted queue that receives what a function could not process,
-// and an alarm that fires as soon as anything is in it.
+// deadLetterQueue creates the encrypted queue that receives what a function could not process.
+// One alarm watches all of them: see addDeadLetterAlarm.
 func (s *chatOps) deadLetterQueue(spec functionSpec) awssqs.Queue {
 	dlq := awssqs.NewQueue(s.stack, jsii.String(spec.id+"DeadLetterQueue"), &awssqs.QueueProps{
 		// SQS-managed keys: EventBridge and Scheduler cannot send to a queue encrypted with the
@@ -219,17 +229,6 @@ func (s *chatOps) deadLetterQueue(spec functionSpec) awssqs.Queue {
 		Id:     jsii.String("AwsSolutions-SQS3"),
 		Reason: jsii.String("This queue is itself a dead-letter queue: the on-failure destination of the " + spec.name + " function and the DLQ of its EventBridge rule or schedule target."),
 	}}, jsii.Bool(false))
-	awscloudwatch.NewAlarm(s.stack, jsii.String(spec.id+"DeadLetterAlarm"), &awscloudwatch.AlarmProps{
-		AlarmDescription: jsii.String(fmt.Sprintf("Events for %s failed and wait in its dead-letter queue", spec.name)),
-		Metric: dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
-			Period:    awscdk.Duration_Minutes(jsii.Number(5)),
-			Statistic: jsii.String("Maximum"),
-		}),
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
 	awscdk.NewCfnOutput(s.stack, jsii.String(spec.id+"DeadLetterQueueName"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Dead-letter queue of " + spec.name),
 		Value:       dlq.QueueName(),
@@ -257,8 +256,8 @@ func (s *chatOps) grantFeatures(bus awsevents.EventBus) {
 		Resources: jsii.Strings("*"),
 	}))
 	in.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("ecs:DescribeClusters", "ecs:DescribeServices", "eks:DescribeCluster"),
-		Resources: &[]*string{s.arn("ecs", "cluster/*"), s.arn("ecs", "service/*"), s.arn("eks", "cluster/*")},
+		Actions:   jsii.Strings("ecs:DescribeServices", "eks:DescribeCluster"),
+		Resources: &[]*string{s.arn("ecs", "service/*"), s.arn("eks", "cluster/*")},
 	}))
 	in.AddToPrincipalPolicy(costExplorer)
 	// /scale applies a change only to what its owners tagged chatops:scalable=true.
@@ -295,7 +294,6 @@ func (s *chatOps) grantFeatures(bus awsevents.EventBus) {
 
 	suppressWildcards(in, "The read-only calls of /status, /cost and the /scale preview target whatever the team names in the command; CloudWatch, EC2, Auto Scaling and Cost Explorer describes have no resource-level permissions, ECS and EKS ones are limited to this account and Region. The /scale writes are limited to resources tagged chatops:scalable=true.",
 		"Resource::*",
-		"Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:cluster/*",
 		"Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/*",
 		"Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*",
 		"Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*",

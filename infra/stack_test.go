@@ -22,17 +22,7 @@ import (
 // cdk-nag findings (errors and warnings of the AwsSolutions pack).
 func synth(t *testing.T, overrides map[string]string) (template, []string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
-		t.Fatalf("cdk.json: %v", err)
-	}
-	ctx := cdkJSON.Context
+	ctx := cdkJSONContext(t)
 	for k, v := range overrides {
 		ctx[k] = v
 	}
@@ -66,6 +56,22 @@ func synth(t *testing.T, overrides map[string]string) (template, []string) {
 		findings = append(findings, string(b))
 	}
 	return tmpl, findings
+}
+
+// cdkJSONContext returns the context of the repository's cdk.json.
+func cdkJSONContext(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		t.Fatalf("cdk.json: %v", err)
+	}
+	return cdkJSON.Context
 }
 
 // template is a synthesized CloudFormation template.
@@ -104,6 +110,18 @@ func (tm template) props(t *testing.T, prefix string) map[string]any {
 	r := tm["Resources"].(map[string]any)[tm.id(t, prefix)].(map[string]any)
 	p, _ := r["Properties"].(map[string]any)
 	return p
+}
+
+// lambdaTarget is an EventBridge rule's only target: the function fn, retried retries times for
+// up to an hour, then the function's dead-letter queue.
+func lambdaTarget(t *testing.T, tm template, fn string, retries float64) any {
+	t.Helper()
+	return map[string]any{
+		"Id":               "Target0",
+		"Arn":              getAtt(tm.id(t, fn), "Arn"),
+		"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, fn+"DeadLetterQueue"), "Arn")},
+		"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": retries},
+	}
 }
 
 func getAtt(id, attr string) any { return map[string]any{"Fn::GetAtt": []any{id, attr}} }
@@ -160,16 +178,17 @@ func TestStack(t *testing.T) {
 		want := map[string]int{
 			"AWS::Lambda::Function":          4,
 			"AWS::Lambda::EventInvokeConfig": 3,
-			"AWS::Lambda::Permission":        3, // two API routes, one rule; Scheduler uses its role
+			"AWS::Lambda::Permission":        4, // two API routes, two rules; Scheduler uses its role
 			"AWS::IAM::Role":                 5,
 			"AWS::Logs::LogGroup":            5,
 			"AWS::SQS::Queue":                3,
-			"AWS::CloudWatch::Alarm":         3,
+			"AWS::CloudWatch::Alarm":         1, // one over all dead-letter queues
+			"AWS::DynamoDB::Table":           1,
 			"AWS::ApiGatewayV2::Api":         1,
 			"AWS::ApiGatewayV2::Route":       2,
 			"AWS::ApiGatewayV2::Stage":       1,
 			"AWS::Events::EventBus":          1,
-			"AWS::Events::Rule":              1,
+			"AWS::Events::Rule":              2, // deploy events; the dead-letter alarm's state changes
 			"AWS::Scheduler::Schedule":       1,
 			"AWS::SSM::Parameter":            0, // SecureStrings are created with the CLI
 		}
@@ -213,7 +232,10 @@ func TestStack(t *testing.T) {
 		common := map[string]any{
 			"DISCORD_API_URL":          "https://discord.com/api/v10",
 			"CHATOPS_PARAMETER_PREFIX": "/chatops",
+			"CHATOPS_TABLE":            ref(tm.id(t, "StateTable")),
+			"CHATOPS_LANGUAGE":         "ko",
 		}
+		queueURL := func(id string) any { return ref(tm.id(t, id+"DeadLetterQueue")) }
 		with := func(vars map[string]any) map[string]any {
 			m := maps.Clone(common)
 			maps.Copy(m, vars)
@@ -232,6 +254,7 @@ func TestStack(t *testing.T) {
 				"TWO_PERSON_ENVIRONMENTS": "prod",
 				"SCALE_MAX_DESIRED":       "10",
 				"REPORT_TIMEZONE":         "Asia/Seoul",
+				"AUDIT_RETENTION_DAYS":    "400",
 			}),
 			"GithubWebhook": with(map[string]any{
 				"GITHUB_API_URL":     "https://api.github.com",
@@ -245,6 +268,11 @@ func TestStack(t *testing.T) {
 			"CostCron": with(map[string]any{
 				"DISCORD_CHANNEL_ID": "",
 				"REPORT_TIMEZONE":    "Asia/Seoul",
+				"DEAD_LETTER_QUEUES": map[string]any{"Fn::Join": []any{"", []any{
+					"interactions=", queueURL("Interactions"),
+					",cost-cron=", queueURL("CostCron"),
+					",deploy-notify=", queueURL("DeployNotify"),
+				}}},
 			}),
 			"DeployNotify": with(map[string]any{
 				"GITHUB_API_URL":         "https://api.github.com",
@@ -252,6 +280,7 @@ func TestStack(t *testing.T) {
 				"DISCORD_CHANNEL_ID":     "",
 				"GITHUB_APP_ID":          "",
 				"DEPLOY_WORKFLOW":        "deploy.yml",
+				"AUDIT_RETENTION_DAYS":   "400",
 			}),
 		}
 		for id, want := range tests {
@@ -267,18 +296,27 @@ func TestStack(t *testing.T) {
 		logs := func(id string) any {
 			return map[string]any{"Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"}, "Effect": "Allow", "Resource": getAtt(tm.id(t, id+"Logs"), "Arn")}
 		}
+		dlqARN := func(id string) any { return getAtt(tm.id(t, id+"DeadLetterQueue"), "Arn") }
+		// Lambda's on-failure destination needs only the send.
 		dlq := func(id string) any {
-			return map[string]any{"Action": []any{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, "Effect": "Allow", "Resource": getAtt(tm.id(t, id+"DeadLetterQueue"), "Arn")}
+			return map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": dlqARN(id)}
+		}
+		// Each function's own item kinds of the state table, by the leading (partition) key.
+		table := func(actions []any, leadingKeys ...any) any {
+			return map[string]any{
+				"Action": actions, "Effect": "Allow", "Resource": getAtt(tm.id(t, "StateTable"), "Arn"),
+				"Condition": map[string]any{"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": leadingKeys}},
+			}
 		}
 		costExplorer := map[string]any{"Action": []any{"ce:GetCostAndUsage", "ce:GetCostForecast"}, "Effect": "Allow", "Resource": "*"}
 		costCronARN := getAtt(tm.id(t, "CostCron"), "Arn")
 		tests := map[string][]any{
 			"InteractionsRoleDefaultPolicy": {
 				logs("Interactions"),
-				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("discord/bot-token"), param("github/private-key")}},
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": param("github/private-key")},
 				dlq("Interactions"),
 				map[string]any{"Action": []any{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "ec2:DescribeInstances", "autoscaling:DescribeAutoScalingGroups"}, "Effect": "Allow", "Resource": "*"},
-				map[string]any{"Action": []any{"ecs:DescribeClusters", "ecs:DescribeServices", "eks:DescribeCluster"}, "Effect": "Allow", "Resource": []any{arn("ecs", "cluster/*"), arn("ecs", "service/*"), arn("eks", "cluster/*")}},
+				map[string]any{"Action": []any{"ecs:DescribeServices", "eks:DescribeCluster"}, "Effect": "Allow", "Resource": []any{arn("ecs", "service/*"), arn("eks", "cluster/*")}},
 				costExplorer,
 				map[string]any{
 					"Action": "ecs:UpdateService", "Effect": "Allow", "Resource": arn("ecs", "service/*"),
@@ -288,6 +326,8 @@ func TestStack(t *testing.T) {
 					"Action": "autoscaling:SetDesiredCapacity", "Effect": "Allow", "Resource": arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/*"),
 					"Condition": map[string]any{"StringEquals": map[string]any{"autoscaling:ResourceTag/chatops:scalable": "true"}},
 				},
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+					"approval#*", "work#*", "cost#*", "audit"),
 			},
 			"InteractionsSelfInvoke": {
 				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Interactions"), "Arn")},
@@ -296,17 +336,25 @@ func TestStack(t *testing.T) {
 				logs("GithubWebhook"),
 				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token")}},
 				map[string]any{"Action": "events:PutEvents", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Bus"), "Arn")},
+				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "delivery#*"),
 			},
 			"CostCronRoleDefaultPolicy": {
 				logs("CostCron"),
 				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": param("discord/bot-token")},
 				dlq("CostCron"),
 				costExplorer,
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}, "report#*", "cost#*"),
+				// Each queue's count for the dead-letter alarm's post: the alarm's event has the sum only.
+				map[string]any{"Action": "sqs:GetQueueAttributes", "Effect": "Allow", "Resource": []any{
+					dlqARN("Interactions"), dlqARN("CostCron"), dlqARN("DeployNotify"),
+				}},
 			},
 			"DeployNotifyRoleDefaultPolicy": {
 				logs("DeployNotify"),
 				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": param("discord/bot-token")},
 				dlq("DeployNotify"),
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+					"event#*", "run#*", "approval#*", "audit"),
 			},
 			"CostReportSchedulerRoleDefaultPolicy": {
 				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": []any{
@@ -392,7 +440,7 @@ func TestStack(t *testing.T) {
 			maxAgeS  float64
 			function string
 		}{
-			{"InteractionsEventInvokeConfig", 0, 900, "Interactions"},
+			{"InteractionsEventInvokeConfig", 2, 900, "Interactions"},
 			{"CostCronEventInvokeConfig", 1, 3600, "CostCron"},
 			{"DeployNotifyEventInvokeConfig", 2, 3600, "DeployNotify"},
 		}
@@ -412,14 +460,7 @@ func TestStack(t *testing.T) {
 		}
 	})
 
-	t.Run("dead-letter queues are encrypted, TLS-only and alarmed", func(t *testing.T) {
-		alarmed := map[string]bool{}
-		for _, r := range tm.resources("AWS::CloudWatch::Alarm") {
-			p := r["Properties"].(map[string]any)
-			dims := p["Dimensions"].([]any)[0].(map[string]any)
-			alarmed[fmt.Sprint(dims["Value"])] = p["MetricName"] == "ApproximateNumberOfMessagesVisible" &&
-				p["Threshold"] == 1.0 && p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
-		}
+	t.Run("dead-letter queues are encrypted and TLS-only", func(t *testing.T) {
 		tlsOnly := map[string]bool{}
 		for _, r := range tm.resources("AWS::SQS::QueuePolicy") {
 			p := r["Properties"].(map[string]any)
@@ -435,11 +476,125 @@ func TestStack(t *testing.T) {
 			if p := tm.props(t, fn+"DeadLetterQueue"); p["SqsManagedSseEnabled"] != true {
 				t.Errorf("%s: SqsManagedSseEnabled = %v, want true", id, p["SqsManagedSseEnabled"])
 			}
-			if !alarmed[fmt.Sprint(getAtt(id, "QueueName"))] {
-				t.Errorf("%s: no alarm on ApproximateNumberOfMessagesVisible >= 1", id)
-			}
 			if !tlsOnly[fmt.Sprint(ref(id))] {
 				t.Errorf("%s: no policy denying requests without TLS", id)
+			}
+		}
+	})
+
+	t.Run("one alarm over every dead-letter queue", func(t *testing.T) {
+		queue := func(metricID, fn string) any {
+			return map[string]any{
+				"Id": metricID, "ReturnData": false,
+				"MetricStat": map[string]any{
+					"Metric": map[string]any{
+						"Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+						"Dimensions": []any{map[string]any{"Name": "QueueName", "Value": getAtt(tm.id(t, fn+"DeadLetterQueue"), "QueueName")}},
+					},
+					"Period": 300.0, "Stat": "Maximum",
+				},
+			}
+		}
+		want := map[string]any{
+			"AlarmDescription":   "Events failed and wait in a dead-letter queue of the ChatOps suite (cost-cron posts which one)",
+			"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+			"EvaluationPeriods":  1.0,
+			"Threshold":          1.0,
+			"TreatMissingData":   "notBreaching",
+			"Metrics": []any{
+				map[string]any{"Id": "expr_1", "Expression": "SUM(METRICS())", "Label": "Messages in the dead-letter queues", "ReturnData": true},
+				queue("costCron", "CostCron"),
+				queue("deployNotify", "DeployNotify"),
+				queue("interactions", "Interactions"),
+			},
+		}
+		if diff := cmp.Diff(want, tm.props(t, "DeadLetterAlarm")); diff != "" {
+			t.Errorf("alarm (-want +got):\n%s", diff)
+		}
+		// Every queue of the stack is in the sum, and the alarm has no action of its own: its
+		// state changes reach the channel through the rule below.
+		if got, want := len(tm.resources("AWS::SQS::Queue")), len(want["Metrics"].([]any))-1; got != want {
+			t.Errorf("%d queues, %d in the alarm", got, want)
+		}
+	})
+
+	t.Run("dead-letter alarm rule to cost-cron", func(t *testing.T) {
+		want := map[string]any{
+			"Description": "The dead-letter alarm going into or out of ALARM, to cost-cron",
+			"State":       "ENABLED",
+			// No EventBusName: the default bus, where CloudWatch sends alarm state changes.
+			"EventPattern": map[string]any{
+				"source":      []any{"aws.cloudwatch"},
+				"detail-type": []any{"CloudWatch Alarm State Change"},
+				"resources":   []any{getAtt(tm.id(t, "DeadLetterAlarm"), "Arn")},
+				"detail": map[string]any{"$or": []any{
+					map[string]any{"state": map[string]any{"value": []any{"ALARM"}}},
+					map[string]any{"previousState": map[string]any{"value": []any{"ALARM"}}},
+				}},
+			},
+			"Targets": []any{lambdaTarget(t, tm, "CostCron", 2)},
+		}
+		if diff := cmp.Diff(want, tm.props(t, "DeadLetterAlarmRule")); diff != "" {
+			t.Errorf("rule (-want +got):\n%s", diff)
+		}
+		var principals []string
+		for _, r := range tm.resources("AWS::Lambda::Permission") {
+			p := r["Properties"].(map[string]any)
+			if cmp.Equal(p["SourceArn"], getAtt(tm.id(t, "DeadLetterAlarmRule"), "Arn")) {
+				principals = append(principals, fmt.Sprint(p["Principal"], " ", p["FunctionName"]))
+			}
+		}
+		if diff := cmp.Diff([]string{fmt.Sprint("events.amazonaws.com ", getAtt(tm.id(t, "CostCron"), "Arn"))}, principals); diff != "" {
+			t.Errorf("invoke permissions of the rule (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("state table", func(t *testing.T) {
+		want := map[string]any{
+			"Type":                "AWS::DynamoDB::Table",
+			"DeletionPolicy":      "Retain",
+			"UpdateReplacePolicy": "Retain",
+			"Properties": map[string]any{
+				"AttributeDefinitions": []any{
+					map[string]any{"AttributeName": "pk", "AttributeType": "S"},
+					map[string]any{"AttributeName": "sk", "AttributeType": "S"},
+				},
+				"KeySchema": []any{
+					map[string]any{"AttributeName": "pk", "KeyType": "HASH"},
+					map[string]any{"AttributeName": "sk", "KeyType": "RANGE"},
+				},
+				"BillingMode":                      "PAY_PER_REQUEST",
+				"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
+				"TimeToLiveSpecification":          map[string]any{"AttributeName": "expires_at", "Enabled": true},
+			},
+		}
+		if diff := cmp.Diff(want, tm["Resources"].(map[string]any)[tm.id(t, "StateTable")]); diff != "" {
+			t.Errorf("table (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("no unused grants", func(t *testing.T) {
+		// Calls no function makes (checked against functions/ when they were removed).
+		unused := []string{"ecs:DescribeClusters", "sqs:GetQueueUrl"}
+		for id, r := range tm.resources("AWS::IAM::Policy") {
+			for _, st := range r["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				st := st.(map[string]any)
+				actions, ok := st["Action"].([]any)
+				if !ok {
+					actions = []any{st["Action"]}
+				}
+				for _, a := range actions {
+					if slices.Contains(unused, a.(string)) {
+						t.Errorf("%s grants %s", id, a)
+					}
+					// Only cost-cron reads queue attributes (for the alarm's post).
+					if a == "sqs:GetQueueAttributes" && !strings.HasPrefix(id, "CostCronRoleDefaultPolicy") {
+						t.Errorf("%s grants %s", id, a)
+					}
+					if strings.HasPrefix(a.(string), "dynamodb:") && st["Condition"] == nil {
+						t.Errorf("%s grants %s without dynamodb:LeadingKeys", id, a)
+					}
+				}
 			}
 		}
 	})
@@ -453,12 +608,7 @@ func TestStack(t *testing.T) {
 				"source":      []any{"chatops.github"},
 				"detail-type": []any{"workflow_run", "deployment_status"},
 			},
-			"Targets": []any{map[string]any{
-				"Id":               "Target0",
-				"Arn":              getAtt(tm.id(t, "DeployNotify"), "Arn"),
-				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "Arn")},
-				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 3.0},
-			}},
+			"Targets": []any{lambdaTarget(t, tm, "DeployNotify", 3)},
 		}
 		if diff := cmp.Diff(want, tm.props(t, "DeployEventsRule")); diff != "" {
 			t.Errorf("rule (-want +got):\n%s", diff)
@@ -512,6 +662,7 @@ func TestStack(t *testing.T) {
 			"CostCronDeadLetterQueueName":     getAtt(tm.id(t, "CostCronDeadLetterQueue"), "QueueName"),
 			"DeployNotifyDeadLetterQueueName": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
 			"InteractionsFunctionName":        map[string]any{"Ref": tm.id(t, "Interactions")},
+			"TableName":                       ref(tm.id(t, "StateTable")),
 		}
 		got := map[string]any{}
 		for name, o := range tm["Outputs"].(map[string]any) {
@@ -539,6 +690,8 @@ func TestStackContext(t *testing.T) {
 		"discordApplicationId":  "123456789012345678",
 		"announceBots":          "true",
 		"repoChannels":          "octo-org/api=111111111111111111,octo-org/web=222222222222222222",
+		"auditRetentionDays":    "90",
+		"language":              "en",
 	})
 	if len(findings) > 0 {
 		t.Errorf("cdk-nag findings:\n%s", strings.Join(findings, "\n"))
@@ -563,6 +716,14 @@ func TestStackContext(t *testing.T) {
 		{"GithubWebhook", "REPO_CHANNELS", "octo-org/api=111111111111111111,octo-org/web=222222222222222222"},
 		{"GithubWebhook", "MONTHLY_BUDGET_USD", nil},
 		{"DeployNotify", "MONTHLY_BUDGET_USD", nil},
+		{"Interactions", "AUDIT_RETENTION_DAYS", "90"},
+		{"DeployNotify", "AUDIT_RETENTION_DAYS", "90"},
+		{"CostCron", "AUDIT_RETENTION_DAYS", nil},
+		{"GithubWebhook", "AUDIT_RETENTION_DAYS", nil},
+		{"Interactions", "CHATOPS_LANGUAGE", "en"},
+		{"GithubWebhook", "CHATOPS_LANGUAGE", "en"},
+		{"CostCron", "CHATOPS_LANGUAGE", "en"},
+		{"DeployNotify", "CHATOPS_LANGUAGE", "en"},
 	}
 	for _, tt := range tests {
 		if got := env(tt.function)[tt.name]; got != tt.want {

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// tableAccess is what one function may do in the state table: these actions, on items whose
+// partition key matches one of the leading-key patterns (IAM StringLike: `*` matches any
+// characters, a pattern without it matches exactly that key).
+type tableAccess struct {
+	actions     []string
+	leadingKeys []string
+}
+
+// tableAccessByFunction is the one place that says which function touches which item kinds of the
+// state table, and how (the item kinds of the state design: the pk prefix names the kind). A
+// feature that adds an item kind or a call adds it here; the stack test pins the result.
+func tableAccessByFunction() map[string]tableAccess {
+	return map[string]tableAccess{
+		githubWebhook: {
+			actions:     []string{"dynamodb:PutItem", "dynamodb:DeleteItem"},
+			leadingKeys: []string{"delivery#*"},
+		},
+		deployNotify: {
+			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+			leadingKeys: []string{"event#*", "run#*", "approval#*", "audit"},
+		},
+		costCron: {
+			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+			leadingKeys: []string{"report#*", "cost#*"},
+		},
+		interactions: {
+			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+			leadingKeys: []string{"approval#*", "work#*", "cost#*", "audit"},
+		},
+	}
+}
+
+// The state table's key and TTL attributes (CONTRACT.md, CHATOPS_TABLE).
+const (
+	tablePartitionKey = "pk"
+	tableSortKey      = "sk"
+	tableTTLAttribute = "expires_at"
+)
+
+// addStateTable creates the suite's durable state: one on-demand table with point-in-time recovery
+// and a TTL, kept when the stack is deleted (it holds the audit trail), and its name as an output
+// for `make local` against a real account.
+func (s *chatOps) addStateTable() awsdynamodb.Table {
+	table := awsdynamodb.NewTable(s.stack, jsii.String("StateTable"), &awsdynamodb.TableProps{
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(tablePartitionKey), Type: awsdynamodb.AttributeType_STRING},
+		SortKey:      &awsdynamodb.Attribute{Name: jsii.String(tableSortKey), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		TimeToLiveAttribute: jsii.String(tableTTLAttribute),
+		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+	})
+	awscdk.NewCfnOutput(s.stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The state table (CHATOPS_TABLE); make local against this account uses it"),
+		Value:       table.TableName(),
+	})
+	return table
+}
+
+// grantTable gives each function the actions of tableAccessByFunction on the table, only for items
+// whose partition key is one of its own kinds.
+func (s *chatOps) grantTable(table awsdynamodb.Table) {
+	for name, access := range tableAccessByFunction() {
+		s.roles[name].AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(access.actions...),
+			Resources: &[]*string{table.TableArn()},
+			Conditions: &map[string]any{
+				"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": access.leadingKeys},
+			},
+		}))
+	}
+}

@@ -1,0 +1,75 @@
+// Package statetest gives tests a state table in a moto_server (shared/mototest) with exactly
+// the stack's schema, and a settable clock for TTLs: a redelivery "hours apart" is a clock
+// advanced by hours, not a test that waits.
+package statetest
+
+import (
+	"context"
+	"crypto/rand"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state"
+)
+
+// Create creates a table with the stack's schema in s under a name no other test uses, and
+// returns a client aimed at s and the table's name (for CHATOPS_TABLE).
+func Create(tb testing.TB, s *mototest.Server) (*dynamodb.Client, string) {
+	tb.Helper()
+	client := dynamodb.NewFromConfig(s.Config(tb))
+	// A random suffix: tests that share a server, or one test creating two tables, never share one.
+	name := "chatops-" + tableName(tb.Name()) + "-" + rand.Text()[:10]
+	if err := state.CreateTable(context.Background(), client, name); err != nil {
+		tb.Fatal(err)
+	}
+	return client, name
+}
+
+// New creates a table like Create and returns a state.Table on it measuring time by now (nil
+// means time.Now).
+func New(tb testing.TB, s *mototest.Server, now func() time.Time) *state.Table {
+	tb.Helper()
+	client, name := Create(tb, s)
+	return state.New(client, name, now)
+}
+
+// tableName keeps the characters a DynamoDB table name allows ([a-zA-Z0-9_.-]) and at most
+// 200 of them (the limit is 255).
+func tableName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
+			return r
+		}
+		return '-'
+	}, s)
+	return s[:min(len(s), 200)]
+}
+
+// Clock is a settable time source; its Now is what state.New takes.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock reading t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}

@@ -51,6 +51,26 @@ func race(n int, f func(i int) error) []error {
 	return errs
 }
 
+// winner returns the index of the one nil error in errs, failing the test unless there is
+// exactly one.
+func winner(t *testing.T, key state.Key, errs []error) int {
+	t.Helper()
+	won := -1
+	for i, err := range errs {
+		if err != nil {
+			continue
+		}
+		if won >= 0 {
+			t.Fatalf("%s: %d and %d both won", key, won, i)
+		}
+		won = i
+	}
+	if won < 0 {
+		t.Fatalf("%s: none won: %v", key, errs)
+	}
+	return won
+}
+
 func TestTable(t *testing.T) {
 	t.Parallel()
 	moto := mototest.Start(t)
@@ -133,19 +153,11 @@ func TestTable(t *testing.T) {
 			errs := race(16, func(i int) error {
 				return table.Claim(ctx, key, time.Hour, holder{Who: strconv.Itoa(i)})
 			})
-			won := -1
+			won := winner(t, key, errs)
 			for i, err := range errs {
-				switch {
-				case err == nil && won >= 0:
-					t.Errorf("%s: claims %d and %d both won", key, won, i)
-				case err == nil:
-					won = i
-				case !errors.Is(err, state.ErrClaimed):
-					t.Errorf("%s: claim %d: %v", key, i, err)
+				if i != won && !errors.Is(err, state.ErrClaimed) {
+					t.Errorf("%s: claim %d: got %v, want ErrClaimed", key, i, err)
 				}
-			}
-			if won < 0 {
-				t.Errorf("%s: no claim won", key)
 			}
 		}
 	})
@@ -215,18 +227,7 @@ func TestTable(t *testing.T) {
 				_, err := table.Update(ctx, key, 1, time.Hour, approval{State: "approved", By: strconv.Itoa(i)})
 				return err
 			})
-			won := -1
-			for i, err := range errs {
-				if err == nil {
-					if won >= 0 {
-						t.Errorf("%s: updates %d and %d both won", key, won, i)
-					}
-					won = i
-				}
-			}
-			if won < 0 {
-				t.Fatalf("%s: no update won: %v", key, errs)
-			}
+			won := winner(t, key, errs)
 			want := approval{State: "approved", By: strconv.Itoa(won)}
 			for i, err := range errs {
 				if i == won {

@@ -56,8 +56,7 @@ func (t *Table) Query(ctx context.Context, in QueryInput, out any) (truncated bo
 	if maxPages <= 0 {
 		maxPages = DefaultMaxPages
 	}
-	now := t.now().Unix()
-	filter := expression.Name(AttrExpiresAt).AttributeNotExists().Or(expression.Name(AttrExpiresAt).GreaterThan(expression.Value(now)))
+	filter := notExpired(t.now())
 	if in.Filter.IsSet() {
 		filter = filter.And(in.Filter)
 	}

@@ -178,8 +178,7 @@ func (t *Table) Update(ctx context.Context, key Key, expected int64, ttl time.Du
 	if err != nil {
 		return 0, fmt.Errorf("update %s: %w", key, err)
 	}
-	notExpired := expression.Name(AttrExpiresAt).AttributeNotExists().Or(expression.Name(AttrExpiresAt).GreaterThan(expression.Value(now.Unix())))
-	current, err := t.putIf(ctx, av, expression.Name(AttrVersion).Equal(expression.Value(expected)).And(notExpired), now)
+	current, err := t.putIf(ctx, av, expression.Name(AttrVersion).Equal(expression.Value(expected)).And(notExpired(now)), now)
 	if err != nil {
 		return 0, fmt.Errorf("update %s: %w", key, err)
 	}
@@ -274,6 +273,11 @@ func live(av map[string]types.AttributeValue, now int64) (*meta, error) {
 		return nil, nil
 	}
 	return &m, nil
+}
+
+// notExpired is the condition that an item has no expires_at or has not reached it by now.
+func notExpired(now time.Time) expression.ConditionBuilder {
+	return expression.Name(AttrExpiresAt).AttributeNotExists().Or(expression.Name(AttrExpiresAt).GreaterThan(expression.Value(now.Unix())))
 }
 
 // expiry returns when an item expires; the zero time when it never does.

@@ -51,6 +51,52 @@ func race(n int, f func(i int) error) []error {
 	return errs
 }
 
+// environments returns n Tables on the table name, each with its own client, as n execution
+// environments have. Their calls go through statetest.Serialize (moto's conditional writes are
+// not atomic, DynamoDB's are), and each Table's first call, once answered, waits until all n
+// have been: an operation that read, then wrote, would have every reader see the same state,
+// and more than one would win.
+func environments(t *testing.T, moto *mototest.Server, name string, n int) []*state.Table {
+	t.Helper()
+	clock := statetest.NewClock(start)
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	envs := make([]*state.Table, n)
+	for i := range envs {
+		var once sync.Once
+		first := func() { once.Do(func() { arrived.Done(); arrived.Wait() }) }
+		client := statetest.Serialize(dynamodb.NewFromConfig(moto.Config(t)))
+		envs[i] = state.New(hooked{next: client, after: first}, name, clock.Now)
+	}
+	return envs
+}
+
+// hooked is a state.API that calls after once each call has returned.
+type hooked struct {
+	next  state.API
+	after func()
+}
+
+func (h hooked) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	defer h.after()
+	return h.next.GetItem(ctx, in, optFns...)
+}
+
+func (h hooked) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	defer h.after()
+	return h.next.PutItem(ctx, in, optFns...)
+}
+
+func (h hooked) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	defer h.after()
+	return h.next.DeleteItem(ctx, in, optFns...)
+}
+
+func (h hooked) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	defer h.after()
+	return h.next.Query(ctx, in, optFns...)
+}
+
 // winner returns the index of the one nil error in errs, failing the test unless there is
 // exactly one.
 func winner(t *testing.T, key state.Key, errs []error) int {
@@ -147,11 +193,12 @@ func TestTable(t *testing.T) {
 
 	t.Run("concurrent claims: exactly one wins", func(t *testing.T) {
 		t.Parallel()
-		table := statetest.New(t, moto, statetest.NewClock(start).Now)
+		_, name := statetest.Create(t, moto)
 		for k := range 5 {
 			key := state.Key{PK: fmt.Sprintf("event#%d", k), SK: "event"}
-			errs := race(16, func(i int) error {
-				return table.Claim(ctx, key, time.Hour, holder{Who: strconv.Itoa(i)})
+			envs := environments(t, moto, name, 16)
+			errs := race(len(envs), func(i int) error {
+				return envs[i].Claim(ctx, key, time.Hour, holder{Who: strconv.Itoa(i)})
 			})
 			won := winner(t, key, errs)
 			for i, err := range errs {
@@ -217,14 +264,16 @@ func TestTable(t *testing.T) {
 
 	t.Run("concurrent updates from one version: exactly one wins, the losers see it", func(t *testing.T) {
 		t.Parallel()
-		table := statetest.New(t, moto, statetest.NewClock(start).Now)
+		client, name := statetest.Create(t, moto)
+		setup := state.New(client, name, statetest.NewClock(start).Now)
 		for k := range 5 {
 			key := state.Key{PK: fmt.Sprintf("approval#c%d", k), SK: "approval"}
-			if _, err := table.Create(ctx, key, time.Hour, approval{State: "pending"}); err != nil {
+			if _, err := setup.Create(ctx, key, time.Hour, approval{State: "pending"}); err != nil {
 				t.Fatal(err)
 			}
-			errs := race(16, func(i int) error {
-				_, err := table.Update(ctx, key, 1, time.Hour, approval{State: "approved", By: strconv.Itoa(i)})
+			envs := environments(t, moto, name, 16)
+			errs := race(len(envs), func(i int) error {
+				_, err := envs[i].Update(ctx, key, 1, time.Hour, approval{State: "approved", By: strconv.Itoa(i)})
 				return err
 			})
 			won := winner(t, key, errs)

@@ -1,6 +1,11 @@
 // Package statetest gives tests a state table in a moto_server (shared/mototest) with exactly
 // the stack's schema, and a settable clock for TTLs: a redelivery "hours apart" is a clock
 // advanced by hours, not a test that waits.
+//
+// moto's conditional writes are not atomic: moto 5.2.1 reads the current item, evaluates the
+// condition and stores the new item without a lock (moto/dynamodb/models/table.py, put_item),
+// and moto_server answers requests in threads, so two concurrent claims can both win there.
+// DynamoDB serializes the writes to an item. Serialize restores that for tests of concurrency.
 package statetest
 
 import (
@@ -30,12 +35,48 @@ func Create(tb testing.TB, s *mototest.Server) (*dynamodb.Client, string) {
 	return client, name
 }
 
-// New creates a table like Create and returns a state.Table on it measuring time by now (nil
-// means time.Now).
+// New creates a table like Create and returns a state.Table on it, through Serialize,
+// measuring time by now (nil means time.Now).
 func New(tb testing.TB, s *mototest.Server, now func() time.Time) *state.Table {
 	tb.Helper()
 	client, name := Create(tb, s)
-	return state.New(client, name, now)
+	return state.New(Serialize(client), name, now)
+}
+
+// serial is the one lock every Serialize wrapper takes, so that two Tables standing for two
+// execution environments exclude each other as two writers to one DynamoDB item do.
+var serial sync.Mutex
+
+// Serialize returns api with its calls made one at a time across the process, for moto, whose
+// conditional writes are not atomic under concurrent requests (see the package comment).
+// Concurrency in the code under test is untouched: a read-then-write that is not one
+// conditional write still interleaves between its two calls.
+func Serialize(api state.API) state.API { return serialized{api} }
+
+type serialized struct{ next state.API }
+
+func (s serialized) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	serial.Lock()
+	defer serial.Unlock()
+	return s.next.GetItem(ctx, in, optFns...)
+}
+
+func (s serialized) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	serial.Lock()
+	defer serial.Unlock()
+	return s.next.PutItem(ctx, in, optFns...)
+}
+
+func (s serialized) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	serial.Lock()
+	defer serial.Unlock()
+	return s.next.DeleteItem(ctx, in, optFns...)
+}
+
+func (s serialized) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	serial.Lock()
+	defer serial.Unlock()
+	return s.next.Query(ctx, in, optFns...)
 }
 
 // tableName keeps the characters a DynamoDB table name allows ([a-zA-Z0-9_.-]) and at most

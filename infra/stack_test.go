@@ -326,7 +326,7 @@ func TestStack(t *testing.T) {
 					"Action": "autoscaling:SetDesiredCapacity", "Effect": "Allow", "Resource": arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/*"),
 					"Condition": map[string]any{"StringEquals": map[string]any{"autoscaling:ResourceTag/chatops:scalable": "true"}},
 				},
-				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"},
 					"approval#*", "work#*", "cost#*", "audit"),
 			},
 			"InteractionsSelfInvoke": {
@@ -353,7 +353,7 @@ func TestStack(t *testing.T) {
 				logs("DeployNotify"),
 				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": param("discord/bot-token")},
 				dlq("DeployNotify"),
-				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
 					"event#*", "run#*", "approval#*", "audit"),
 			},
 			"CostReportSchedulerRoleDefaultPolicy": {

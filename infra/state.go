@@ -25,7 +25,7 @@ func tableAccessByFunction() map[string]tableAccess {
 			leadingKeys: []string{"delivery#*"},
 		},
 		deployNotify: {
-			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
 			leadingKeys: []string{"event#*", "run#*", "approval#*", "audit"},
 		},
 		costCron: {
@@ -33,7 +33,7 @@ func tableAccessByFunction() map[string]tableAccess {
 			leadingKeys: []string{"report#*", "cost#*"},
 		},
 		interactions: {
-			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"},
 			leadingKeys: []string{"approval#*", "work#*", "cost#*", "audit"},
 		},
 	}

@@ -55,7 +55,9 @@ func TestErrorStatus(t *testing.T) {
 		{"validation failed", func(t *testing.T) error {
 			return answer(t, 422, nil, `{"message":"No ref found for: nope","documentation_url":"https://docs.github.com/rest"}`)
 		}, 422, "No ref found for: nope", false},
-		{"gone", func(t *testing.T) error { return answer(t, 410, nil, `{"message":"Issues are disabled for this repo"}`) }, 410, "Issues are disabled for this repo", false},
+		{"gone", func(t *testing.T) error {
+			return answer(t, 410, nil, `{"message":"Issues are disabled for this repo"}`)
+		}, 410, "Issues are disabled for this repo", false},
 		{"bad credentials", func(t *testing.T) error { return answer(t, 401, nil, `{"message":"Bad credentials"}`) }, 401, "Bad credentials", false},
 		{"server error without a body", func(t *testing.T) error { return answer(t, 502, nil, ``) }, 502, "", false},
 		{"wrapped", func(t *testing.T) error {

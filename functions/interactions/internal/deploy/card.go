@@ -241,9 +241,9 @@ func changesText(environment, base string, c Comparison) string {
 	}
 	shown := 0
 	for _, cm := range c.Commits {
-		line := fmt.Sprintf("%s %s", discord.Quote(short(cm.SHA)), discord.Truncate(strings.ReplaceAll(cm.Subject, "`", "'"), 72))
+		line := fmt.Sprintf("%s %s", discord.Quote(short(cm.SHA)), discord.Escape(discord.Truncate(cm.Subject, 72)))
 		if cm.Author != "" {
-			line += " · " + discord.Truncate(cm.Author, 39)
+			line += " · " + discord.Escape(discord.Truncate(cm.Author, 39))
 		}
 		if b.Len()+len(line)+20 > 1000 {
 			break

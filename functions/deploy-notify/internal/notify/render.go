@@ -92,7 +92,7 @@ func (r Report) Embed() discord.Embed {
 func (r Report) description() string {
 	var parts []string
 	if r.Repository != "" {
-		repo := escape(r.Repository)
+		repo := discord.Escape(r.Repository)
 		if r.RepoURL != "" {
 			repo = "[" + repo + "](" + r.RepoURL + ")"
 		}
@@ -103,7 +103,7 @@ func (r Report) description() string {
 	}
 	d := strings.Join(parts, " · ")
 	if r.Description != "" {
-		d += "\n" + escape(r.Description)
+		d += "\n" + discord.Escape(r.Description)
 	}
 	return strings.TrimSpace(d)
 }
@@ -116,13 +116,13 @@ func (r Report) fields() []discord.EmbedField {
 		}
 	}
 	if r.Environment != "" {
-		add("Environment", code(r.Environment))
+		add("Environment", discord.Code(r.Environment))
 	}
 	if r.Ref != "" {
-		add("Ref", code(r.Ref))
+		add("Ref", discord.Code(r.Ref))
 	}
 	add("Commit", r.commit())
-	add("Requested by", escape(r.RequestedBy))
+	add("Requested by", discord.Escape(r.RequestedBy))
 	if d, ok := r.Duration(); ok {
 		add("Duration", formatDuration(d))
 	} else if r.Running() && !r.Started.IsZero() {
@@ -138,7 +138,7 @@ func (r Report) commit() string {
 	if r.SHA == "" {
 		return ""
 	}
-	short := code(r.SHA[:min(len(r.SHA), 7)])
+	short := discord.Code(r.SHA[:min(len(r.SHA), 7)])
 	if r.RepoURL == "" {
 		return short
 	}
@@ -268,18 +268,3 @@ func formatDuration(d time.Duration) string {
 		return fmt.Sprintf("%ds", s)
 	}
 }
-
-// code shows s as inline code; a backtick inside would end it early.
-func code(s string) string {
-	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
-}
-
-// markdown is what Discord reads as formatting in text from GitHub or a Discord name.
-var markdown = strings.NewReplacer(
-	`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, ">", `\>`, "<", `\<`,
-	"[", `\[`, "]", `\]`, "#", `\#`,
-)
-
-// escape shows s as plain text: no formatting, links or mention markup. Nobody is pinged
-// either way (allowed_mentions is empty); this keeps "<@123>" from rendering as a mention.
-func escape(s string) string { return markdown.Replace(s) }

@@ -114,7 +114,7 @@ func pullRequest(e *github.PullRequestEvent, r Rules) (Announcement, string) {
 
 	embed := card(kind, e.GetRepo().GetFullName(), pr.GetNumber(), pr.GetTitle(), pr.GetHTMLURL(), pr.GetBody(), pr.GetUser(), when)
 	embed.Fields = append(embed.Fields, discord.EmbedField{
-		Name: "Branches", Value: code(pr.GetBase().GetRef()) + " ← " + code(headName(pr)), Inline: true,
+		Name: "Branches", Value: branch(pr.GetBase().GetRef()) + " ← " + branch(headName(pr)), Inline: true,
 	})
 	if labels := labelList(pr.Labels); labels != "" {
 		embed.Fields = append(embed.Fields, discord.EmbedField{Name: "Labels", Value: labels, Inline: true})
@@ -193,7 +193,7 @@ func IsBot(u *github.User) bool {
 // avatar, a short description, the repository and kind in the footer, and the event's time.
 func card(kind Kind, repo string, number int, title, url, body string, author *github.User, when github.Timestamp) discord.Embed {
 	e := discord.Embed{
-		Title:       discord.Truncate(fmt.Sprintf("#%d %s", number, EscapeMarkdown(title)), discord.MaxEmbedTitle),
+		Title:       discord.Truncate(fmt.Sprintf("#%d %s", number, discord.Escape(title)), discord.MaxEmbedTitle),
 		URL:         url,
 		Description: Summary(body, summaryRunes),
 		Color:       colors[kind],
@@ -217,11 +217,19 @@ func headName(pr *github.PullRequest) string {
 	return head.GetRef()
 }
 
+// branch shows a branch name as inline code, and "?" for a name the payload left out.
+func branch(name string) string {
+	if name == "" {
+		return "?"
+	}
+	return discord.Code(name)
+}
+
 func labelList(labels []*github.Label) string {
 	names := make([]string, 0, len(labels))
 	for _, l := range labels {
 		if l.GetName() != "" {
-			names = append(names, EscapeMarkdown(l.GetName()))
+			names = append(names, discord.Escape(l.GetName()))
 		}
 	}
 	return discord.Truncate(strings.Join(names, ", "), discord.MaxFieldValue)
@@ -237,7 +245,7 @@ func size(additions, deletions, files int) string {
 
 func userLink(u *github.User) string {
 	if u.GetHTMLURL() == "" {
-		return EscapeMarkdown(u.GetLogin())
+		return discord.Escape(u.GetLogin())
 	}
-	return "[" + EscapeMarkdown(u.GetLogin()) + "](" + u.GetHTMLURL() + ")"
+	return "[" + discord.Escape(u.GetLogin()) + "](" + u.GetHTMLURL() + ")"
 }

@@ -307,16 +307,16 @@ func TestSummary(t *testing.T) {
 	}
 }
 
-func TestCode(t *testing.T) {
+func TestBranch(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"main":       "`main`",
 		"feat/a_b*c": "`feat/a_b*c`",
-		"odd`name":   "`` odd`name ``",
+		"odd`name":   "`odd'name`",
 		"":           "?",
 	} {
-		if got := code(in); got != want {
-			t.Errorf("code(%q) = %q, want %q", in, got, want)
+		if got := branch(in); got != want {
+			t.Errorf("branch(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

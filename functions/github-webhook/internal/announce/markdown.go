@@ -11,28 +11,6 @@ import (
 // it is about, short enough that a busy channel stays readable. The link leads to the rest.
 const summaryRunes = 300
 
-// markdownSpecial are the characters that start inline formatting in Discord: bold and italics,
-// underline, strike-through, code, spoilers, and the backslash that escapes them.
-var markdownSpecial = strings.NewReplacer(
-	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
-)
-
-// EscapeMarkdown makes s show as typed where Discord renders markdown (embed titles, field
-// values), so that a title such as "fix __init__ and *.go" keeps its underscores and stars.
-func EscapeMarkdown(s string) string { return markdownSpecial.Replace(s) }
-
-// code shows s as inline code. A branch name may itself hold backticks (git allows them); a
-// double-backtick span holds single ones.
-func code(s string) string {
-	if s == "" {
-		return "?"
-	}
-	if strings.Contains(s, "`") {
-		return "`` " + strings.ReplaceAll(s, "``", "` `") + " ``"
-	}
-	return "`" + s + "`"
-}
-
 var (
 	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
 	blankLines  = regexp.MustCompile(`\n{3,}`)

@@ -75,13 +75,12 @@ func (l *Lazy) RepoClient(ctx context.Context, owner, repo string) (*github.Clie
 // to fix: the App not installed, its key missing from SSM, its credentials refused. Other
 // failures are returned wrapped, as internal errors.
 func Error(err error, fullName string) error {
-	var ge *github.ErrorResponse
-	switch {
+	switch st, _ := githubapp.ErrorStatus(err); {
 	case errors.Is(err, githubapp.ErrNotInstalled):
 		return command.Errorf(err, "The GitHub App is not installed on %s (or the repository does not exist). Install it on the repository, then try again.", fullName)
 	case errors.Is(err, secrets.ErrNotFound):
 		return command.Errorf(err, "The GitHub App's private key is not in SSM. Whoever runs the bot stores it as the SecureString `<prefix>/github/private-key` (see docs/DEPLOY.md).")
-	case errors.As(err, &ge) && ge.Response != nil && ge.Response.StatusCode == http.StatusUnauthorized:
+	case st == http.StatusUnauthorized:
 		return command.Errorf(err, "GitHub refused the App's credentials. Check GITHUB_APP_ID (the stack's githubAppId) and the private key in SSM: they must belong to the same App.")
 	}
 	return fmt.Errorf("GitHub client for %s: %w", fullName, err)

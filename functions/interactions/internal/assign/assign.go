@@ -8,7 +8,6 @@ package assign
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/githubapp"
 )
 
 // RepoClients gives a GitHub client acting as the App's installation on a repository;
@@ -81,9 +81,9 @@ func (s *Service) parse(req command.Request) (repo string, number int, login, pr
 	case n < 1:
 		return "", 0, "", "Give the number of the issue or pull request, 1 or more."
 	case !validLogin(login):
-		return "", 0, "", fmt.Sprintf("`%s` is not a GitHub login (letters, digits and single hyphens, up to 39).", discord.Truncate(strings.ReplaceAll(login, "`", "'"), 50))
+		return "", 0, "", discord.Code(discord.Truncate(login, 50)) + " is not a GitHub login (letters, digits and single hyphens, up to 39)."
 	case !ValidRepository(repo):
-		return "", 0, "", fmt.Sprintf("`%s` is not a repository: write it as owner/repo.", discord.Truncate(strings.ReplaceAll(repo, "`", "'"), 150))
+		return "", 0, "", discord.Code(discord.Truncate(repo, 150)) + " is not a repository: write it as owner/repo."
 	}
 	return repo, int(n), login, ""
 }
@@ -130,20 +130,16 @@ func (s *Service) assign(ctx context.Context, repo string, number int, login str
 
 // assignError is what to fix when GitHub refuses the assignment.
 func assignError(err error, repo string, number int) error {
-	var ge *github.ErrorResponse
-	st := 0
-	if errors.As(err, &ge) && ge.Response != nil {
-		st = ge.Response.StatusCode
-	}
+	st, msg := githubapp.ErrorStatus(err)
 	switch {
 	case st == http.StatusNotFound:
 		return command.Errorf(err, "There is no issue or pull request #%d in %s (or the GitHub App cannot see it).", number, repo)
-	case st == http.StatusForbidden && strings.Contains(ge.Message, "not accessible by integration"):
+	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
 		return command.Errorf(err, "The GitHub App may not assign in %s: give it the Issues: write and Pull requests: write permissions and accept the change on the installation.", repo)
 	case st == http.StatusGone:
 		return command.Errorf(err, "Issues are turned off in %s.", repo)
 	case st >= 400 && st < 500:
-		return command.Errorf(err, "GitHub refused the assignment (%d: %s).", st, ge.Message)
+		return command.Errorf(err, "GitHub refused the assignment (%d: %s).", st, msg)
 	}
 	return fmt.Errorf("assign %s#%d: %w", repo, number, err)
 }

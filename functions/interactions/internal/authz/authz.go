@@ -85,7 +85,7 @@ func (p Policy) Allow(in discord.Interaction, action string) error {
 func (p Policy) Roles() string {
 	mentions := make([]string, len(p.RoleIDs))
 	for i, id := range p.RoleIDs {
-		mentions[i] = "<@&" + id + ">"
+		mentions[i] = discord.MentionRole(id)
 	}
 	return strings.Join(mentions, ", ")
 }

@@ -80,10 +80,10 @@ func NewCard(r Request, changes string) discord.Message {
 		title = fmt.Sprintf("Roll back %s to %s", r.Environment, short(r.SHA))
 	}
 	fields := []discord.EmbedField{
-		{Name: fieldEnvironment, Value: quote(r.Environment), Inline: true},
-		{Name: fieldRef, Value: quote(r.Ref), Inline: true},
-		{Name: fieldCommit, Value: quote(r.SHA), Inline: true},
-		{Name: fieldRequester, Value: fmt.Sprintf("<@%s> (%s)", r.RequesterID, quote(r.Requester)), Inline: true},
+		{Name: fieldEnvironment, Value: discord.Quote(r.Environment), Inline: true},
+		{Name: fieldRef, Value: discord.Quote(r.Ref), Inline: true},
+		{Name: fieldCommit, Value: discord.Quote(r.SHA), Inline: true},
+		{Name: fieldRequester, Value: discord.Mention(r.RequesterID) + " (" + discord.Quote(r.Requester) + ")", Inline: true},
 	}
 	if changes != "" {
 		fields = append(fields, discord.EmbedField{Name: fieldChanges, Value: discord.Truncate(changes, 1024)})
@@ -233,17 +233,17 @@ func changesText(environment, base string, c Comparison) string {
 	var b strings.Builder
 	switch c.Status {
 	case "identical":
-		return fmt.Sprintf("Nothing new: %s already runs %s.", environment, quote(short(base)))
+		return fmt.Sprintf("Nothing new: %s already runs %s.", environment, discord.Quote(short(base)))
 	case "behind":
-		return fmt.Sprintf("⚠️ Goes back %d commit(s): %s runs %s, which is ahead of this ref.", c.BehindBy, environment, quote(short(base)))
+		return fmt.Sprintf("⚠️ Goes back %d commit(s): %s runs %s, which is ahead of this ref.", c.BehindBy, environment, discord.Quote(short(base)))
 	case "diverged":
 		fmt.Fprintf(&b, "⚠️ Diverged: %d commit(s) running on %s are not in this ref.\n", c.BehindBy, environment)
 	}
 	shown := 0
 	for _, cm := range c.Commits {
-		line := fmt.Sprintf("%s %s", quote(short(cm.SHA)), discord.Truncate(strings.ReplaceAll(cm.Subject, "`", "'"), 72))
+		line := fmt.Sprintf("%s %s", discord.Quote(short(cm.SHA)), discord.Escape(discord.Truncate(cm.Subject, 72)))
 		if cm.Author != "" {
-			line += " · " + discord.Truncate(cm.Author, 39)
+			line += " · " + discord.Escape(discord.Truncate(cm.Author, 39))
 		}
 		if b.Len()+len(line)+20 > 1000 {
 			break
@@ -252,7 +252,7 @@ func changesText(environment, base string, c Comparison) string {
 		shown++
 	}
 	if more := c.AheadBy - shown; more > 0 {
-		fmt.Fprintf(&b, "+%d more since %s", more, quote(short(base)))
+		fmt.Fprintf(&b, "+%d more since %s", more, discord.Quote(short(base)))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

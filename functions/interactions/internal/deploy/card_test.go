@@ -87,3 +87,27 @@ func TestHistoryKeepsNewest(t *testing.T) {
 		t.Errorf("%d history lines, want %d", lines, maxHistory)
 	}
 }
+
+// TestChangesText checks that commit subjects and authors from GitHub show as typed: markdown
+// and mention markup in them is escaped, and the SHA is inline code.
+func TestChangesText(t *testing.T) {
+	t.Parallel()
+	const sha = "5ca1ab1e0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	tests := []struct {
+		name, subject, author, want string
+	}{
+		{"plain", "Retry checkout calls on 502", "minji", "`5ca1ab1` Retry checkout calls on 502 · minji"},
+		{"markdown in the subject", "fix __init__ and *.go (`make`)", "jun", "`5ca1ab1` fix \\_\\_init\\_\\_ and \\*.go (\\`make\\`) · jun"},
+		{"mention markup", "ping <@123>", "dev_bot[bot]", "`5ca1ab1` ping \\<@123\\> · dev\\_bot\\[bot\\]"},
+		{"no author", "Release 1.4.2", "", "`5ca1ab1` Release 1.4.2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := Comparison{Status: "ahead", AheadBy: 1, Commits: []Commit{{SHA: sha, Subject: tt.subject, Author: tt.author}}}
+			if got := changesText("prod", sha, c); got != tt.want {
+				t.Errorf("changesText = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

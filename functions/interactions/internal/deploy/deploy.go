@@ -114,11 +114,11 @@ func (s *Service) check(k Kind, req command.Request) string {
 		return err.Error()
 	}
 	if !slices.Contains(s.Environments, env) {
-		return fmt.Sprintf("%s is not an environment I deploy to: choose one of %s.", quote(env), strings.Join(s.Environments, ", "))
+		return fmt.Sprintf("%s is not an environment I deploy to: choose one of %s.", discord.Quote(env), strings.Join(s.Environments, ", "))
 	}
 	ref := req.Option("ref")
 	if ref != "" && (len(ref) > 255 || !refPattern.MatchString(ref) || (len(ref) == 40 && shaPattern.MatchString(ref)) || strings.Contains(ref, "..")) {
-		return fmt.Sprintf("%s is not a branch or tag name. GitHub starts workflows on branches and tags only; to deploy an older commit, use `/rollback`.", quote(ref))
+		return fmt.Sprintf("%s is not a branch or tag name. GitHub starts workflows on branches and tags only; to deploy an older commit, use `/rollback`.", discord.Quote(ref))
 	}
 	return ""
 }
@@ -178,13 +178,13 @@ func (s *Service) card(ctx context.Context, r *Request, ref string) (discord.Mes
 	if r.SHA, err = repo.head(ctx, ref); err != nil {
 		return discord.Message{}, err
 	}
-	changes := fmt.Sprintf("First deploy of %s by this workflow: no successful run of %s for it among the last %d.", quote(r.Environment), quote(s.Workflow), repo.successfulLimit)
+	changes := fmt.Sprintf("First deploy of %s by this workflow: no successful run of %s for it among the last %d.", discord.Quote(r.Environment), discord.Quote(s.Workflow), repo.successfulLimit)
 	if len(deploys) > 0 {
 		base := deploys[0].SHA
 		c, err := repo.compare(ctx, base, r.SHA)
 		if err != nil {
 			s.Log.LogAttrs(ctx, slog.LevelWarn, "compare for the card", slog.String("error", err.Error()))
-			changes = "Unknown: GitHub could not compare " + quote(short(base)) + " (running now) with this ref."
+			changes = "Unknown: GitHub could not compare " + discord.Quote(short(base)) + " (running now) with this ref."
 		} else {
 			changes = changesText(r.Environment, base, c)
 		}
@@ -198,7 +198,7 @@ func (s *Service) card(ctx context.Context, r *Request, ref string) (discord.Mes
 func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Request, deploys []deployed) (discord.Message, error) {
 	if len(deploys) == 0 {
 		return discord.Message{}, userErrorf(nil, "No successful deploy of %s yet (among the last %d successful runs of %s): nothing to roll back to.",
-			quote(r.Environment), repo.successfulLimit, quote(s.Workflow))
+			discord.Quote(r.Environment), repo.successfulLimit, discord.Quote(s.Workflow))
 	}
 	current := deploys[0].SHA
 	for _, d := range deploys[1:] {
@@ -207,14 +207,14 @@ func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Request, deplo
 		}
 		r.SHA = d.SHA
 		changes := fmt.Sprintf("%s runs %s now ([run](%s)); this deploys %s again, from the deploy of <t:%d:f> ([run](%s)).",
-			r.Environment, quote(short(current)), deploys[0].GetHTMLURL(), quote(short(r.SHA)), d.GetCreatedAt().Unix(), d.GetHTMLURL())
+			r.Environment, discord.Quote(short(current)), deploys[0].GetHTMLURL(), discord.Quote(short(r.SHA)), d.GetCreatedAt().Unix(), d.GetHTMLURL())
 		if c, err := repo.compare(ctx, r.SHA, current); err == nil && c.AheadBy > 0 {
 			changes += fmt.Sprintf("\nTakes out %d commit(s):\n%s", c.AheadBy, changesText(r.Environment, r.SHA, Comparison{Status: "ahead", AheadBy: c.AheadBy, Commits: c.Commits}))
 		}
 		return NewCard(*r, changes), nil
 	}
 	return discord.Message{}, userErrorf(nil, "No earlier successful deploy of %s to roll back to: every successful run among the last %d deployed %s.",
-		quote(r.Environment), repo.successfulLimit, quote(short(current)))
+		discord.Quote(r.Environment), repo.successfulLimit, discord.Quote(short(current)))
 }
 
 func (s *Service) repo(ctx context.Context) (repo, error) {
@@ -446,7 +446,7 @@ func RequestedBy(username string) string {
 // mention shows the clicking member on the card (allowed_mentions keeps it from pinging).
 func mention(in discord.Interaction) string {
 	if u := in.Invoker(); u != nil {
-		return "<@" + u.ID + ">"
+		return discord.Mention(u.ID)
 	}
 	return "someone"
 }

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +11,8 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/shared/deployrun"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/githubapp"
 )
 
 // RepoClients gives a GitHub client acting as the App's installation on a repository;
@@ -50,7 +51,7 @@ func (r repo) head(ctx context.Context, ref string) (string, error) {
 	sha, resp, err := r.client.Repositories.GetCommitSHA1(ctx, r.owner, r.name, ref, "")
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity) {
-			return "", userErrorf(err, "There is no branch or tag %s in %s. Check the name (it is case-sensitive).", quote(ref), r.fullName)
+			return "", userErrorf(err, "There is no branch or tag %s in %s. Check the name (it is case-sensitive).", discord.Quote(ref), r.fullName)
 		}
 		return "", r.readError(err, "read "+ref)
 	}
@@ -176,9 +177,7 @@ func (r repo) dispatch(ctx context.Context, ref string, inputs map[string]string
 		return out, nil
 	}
 	out, err := send(true)
-	var ge *github.ErrorResponse
-	if errors.As(err, &ge) && ge.Response != nil && (ge.Response.StatusCode == http.StatusBadRequest || ge.Response.StatusCode == http.StatusUnprocessableEntity) &&
-		strings.Contains(ge.Message, "return_run_details") {
+	if st, msg := githubapp.ErrorStatus(err); (st == http.StatusBadRequest || st == http.StatusUnprocessableEntity) && strings.Contains(msg, "return_run_details") {
 		out, err = send(false)
 	}
 	if err != nil {

@@ -52,7 +52,7 @@ func (r Request) customID(prefix string) string {
 }
 
 // target is what the card's lines call the resource: "ECS service `prod/web`".
-func (r Request) target() string { return r.Target.Noun() + " " + quote(r.Target.Name) }
+func (r Request) target() string { return r.Target.Noun() + " " + discord.Quote(r.Target.Name) }
 
 // Preview is the card of a request for a resource in state st: what it is now and will be,
 // and Approve and Cancel buttons.
@@ -74,7 +74,7 @@ func Preview(r Request, st State) discord.Message {
 				{Name: fieldTarget, Value: r.Target.Name, Inline: true},
 				{Name: fieldDesired, Value: strconv.Itoa(int(r.Desired)), Inline: true},
 				{Name: fieldNow, Value: now},
-				{Name: fieldRequester, Value: "<@" + r.RequesterID + ">"},
+				{Name: fieldRequester, Value: discord.Mention(r.RequesterID)},
 				{Name: fieldStatus, Value: fmt.Sprintf("Waiting for a member with an allowed role to approve, until %s.", stamp(r.At.Add(MaxAge), "t"))},
 			},
 		}},

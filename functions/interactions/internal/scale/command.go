@@ -152,7 +152,7 @@ func label(act string) string {
 
 func mention(in discord.Interaction) string {
 	if u := in.Invoker(); u != nil {
-		return "<@" + u.ID + ">"
+		return discord.Mention(u.ID)
 	}
 	return "someone"
 }
@@ -192,7 +192,7 @@ func (s *Service) apply(ctx context.Context, req command.Request) (discord.Messa
 	case errors.Is(err, ErrNoChange):
 		s.audit(ctx, req, "scale.apply", target, "unchanged", Reason(err))
 		return update(in.Message, fmt.Sprintf("✅ %s already had a desired count of %d when %s's approval was applied: nothing was written.",
-			quote(r.Target.Name), r.Desired, who), discord.ColorGreen, "", done), nil
+			discord.Quote(r.Target.Name), r.Desired, who), discord.ColorGreen, "", done), nil
 	case errors.As(err, &e):
 		s.audit(ctx, req, "scale.apply", target, "failed", Reason(err)+": "+err.Error())
 		return update(in.Message, fmt.Sprintf("❌ Not scaled (approved by %s): %s", who, e.Message), discord.ColorRed, "", done), nil
@@ -203,7 +203,7 @@ func (s *Service) apply(ctx context.Context, req command.Request) (discord.Messa
 	}
 	s.audit(ctx, req, "scale.apply", target, "scaled", fmt.Sprintf("%d -> %d", before.Desired, r.Desired))
 	return update(in.Message, fmt.Sprintf("✅ Scaled %s: %d → %d, approved by %s at %s.",
-		quote(r.Target.Name), before.Desired, r.Desired, who, stamp(s.Now(), "f")), discord.ColorGreen, "", done), nil
+		discord.Quote(r.Target.Name), before.Desired, r.Desired, who, stamp(s.Now(), "f")), discord.ColorGreen, "", done), nil
 }
 
 // cancel closes the card. The requester may cancel their own request; anyone else needs a

@@ -15,17 +15,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
 )
 
 // The consumer-side interfaces, shaped like the SDK clients' methods so that *ecs.Client and
@@ -113,11 +112,11 @@ func (s *Scaler) readService(ctx context.Context, t Target) (State, error) {
 	out, err := s.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{
 		Cluster: aws.String(t.Cluster), Services: []string{t.Service}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
 	})
-	if isCode(err, "ClusterNotFoundException") {
+	if awserr.NotFound(err) {
 		return State{}, notFound(t)
 	}
 	if err != nil {
-		return State{}, awsError(err, "read "+t.Name, false)
+		return State{}, explainAWS(err, "read "+t.Name, "ecs:DescribeServices", false)
 	}
 	for _, svc := range out.Services {
 		if aws.ToString(svc.Status) != "ACTIVE" { // DRAINING or INACTIVE: deleted
@@ -135,7 +134,7 @@ func (s *Scaler) readService(ctx context.Context, t Target) (State, error) {
 func (s *Scaler) readGroup(ctx context.Context, t Target) (State, error) {
 	out, err := s.AutoScaling.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{t.Name}})
 	if err != nil {
-		return State{}, awsError(err, "read "+t.Name, false)
+		return State{}, explainAWS(err, "read "+t.Name, "autoscaling:DescribeAutoScalingGroups", false)
 	}
 	for _, g := range out.AutoScalingGroups {
 		if aws.ToString(g.AutoScalingGroupName) != t.Name || g.Status != nil { // Status is set only while the group is deleted
@@ -160,15 +159,15 @@ func Check(st State, desired int32) error {
 	t := st.Target
 	switch {
 	case !st.Tagged:
-		return command.Errorf(ErrUntagged, "%s is not tagged %s=%s: tag it to let the bot scale it.", quote(t.Name), TagKey, TagValue)
+		return command.Errorf(ErrUntagged, "%s is not tagged %s=%s: tag it to let the bot scale it.", discord.Quote(t.Name), TagKey, TagValue)
 	case t.Kind == ECS && desired > st.Max:
 		return command.Errorf(ErrOutOfRange, "%d is above the bot's ceiling for ECS services: at most %d %s (SCALE_MAX_DESIRED). Nothing was changed.",
 			desired, st.Max, t.Unit(st.Max))
 	case desired < st.Min || desired > st.Max:
 		return command.Errorf(ErrOutOfRange, "%d is outside %s's min and max (%d to %d). Change the group's min or max first, or pick a value in that range. Nothing was changed.",
-			desired, quote(t.Name), st.Min, st.Max)
+			desired, discord.Quote(t.Name), st.Min, st.Max)
 	case desired == st.Desired:
-		return command.Errorf(ErrNoChange, "%s already has a desired count of %d: nothing to change.", quote(t.Name), desired)
+		return command.Errorf(ErrNoChange, "%s already has a desired count of %d: nothing to change.", discord.Quote(t.Name), desired)
 	}
 	return nil
 }
@@ -184,56 +183,44 @@ func (s *Scaler) Apply(ctx context.Context, t Target, desired int32) (State, err
 	if err := Check(st, desired); err != nil {
 		return st, err
 	}
+	var permission string
 	switch t.Kind {
 	case ECS:
+		permission = "ecs:UpdateService"
 		_, err = s.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(t.Cluster), Service: aws.String(t.Service), DesiredCount: aws.Int32(desired)})
 	case ASG:
+		permission = "autoscaling:SetDesiredCapacity"
 		// HonorCooldown false: the change was asked for and approved by people, now.
 		_, err = s.AutoScaling.SetDesiredCapacity(ctx, &autoscaling.SetDesiredCapacityInput{AutoScalingGroupName: aws.String(t.Name),
 			DesiredCapacity: aws.Int32(desired), HonorCooldown: aws.Bool(false)})
 	}
 	if err != nil {
-		return st, awsError(err, "scale "+t.Name, true)
+		return st, explainAWS(err, "scale "+t.Name, permission, true)
 	}
 	return st, nil
 }
 
 func notFound(t Target) error {
 	if t.Kind == ECS {
-		return command.Errorf(ErrNotFound, "No active ECS service %s in this account and Region. Write it as `cluster/service` and check both names.", quote(t.Name))
+		return command.Errorf(ErrNotFound, "No active ECS service %s in this account and Region. Write it as `cluster/service` and check both names.", discord.Quote(t.Name))
 	}
-	return command.Errorf(ErrNotFound, "No Auto Scaling group %s in this account and Region. Check the name (it is case-sensitive).", quote(t.Name))
+	return command.Errorf(ErrNotFound, "No Auto Scaling group %s in this account and Region. Check the name (it is case-sensitive).", discord.Quote(t.Name))
 }
 
-// accessDenied are the codes AWS answers a call the caller's role may not make.
-var accessDenied = []string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
-
-// awsError turns a failed AWS call into a message for the user. A denied write is the stack's
-// tag condition: the resource lost its tag, or the policy was changed. Only the error code is
-// shown: AWS messages may carry account ids and ARNs.
-func awsError(err error, action string, write bool) error {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return fmt.Errorf("%s: %w", action, err) // no answer from AWS: an internal error
+// explainAWS turns a failed AWS call into a message for the user. A denied write is the stack's
+// tag condition: the resource lost its tag, or the policy was changed. A busy group is
+// particular to Auto Scaling; the rest is awserr's. A denial wraps ErrAWSRefused.
+func explainAWS(err error, action, permission string, write bool) error {
+	code := awserr.Code(err)
+	if awserr.Denied(err) {
+		err = errors.Join(ErrAWSRefused, err)
 	}
-	code := apiErr.ErrorCode()
 	switch {
-	case slices.Contains(accessDenied, code) && write:
-		return command.Errorf(errors.Join(ErrAWSRefused, err), "AWS refused (%s): the stack only allows scaling resources tagged %s=%s. Check the tag; if it is there, ask whoever deployed the bot to check its IAM role.",
+	case awserr.Denied(err) && write:
+		return command.Errorf(err, "AWS refused (%s): the stack only allows scaling resources tagged %s=%s. Check the tag; if it is there, ask whoever deployed the bot to check its IAM role.",
 			code, TagKey, TagValue)
-	case slices.Contains(accessDenied, code):
-		return command.Errorf(errors.Join(ErrAWSRefused, err), "I'm not allowed to %s (%s): the stack grants this function ecs:DescribeServices and autoscaling:DescribeAutoScalingGroups, so its IAM role was changed. Ask whoever deployed the bot to check.",
-			action, code)
-	case code == "ScalingActivityInProgress" || code == "ResourceContention":
+	case awserr.HasCode(err, "ScalingActivityInProgress", "ResourceContention"):
 		return command.Errorf(err, "AWS could not %s now: the group is busy with another scaling activity (%s). Try again in a minute.", action, code)
-	case strings.Contains(code, "Throttl"):
-		return command.Errorf(err, "AWS is throttling requests, so I couldn't %s (%s). Try again in a minute.", action, code)
 	}
-	return command.Errorf(err, "I couldn't %s: AWS answered %s. Try again; if it keeps failing, ask whoever runs the bot to check the logs.", action, code)
-}
-
-// isCode says whether err is an AWS error with the given code.
-func isCode(err error, code string) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
+	return awserr.Explain(err, action, permission)
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
@@ -104,5 +106,46 @@ func TestParseClick(t *testing.T) {
 		if _, err := parseClick(in); !errors.Is(err, errBadCard) {
 			t.Errorf("%s: parseClick error %v, want errBadCard", name, err)
 		}
+	}
+}
+
+// TestExplainAWS checks what /scale adds to awserr: a denied write is the tag condition, a busy
+// group is its own message, and every denial counts as aws-refused in the audit log.
+func TestExplainAWS(t *testing.T) {
+	t.Parallel()
+	answer := func(code string) error {
+		return &smithy.GenericAPIError{Code: code, Message: "arn:aws:iam::123456789012:role/x"}
+	}
+	tests := []struct {
+		name    string
+		err     error
+		write   bool
+		message string
+		reason  string
+	}{
+		{"denied write", answer("AccessDeniedException"), true,
+			"AWS refused (AccessDeniedException): the stack only allows scaling resources tagged chatops:scalable=true. Check the tag; if it is there, ask whoever deployed the bot to check its IAM role.", "aws-refused"},
+		{"denied read", answer("AccessDeniedException"), false,
+			"I'm not allowed to read web-asg: the stack grants this function autoscaling:DescribeAutoScalingGroups, so its IAM role was changed or the call was blocked by a policy (AccessDeniedException). Ask whoever deployed the bot to check.", "aws-refused"},
+		{"busy group", answer("ScalingActivityInProgress"), true,
+			"AWS could not read web-asg now: the group is busy with another scaling activity (ScalingActivityInProgress). Try again in a minute.", "error"},
+		{"throttled", answer("Throttling"), false,
+			"AWS is throttling requests, so I couldn't read web-asg (Throttling). Try again in a minute.", "error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := explainAWS(tt.err, "read web-asg", "autoscaling:DescribeAutoScalingGroups", tt.write)
+			var ce *command.Error
+			if !errors.As(err, &ce) || ce.Message != tt.message {
+				t.Errorf("explainAWS = %v, want the message\n%q", err, tt.message)
+			}
+			if got := Reason(err); got != tt.reason {
+				t.Errorf("Reason = %q, want %q", got, tt.reason)
+			}
+			if !errors.Is(err, tt.err) {
+				t.Errorf("explainAWS = %v, which does not wrap AWS's answer", err)
+			}
+		})
 	}
 }

@@ -64,22 +64,17 @@ func ParseTarget(service, target string) (Target, error) {
 	case ECS:
 		cluster, svc, ok := strings.Cut(target, "/")
 		if !ok || !ecsName(cluster) || !ecsName(svc) {
-			return Target{}, command.Errorf(nil, "Write an ECS target as `cluster/service`, for example `prod/api` (not %s).", quote(target))
+			return Target{}, command.Errorf(nil, "Write an ECS target as `cluster/service`, for example `prod/api` (not %s).", discord.Quote(target))
 		}
 		t.Cluster, t.Service = cluster, svc
 	case ASG:
 		// Group names are 1 to 255 characters of text; ARNs are not accepted.
 		// https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
 		if target == "" || len(target) > 255 || strings.ContainsAny(target, "\r\n\t`") || strings.HasPrefix(target, "arn:") {
-			return Target{}, command.Errorf(nil, "Give the Auto Scaling group's name, for example `web-asg` (not %s).", quote(target))
+			return Target{}, command.Errorf(nil, "Give the Auto Scaling group's name, for example `web-asg` (not %s).", discord.Quote(target))
 		}
 	default:
-		return Target{}, command.Errorf(nil, "`/scale` scales `ecs` services or `asg` Auto Scaling groups, not %s.", quote(service))
+		return Target{}, command.Errorf(nil, "`/scale` scales `ecs` services or `asg` Auto Scaling groups, not %s.", discord.Quote(service))
 	}
 	return t, nil
-}
-
-// quote shows user input as inline code, without the backticks that would end it early.
-func quote(s string) string {
-	return "`" + discord.Truncate(strings.ReplaceAll(s, "`", "'"), 200) + "`"
 }

@@ -69,7 +69,7 @@ func Render(rep Report) discord.Message {
 func header(rep Report) string {
 	noun := map[Kind]string{EC2: "EC2 instance", ECS: "ECS service", EKS: "EKS cluster"}[rep.Target.Kind]
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** %s: ", strings.ToUpper(string(rep.Target.Kind)), quote(rep.Target.String()))
+	fmt.Fprintf(&b, "**%s** %s: ", strings.ToUpper(string(rep.Target.Kind)), discord.Quote(rep.Target.String()))
 	total := fmt.Sprint(rep.Total)
 	if rep.Truncated {
 		total = "over " + total
@@ -84,7 +84,7 @@ func header(rep Report) string {
 		fmt.Fprintf(&b, "%s %ss", total, noun)
 	}
 	if len(rep.NotFound) > 0 {
-		fmt.Fprintf(&b, "\nNot found: %s", quote(strings.Join(rep.NotFound, ", ")))
+		fmt.Fprintf(&b, "\nNot found: %s", discord.Quote(strings.Join(rep.NotFound, ", ")))
 	}
 	return b.String()
 }

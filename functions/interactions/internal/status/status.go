@@ -19,6 +19,8 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 )
 
 // The consumer-side interfaces, shaped like the SDK clients' methods so that *ec2.Client,
@@ -163,7 +165,7 @@ func (r *Reader) findInstances(ctx context.Context, t Target, rep *Report) ([][2
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsError(err, "list EC2 instances", "ec2:DescribeInstances")
+			return nil, awserr.Explain(err, "list EC2 instances", "ec2:DescribeInstances")
 		}
 		for _, res := range page.Reservations {
 			found = append(found, res.Instances...)
@@ -218,14 +220,14 @@ func (r *Reader) findServices(ctx context.Context, t Target, rep *Report) ([][2]
 	for _, cluster := range clusters {
 		for names := range slices.Chunk(byCluster[cluster], 10) { // DescribeServices takes 10
 			out, err := r.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: names})
-			if isCode(err, "ClusterNotFoundException") {
+			if awserr.NotFound(err) {
 				for _, n := range names {
 					rep.NotFound = append(rep.NotFound, cluster+"/"+n)
 				}
 				continue
 			}
 			if err != nil {
-				return nil, awsError(err, "read ECS services", "ecs:DescribeServices")
+				return nil, awserr.Explain(err, "read ECS services", "ecs:DescribeServices")
 			}
 			for _, f := range out.Failures {
 				rep.NotFound = append(rep.NotFound, cluster+"/"+lastPart(aws.ToString(f.Arn)))
@@ -268,12 +270,12 @@ func (r *Reader) findClusters(ctx context.Context, t Target, rep *Report) ([][2]
 	var res []Resource
 	for _, name := range t.Clusters {
 		out, err := r.EKS.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
-		if isCode(err, "ResourceNotFoundException") {
+		if awserr.NotFound(err) {
 			rep.NotFound = append(rep.NotFound, name)
 			continue
 		}
 		if err != nil {
-			return nil, awsError(err, "read EKS clusters", "eks:DescribeCluster")
+			return nil, awserr.Explain(err, "read EKS clusters", "eks:DescribeCluster")
 		}
 		c := out.Cluster
 		rc := Resource{ID: name, Name: name}
@@ -366,7 +368,7 @@ func (r *Reader) discover(ctx context.Context, spec metricSpec) (*cwtypes.Metric
 	for page := 0; p.HasMorePages() && page < 5; page++ {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsError(err, "list CloudWatch metrics", "cloudwatch:ListMetrics")
+			return nil, awserr.Explain(err, "list CloudWatch metrics", "cloudwatch:ListMetrics")
 		}
 		for _, m := range out.Metrics {
 			if best == nil || len(m.Dimensions) < len(best.Dimensions) ||
@@ -422,7 +424,7 @@ func (r *Reader) fetch(ctx context.Context, rep *Report) error {
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return awsError(err, "read CloudWatch metrics", "cloudwatch:GetMetricData")
+			return awserr.Explain(err, "read CloudWatch metrics", "cloudwatch:GetMetricData")
 		}
 		for _, res := range out.MetricDataResults {
 			s := byID[aws.ToString(res.Id)]

@@ -1,10 +1,12 @@
 package status
 
 import (
-	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
 )
 
 // Kind is the kind of resource /status reads, the value of its service option.
@@ -62,7 +64,7 @@ func ParseTarget(service, target string) (Target, error) {
 	case EKS:
 		return t, t.parseEKS(target)
 	}
-	return t, command.Errorf(nil, "%s is not a service I can read: choose ec2, ecs or eks", quote(service))
+	return t, command.Errorf(nil, "%s is not a service I can read: choose ec2, ecs or eks", discord.Quote(service))
 }
 
 func example(k Kind) string {
@@ -81,7 +83,7 @@ func (t *Target) parseEC2(s string) error {
 	if key, values, ok := strings.Cut(s, "="); ok {
 		key = strings.TrimSpace(key)
 		if key == "" || strings.ContainsAny(key, tagKeyForbidden) || len(key) > 128 {
-			return command.Errorf(nil, "%s is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`", quote(s))
+			return command.Errorf(nil, "%s is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`", discord.Quote(s))
 		}
 		vals, err := splitList(values, "tag value")
 		if err != nil {
@@ -100,7 +102,7 @@ func (t *Target) parseEC2(s string) error {
 	}
 	for _, id := range items {
 		if !((len(id) == 10 || len(id) == 19) && instanceIDPattern.MatchString(id)) {
-			return command.Errorf(nil, "%s is not an EC2 instance id: they look like `i-0123456789abcdef0`", quote(id))
+			return command.Errorf(nil, "%s is not an EC2 instance id: they look like `i-0123456789abcdef0`", discord.Quote(id))
 		}
 	}
 	t.InstanceIDs = items
@@ -115,7 +117,7 @@ func (t *Target) parseECS(s string) error {
 	for _, item := range items {
 		cluster, service, ok := strings.Cut(item, "/")
 		if !ok || !validECSName(cluster) || !validECSName(service) {
-			return command.Errorf(nil, "%s is not an ECS service: write it as `cluster/service`, for example `prod/api`", quote(item))
+			return command.Errorf(nil, "%s is not an ECS service: write it as `cluster/service`, for example `prod/api`", discord.Quote(item))
 		}
 		t.Services = append(t.Services, ECSService{Cluster: cluster, Service: service})
 	}
@@ -129,7 +131,7 @@ func (t *Target) parseEKS(s string) error {
 	}
 	for _, name := range items {
 		if !(len(name) <= 100 && eksNamePattern.MatchString(name)) {
-			return command.Errorf(nil, "%s is not an EKS cluster name: letters, digits, - and _, up to 100", quote(name))
+			return command.Errorf(nil, "%s is not an EKS cluster name: letters, digits, - and _, up to 100", discord.Quote(name))
 		}
 	}
 	t.Clusters = items

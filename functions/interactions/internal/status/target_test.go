@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/discord"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -56,8 +57,8 @@ func TestParseTargetRefuses(t *testing.T) {
 		{"tag without value", "ec2", "Name=", "Give at least one tag value"},
 		{"ecs without slash", "ecs", "api", "`api` is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
 		{"ecs with two slashes", "ecs", "a/b/c", "`a/b/c` is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
-		{"ecs name over 255", "ecs", "a/" + strings.Repeat("s", 256), quote("a/"+strings.Repeat("s", 256)) + " is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
-		{"eks name over 100", "eks", strings.Repeat("e", 101), quote(strings.Repeat("e", 101)) + " is not an EKS cluster name: letters, digits, - and _, up to 100"},
+		{"ecs name over 255", "ecs", "a/" + strings.Repeat("s", 256), discord.Quote("a/"+strings.Repeat("s", 256)) + " is not an ECS service: write it as `cluster/service`, for example `prod/api`"},
+		{"eks name over 100", "eks", strings.Repeat("e", 101), discord.Quote(strings.Repeat("e", 101)) + " is not an EKS cluster name: letters, digits, - and _, up to 100"},
 		{"eks bad name", "eks", "prod eks", "`prod eks` is not an EKS cluster name: letters, digits, - and _, up to 100"},
 		{"backticks cannot break out", "eks", "a`b", "`a'b` is not an EKS cluster name: letters, digits, - and _, up to 100"},
 	}

@@ -252,19 +252,28 @@ func (r *Repository) runJSON(run Run) map[string]any {
 	}
 }
 
+// workflowLocked returns the repository and workflow the request names, or answers 404. The
+// caller holds s.mu.
+func (s *Server) workflowLocked(w http.ResponseWriter, r *http.Request) (*Repository, Workflow, bool) {
+	rp := s.repoLocked(w, r)
+	if rp == nil {
+		return nil, Workflow{}, false
+	}
+	wf, ok := rp.workflow(r.PathValue("workflow"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found")
+	}
+	return rp, wf, ok
+}
+
 // serveWorkflow answers GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}.
 //
 // See https://docs.github.com/en/rest/actions/workflows#get-a-workflow
 func (s *Server) serveWorkflow(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rp := s.repoLocked(w, r)
-	if rp == nil {
-		return
-	}
-	wf, ok := rp.workflow(r.PathValue("workflow"))
+	rp, wf, ok := s.workflowLocked(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, "Not Found")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -283,13 +292,8 @@ func (s *Server) serveWorkflow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveListRuns(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rp := s.repoLocked(w, r)
-	if rp == nil {
-		return
-	}
-	wf, ok := rp.workflow(r.PathValue("workflow"))
+	rp, wf, ok := s.workflowLocked(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, "Not Found")
 		return
 	}
 	q := r.URL.Query()

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/lambdatest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
@@ -53,8 +54,8 @@ func TestEndToEnd(t *testing.T) {
 		return err
 	}
 
-	for _, file := range []string{"workflow_run.in_progress.card.derived.json", "workflow_run.completed.failure.card.derived.json", "workflow_run.completed.json"} {
-		if err := invoke("workflow_run", recorded(t, file)); err != nil {
+	for _, file := range []string{"workflow_run.in_progress.card.derived", "workflow_run.completed.failure.card.derived", "workflow_run.completed"} {
+		if err := invoke("workflow_run", githubapptest.Payload(t, file)); err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
 	}
@@ -63,7 +64,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	discord.script(http.MethodPost, reply{status: http.StatusUnauthorized, body: `{"message": "401: Unauthorized", "code": 0}`})
 	var fe *lambdatest.FunctionError
-	if err := invoke("workflow_run", recorded(t, "workflow_run.completed.failure.derived.json")); !errors.As(err, &fe) {
+	if err := invoke("workflow_run", githubapptest.Payload(t, "workflow_run.completed.failure.derived")); !errors.As(err, &fe) {
 		t.Errorf("Discord refusing the post: %v, want a function error", err)
 	}
 

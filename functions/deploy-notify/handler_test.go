@@ -22,6 +22,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/openapitest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -143,19 +144,10 @@ func envelope(t *testing.T, detailType string, detail []byte) events.EventBridge
 	return e
 }
 
-func recorded(t *testing.T, file string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "webhooks", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // send runs the handler on the recorded payload file, delivered as eventType.
 func (f *fixture) send(t *testing.T, eventType, file string) error {
 	t.Helper()
-	return f.h.Handle(context.Background(), envelope(t, eventType, recorded(t, file)))
+	return f.h.Handle(context.Background(), envelope(t, eventType, githubapptest.Payload(t, file)))
 }
 
 func loadSpec(t *testing.T, file string) *openapitest.Spec {
@@ -219,11 +211,11 @@ func TestRecordedPayloads(t *testing.T) {
 	tests := []struct {
 		name, eventType, file string
 	}{
-		{"requested", "workflow_run", "workflow_run.requested.json"},
-		{"in_progress", "workflow_run", "workflow_run.in_progress.derived.json"},
-		{"success", "workflow_run", "workflow_run.completed.json"},
-		{"failure", "workflow_run", "workflow_run.completed.failure.derived.json"},
-		{"deployment_status", "deployment_status", "deployment_status.created.json"},
+		{"requested", "workflow_run", "workflow_run.requested"},
+		{"in_progress", "workflow_run", "workflow_run.in_progress.derived"},
+		{"success", "workflow_run", "workflow_run.completed"},
+		{"failure", "workflow_run", "workflow_run.completed.failure.derived"},
+		{"deployment_status", "deployment_status", "deployment_status.created"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,12 +254,12 @@ func TestCard(t *testing.T) {
 		file      string
 		wantPatch bool
 	}{
-		{"workflow_run.requested.card.derived.json", true},
-		{"workflow_run.in_progress.card.derived.json", true},
-		{"workflow_run.requested.card.derived.json", false}, // arrives late
-		{"workflow_run.completed.failure.card.derived.json", true},
-		{"workflow_run.in_progress.card.derived.json", false},       // arrives late
-		{"workflow_run.completed.failure.card.derived.json", false}, // delivered twice
+		{"workflow_run.requested.card.derived", true},
+		{"workflow_run.in_progress.card.derived", true},
+		{"workflow_run.requested.card.derived", false}, // arrives late
+		{"workflow_run.completed.failure.card.derived", true},
+		{"workflow_run.in_progress.card.derived", false},       // arrives late
+		{"workflow_run.completed.failure.card.derived", false}, // delivered twice
 	}
 	for i, s := range steps {
 		before := len(f.discord.seen())
@@ -308,7 +300,7 @@ func TestCardSuccess(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "test.yml")
 	f.discord.seed(t, card)
-	if err := f.send(t, "workflow_run", "workflow_run.completed.card.derived.json"); err != nil {
+	if err := f.send(t, "workflow_run", "workflow_run.completed.card.derived"); err != nil {
 		t.Fatalf("Handle: %v", err)
 	}
 	reqs := f.discord.seen()
@@ -346,7 +338,7 @@ func TestCardUnavailable(t *testing.T) {
 			f := newFixture(t, "test.yml")
 			tt.setup(t, f.discord)
 			for range 2 { // a duplicate still posts once
-				if err := f.send(t, "workflow_run", "workflow_run.completed.failure.card.derived.json"); err != nil {
+				if err := f.send(t, "workflow_run", "workflow_run.completed.failure.card.derived"); err != nil {
 					t.Fatalf("Handle: %v", err)
 				}
 			}
@@ -366,15 +358,15 @@ func TestDuplicates(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "test.yml")
 	for _, file := range []string{
-		"workflow_run.requested.json", "workflow_run.requested.json", "workflow_run.in_progress.derived.json",
-		"workflow_run.completed.failure.derived.json", "workflow_run.completed.failure.derived.json",
+		"workflow_run.requested", "workflow_run.requested", "workflow_run.in_progress.derived",
+		"workflow_run.completed.failure.derived", "workflow_run.completed.failure.derived",
 	} {
 		if err := f.send(t, "workflow_run", file); err != nil {
 			t.Fatalf("%s: Handle: %v", file, err)
 		}
 	}
 	for range 2 {
-		if err := f.send(t, "deployment_status", "deployment_status.created.json"); err != nil {
+		if err := f.send(t, "deployment_status", "deployment_status.created"); err != nil {
 			t.Fatalf("deployment_status: Handle: %v", err)
 		}
 	}
@@ -428,10 +420,10 @@ func TestDiscordErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, "test.yml")
-			file := "workflow_run.completed.failure.derived.json"
+			file := "workflow_run.completed.failure.derived"
 			if tt.card {
 				f.discord.seed(t, card)
-				file = "workflow_run.completed.failure.card.derived.json"
+				file = "workflow_run.completed.failure.card.derived"
 			}
 			f.discord.script(tt.method, tt.replies...)
 			err := f.send(t, "workflow_run", file)
@@ -466,7 +458,7 @@ func TestDiscordErrors(t *testing.T) {
 func TestIgnored(t *testing.T) {
 	t.Parallel()
 	other := func(t *testing.T) events.EventBridgeEvent {
-		e := envelope(t, "workflow_run", recorded(t, "workflow_run.completed.json"))
+		e := envelope(t, "workflow_run", githubapptest.Payload(t, "workflow_run.completed"))
 		e.Source = "aws.events"
 		return e
 	}
@@ -476,7 +468,7 @@ func TestIgnored(t *testing.T) {
 		event    func(*testing.T) events.EventBridgeEvent
 	}{
 		{"another workflow", "deploy.yml", func(t *testing.T) events.EventBridgeEvent {
-			return envelope(t, "workflow_run", recorded(t, "workflow_run.completed.failure.derived.json"))
+			return envelope(t, "workflow_run", githubapptest.Payload(t, "workflow_run.completed.failure.derived"))
 		}},
 		{"another source", "test.yml", other},
 		{"another event type", "test.yml", func(t *testing.T) events.EventBridgeEvent {
@@ -513,7 +505,7 @@ func TestTokenError(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "test.yml")
 	f.tokens.err = secrets.ErrNotFound
-	err := f.send(t, "workflow_run", "workflow_run.completed.json")
+	err := f.send(t, "workflow_run", "workflow_run.completed")
 	if !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Handle error = %v, want one wrapping secrets.ErrNotFound", err)
 	}

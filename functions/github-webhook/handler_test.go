@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -218,21 +219,12 @@ func sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func payload(t *testing.T, file string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata/webhooks", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // edited returns a recorded payload changed by edit, as GitHub would send it for another pull
 // request or sender; the delivery re-signs it.
 func edited(t *testing.T, file string, edit func(p map[string]any)) []byte {
 	t.Helper()
 	var p map[string]any
-	if err := json.Unmarshal(payload(t, file), &p); err != nil {
+	if err := json.Unmarshal(githubapptest.Payload(t, file), &p); err != nil {
 		t.Fatal(err)
 	}
 	edit(p)
@@ -289,31 +281,32 @@ func TestRecordedPayloads(t *testing.T) {
 		posted bool
 		bus    bool
 	}{
-		"deployment_status.created.json":              {status: 202, bus: true},
-		"installation.created.json":                   {status: 204},
-		"issues.opened.json":                          {status: 200, posted: true},
-		"ping.json":                                   {status: 200},
-		"pull_request.closed.json":                    {status: 204},
-		"pull_request.closed.merged.derived.json":     {status: 200, posted: true},
-		"pull_request.opened.json":                    {status: 200, posted: true},
-		"pull_request.ready_for_review.json":          {status: 200, posted: true},
-		"pull_request.reopened.json":                  {status: 200, posted: true},
-		"workflow_dispatch.json":                      {status: 204},
-		"workflow_run.completed.failure.derived.json": {status: 202, bus: true},
-		"workflow_run.completed.json":                 {status: 202, bus: true},
-		"workflow_run.in_progress.derived.json":       {status: 202, bus: true},
-		"workflow_run.requested.json":                 {status: 202, bus: true},
+		"deployment_status.created":              {status: 202, bus: true},
+		"installation.created":                   {status: 204},
+		"issues.opened":                          {status: 200, posted: true},
+		"ping":                                   {status: 200},
+		"pull_request.closed":                    {status: 204},
+		"pull_request.closed.merged.derived":     {status: 200, posted: true},
+		"pull_request.opened":                    {status: 200, posted: true},
+		"pull_request.ready_for_review":          {status: 200, posted: true},
+		"pull_request.reopened":                  {status: 200, posted: true},
+		"workflow_dispatch":                      {status: 204},
+		"workflow_run.completed.failure.derived": {status: 202, bus: true},
+		"workflow_run.completed":                 {status: 202, bus: true},
+		"workflow_run.in_progress.derived":       {status: 202, bus: true},
+		"workflow_run.requested":                 {status: 202, bus: true},
+		// Deploy runs approved on a Discord card: github-webhook forwards them as any run.
+		"workflow_run.requested.card.derived":         {status: 202, bus: true},
+		"workflow_run.in_progress.card.derived":       {status: 202, bus: true},
+		"workflow_run.completed.card.derived":         {status: 202, bus: true},
+		"workflow_run.completed.failure.card.derived": {status: 202, bus: true},
 	}
-	files, err := filepath.Glob("testdata/webhooks/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := githubapptest.PayloadNames()
 	if len(files) != len(want) {
 		t.Errorf("%d recorded payloads, %d expectations: keep them in step", len(files), len(want))
 	}
 	schema := loadOpenAPI(t)
-	for _, path := range files {
-		file := filepath.Base(path)
+	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
 			w, ok := want[file]
@@ -321,7 +314,7 @@ func TestRecordedPayloads(t *testing.T) {
 				t.Fatalf("no expectation for %s", file)
 			}
 			eventType, _, _ := strings.Cut(file, ".")
-			body := payload(t, file)
+			body := githubapptest.Payload(t, file)
 			e := newTestEnv(t, nil)
 
 			resp := e.serve(t, delivery{event: eventType, body: body}.request())
@@ -345,7 +338,7 @@ func TestRecordedPayloads(t *testing.T) {
 				if err := schema.check(r.Body, "MessageCreateRequest"); err != nil {
 					t.Errorf("body does not fit Discord's MessageCreateRequest: %v", err)
 				}
-				golden(t, strings.TrimSuffix(file, ".json")+".discord.json", r.Body)
+				golden(t, file+".discord.json", r.Body)
 			}
 
 			entries := e.bus.Entries()
@@ -376,7 +369,7 @@ var cmpIgnoreUnexported = cmpopts.IgnoreUnexported(types.PutEventsRequestEntry{}
 func TestPostedMessage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, nil)
-	resp := e.serve(t, delivery{event: "pull_request", body: payload(t, "pull_request.opened.json")}.request())
+	resp := e.serve(t, delivery{event: "pull_request", body: githubapptest.Payload(t, "pull_request.opened")}.request())
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, want 200", resp.StatusCode)
 	}
@@ -404,7 +397,7 @@ func TestPostedMessage(t *testing.T) {
 
 func TestSignatures(t *testing.T) {
 	t.Parallel()
-	body := payload(t, "pull_request.opened.json")
+	body := githubapptest.Payload(t, "pull_request.opened")
 	sha1Sig := func() string {
 		mac := hmac.New(sha1.New, []byte(testSecret))
 		mac.Write(body)
@@ -450,7 +443,7 @@ func TestSignatures(t *testing.T) {
 	t.Run("unsigned workflow_run is not forwarded", func(t *testing.T) {
 		t.Parallel()
 		e := newTestEnv(t, nil)
-		resp := e.serve(t, delivery{event: "workflow_run", body: payload(t, "workflow_run.completed.json"), signature: "-"}.request())
+		resp := e.serve(t, delivery{event: "workflow_run", body: githubapptest.Payload(t, "workflow_run.completed"), signature: "-"}.request())
 		if resp.StatusCode != http.StatusUnauthorized || len(e.bus.Entries()) != 0 {
 			t.Errorf("status %d, %d events put; want 401 and none", resp.StatusCode, len(e.bus.Entries()))
 		}
@@ -458,7 +451,7 @@ func TestSignatures(t *testing.T) {
 	t.Run("ping needs a signature too", func(t *testing.T) {
 		t.Parallel()
 		e := newTestEnv(t, nil)
-		resp := e.serve(t, delivery{event: "ping", body: payload(t, "ping.json"), signature: sign("x", nil)}.request())
+		resp := e.serve(t, delivery{event: "ping", body: githubapptest.Payload(t, "ping"), signature: sign("x", nil)}.request())
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("status %d, want 401", resp.StatusCode)
 		}
@@ -469,8 +462,8 @@ func TestSignatures(t *testing.T) {
 // Gateway may pass them, with and without content-type parameters and in any header case.
 func TestEncodings(t *testing.T) {
 	t.Parallel()
-	pr := payload(t, "pull_request.opened.json")
-	run := payload(t, "workflow_run.completed.json")
+	pr := githubapptest.Payload(t, "pull_request.opened")
+	run := githubapptest.Payload(t, "workflow_run.completed")
 	tests := []struct {
 		name        string
 		contentType string
@@ -557,7 +550,7 @@ func TestRefused(t *testing.T) {
 		},
 		{
 			name: "verified but unsupported content type", status: http.StatusBadRequest, loadSecrets: true,
-			d: delivery{event: "pull_request", contentType: "text/plain", body: payload(t, "pull_request.opened.json")},
+			d: delivery{event: "pull_request", contentType: "text/plain", body: githubapptest.Payload(t, "pull_request.opened")},
 		},
 	}
 	for _, tt := range tests {
@@ -589,36 +582,36 @@ func TestFilters(t *testing.T) {
 		cfg         func(*config)
 		wantChannel string // "" means nothing posted
 	}{
-		{name: "bot sender", event: "pull_request", body: edited(t, "pull_request.opened.json", botSender)},
+		{name: "bot sender", event: "pull_request", body: edited(t, "pull_request.opened", botSender)},
 		{
-			name: "bot sender announced", event: "pull_request", body: edited(t, "pull_request.opened.json", botSender),
+			name: "bot sender announced", event: "pull_request", body: edited(t, "pull_request.opened", botSender),
 			cfg: func(c *config) { c.Rules.AnnounceBots = true }, wantChannel: defaultChannel,
 		},
 		{
 			name: "draft opened", event: "pull_request",
-			body: edited(t, "pull_request.opened.json", func(p map[string]any) { obj(p, "pull_request")["draft"] = true }),
+			body: edited(t, "pull_request.opened", func(p map[string]any) { obj(p, "pull_request")["draft"] = true }),
 		},
 		{
-			name: "ignored author", event: "issues", body: payload(t, "issues.opened.json"),
+			name: "ignored author", event: "issues", body: githubapptest.Payload(t, "issues.opened"),
 			cfg: func(c *config) { c.Rules.IgnoreAuthors = []string{"codertocat"} },
 		},
 		{
-			name: "ignored label", event: "pull_request", body: payload(t, "pull_request.reopened.json"),
+			name: "ignored label", event: "pull_request", body: githubapptest.Payload(t, "pull_request.reopened"),
 			cfg: func(c *config) { c.Rules.IgnoreLabels = []string{"Bug"} },
 		},
 		{
-			name: "mapped repository", event: "pull_request", body: payload(t, "pull_request.opened.json"),
+			name: "mapped repository", event: "pull_request", body: githubapptest.Payload(t, "pull_request.opened"),
 			cfg:         func(c *config) { c.RepoChannels = map[string]string{"codertocat/hello-world": "1200000000000000002"} },
 			wantChannel: "1200000000000000002",
 		},
 		{
-			name: "unmapped repository", event: "issues", body: payload(t, "issues.opened.json"),
+			name: "unmapped repository", event: "issues", body: githubapptest.Payload(t, "issues.opened"),
 			cfg:         func(c *config) { c.RepoChannels = map[string]string{"octo-org/octo-repo": "1200000000000000002"} },
 			wantChannel: defaultChannel,
 		},
 		{
 			name: "pull request labeled", event: "pull_request",
-			body: edited(t, "pull_request.opened.json", func(p map[string]any) { p["action"] = "labeled" }),
+			body: edited(t, "pull_request.opened", func(p map[string]any) { p["action"] = "labeled" }),
 		},
 	}
 	for _, tt := range tests {
@@ -648,7 +641,7 @@ func TestFilters(t *testing.T) {
 func TestRedelivery(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, nil)
-	body := payload(t, "pull_request.opened.json")
+	body := githubapptest.Payload(t, "pull_request.opened")
 	var ids []string
 	for range 3 {
 		resp := e.serve(t, delivery{event: "pull_request", body: body}.request())
@@ -724,7 +717,7 @@ func TestDiscordFailures(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t, nil)
 			e.discord.fail = tt.fail
-			resp := e.serve(t, delivery{event: "issues", body: payload(t, "issues.opened.json")}.request())
+			resp := e.serve(t, delivery{event: "issues", body: githubapptest.Payload(t, "issues.opened")}.request())
 			if resp.StatusCode != tt.wantStatus {
 				t.Errorf("status %d, want %d", resp.StatusCode, tt.wantStatus)
 			}
@@ -752,7 +745,7 @@ func TestBudget(t *testing.T) {
 		return 0
 	}
 	start := time.Now()
-	resp := e.serve(t, delivery{event: "issues", body: payload(t, "issues.opened.json")}.request())
+	resp := e.serve(t, delivery{event: "issues", body: githubapptest.Payload(t, "issues.opened")}.request())
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("status %d, want 502", resp.StatusCode)
 	}
@@ -781,7 +774,7 @@ func TestBusFailures(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t, nil)
 			e.bus.answer = tt.answer
-			resp := e.serve(t, delivery{event: "deployment_status", body: payload(t, "deployment_status.created.json")}.request())
+			resp := e.serve(t, delivery{event: "deployment_status", body: githubapptest.Payload(t, "deployment_status.created")}.request())
 			if resp.StatusCode != http.StatusBadGateway {
 				t.Errorf("status %d, want 502", resp.StatusCode)
 			}
@@ -796,7 +789,7 @@ func TestSecretsUnavailable(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, nil)
 	e.secrets.err = errors.New("get parameters: AccessDeniedException")
-	resp := e.serve(t, delivery{event: "pull_request", body: payload(t, "pull_request.opened.json")}.request())
+	resp := e.serve(t, delivery{event: "pull_request", body: githubapptest.Payload(t, "pull_request.opened")}.request())
 	if resp.StatusCode != http.StatusInternalServerError || len(e.discord.Requests()) != 0 {
 		t.Errorf("status %d, %d posted; want 500 and nothing", resp.StatusCode, len(e.discord.Requests()))
 	}
@@ -809,7 +802,7 @@ func TestBotTokenRotation(t *testing.T) {
 	var tokens []string
 	newDiscord := e.h.newDiscord
 	e.h.newDiscord = func(token string) messageCreator { tokens = append(tokens, token); return newDiscord(token) }
-	body := payload(t, "issues.opened.json")
+	body := githubapptest.Payload(t, "issues.opened")
 	e.serve(t, delivery{event: "issues", body: body}.request())
 	e.serve(t, delivery{event: "issues", body: body, id: "1"}.request())
 	e.secrets.values[secrets.DiscordBotToken] = "rotated"
@@ -824,7 +817,7 @@ func TestBotTokenRotation(t *testing.T) {
 func TestLongTextFits(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, nil)
-	body := edited(t, "pull_request.opened.json", func(p map[string]any) {
+	body := edited(t, "pull_request.opened", func(p map[string]any) {
 		pr := obj(p, "pull_request")
 		pr["title"] = "@everyone " + strings.Repeat("*bold* ", 80)
 		pr["body"] = "<!-- template -->\n```go\n" + strings.Repeat("fmt.Println(\"é\")\n", 1000)

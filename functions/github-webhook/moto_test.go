@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/google/go-cmp/cmp"
@@ -68,11 +69,11 @@ func TestWithMoto(t *testing.T) {
 	h := newHandler(cfg, secrets.New(ssmClient, cfg.ParameterPrefix, secretsTTL), forward.New(eb, cfg.EventBus),
 		testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
 
-	run := payload(t, "workflow_run.completed.json")
-	deploy := payload(t, "deployment_status.created.json")
+	run := githubapptest.Payload(t, "workflow_run.completed")
+	deploy := githubapptest.Payload(t, "deployment_status.created")
 	sent := []delivery{
 		{event: "workflow_run", body: run},
-		{event: "pull_request", body: payload(t, "pull_request.opened.json")},
+		{event: "pull_request", body: githubapptest.Payload(t, "pull_request.opened")},
 		// Form-encoded: the detail is the decoded payload field, not the form.
 		{event: "deployment_status", body: form(deploy), contentType: "application/x-www-form-urlencoded", id: "0f4b1a3e-0000-4000-8000-000000000001"},
 	}

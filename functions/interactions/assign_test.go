@@ -20,10 +20,10 @@ func TestAssign(t *testing.T) {
 		uninst  bool
 		request string // the GitHub request expected, if any
 	}{
-		{name: "assigned", number: 42, login: "@OctoCat", want: "✅ Assigned **OctoCat** to acme/shop#42.",
+		{name: "assigned", number: 42, login: "@OctoCat", want: "✅ Assigned **OctoCat** to [acme/shop#42](https://github.com/acme/shop/issues/42).",
 			audit: "assign acme/shop#42 -> OctoCat minji assigned", request: "POST /repos/acme/shop/issues/42/assignees"},
 		{name: "dropped by GitHub", number: 42, login: "stranger", repo: "acme/web",
-			want:  "⚠️ GitHub did not assign **stranger** to acme/web#42: they may not have access to acme/web, or the login may be misspelt. GitHub drops such assignees without an error.",
+			want:  "⚠️ GitHub did not assign **stranger** to [acme/web#42](https://github.com/acme/web/issues/42): they may not have access to acme/web, or the login may be misspelt. GitHub drops such assignees without an error.",
 			audit: "assign acme/web#42 -> stranger minji dropped", request: "POST /repos/acme/web/issues/42/assignees"},
 		{name: "no such issue", number: 404, login: "octocat",
 			want:  "⚠️ There is no issue or pull request #404 in acme/shop (or the GitHub App cannot see it).",

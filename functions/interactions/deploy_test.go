@@ -18,6 +18,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -37,7 +38,7 @@ var (
 // Discord and Lambda drive it: signed interactions in, their asynchronous work fed back.
 type deployWorld struct {
 	t    *testing.T
-	gh   *fakeDeployGitHub
+	gh   *githubapptest.Server
 	dc   *cardDiscord
 	h    *Handler
 	inv  *fakeInvoker
@@ -268,7 +269,8 @@ func viewOf(m discord.Message) cardView {
 func TestDeployApproved(t *testing.T) {
 	t.Parallel()
 	w := newDeployWorld(t)
-	w.gh.onDispatch = w.dc.addStatusEmbed // deploy-notify is quicker than the worker's edit
+	// deploy-notify is quicker than the worker's edit.
+	w.gh.OnDispatch(func(_ githubapptest.Dispatch, run githubapptest.Run) { w.dc.addStatusEmbed(run) })
 	cardID := w.request("deploy", minji, "environment", "prod", "ref", "v1.4.2")
 
 	got := viewOf(w.dc.card(cardID))
@@ -528,52 +530,47 @@ func TestDeployDuplicates(t *testing.T) {
 // that GitHub Enterprise Server's refusal of return_run_details and the old 204 still dispatch.
 func TestDeployFailures(t *testing.T) {
 	t.Parallel()
-	refuse := func(status int, message string) func(int, http.ResponseWriter, dispatchRecord) int {
-		return func(_ int, w http.ResponseWriter, _ dispatchRecord) int {
-			writeGitHub(w, status, map[string]string{"message": message, "documentation_url": "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event"})
-			return status
-		}
+	refuse := func(status int, message string) *githubapptest.Error {
+		return &githubapptest.Error{Status: status, Message: message}
 	}
 	tests := []struct {
 		name       string
-		answer     func(int, http.ResponseWriter, dispatchRecord) int
+		refuse     *githubapptest.Error
+		runDetails githubapptest.RunDetails
 		uninstall  bool
 		want       string // start of the card's description
 		dispatches int
 		run        string // the Run field, when dispatched
 	}{
-		{name: "workflow not found", answer: refuse(404, "Not Found"), dispatches: 1,
+		{name: "workflow not found", refuse: refuse(404, "Not Found"), dispatches: 1,
 			want: "⚠️ Not dispatched: DEPLOY_WORKFLOW `deploy.yml` not found in acme/shop."},
-		{name: "no workflow_dispatch trigger", answer: refuse(422, "Workflow does not have 'workflow_dispatch' trigger"), dispatches: 1,
+		{name: "no workflow_dispatch trigger", refuse: refuse(422, "Workflow does not have 'workflow_dispatch' trigger"), dispatches: 1,
 			want: "⚠️ Not dispatched: `deploy.yml` has no `workflow_dispatch` trigger on `main`. Add `on: workflow_dispatch`"},
-		{name: "unexpected inputs", answer: refuse(422, `Unexpected inputs provided: ["correlation_id"]`), dispatches: 1,
+		{name: "unexpected inputs", refuse: refuse(422, `Unexpected inputs provided: ["correlation_id"]`), dispatches: 1,
 			want: "⚠️ Not dispatched: `deploy.yml` does not declare every input I send (GitHub: `Unexpected inputs provided: [\"correlation_id\"]`). Declare environment, sha, requested_by and correlation_id"},
-		{name: "unknown ref", answer: refuse(422, "No ref found for: main"), dispatches: 1,
+		{name: "unknown ref", refuse: refuse(422, "No ref found for: main"), dispatches: 1,
 			want: "⚠️ Not dispatched: There is no branch or tag `main` in acme/shop."},
-		{name: "required input", answer: refuse(422, "Required input 'version' not provided"), dispatches: 1,
+		{name: "required input", refuse: refuse(422, "Required input 'version' not provided"), dispatches: 1,
 			want: "⚠️ Not dispatched: `deploy.yml` requires an input I don't send (GitHub: `Required input 'version' not provided`)."},
-		{name: "no Actions permission", answer: refuse(403, "Resource not accessible by integration"), dispatches: 1,
+		{name: "no Actions permission", refuse: refuse(403, "Resource not accessible by integration"), dispatches: 1,
 			want: "⚠️ Not dispatched: The GitHub App may not start workflows in acme/shop. Give it the Actions: write permission"},
-		{name: "server error", answer: refuse(502, "Server Error"), dispatches: 1,
+		{name: "server error", refuse: refuse(502, "Server Error"), dispatches: 1,
 			want: "⚠️ I couldn't dispatch: an internal error. Ask whoever runs the bot to look for request `req-work-1`"},
 		{name: "App uninstalled after the card", uninstall: true, dispatches: 0,
 			want: "⚠️ Not dispatched: GitHub refused the App's token for acme/shop: the App may have been uninstalled"},
-		{name: "GHES refuses return_run_details", dispatches: 2, want: "🚀 Deploy dispatched", run: "[#1001](https://github.com/acme/shop/actions/runs/1001)",
-			answer: func(n int, w http.ResponseWriter, body dispatchRecord) int {
-				if body.ReturnRunDetails != nil {
-					writeGitHub(w, 400, map[string]string{"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."})
-					return 400
-				}
-				return http.StatusNoContent
-			}},
-		{name: "204 without run details", dispatches: 1, want: "🚀 Deploy dispatched", run: "[#1000](https://github.com/acme/shop/actions/runs/1000)",
-			answer: func(int, http.ResponseWriter, dispatchRecord) int { return http.StatusNoContent }},
+		{name: "GHES refuses return_run_details", runDetails: githubapptest.RunDetailsRefused, dispatches: 2,
+			want: "🚀 Deploy dispatched", run: "[#1000](https://github.com/acme/shop/actions/runs/1000)"},
+		{name: "204 without run details", runDetails: githubapptest.RunDetailsIgnored, dispatches: 1,
+			want: "🚀 Deploy dispatched", run: "[#1000](https://github.com/acme/shop/actions/runs/1000)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			w := newDeployWorld(t)
-			w.gh.dispatchAnswer = tt.answer
+			if tt.refuse != nil {
+				w.gh.RefuseDispatches(func(githubapptest.Dispatch) *githubapptest.Error { return tt.refuse })
+			}
+			w.gh.SetRunDetails(tt.runDetails)
 			cardID := w.request("deploy", minji, "environment", "prod")
 			if tt.uninstall {
 				w.gh.Uninstall("acme", "shop")
@@ -652,11 +649,8 @@ func TestRollback(t *testing.T) {
 		// The newest prod run rolled back to shaBefore: its head is main's tip, its run-name
 		// names the commit it deployed.
 		w := newDeployWorld(t)
-		w.gh.mu.Lock()
-		w.gh.runs = append([]fakeRun{{ID: 904, Title: "Deploy prod by jun [manual] @" + shaBefore, HeadSHA: shaMain,
-			Event: "workflow_dispatch", Status: "completed", Conclusion: "success", HTMLURL: "https://github.com/acme/shop/actions/runs/904",
-			CreatedAt: w.gh.now().Add(-time.Minute)}}, w.gh.runs...)
-		w.gh.mu.Unlock()
+		w.gh.AddRun("acme", "shop", githubapptest.Run{ID: 904, DisplayTitle: "Deploy prod by jun [manual] @" + shaBefore, HeadBranch: "main", HeadSHA: shaMain,
+			Event: "workflow_dispatch", Status: "completed", Conclusion: "success", CreatedAt: w.now.Add(-time.Minute)})
 		cardID := w.request("rollback", minji, "environment", "prod")
 		card := viewOf(w.dc.card(cardID))
 		if card.Title != "Roll back prod to "+shaProd[:7] || !strings.HasPrefix(card.Fields["Changes"], "prod runs `"+shaBefore[:7]+"` now") {

@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,20 +21,13 @@ const testSecret = "test-webhook-secret-0f1e2d3c"
 
 func recordedPayloads(t testing.TB) map[string][]byte {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		t.Fatal(err)
+	names := githubapptest.PayloadNames()
+	if len(names) < 10 {
+		t.Fatalf("githubapptest has %d recorded payloads, want every recorded one", len(names))
 	}
-	if len(files) < 10 {
-		t.Fatalf("found %d payloads in testdata, want the 14 recorded ones", len(files))
-	}
-	out := make(map[string][]byte, len(files))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[filepath.Base(f)] = b
+	out := make(map[string][]byte, len(names))
+	for _, name := range names {
+		out[name] = githubapptest.Payload(t, name)
 	}
 	return out
 }
@@ -76,7 +67,7 @@ func TestValidateWebhookRecordedPayloads(t *testing.T) {
 
 func TestValidateWebhookRejects(t *testing.T) {
 	t.Parallel()
-	payload := recordedPayloads(t)["pull_request.opened.json"]
+	payload := githubapptest.Payload(t, "pull_request.opened")
 	sha1Sig := func(secret, body []byte) string {
 		mac := hmac.New(sha1.New, secret)
 		mac.Write(body)

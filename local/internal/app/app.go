@@ -106,11 +106,12 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	}
 	if o.GitHub == Record {
 		appID, _ := strconv.ParseInt(s.contract["GITHUB_APP_ID"], 10, 64)
-		l.GitHub = &fakegithub.Server{AppID: appID, Out: out,
-			Repo: fakegithub.DemoRepository(s.contract["GITHUB_REPOSITORY"], s.contract["DEPLOY_WORKFLOW"], time.Now())}
+		var key *rsa.PublicKey
 		if githubKey != nil {
-			l.GitHub.Key = &githubKey.PublicKey
+			key = &githubKey.PublicKey
 		}
+		l.GitHub = fakegithub.New(fakegithub.Options{AppID: appID, Key: key, Out: out,
+			Repo: fakegithub.DemoRepository(s.contract["GITHUB_REPOSITORY"], s.contract["DEPLOY_WORKFLOW"], time.Now())})
 		u, err := l.serve(l.GitHub.Handler(), 0)
 		if err != nil {
 			return l, err

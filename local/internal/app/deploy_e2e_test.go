@@ -9,6 +9,7 @@ import (
 	"github.com/discord-chatops/chatops/local/internal/caller"
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
 
 // jun holds the demo's deploy role too; guest does not.
@@ -79,7 +80,7 @@ func TestDeployFlow(t *testing.T) {
 		t.Errorf("card after the approval %+v, want it closed and naming run %d", shownOf(approved), run)
 	}
 
-	payload, err := caller.Edit(mustPayload(t, "workflow_run.completed.failure.derived.json"), map[string]any{
+	payload, err := caller.Edit(githubapptest.Payload(t, "workflow_run.completed.failure.derived"), map[string]any{
 		"workflow_run.id":            run,
 		"workflow_run.path":          ".github/workflows/" + demo.Workflow,
 		"workflow_run.display_title": "Deploy dev by minji [" + correlation + "]",
@@ -98,13 +99,4 @@ func TestDeployFlow(t *testing.T) {
 	if got := postedFor(run); len(got) != 0 {
 		t.Errorf("the run's failure was posted to the channel too: %+v", got)
 	}
-}
-
-func mustPayload(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := caller.Payload(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -314,20 +314,17 @@ func TestWebhooks(t *testing.T) {
 		// title is the announcement's embed title; "" when nothing is announced.
 		title string
 	}{
-		{"ping", "ping", "ping.json", http.StatusOK, ""},
-		{"pull request opened", "pull_request", "pull_request.opened.json", http.StatusOK, "#2 Update the README with new information."},
-		{"pull request merged", "pull_request", "pull_request.closed.merged.derived.json", http.StatusOK, "#2 Update the README with new information."},
-		{"pull request closed without merging", "pull_request", "pull_request.closed.json", http.StatusNoContent, ""},
-		{"issue opened", "issues", "issues.opened.json", http.StatusOK, "#1 Spelling error in the README file"},
-		{"event not handled", "installation", "installation.created.json", http.StatusNoContent, ""},
+		{"ping", "ping", "ping", http.StatusOK, ""},
+		{"pull request opened", "pull_request", "pull_request.opened", http.StatusOK, "#2 Update the README with new information."},
+		{"pull request merged", "pull_request", "pull_request.closed.merged.derived", http.StatusOK, "#2 Update the README with new information."},
+		{"pull request closed without merging", "pull_request", "pull_request.closed", http.StatusNoContent, ""},
+		{"issue opened", "issues", "issues.opened", http.StatusOK, "#1 Spelling error in the README file"},
+		{"event not handled", "installation", "installation.created", http.StatusNoContent, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			payload, err := caller.Payload(tt.file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			payload := githubapptest.Payload(t, tt.file)
 			a := deliver(t, tt.event, payload)
 			if a.Status != tt.status {
 				t.Fatalf("answer %d %s, want %d", a.Status, a.Body, tt.status)
@@ -352,7 +349,7 @@ func TestWebhooks(t *testing.T) {
 	}
 	t.Run("bad signature", func(t *testing.T) {
 		t.Parallel()
-		payload, _ := caller.Payload("pull_request.opened.json")
+		payload := githubapptest.Payload(t, "pull_request.opened")
 		a, _, err := e2e.github.SendAs(testContext(t), "pull_request", "application/json", payload,
 			githubapptest.SignWebhook([]byte("not-the-secret"), payload))
 		if err != nil {
@@ -364,7 +361,7 @@ func TestWebhooks(t *testing.T) {
 	})
 	t.Run("form-encoded delivery arrives base64-encoded", func(t *testing.T) {
 		t.Parallel()
-		payload, _ := caller.Payload("issues.opened.json")
+		payload := githubapptest.Payload(t, "issues.opened")
 		form := []byte("payload=" + url.QueryEscape(string(payload)))
 		a, _, err := e2e.github.SendAs(testContext(t), "issues", "application/x-www-form-urlencoded", form,
 			githubapptest.SignWebhook([]byte(e2e.local.WebhookSecret), form))
@@ -380,10 +377,7 @@ func TestWebhooks(t *testing.T) {
 // runPayload is a workflow_run delivery of a run with a fresh id, edited as the tests need.
 func runPayload(t *testing.T, file string, set map[string]any) ([]byte, int64) {
 	t.Helper()
-	base, err := caller.Payload(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := githubapptest.Payload(t, file)
 	id := 8000000000 + e2e.runSeq.Add(1)
 	set["workflow_run.id"] = id
 	payload, err := caller.Edit(base, set)
@@ -415,7 +409,7 @@ func TestBus(t *testing.T) {
 	t.Parallel()
 	t.Run("failed deploy without a card is posted to the channel", func(t *testing.T) {
 		t.Parallel()
-		payload, id := runPayload(t, "workflow_run.completed.failure.derived.json", map[string]any{
+		payload, id := runPayload(t, "workflow_run.completed.failure.derived", map[string]any{
 			"workflow_run.path": ".github/workflows/" + demo.Workflow, "workflow_run.display_title": "Deploy prod by minji [manual]"})
 		if a := deliver(t, "workflow_run", payload); a.Status != http.StatusAccepted {
 			t.Fatalf("answer %d %s, want 202", a.Status, a.Body)
@@ -433,7 +427,7 @@ func TestBus(t *testing.T) {
 	})
 	t.Run("a run of another workflow goes to the bus and is not reported", func(t *testing.T) {
 		t.Parallel()
-		payload, id := runPayload(t, "workflow_run.completed.failure.derived.json", map[string]any{})
+		payload, id := runPayload(t, "workflow_run.completed.failure.derived", map[string]any{})
 		if a := deliver(t, "workflow_run", payload); a.Status != http.StatusAccepted {
 			t.Fatalf("answer %d %s, want 202", a.Status, a.Body)
 		}
@@ -443,7 +437,7 @@ func TestBus(t *testing.T) {
 	})
 	t.Run("deployment made elsewhere is posted", func(t *testing.T) {
 		t.Parallel()
-		base, _ := caller.Payload("deployment_status.created.json")
+		base := githubapptest.Payload(t, "deployment_status.created")
 		payload, err := caller.Edit(base, map[string]any{"deployment_status.id": 7000000000 + e2e.runSeq.Add(1)})
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 // Package caller sends the suite what Discord and GitHub send it: interactions signed with an
 // Ed25519 key as Discord signs them, and webhook deliveries signed with HMAC-SHA256 as GitHub
-// signs them, to the local gateway. The tour and the end-to-end tests use it.
+// signs them, to the local gateway. The tour and the end-to-end tests use it, with the recorded
+// GitHub payloads of githubapptest.ReadPayload.
 //
 // Upstream references:
 //   - https://discord.com/developers/docs/interactions/receiving-and-responding#security-and-authorization
@@ -12,7 +13,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -27,18 +27,6 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/signature/signaturetest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
-
-//go:embed payloads/*.json
-var payloads embed.FS
-
-// Payload returns a recorded GitHub webhook payload by file name (payloads/README.md).
-func Payload(name string) ([]byte, error) {
-	b, err := payloads.ReadFile("payloads/" + name)
-	if err != nil {
-		return nil, fmt.Errorf("payload %s: %w", name, err)
-	}
-	return b, nil
-}
 
 // Edit returns payload with the fields at the given dotted paths set ("workflow_run.path").
 func Edit(payload []byte, set map[string]any) ([]byte, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/discord-chatops/chatops/local/internal/fakegithub"
 	"github.com/discord-chatops/chatops/local/internal/recorder"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
 
 // Env is the running demo the tour talks to.
@@ -161,7 +162,7 @@ func (t *Tour) deploy(ctx context.Context) error {
 }
 
 func (t *Tour) pullRequest(ctx context.Context) error {
-	payload, err := caller.Payload("pull_request.opened.json")
+	payload, err := githubapptest.ReadPayload("pull_request.opened")
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ func (t *Tour) pullRequest(ctx context.Context) error {
 // display title carries the card's correlation id, as the example workflow's run-name does),
 // else of a run started outside Discord.
 func (t *Tour) failedRun(ctx context.Context) error {
-	base, err := caller.Payload("workflow_run.completed.failure.derived.json")
+	base, err := githubapptest.ReadPayload("workflow_run.completed.failure.derived")
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,8 @@ const maxJWTLifetime = 10 * time.Minute
 // Server is a fake GitHub REST API for one GitHub App.
 type Server struct {
 	// URL is the REST base to hand to githubapp.Options.BaseURL (GITHUB_API_URL), without a
-	// trailing slash: the httptest server's root, or its /api/v3 under Enterprise.
+	// trailing slash: the httptest server's root, or its /api/v3 under Enterprise. NewServer
+	// sets it; a Server from New serves wherever its Handler is mounted.
 	URL string
 	// AppID is the App's id, the iss the fake expects in JWTs.
 	AppID int64
@@ -44,13 +45,18 @@ type Server struct {
 	// patterns relative to URL, such as "POST /repos/{owner}/{repo}/issues/{number}/assignees".
 	Mux *http.ServeMux
 
-	tb  testing.TB
-	key *rsa.PrivateKey
+	cfg    config
+	key    *rsa.PrivateKey
+	verify *rsa.PublicKey // nil accepts any signature (AnyKey)
 
 	mu            sync.Mutex
 	installations map[string]int64 // by lower-case "owner/repo"; 0 means not installed
 	tokens        []Token
 	requests      []string
+	repos         map[string]*Repository // by lower-case "owner/repo"
+	dispatches    []Dispatch
+	assignments   []Assignment
+	hooks         hooks
 }
 
 // Token is an installation access token the fake issued.
@@ -61,11 +67,15 @@ type Token struct {
 	InstallationID int64
 }
 
-// Option changes how NewServer sets the fake up.
+// Option changes how New and NewServer set the fake up.
 type Option func(*config)
 
 type config struct {
 	prefix string
+	appID  int64
+	key    *rsa.PublicKey
+	anyKey bool
+	report func(error)
 }
 
 // Enterprise serves the API under /api/v3 as GitHub Enterprise Server does; URL then ends in
@@ -74,34 +84,79 @@ func Enterprise() Option {
 	return func(c *config) { c.prefix = "/api/v3" }
 }
 
-// NewServer starts a fake GitHub that is closed when the test ends.
+// App makes the fake an App other than the test App: JWTs must carry iss appID and be signed
+// with key. For the local suite, which runs with a generated key or with a member's own App.
+func App(appID int64, key *rsa.PublicKey) Option {
+	return func(c *config) { c.appID, c.key = appID, key }
+}
+
+// AnyKey accepts JWTs whatever key signed them, checking their claims only: for the local
+// suite run with a member's own App, whose private key it does not know. Never in a test.
+func AnyKey() Option {
+	return func(c *config) { c.anyKey = true }
+}
+
+// Reporter sends what would fail a test (a JWT GitHub refuses, a path outside the API base) to
+// report. NewServer reports with the test's Errorf; New without Reporter drops them.
+func Reporter(report func(error)) Option {
+	return func(c *config) { c.report = report }
+}
+
+// NewServer starts a fake GitHub that is closed when the test ends; what GitHub would refuse
+// from the App fails the test.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	var cfg config
+	report := Reporter(func(err error) { tb.Errorf("githubapptest: %v", err) })
+	s := New(append([]Option{report}, opts...)...)
+	srv := httptest.NewServer(s.Handler())
+	tb.Cleanup(srv.Close)
+	s.URL = srv.URL + s.cfg.prefix
+	return s
+}
+
+// New returns a fake GitHub that is not serving yet: mount Handler where GITHUB_API_URL points
+// (the local suite does). Tests use NewServer.
+func New(opts ...Option) *Server {
+	cfg := config{appID: AppID, report: func(error) {}}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	key, err := jwt.ParseRSAPrivateKeyFromPEM(privateKeyPEM)
 	if err != nil {
-		tb.Fatalf("parse test key: %v", err)
+		// The key is embedded in the package: it cannot fail to parse unless the file changed.
+		panic(fmt.Sprintf("githubapptest: parse the embedded test key: %v", err))
 	}
 	s := &Server{
-		AppID:         AppID,
+		AppID:         cfg.appID,
 		Mux:           http.NewServeMux(),
-		tb:            tb,
+		cfg:           cfg,
 		key:           key,
+		verify:        &key.PublicKey,
 		installations: make(map[string]int64),
+		repos:         make(map[string]*Repository),
+	}
+	switch {
+	case cfg.anyKey:
+		s.verify = nil
+	case cfg.key != nil:
+		s.verify = cfg.key
 	}
 	s.Mux.Handle("GET /repos/{owner}/{repo}/installation", s.RequireJWT(http.HandlerFunc(s.serveInstallation)))
+	s.Mux.Handle("GET /app/installations/{id}", s.RequireJWT(http.HandlerFunc(s.serveInstallationByID)))
 	s.Mux.Handle("POST /app/installations/{id}/access_tokens", s.RequireJWT(http.HandlerFunc(s.serveAccessToken)))
+	return s
+}
 
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// Handler serves the API at the root of the server it is mounted on (below /api/v3 under
+// Enterprise), and records every request for Requests.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 		s.mu.Unlock()
-		path, ok := strings.CutPrefix(r.URL.Path, cfg.prefix)
+		path, ok := strings.CutPrefix(r.URL.Path, s.cfg.prefix)
 		if !ok || !strings.HasPrefix(path, "/") {
-			s.tb.Errorf("githubapptest: %s %s is outside the API base %s", r.Method, r.URL.Path, cfg.prefix)
+			s.cfg.report(fmt.Errorf("%s %s is outside the API base %s", r.Method, r.URL.Path, s.cfg.prefix))
 			writeError(w, http.StatusNotFound, "Not Found")
 			return
 		}
@@ -109,13 +164,10 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		r2.URL.Path = path
 		r2.URL.RawPath = ""
 		s.Mux.ServeHTTP(w, r2)
-	}))
-	tb.Cleanup(srv.Close)
-	s.URL = srv.URL + cfg.prefix
-	return s
+	})
 }
 
-// PrivateKeyPEM returns the App's private key, PEM-encoded, for githubapp.Options.
+// PrivateKeyPEM returns the test App's private key, PEM-encoded, for githubapp.Options.
 func (s *Server) PrivateKeyPEM() []byte {
 	return append([]byte(nil), privateKeyPEM...)
 }
@@ -179,7 +231,7 @@ func (s *Server) Count(request string) int {
 func (s *Server) RequireJWT(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.checkJWT(r.Header.Get("Authorization")); err != nil {
-			s.tb.Errorf("githubapptest: %s %s: %v", r.Method, r.URL.Path, err)
+			s.cfg.report(fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, err))
 			writeError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 			return
 		}
@@ -233,14 +285,23 @@ func (s *Server) checkJWT(authorization string) error {
 		return fmt.Errorf("no App JWT: Authorization is %q", redact(authorization))
 	}
 	var claims jwt.RegisteredClaims
-	_, err := jwt.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
-		if t.Method != jwt.SigningMethodRS256 {
-			return nil, fmt.Errorf("signing method %v, want RS256", t.Header["alg"])
+	if s.verify == nil {
+		if _, _, err := jwt.NewParser().ParseUnverified(raw, &claims); err != nil {
+			return fmt.Errorf("parse app JWT: %w", err)
 		}
-		return &s.key.PublicKey, nil
-	})
-	if err != nil {
-		return fmt.Errorf("verify app JWT: %w", err)
+		if err := claims.Valid(); err != nil {
+			return fmt.Errorf("app JWT claims: %w", err)
+		}
+	} else {
+		_, err := jwt.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
+			if t.Method != jwt.SigningMethodRS256 {
+				return nil, fmt.Errorf("signing method %v, want RS256", t.Header["alg"])
+			}
+			return s.verify, nil
+		})
+		if err != nil {
+			return fmt.Errorf("verify app JWT: %w", err)
+		}
 	}
 	switch {
 	case claims.Issuer != strconv.FormatInt(s.AppID, 10):
@@ -261,13 +322,31 @@ func (s *Server) serveInstallation(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	writeJSON(w, http.StatusOK, s.installation(id, owner))
+}
+
+// serveInstallationByID answers GET /app/installations/{id}; the fake knows an installation's
+// account only through a repository, so it names none.
+func (s *Server) serveInstallationByID(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.installation(id, ""))
+}
+
+// installation is GitHub's installation object, with the permissions the suite's App asks for.
+//
+// See https://docs.github.com/en/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app
+func (s *Server) installation(id int64, owner string) map[string]any {
+	return map[string]any{
 		"id":          id,
 		"app_id":      s.AppID,
 		"target_type": "Organization",
 		"account":     map[string]any{"login": owner},
-		"permissions": map[string]string{"actions": "write", "issues": "write", "pull_requests": "write", "metadata": "read"},
-	})
+		"permissions": appPermissions(),
+	}
 }
 
 func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
@@ -283,9 +362,14 @@ func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"token":                token,
 		"expires_at":           time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-		"permissions":          map[string]string{"actions": "write", "issues": "write"},
+		"permissions":          appPermissions(),
 		"repository_selection": "all",
 	})
+}
+
+// appPermissions are the permissions of the suite's App (github-app-manifest.json).
+func appPermissions() map[string]string {
+	return map[string]string{"actions": "write", "contents": "read", "deployments": "read", "issues": "write", "metadata": "read", "pull_requests": "write"}
 }
 
 func repoKey(owner, repo string) string { return strings.ToLower(owner + "/" + repo) }

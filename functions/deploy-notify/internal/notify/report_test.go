@@ -3,37 +3,26 @@ package notify
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
 
 // webhooks holds the recorded GitHub payloads; see testdata/README.md.
-const webhooks = "../../testdata/webhooks"
-
 const (
 	cardChannelID = "1100000000000000002"
 	cardMessageID = "1300000000000000100"
 )
-
-func payload(t *testing.T, file string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(webhooks, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // edited is a recorded payload with edit applied to its decoded JSON, for the variants GitHub
 // publishes no example of.
 func edited(t *testing.T, file string, edit func(map[string]any)) []byte {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(payload(t, file), &m); err != nil {
+	if err := json.Unmarshal(githubapptest.Payload(t, file), &m); err != nil {
 		t.Fatal(err)
 	}
 	edit(m)
@@ -84,7 +73,7 @@ func TestDecide(t *testing.T) {
 	t.Parallel()
 	const created, completed = "2020-10-05T16:33:24Z", "2020-10-05T16:33:49Z"
 	manualTitle := func(title string) []byte {
-		return edited(t, "workflow_run.completed.failure.derived.json", func(m map[string]any) { run(m)["display_title"] = title })
+		return edited(t, "workflow_run.completed.failure.derived", func(m map[string]any) { run(m)["display_title"] = title })
 	}
 	deployment := Report{
 		Source:             SourceDeployment,
@@ -108,14 +97,14 @@ func TestDecide(t *testing.T) {
 		wantSkip  bool
 		wantErr   error
 	}{
-		{"requested", EventWorkflowRun, payload(t, "workflow_run.requested.json"), "test.yml", recordedRun("requested", created), false, nil},
-		{"in progress", EventWorkflowRun, payload(t, "workflow_run.in_progress.derived.json"), "test.yml", recordedRun("in_progress", created), false, nil},
-		{"success", EventWorkflowRun, payload(t, "workflow_run.completed.json"), "test.yml", recordedRun("success", completed), false, nil},
-		{"failure", EventWorkflowRun, payload(t, "workflow_run.completed.failure.derived.json"), "test.yml", recordedRun("failure", completed), false, nil},
-		{"failure on a card", EventWorkflowRun, payload(t, "workflow_run.completed.failure.card.derived.json"), "test.yml", onCard(recordedRun("failure", completed)), false, nil},
-		{"requested on a card", EventWorkflowRun, payload(t, "workflow_run.requested.card.derived.json"), "test.yml", onCard(recordedRun("requested", created)), false, nil},
-		{"another workflow", EventWorkflowRun, payload(t, "workflow_run.completed.json"), "deploy.yml", Report{}, true, nil},
-		{"workflow matched by file name alone", EventWorkflowRun, edited(t, "workflow_run.completed.json", func(m map[string]any) {
+		{"requested", EventWorkflowRun, githubapptest.Payload(t, "workflow_run.requested"), "test.yml", recordedRun("requested", created), false, nil},
+		{"in progress", EventWorkflowRun, githubapptest.Payload(t, "workflow_run.in_progress.derived"), "test.yml", recordedRun("in_progress", created), false, nil},
+		{"success", EventWorkflowRun, githubapptest.Payload(t, "workflow_run.completed"), "test.yml", recordedRun("success", completed), false, nil},
+		{"failure", EventWorkflowRun, githubapptest.Payload(t, "workflow_run.completed.failure.derived"), "test.yml", recordedRun("failure", completed), false, nil},
+		{"failure on a card", EventWorkflowRun, githubapptest.Payload(t, "workflow_run.completed.failure.card.derived"), "test.yml", onCard(recordedRun("failure", completed)), false, nil},
+		{"requested on a card", EventWorkflowRun, githubapptest.Payload(t, "workflow_run.requested.card.derived"), "test.yml", onCard(recordedRun("requested", created)), false, nil},
+		{"another workflow", EventWorkflowRun, githubapptest.Payload(t, "workflow_run.completed"), "deploy.yml", Report{}, true, nil},
+		{"workflow matched by file name alone", EventWorkflowRun, edited(t, "workflow_run.completed", func(m map[string]any) {
 			run(m)["path"] = "deploy.yml"
 		}), "deploy.yml", recordedRun("success", completed), false, nil},
 		{"started outside Discord", EventWorkflowRun, manualTitle("Deploy dev by octocat [manual]"), "test.yml", func() Report {
@@ -133,7 +122,7 @@ func TestDecide(t *testing.T) {
 			r.Environment, r.RequestedBy = "dev", "octocat"
 			return r
 		}(), false, nil},
-		{"re-run by someone else", EventWorkflowRun, edited(t, "workflow_run.completed.json", func(m map[string]any) {
+		{"re-run by someone else", EventWorkflowRun, edited(t, "workflow_run.completed", func(m map[string]any) {
 			run(m)["run_attempt"] = 2
 			run(m)["triggering_actor"] = map[string]any{"login": "hubot"}
 		}), "test.yml", func() Report {
@@ -141,29 +130,29 @@ func TestDecide(t *testing.T) {
 			r.Attempt, r.RequestedBy = 2, "hubot"
 			return r
 		}(), false, nil},
-		{"unknown action", EventWorkflowRun, edited(t, "workflow_run.completed.json", func(m map[string]any) { m["action"] = "archived" }), "test.yml", Report{}, true, nil},
-		{"completed without conclusion", EventWorkflowRun, edited(t, "workflow_run.completed.json", func(m map[string]any) { run(m)["conclusion"] = nil }), "test.yml", Report{}, false, ErrMalformed},
+		{"unknown action", EventWorkflowRun, edited(t, "workflow_run.completed", func(m map[string]any) { m["action"] = "archived" }), "test.yml", Report{}, true, nil},
+		{"completed without conclusion", EventWorkflowRun, edited(t, "workflow_run.completed", func(m map[string]any) { run(m)["conclusion"] = nil }), "test.yml", Report{}, false, ErrMalformed},
 		{"no workflow_run", EventWorkflowRun, []byte(`{"action":"completed"}`), "test.yml", Report{}, false, ErrMalformed},
 		{"not JSON", EventWorkflowRun, []byte(`{"action":`), "test.yml", Report{}, false, ErrMalformed},
-		{"run id of the wrong type", EventWorkflowRun, edited(t, "workflow_run.completed.json", func(m map[string]any) { run(m)["id"] = "x" }), "test.yml", Report{}, false, ErrMalformed},
+		{"run id of the wrong type", EventWorkflowRun, edited(t, "workflow_run.completed", func(m map[string]any) { run(m)["id"] = "x" }), "test.yml", Report{}, false, ErrMalformed},
 
-		{"deployment status", EventDeploymentStatus, payload(t, "deployment_status.created.json"), "deploy.yml", deployment, false, nil},
-		{"deployment pending", EventDeploymentStatus, edited(t, "deployment_status.created.json", func(m map[string]any) {
+		{"deployment status", EventDeploymentStatus, githubapptest.Payload(t, "deployment_status.created"), "deploy.yml", deployment, false, nil},
+		{"deployment pending", EventDeploymentStatus, edited(t, "deployment_status.created", func(m map[string]any) {
 			m["deployment_status"].(map[string]any)["state"] = "pending"
 		}), "deploy.yml", func() Report { r := deployment; r.Status = "in_progress"; return r }(), false, nil},
-		{"deployment by the deploy workflow", EventDeploymentStatus, edited(t, "deployment_status.created.json", func(m map[string]any) {
+		{"deployment by the deploy workflow", EventDeploymentStatus, edited(t, "deployment_status.created", func(m map[string]any) {
 			m["workflow_run"] = map[string]any{"id": 1, "path": ".github/workflows/deploy.yml"}
 		}), "deploy.yml", Report{}, true, nil},
-		{"deployment by the deploy workflow, workflow only", EventDeploymentStatus, edited(t, "deployment_status.created.json", func(m map[string]any) {
+		{"deployment by the deploy workflow, workflow only", EventDeploymentStatus, edited(t, "deployment_status.created", func(m map[string]any) {
 			m["workflow"] = map[string]any{"path": ".github/workflows/deploy.yml"}
 		}), "deploy.yml", Report{}, true, nil},
-		{"deployment by another workflow", EventDeploymentStatus, edited(t, "deployment_status.created.json", func(m map[string]any) {
+		{"deployment by another workflow", EventDeploymentStatus, edited(t, "deployment_status.created", func(m map[string]any) {
 			m["workflow_run"] = map[string]any{"id": 1, "path": ".github/workflows/release.yml"}
 		}), "deploy.yml", deployment, false, nil},
-		{"deployment inactive", EventDeploymentStatus, edited(t, "deployment_status.created.json", func(m map[string]any) {
+		{"deployment inactive", EventDeploymentStatus, edited(t, "deployment_status.created", func(m map[string]any) {
 			m["deployment_status"].(map[string]any)["state"] = "inactive"
 		}), "deploy.yml", Report{}, true, nil},
-		{"deployment status without deployment", EventDeploymentStatus, edited(t, "deployment_status.created.json", func(m map[string]any) {
+		{"deployment status without deployment", EventDeploymentStatus, edited(t, "deployment_status.created", func(m map[string]any) {
 			delete(m, "deployment")
 		}), "deploy.yml", Report{}, false, ErrMalformed},
 

@@ -2,34 +2,28 @@ package announce
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v66/github"
 )
-
-// webhooks holds the recorded payloads; see its README.
-const webhooks = "../../testdata/webhooks"
 
 // event decodes a recorded payload after letting edit change it, as GitHub would have sent it
 // for another pull request or sender.
 func event(t *testing.T, eventType, file string, edit func(p map[string]any)) any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(webhooks, file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := githubapptest.Payload(t, file)
 	if edit != nil {
 		var p map[string]any
 		if err := json.Unmarshal(raw, &p); err != nil {
 			t.Fatal(err)
 		}
 		edit(p)
+		var err error
 		if raw, err = json.Marshal(p); err != nil {
 			t.Fatal(err)
 		}
@@ -59,68 +53,68 @@ func TestDecide(t *testing.T) {
 		wantKind  Kind
 		wantSkip  string
 	}{
-		{name: "pr opened", eventType: "pull_request", file: "pull_request.opened.json", wantKind: PullRequestOpened},
-		{name: "pr reopened", eventType: "pull_request", file: "pull_request.reopened.json", wantKind: PullRequestReopened},
-		{name: "pr ready for review", eventType: "pull_request", file: "pull_request.ready_for_review.json", wantKind: PullRequestReady},
-		{name: "pr merged", eventType: "pull_request", file: "pull_request.closed.merged.derived.json", wantKind: PullRequestMerged},
-		{name: "pr closed unmerged", eventType: "pull_request", file: "pull_request.closed.json", wantSkip: SkipClosed},
-		{name: "issue opened", eventType: "issues", file: "issues.opened.json", wantKind: IssueOpened},
+		{name: "pr opened", eventType: "pull_request", file: "pull_request.opened", wantKind: PullRequestOpened},
+		{name: "pr reopened", eventType: "pull_request", file: "pull_request.reopened", wantKind: PullRequestReopened},
+		{name: "pr ready for review", eventType: "pull_request", file: "pull_request.ready_for_review", wantKind: PullRequestReady},
+		{name: "pr merged", eventType: "pull_request", file: "pull_request.closed.merged.derived", wantKind: PullRequestMerged},
+		{name: "pr closed unmerged", eventType: "pull_request", file: "pull_request.closed", wantSkip: SkipClosed},
+		{name: "issue opened", eventType: "issues", file: "issues.opened", wantKind: IssueOpened},
 
-		{name: "draft opened", eventType: "pull_request", file: "pull_request.opened.json", edit: setDraft, wantSkip: SkipDraft},
-		{name: "draft reopened", eventType: "pull_request", file: "pull_request.reopened.json", edit: setDraft, wantSkip: SkipDraft},
+		{name: "draft opened", eventType: "pull_request", file: "pull_request.opened", edit: setDraft, wantSkip: SkipDraft},
+		{name: "draft reopened", eventType: "pull_request", file: "pull_request.reopened", edit: setDraft, wantSkip: SkipDraft},
 		{
-			name: "pr edited", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "pr edited", eventType: "pull_request", file: "pull_request.opened",
 			edit: func(p map[string]any) { p["action"] = "edited" }, wantSkip: SkipAction,
 		},
 		{
-			name: "pr synchronize", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "pr synchronize", eventType: "pull_request", file: "pull_request.opened",
 			edit: func(p map[string]any) { p["action"] = "synchronize" }, wantSkip: SkipAction,
 		},
 		{
-			name: "issue closed", eventType: "issues", file: "issues.opened.json",
+			name: "issue closed", eventType: "issues", file: "issues.opened",
 			edit: func(p map[string]any) { p["action"] = "closed" }, wantSkip: SkipAction,
 		},
 		{
-			name: "pr without pull_request", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "pr without pull_request", eventType: "pull_request", file: "pull_request.opened",
 			edit: func(p map[string]any) { delete(p, "pull_request") }, wantSkip: SkipIncomplete,
 		},
 
-		{name: "bot sender", eventType: "pull_request", file: "pull_request.opened.json", edit: botSender, wantSkip: SkipBot},
-		{name: "bot sender on issue", eventType: "issues", file: "issues.opened.json", edit: botSender, wantSkip: SkipBot},
+		{name: "bot sender", eventType: "pull_request", file: "pull_request.opened", edit: botSender, wantSkip: SkipBot},
+		{name: "bot sender on issue", eventType: "issues", file: "issues.opened", edit: botSender, wantSkip: SkipBot},
 		{
-			name: "bot sender announced when allowed", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "bot sender announced when allowed", eventType: "pull_request", file: "pull_request.opened",
 			edit: botSender, rules: Rules{AnnounceBots: true}, wantKind: PullRequestOpened,
 		},
 		{
-			name: "renovate as a user account", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "renovate as a user account", eventType: "pull_request", file: "pull_request.opened",
 			edit: func(p map[string]any) { p["sender"] = map[string]any{"login": "Renovate", "type": "User"} }, wantSkip: SkipBot,
 		},
 		{
-			name: "bot merges a human's pr", eventType: "pull_request", file: "pull_request.closed.merged.derived.json",
+			name: "bot merges a human's pr", eventType: "pull_request", file: "pull_request.closed.merged.derived",
 			edit: botSender, wantSkip: SkipBot,
 		},
 		{
-			name: "ignored author, other case", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "ignored author, other case", eventType: "pull_request", file: "pull_request.opened",
 			rules: Rules{IgnoreAuthors: []string{"someone", "codertocat"}}, wantSkip: SkipAuthor,
 		},
 		{
-			name: "ignored author on issue", eventType: "issues", file: "issues.opened.json",
+			name: "ignored author on issue", eventType: "issues", file: "issues.opened",
 			rules: Rules{IgnoreAuthors: []string{"Codertocat"}}, wantSkip: SkipAuthor,
 		},
 		{
-			name: "other author not ignored", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "other author not ignored", eventType: "pull_request", file: "pull_request.opened",
 			rules: Rules{IgnoreAuthors: []string{"Codertocat2"}}, wantKind: PullRequestOpened,
 		},
 		{
-			name: "ignored label", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "ignored label", eventType: "pull_request", file: "pull_request.opened",
 			rules: Rules{IgnoreLabels: []string{"wip", "BUG"}}, wantSkip: SkipLabel,
 		},
 		{
-			name: "ignored label on issue", eventType: "issues", file: "issues.opened.json",
+			name: "ignored label on issue", eventType: "issues", file: "issues.opened",
 			rules: Rules{IgnoreLabels: []string{"bug"}}, wantSkip: SkipLabel,
 		},
 		{
-			name: "other label not ignored", eventType: "issues", file: "issues.opened.json",
+			name: "other label not ignored", eventType: "issues", file: "issues.opened",
 			rules: Rules{IgnoreLabels: []string{"bugs"}}, wantKind: IssueOpened,
 		},
 	}
@@ -160,7 +154,7 @@ func TestEmbed(t *testing.T) {
 		want      discord.Embed
 	}{
 		{
-			name: "merged", eventType: "pull_request", file: "pull_request.closed.merged.derived.json",
+			name: "merged", eventType: "pull_request", file: "pull_request.closed.merged.derived",
 			want: discord.Embed{
 				Title:       "#2 Update the README with new information.",
 				URL:         "https://github.com/Codertocat/Hello-World/pull/2",
@@ -178,7 +172,7 @@ func TestEmbed(t *testing.T) {
 			},
 		},
 		{
-			name: "from a fork, no labels, no size, markdown in the title", eventType: "pull_request", file: "pull_request.opened.json",
+			name: "from a fork, no labels, no size, markdown in the title", eventType: "pull_request", file: "pull_request.opened",
 			edit: func(p map[string]any) {
 				pr := obj(p, "pull_request")
 				pr["title"] = "Fix __init__ and *.go | `x`"
@@ -200,7 +194,7 @@ func TestEmbed(t *testing.T) {
 			},
 		},
 		{
-			name: "issue", eventType: "issues", file: "issues.opened.json",
+			name: "issue", eventType: "issues", file: "issues.opened",
 			want: discord.Embed{
 				Title:       "#1 Spelling error in the README file",
 				URL:         "https://github.com/Codertocat/Hello-World/issues/1",

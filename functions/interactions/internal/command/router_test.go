@@ -125,7 +125,9 @@ func TestReplyResponse(t *testing.T) {
 // response and hands the work over, and is refused like Defer when there is no worker.
 func TestRespondAndDefer(t *testing.T) {
 	t.Parallel()
-	lock := func(context.Context, Request) Reply { return RespondAndDefer(discord.Update(discord.Message{Content: "locked"})) }
+	lock := func(context.Context, Request) Reply {
+		return RespondAndDefer(discord.Update(discord.Message{Content: "locked"}))
+	}
 	work := func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: "done"}, nil }
 	r, err := NewRouter(Command{Name: "d", Description: "d", Quick: inline("x"), Buttons: []Button{
 		{Prefix: "d:ok:", Quick: lock, Work: work},

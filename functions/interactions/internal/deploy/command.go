@@ -133,7 +133,8 @@ func (s *Service) rollbackStart(ctx context.Context, req command.Request) comman
 
 // approve answers a click on Approve at once, from the card alone: refused (the card shows
 // why and stays open), already decided, expired, or approved, when the card is locked (its
-// buttons disabled) in the same answer and the workflow dispatch handed to the worker (startApproved).
+// buttons disabled) in the same answer and the workflow dispatch is left to the worker
+// (startApproved).
 func (s *Service) approve(ctx context.Context, k Kind, req command.Request) command.Reply {
 	in := req.Interaction
 	r, reply, ok := s.readOpen(ctx, k, req, "approve")
@@ -142,10 +143,7 @@ func (s *Service) approve(ctx context.Context, k Kind, req command.Request) comm
 	}
 	who := mention(in)
 	if err := s.Policy.AllowApproval(in, k.action(), r.Environment, r.RequesterID); err != nil {
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "denied", Detail: authz.DenialReason(err)})
-		e := withState(in.Message.Embeds[0], state{description: in.Message.Embeds[0].Description, color: in.Message.Embeds[0].Color,
-			at: req.Received, history: "approve by " + who + " refused: " + err.Error()})
-		return command.Respond(discord.Update(discord.Message{Embeds: append([]discord.Embed{e}, in.Message.Embeds[1:]...)}))
+		return s.refuse(ctx, k, req, r, "approve", err)
 	}
 	if age := req.Received.Sub(r.RequestedAt); age > approvalWindow {
 		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "expired",
@@ -170,15 +168,22 @@ func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) comma
 	who := mention(in)
 	if u := in.Invoker(); u == nil || u.ID != r.RequesterID {
 		if err := s.Policy.Allow(in, k.action()); err != nil {
-			s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Outcome: "denied", Detail: authz.DenialReason(err)})
-			e := withState(in.Message.Embeds[0], state{description: in.Message.Embeds[0].Description, color: in.Message.Embeds[0].Color,
-				at: req.Received, history: "cancel by " + who + " refused: " + err.Error()})
-			return command.Respond(discord.Update(discord.Message{Embeds: append([]discord.Embed{e}, in.Message.Embeds[1:]...)}))
+			return s.refuse(ctx, k, req, r, "cancel", err)
 		}
 	}
 	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Outcome: "cancelled"})
 	return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
 		description: "✖️ Cancelled by " + who + ". Nothing was dispatched.", history: "cancelled by " + who})
+}
+
+// refuse records the denial of a click (verb "approve" or "cancel") and keeps the card open,
+// with who was refused and why in its history.
+func (s *Service) refuse(ctx context.Context, k Kind, req command.Request, r Proposal, verb string, err error) command.Reply {
+	s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "denied", Detail: authz.DenialReason(err)})
+	m := req.Interaction.Message
+	e := withState(m.Embeds[0], state{description: m.Embeds[0].Description, color: m.Embeds[0].Color,
+		at: req.Received, history: verb + " by " + mention(req.Interaction) + " refused: " + err.Error()})
+	return command.Respond(discord.Update(discord.Message{Embeds: append([]discord.Embed{e}, m.Embeds[1:]...)}))
 }
 
 // readOpen reads the clicked card and checks that it is still open. When it is not, reply is

@@ -76,7 +76,7 @@ type result struct {
 func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, error) {
 	now, err := h.parse(raw)
 	if err != nil {
-		return result{}, err
+		return result{}, &ReportError{Step: "read the event", Err: err}
 	}
 	log := h.log
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
@@ -85,7 +85,7 @@ func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, erro
 
 	rep, err := h.reporter.Build(ctx, now)
 	if err != nil {
-		return result{}, fmt.Errorf("build cost report: %w", err)
+		return result{}, &ReportError{Step: "build cost report", Err: err}
 	}
 	if !rep.Forecast.Available {
 		log.Warn("forecast unavailable", "reason", rep.Forecast.Reason, "err", rep.Forecast.Err)
@@ -93,19 +93,33 @@ func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, erro
 
 	token, err := h.tokens.String(ctx, secrets.DiscordBotToken)
 	if err != nil {
-		return result{}, fmt.Errorf("discord bot token: %w", err)
+		return result{}, &ReportError{Step: "discord bot token", Err: err}
 	}
 	m := rep.Message()
 	m.Nonce = nonce(rep.Key(), h.channelID)
 	m.EnforceNonce = true
 	posted, err := h.discord.Client(token).CreateMessage(ctx, h.channelID, m)
 	if err != nil {
-		return result{}, fmt.Errorf("post cost report %s to channel %s: %w", rep.Key(), h.channelID, err)
+		return result{}, &ReportError{Step: fmt.Sprintf("post cost report %s to channel %s", rep.Key(), h.channelID), Err: err}
 	}
 	log.Info("cost report posted", "date", rep.Key(), "period", rep.Period.String(), "total", rep.Total,
 		"forecast", rep.Forecast.Mean, "over_budget", rep.OverBudget(), "message_id", posted.ID)
 	return result{MessageID: posted.ID, Nonce: m.Nonce, Period: rep.Period.String()}, nil
 }
+
+// ReportError is a failed invocation: the step that failed and why. It is a named type so
+// that the Lambda runtime reports errorType "ReportError" rather than a fmt.Errorf wrap's
+// "wrapError".
+//
+// See https://docs.aws.amazon.com/lambda/latest/dg/golang-exceptions.html
+type ReportError struct {
+	Step string // "read the event", "build cost report", "discord bot token", "post cost report ..."
+	Err  error
+}
+
+func (e *ReportError) Error() string { return e.Step + ": " + e.Err.Error() }
+
+func (e *ReportError) Unwrap() error { return e.Err }
 
 // parse reads the event's time; an empty or null payload means now, as {} does.
 func (h *handler) parse(raw json.RawMessage) (time.Time, error) {

@@ -3,26 +3,19 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
 	_ "time/tzdata" // the provided.al2023 runtime has no zoneinfo for REPORT_TIMEZONE
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	cfg, err := loadConfig(os.Getenv)
+	h, err := setup(log)
 	if err != nil {
 		log.Error("start", "err", err)
 		os.Exit(1)
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("start: aws config", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(newHandler(cfg, awsCfg, log).Handle)
+	lambda.Start(h.Handle)
 }

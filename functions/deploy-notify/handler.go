@@ -51,6 +51,20 @@ func newHandler(cfg config, tokens tokenSource, log *slog.Logger) *handler {
 	}
 }
 
+// PublishError is an event that could not be reported: the step that failed and why. It is a
+// named type so that the Lambda runtime reports errorType "PublishError" rather than a
+// fmt.Errorf wrap's "wrapError".
+//
+// See https://docs.aws.amazon.com/lambda/latest/dg/golang-exceptions.html
+type PublishError struct {
+	Step string // "discord bot token", "report <detail-type> <status>"
+	Err  error
+}
+
+func (e *PublishError) Error() string { return e.Step + ": " + e.Err.Error() }
+
+func (e *PublishError) Unwrap() error { return e.Err }
+
 // Handle reports a workflow_run or deployment_status event in Discord. An event that cannot
 // be read, or is not reported, is logged and acknowledged: retrying cannot change it. A
 // failure to read the token or to reach Discord is returned, so that Lambda retries the
@@ -83,12 +97,12 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 
 	token, err := h.tokens.String(ctx, secrets.DiscordBotToken)
 	if err != nil {
-		return fmt.Errorf("discord bot token: %w", err)
+		return &PublishError{Step: "discord bot token", Err: err}
 	}
 	p := notify.Publisher{Discord: h.discord.Client(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID}
 	res, err := p.Publish(ctx, r)
 	if err != nil {
-		return fmt.Errorf("report %s %s: %w", e.DetailType, r.Status, err)
+		return &PublishError{Step: fmt.Sprintf("report %s %s", e.DetailType, r.Status), Err: err}
 	}
 	log.Info(string(res.Action), "channel", res.ChannelID, "message", res.MessageID, "reason", res.Reason)
 	return nil

@@ -5,29 +5,18 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
-	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	cfg, err := loadConfig(os.Getenv)
+	h, err := setup(log)
 	if err != nil {
 		log.Error("start", "err", err)
 		os.Exit(1)
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("start: aws config", "err", err)
-		os.Exit(1)
-	}
-	tokens := secrets.New(ssm.NewFromConfig(awsCfg), cfg.parameterPrefix, secretTTL)
-	lambda.Start(newHandler(cfg, tokens, log).Handle)
+	lambda.Start(h.Handle)
 }

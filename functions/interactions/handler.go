@@ -18,11 +18,9 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/apigw"
@@ -88,7 +86,7 @@ var pong = apigw.JSON(http.StatusOK, discord.Pong())
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var ev event
 	if err := jsonv2.Unmarshal(payload, &ev, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
-		return nil, fmt.Errorf("decode event: %w", err)
+		return nil, &EventError{Step: "decode event", Err: err}
 	}
 	resp, err := h.Handle(ctx, ev)
 	if err != nil {
@@ -98,7 +96,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(resp); err != nil {
-		return nil, fmt.Errorf("encode response: %w", err)
+		return nil, &EventError{Step: "encode response", Err: err}
 	}
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
@@ -118,15 +116,15 @@ func (h *Handler) Handle(ctx context.Context, ev event) (events.APIGatewayV2HTTP
 //
 // See https://discord.com/developers/docs/interactions/receiving-and-responding#receiving-an-interaction
 func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
-	requestID := requestID(ctx)
+	requestID := invocationID(ctx)
 	body, err := apigw.Body(req)
 	if err != nil {
-		status := http.StatusBadRequest
+		code := http.StatusBadRequest
 		if errors.Is(err, apigw.ErrTooLarge) {
-			status = http.StatusRequestEntityTooLarge
+			code = http.StatusRequestEntityTooLarge
 		}
 		h.log.LogAttrs(ctx, slog.LevelWarn, "unreadable body", slog.String("request_id", requestID), slog.String("error", err.Error()))
-		return apigw.Text(status, http.StatusText(status))
+		return apigw.Text(code, http.StatusText(code))
 	}
 	now := h.now()
 	sig, ts := header(req, headerSignature, signature.HeaderSignature), header(req, headerTimestamp, signature.HeaderTimestamp)
@@ -143,7 +141,7 @@ func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) e
 		h.log.LogAttrs(ctx, slog.LevelInfo, "ping", slog.String("request_id", requestID))
 		return pong
 	}
-	reply := h.router.Quick(command.Request{Interaction: in, Received: now, RequestID: requestID})
+	reply := h.router.Quick(ctx, command.Request{Interaction: in, Received: now, RequestID: requestID})
 	outcome := "inline"
 	if reply.Deferred() {
 		outcome = "deferred"
@@ -214,7 +212,8 @@ func routeName(in discord.Interaction) string {
 	return ""
 }
 
-func requestID(ctx context.Context) string {
+// invocationID is the Lambda request id of the invocation handling ctx; "" outside Lambda.
+func invocationID(ctx context.Context) string {
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		return lc.AwsRequestID
 	}
@@ -228,25 +227,23 @@ type deps struct {
 	status  *status.Reader
 	cost    cost.Builder
 	// github calls GitHub as the App's installation (appclient.Lazy: built in the worker).
-	github deploy.RepoClients
+	github catalog.RepoClients
 	// originals reads a card back before the worker edits it (the rest client).
-	originals deploy.Originals
+	originals catalog.Originals
 	// scaler reads and scales ECS services and Auto Scaling groups (/scale).
 	scaler *scale.Scaler
 }
 
 // newHandler builds the handler: the verifier from the public key, once, and the router over
-// the command table.
+// the command table, whose services the catalog builds from the clients.
 func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Handler, error) {
 	v, err := signature.NewVerifier(cfg.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 	}
-	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments}, catalog.Deps{Status: d.status, Cost: d.cost, Now: now,
-		Deploy: &deploy.Service{GitHub: d.github, Discord: d.originals, ApplicationID: cfg.ApplicationID, Repository: cfg.GitHub.Repository,
-			Workflow: cfg.GitHub.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Log: log, Now: now},
-		Assign: &assign.Service{GitHub: d.github, Repository: cfg.GitHub.Repository, Log: log},
-		Scale:  &scale.Service{Scaler: d.scaler, Policy: cfg.Policy, Log: log, Now: now}})
+	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments, ApplicationID: cfg.ApplicationID,
+		Repository: cfg.GitHub.Repository, Workflow: cfg.GitHub.Workflow, Policy: cfg.Policy},
+		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Log: log, Now: now})
 	if err != nil {
 		return nil, err
 	}

@@ -467,7 +467,7 @@ func TestScaleCards(t *testing.T) {
 // asynchronous invocation is a fake). Compare with BenchmarkAck.
 func BenchmarkAckScale(b *testing.B) {
 	at := testNow.Add(-time.Minute)
-	r := scale.Request{Target: scale.Target{Kind: scale.ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4,
+	r := scale.Proposal{Target: scale.Target{Kind: scale.ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4,
 		RequesterID: requester.id, At: at}
 	card := scale.Preview(r, scale.State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
 	card.ID = "1300000000000000777"

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -28,7 +27,7 @@ const (
 // result, or with a plain failure message when the work fails or panics. Failures of the work
 // are the user's answer, not an error: only a failed edit is returned, for Lambda to retry.
 func (h *Handler) work(ctx context.Context, p workPayload) error {
-	requestID := requestID(ctx)
+	requestID := invocationID(ctx)
 	log := func(level slog.Level, msg string, attrs ...slog.Attr) {
 		h.log.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("request_id", requestID),
 			slog.String("ack_request_id", p.AckRequest)}, attrs...)...)
@@ -59,7 +58,7 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 	}
 	if err := h.editOriginal(editCtx, p.ReceivedAt, in.Token, msg); err != nil {
 		// rest errors show the route with "{token}" in place of the token.
-		return fmt.Errorf("edit original response of interaction %s: %w", in.ID, err)
+		return &EditError{InteractionID: in.ID, Err: err}
 	}
 	log(slog.LevelInfo, "work done", slog.String("interaction_id", in.ID), slog.String("route", routeName(in)),
 		slog.String("outcome", outcome), slog.Duration("took", h.now().Sub(start)))

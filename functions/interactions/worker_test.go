@@ -177,7 +177,7 @@ func TestWorkMoto(t *testing.T) {
 // edit fails.
 func TestWorkFailures(t *testing.T) {
 	t.Parallel()
-	panicky := command.Command{Name: "status", Description: "panics", Quick: func(command.Request) command.Reply { return command.Defer(false) },
+	panicky := command.Command{Name: "status", Description: "panics", Quick: func(context.Context, command.Request) command.Reply { return command.Defer(false) },
 		Work: func(context.Context, command.Request) (discord.Message, error) { panic("index out of range") }}
 	tests := []struct {
 		name        string
@@ -246,7 +246,7 @@ func TestWorkDeadlines(t *testing.T) {
 	t.Parallel()
 	var workDL, editDL time.Time
 	router, err := command.NewRouter(command.Command{Name: "status", Description: "d",
-		Quick: func(command.Request) command.Reply { return command.Defer(false) },
+		Quick: func(context.Context, command.Request) command.Reply { return command.Defer(false) },
 		Work: func(ctx context.Context, _ command.Request) (discord.Message, error) {
 			workDL, _ = ctx.Deadline()
 			return discord.Message{Content: "ok"}, nil

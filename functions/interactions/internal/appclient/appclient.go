@@ -71,10 +71,10 @@ func (l *Lazy) RepoClient(ctx context.Context, owner, repo string) (*github.Clie
 	return app.RepoClient(ctx, owner, repo)
 }
 
-// Error turns a failure to get a client for the repository fullName ("owner/repo") into what
+// Explain turns a failure to get a client for the repository fullName ("owner/repo") into what
 // to fix: the App not installed, its key missing from SSM, its credentials refused. Other
 // failures are returned wrapped, as internal errors.
-func Error(err error, fullName string) error {
+func Explain(err error, fullName string) error {
 	switch st, _ := githubapp.ErrorStatus(err); {
 	case errors.Is(err, githubapp.ErrNotInstalled):
 		return command.Errorf(err, "The GitHub App is not installed on %s (or the repository does not exist). Install it on the repository, then try again.", fullName)

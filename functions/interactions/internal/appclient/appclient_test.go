@@ -42,7 +42,7 @@ func TestLazy(t *testing.T) {
 	if !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("first call: %v, want ErrNotFound", err)
 	}
-	if msg := Error(err, "acme/shop").Error(); msg[:len("The GitHub App's private key is not in SSM")] != "The GitHub App's private key is not in SSM" {
+	if msg := Explain(err, "acme/shop").Error(); msg[:len("The GitHub App's private key is not in SSM")] != "The GitHub App's private key is not in SSM" {
 		t.Errorf("message %q", msg)
 	}
 	for range 2 {

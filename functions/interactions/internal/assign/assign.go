@@ -9,7 +9,6 @@ package assign
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -17,7 +16,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
@@ -34,7 +33,7 @@ type RepoClients interface {
 type Service struct {
 	GitHub     RepoClients
 	Repository string // the default owner/repo (GITHUB_REPOSITORY)
-	Log        *slog.Logger
+	Audit      *audit.Recorder
 }
 
 // Name rules, checked by character class and length; counted repetitions in a regexp
@@ -59,7 +58,7 @@ func ValidRepository(s string) bool {
 // Command is def, the /assign definition, answered by s; s may be nil where only the
 // definition is used.
 func Command(s *Service, def command.Command) command.Command {
-	def.Quick = func(req command.Request) command.Reply {
+	def.Quick = func(_ context.Context, req command.Request) command.Reply {
 		if _, _, _, msg := s.parse(req); msg != "" {
 			return command.Ephemeral(msg)
 		}
@@ -99,9 +98,7 @@ func (s *Service) work(ctx context.Context, req command.Request) (discord.Messag
 	if err != nil {
 		outcome, detail = "failed", err.Error()
 	}
-	e := authz.EntryFor(req.Interaction, "assign", target, outcome)
-	e.Detail = detail
-	authz.Log(ctx, s.Log.With(slog.String("request_id", req.RequestID)), e)
+	s.Audit.Record(ctx, audit.Entry{Action: "assign", Target: target, Outcome: outcome, Detail: detail}.By(req.Interaction, req.RequestID))
 	return msg, err
 }
 
@@ -109,7 +106,7 @@ func (s *Service) assign(ctx context.Context, repo string, number int, login str
 	owner, name, _ := strings.Cut(repo, "/")
 	c, err := s.GitHub.RepoClient(ctx, owner, name)
 	if err != nil {
-		return discord.Message{}, "", appclient.Error(err, repo)
+		return discord.Message{}, "", appclient.Explain(err, repo)
 	}
 	issue, _, err := c.Issues.AddAssignees(ctx, owner, name, number, []string{login})
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package authz decides who may request and approve the commands that change things (/deploy,
-// /rollback, /scale), and writes the audit line for every decision.
+// /rollback, /scale). The decisions are recorded by package audit.
 //
 // Default deny: only members holding one of DEPLOY_ROLE_IDS may act, an empty list lets nobody,
 // and nothing is allowed outside a guild. Discord's default_member_permissions is only a first
@@ -8,10 +8,8 @@
 package authz
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 
@@ -104,43 +102,6 @@ func (p Policy) AllowApproval(in discord.Interaction, action, environment, reque
 			"`%s` needs a second person: someone other than the requester must approve.", environment)}
 	}
 	return nil
-}
-
-// Entry is one audit record: who did what to which target, and how it ended.
-type Entry struct {
-	Action  string // "deploy.request", "deploy.approve", "deploy.cancel", "scale.approve", ...
-	Target  string // "prod@main", "ecs demo/web -> 3", ...
-	UserID  string
-	User    string // the Discord username
-	GuildID string
-	Outcome string // "requested", "approved", "dispatched", "cancelled", "denied", "failed"
-	Detail  string // a denial reason, an error summary, a run URL
-}
-
-// EntryFor fills the who of an Entry from an interaction.
-func EntryFor(in discord.Interaction, action, target, outcome string) Entry {
-	e := Entry{Action: action, Target: target, GuildID: in.GuildID, Outcome: outcome}
-	if u := in.Invoker(); u != nil {
-		e.UserID, e.User = u.ID, u.Username
-	}
-	return e
-}
-
-// Log writes e as one structured line at INFO ("audit"); denials and failures at WARN.
-func Log(ctx context.Context, logger *slog.Logger, e Entry) {
-	level := slog.LevelInfo
-	if e.Outcome == "denied" || e.Outcome == "failed" {
-		level = slog.LevelWarn
-	}
-	logger.LogAttrs(ctx, level, "audit",
-		slog.String("action", e.Action),
-		slog.String("target", e.Target),
-		slog.String("user_id", e.UserID),
-		slog.String("user", e.User),
-		slog.String("guild_id", e.GuildID),
-		slog.String("outcome", e.Outcome),
-		slog.String("detail", e.Detail),
-	)
 }
 
 // DenialReason is the audit Detail for err: the *Denial's reason, or "".

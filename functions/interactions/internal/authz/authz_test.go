@@ -1,11 +1,8 @@
 package authz
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
-	"log/slog"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -91,24 +88,24 @@ func TestParseRoleIDs(t *testing.T) {
 	}
 }
 
-func TestLog(t *testing.T) {
+func TestDenialReason(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&buf, nil))
-	e := EntryFor(member("7", "10"), "deploy.approve", "prod@main", "denied")
-	e.Detail = DenialReason(&Denial{Reason: "same-person"})
-	Log(context.Background(), logger, e)
-	var line map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
-		t.Fatalf("not one JSON line: %q", buf.String())
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"denial", &Denial{Reason: "same-person"}, "same-person"},
+		{"wrapped denial", fmt.Errorf("approve: %w", &Denial{Reason: "missing-role"}), "missing-role"},
+		{"plain error", errors.New("x"), ""},
+		{"nil", nil, ""},
 	}
-	want := map[string]any{"level": "WARN", "msg": "audit", "action": "deploy.approve", "target": "prod@main",
-		"user_id": "7", "user": "user7", "guild_id": "g1", "outcome": "denied", "detail": "same-person"}
-	delete(line, "time")
-	if diff := cmp.Diff(want, line); diff != "" {
-		t.Errorf("audit line (-want +got):\n%s", diff)
-	}
-	if DenialReason(errors.New("x")) != "" {
-		t.Error("DenialReason of a plain error is not empty")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := DenialReason(tt.err); got != tt.want {
+				t.Errorf("DenialReason(%v) = %q, want %q", tt.err, got, tt.want)
+			}
+		})
 	}
 }

@@ -5,13 +5,19 @@ package catalog
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/go-github/v66/github"
+
 	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
@@ -21,21 +27,46 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 )
 
-// Config is what the definitions depend on.
+// Config is what the definitions and the commands depend on. Registration needs only
+// DeployEnvironments.
 type Config struct {
 	// DeployEnvironments are the choices of /deploy and /rollback (DEPLOY_ENVIRONMENTS).
 	DeployEnvironments []string
+	// ApplicationID addresses the interaction webhook whose cards /deploy reads back.
+	ApplicationID string // DISCORD_APPLICATION_ID
+	// Repository is the repository /deploy deploys and /assign assigns in by default.
+	Repository string // GITHUB_REPOSITORY, owner/repo
+	// Workflow is the deploy workflow, a file name under .github/workflows.
+	Workflow string // DEPLOY_WORKFLOW
+	// Policy is who may deploy, roll back and scale.
+	Policy authz.Policy
 }
 
-// Deps are the clients the handlers use. Leave them zero where only definitions are needed:
-// registration never runs a handler.
+// RepoClients gives a GitHub client acting as the App's installation on a repository;
+// *appclient.Lazy satisfies it. /deploy, /rollback and /assign use it.
+type RepoClients interface {
+	RepoClient(ctx context.Context, owner, repo string) (*github.Client, error)
+}
+
+// Originals reads the message an interaction token answers; *rest.Client satisfies it.
+type Originals interface {
+	GetOriginal(ctx context.Context, applicationID, token string) (discord.Message, error)
+}
+
+// Deps are the clients the commands use, built once per execution environment by the
+// function's main. Leave them zero where only definitions are needed: registration never
+// runs a handler.
 type Deps struct {
-	Status *status.Reader
-	Cost   cost.Builder
-	Deploy *deploy.Service // /deploy and /rollback
-	Assign *assign.Service
-	Scale  *scale.Service
-	Now    func() time.Time
+	Status  *status.Reader
+	Cost    cost.Builder
+	GitHub  RepoClients // appclient.Lazy: built in the worker
+	Discord Originals   // reads a card back before the worker edits it (the rest client)
+	Scaler  *scale.Scaler
+	// Audit stores the audit records; nil writes them to Log (audit.LogSink).
+	Audit audit.Sink
+	// Log takes the audit lines and the commands' warnings; nil discards them.
+	Log *slog.Logger
+	Now func() time.Time
 }
 
 // guildOnly is where commands that read or change infrastructure may be used: not in direct
@@ -48,6 +79,16 @@ func Table(cfg Config, d Deps) []command.Command {
 	if now == nil {
 		now = time.Now
 	}
+	log := cmp.Or(d.Log, slog.New(slog.DiscardHandler))
+	sink := d.Audit
+	if sink == nil {
+		sink = audit.LogSink{Log: log}
+	}
+	recorder := audit.NewRecorder(sink, log)
+	deploys := &deploy.Service{GitHub: d.GitHub, Discord: d.Discord, ApplicationID: cfg.ApplicationID, Repository: cfg.Repository,
+		Workflow: cfg.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now}
+	assigns := &assign.Service{GitHub: d.GitHub, Repository: cfg.Repository, Audit: recorder}
+	scales := &scale.Service{Scaler: d.Scaler, Policy: cfg.Policy, Audit: recorder, Now: now}
 	envChoices := make([]discord.Choice, len(cfg.DeployEnvironments))
 	for i, e := range cfg.DeployEnvironments {
 		envChoices[i] = discord.Choice{Name: e, Value: e}
@@ -55,7 +96,7 @@ func Table(cfg Config, d Deps) []command.Command {
 	cmds := []command.Command{
 		status.Command(d.Status, now),
 		cost.Command(d.Cost, now),
-		deploy.DeployCommand(d.Deploy, command.Command{
+		deploy.DeployCommand(deploys, command.Command{
 			Name:        "deploy",
 			Description: "Ask to deploy a branch or tag to an environment; an allowed role approves",
 			Options: []discord.OptionDef{
@@ -65,7 +106,7 @@ func Table(cfg Config, d Deps) []command.Command {
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,
 		}),
-		deploy.RollbackCommand(d.Deploy, command.Command{
+		deploy.RollbackCommand(deploys, command.Command{
 			Name:        "rollback",
 			Description: "Ask to roll an environment back to its previous deployed commit; an allowed role approves",
 			Options: []discord.OptionDef{
@@ -74,7 +115,7 @@ func Table(cfg Config, d Deps) []command.Command {
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,
 		}),
-		assign.Command(d.Assign, command.Command{
+		assign.Command(assigns, command.Command{
 			Name:        "assign",
 			Description: "Assign a GitHub pull request or issue to someone",
 			Options: []discord.OptionDef{
@@ -84,7 +125,7 @@ func Table(cfg Config, d Deps) []command.Command {
 			},
 			Contexts: guildOnly,
 		}),
-		scale.Command(d.Scale, command.Command{
+		scale.Command(scales, command.Command{
 			Name:        "scale",
 			Description: "Set an ECS service's or Auto Scaling group's desired count, after approval",
 			Options: []discord.OptionDef{

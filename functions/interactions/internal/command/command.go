@@ -122,8 +122,9 @@ func (r Reply) JSON(t discord.InteractionType) (string, error) {
 }
 
 // QuickFunc answers an interaction within Discord's 3 seconds. It must make no network call:
-// validate, answer what can be answered from memory, and Defer the rest.
-type QuickFunc func(Request) Reply
+// validate, answer what can be answered from memory, and Defer the rest. The context is the
+// acknowledging invocation's, for the log and audit lines it writes.
+type QuickFunc func(context.Context, Request) Reply
 
 // WorkFunc does the deferred work of an interaction in the asynchronous invocation and returns
 // the message that replaces the deferred response. An *Error is shown to the user as it

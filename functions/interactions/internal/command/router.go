@@ -143,12 +143,12 @@ func where(ctxs []Context) string {
 // Quick answers an interaction within Discord's deadline: the inline reply of its command or
 // button, or Defer. Unknown commands and buttons, and commands used where they are not
 // allowed, get an ephemeral answer.
-func (r *Router) Quick(req Request) Reply {
+func (r *Router) Quick(ctx context.Context, req Request) Reply {
 	rt := r.route(req.Interaction)
 	if rt.deny != "" {
 		return Ephemeral(rt.deny)
 	}
-	reply := rt.quick(req)
+	reply := rt.quick(ctx, req)
 	if reply.deferred && rt.work == nil {
 		return Ephemeral(fmt.Sprintf("%s is not wired up correctly (it deferred with no worker). Please tell whoever runs the bot.", rt.label))
 	}

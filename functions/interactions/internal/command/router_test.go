@@ -14,11 +14,11 @@ import (
 )
 
 func inline(text string) QuickFunc {
-	return func(Request) Reply { return Ephemeral(text) }
+	return func(context.Context, Request) Reply { return Ephemeral(text) }
 }
 
 func deferTo(msg string) (QuickFunc, WorkFunc) {
-	return func(Request) Reply { return Defer(false) },
+	return func(context.Context, Request) Reply { return Defer(false) },
 		func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: msg}, nil }
 }
 
@@ -32,7 +32,7 @@ func testRouter(t *testing.T) *Router {
 				{Prefix: "slow:", Quick: inline("slow button")},
 				{Prefix: "slow:approve:", Quick: inline("approve button")},
 			}},
-		Command{Name: "broken", Description: "defers without a worker", Quick: func(Request) Reply { return Defer(true) }},
+		Command{Name: "broken", Description: "defers without a worker", Quick: func(context.Context, Request) Reply { return Defer(true) }},
 		Command{Name: "dm", Description: "only in DMs", Quick: inline("dm answer"), Contexts: []Context{ContextBotDM}},
 	)
 	if err != nil {
@@ -74,7 +74,7 @@ func TestRouterQuick(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := r.Quick(tt.req).Response(tt.req.Interaction.Type)
+			got := r.Quick(t.Context(), tt.req).Response(tt.req.Interaction.Type)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Quick mismatch (-want +got):\n%s", diff)
 			}
@@ -125,7 +125,9 @@ func TestReplyResponse(t *testing.T) {
 // response and hands the work over, and is refused like Defer when there is no worker.
 func TestRespondAndDefer(t *testing.T) {
 	t.Parallel()
-	lock := func(Request) Reply { return RespondAndDefer(discord.Update(discord.Message{Content: "locked"})) }
+	lock := func(context.Context, Request) Reply {
+		return RespondAndDefer(discord.Update(discord.Message{Content: "locked"}))
+	}
 	work := func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: "done"}, nil }
 	r, err := NewRouter(Command{Name: "d", Description: "d", Quick: inline("x"), Buttons: []Button{
 		{Prefix: "d:ok:", Quick: lock, Work: work},
@@ -134,14 +136,14 @@ func TestRespondAndDefer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply := r.Quick(button("d:ok:1"))
+	reply := r.Quick(t.Context(), button("d:ok:1"))
 	if !reply.Deferred() {
 		t.Error("not deferred: the worker would not run")
 	}
 	if diff := cmp.Diff(discord.Update(discord.Message{Content: "locked"}), reply.Response(discord.InteractionMessageComponent)); diff != "" {
 		t.Errorf("Response mismatch (-want +got):\n%s", diff)
 	}
-	broken := r.Quick(button("d:broken:1"))
+	broken := r.Quick(t.Context(), button("d:broken:1"))
 	if broken.Deferred() || !strings.Contains(broken.Response(discord.InteractionMessageComponent).Data.Content, "not wired up correctly") {
 		t.Errorf("deferring without a worker: %+v", broken.Response(discord.InteractionMessageComponent))
 	}
@@ -150,7 +152,7 @@ func TestRespondAndDefer(t *testing.T) {
 func TestRouterWork(t *testing.T) {
 	t.Parallel()
 	worker := func(w WorkFunc) *Router {
-		r, err := NewRouter(Command{Name: "w", Description: "d", Quick: func(Request) Reply { return Defer(false) }, Work: w,
+		r, err := NewRouter(Command{Name: "w", Description: "d", Quick: func(context.Context, Request) Reply { return Defer(false) }, Work: w,
 			Buttons: []Button{{Prefix: "w:", Quick: inline("x"), Work: w}}})
 		if err != nil {
 			t.Fatal(err)
@@ -207,7 +209,7 @@ func TestRouterWork(t *testing.T) {
 
 func TestNewRouterRefuses(t *testing.T) {
 	t.Parallel()
-	ok := func(Request) Reply { return Ephemeral("") }
+	ok := func(context.Context, Request) Reply { return Ephemeral("") }
 	tests := []struct {
 		name string
 		cmds []Command

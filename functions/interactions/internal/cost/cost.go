@@ -30,7 +30,7 @@ func Command(b Builder, now func() time.Time) command.Command {
 		Name:        "cost",
 		Description: "Month-to-date AWS spend, month-end forecast and top services",
 		Contexts:    []command.Context{command.ContextGuild}, // the account's spend is for the server, not any DM
-		Quick:       func(command.Request) command.Reply { return deferred },
+		Quick:       func(context.Context, command.Request) command.Reply { return deferred },
 		Work: func(ctx context.Context, _ command.Request) (discord.Message, error) {
 			rep, err := b.Build(ctx, now())
 			if err != nil {

@@ -31,9 +31,9 @@ func (k Kind) action() string {
 func (k Kind) approvePrefix() string { return string(k) + ":approve:" }
 func (k Kind) cancelPrefix() string  { return string(k) + ":cancel:" }
 
-// Request is what a card asks for. The card is the only state: the request is read back from
+// Proposal is what a card asks for. The card is the only state: the request is read back from
 // its embed and its buttons' custom_ids when a button is clicked.
-type Request struct {
+type Proposal struct {
 	Kind        Kind
 	Environment string
 	Ref         string
@@ -46,7 +46,7 @@ type Request struct {
 }
 
 // target names the request in the audit log: "prod@main", "prod@3f2c1a9".
-func (r Request) target() string {
+func (r Proposal) target() string {
 	if r.Kind == KindRollback {
 		return r.Environment + "@" + short(r.SHA)
 	}
@@ -55,7 +55,7 @@ func (r Request) target() string {
 
 // customID is a button's custom_id: "deploy:approve:<requester id>:<unix seconds>", at most
 // 15 + 20 + 1 + 11 characters, within Discord's 100.
-func (r Request) customID(prefix string) string {
+func (r Proposal) customID(prefix string) string {
 	return prefix + r.RequesterID + ":" + strconv.FormatInt(r.RequestedAt.Unix(), 10)
 }
 
@@ -74,7 +74,7 @@ const (
 const maxHistory = 12
 
 // NewCard is the card asking to approve r; changes describes what would go out.
-func NewCard(r Request, changes string) discord.Message {
+func NewCard(r Proposal, changes string) discord.Message {
 	title := fmt.Sprintf("Deploy %s to %s", r.Ref, r.Environment)
 	if r.Kind == KindRollback {
 		title = fmt.Sprintf("Roll back %s to %s", r.Environment, short(r.SHA))
@@ -103,7 +103,7 @@ func NewCard(r Request, changes string) discord.Message {
 
 // buttons are the card's Approve and Cancel, disabled once the card is closed, and a link to
 // the run when one is known.
-func buttons(r Request, open bool, runURL string) []discord.Component {
+func buttons(r Proposal, open bool, runURL string) []discord.Component {
 	approve := discord.Button(discord.ButtonSuccess, "Approve", r.customID(r.Kind.approvePrefix()))
 	cancel := discord.Button(discord.ButtonSecondary, "Cancel", r.customID(r.Kind.cancelPrefix()))
 	approve.Disabled, cancel.Disabled = !open, !open
@@ -123,13 +123,13 @@ var (
 )
 
 // Read reads back the request of the card m, whose button customID was clicked.
-func Read(kind Kind, m *discord.Message, customID string) (Request, error) {
+func Read(kind Kind, m *discord.Message, customID string) (Proposal, error) {
 	id := idPattern.FindStringSubmatch(customID)
 	if m == nil || len(m.Embeds) == 0 || id == nil || len(id[1]) > 20 || len(id[2]) > 11 {
-		return Request{}, errUnreadable
+		return Proposal{}, errUnreadable
 	}
 	unix, _ := strconv.ParseInt(id[2], 10, 64)
-	r := Request{Kind: kind, RequesterID: id[1], RequestedAt: time.Unix(unix, 0).UTC()}
+	r := Proposal{Kind: kind, RequesterID: id[1], RequestedAt: time.Unix(unix, 0).UTC()}
 	e := m.Embeds[0]
 	r.Environment = unquote(field(e, fieldEnvironment))
 	r.Ref = unquote(field(e, fieldRef))
@@ -138,7 +138,7 @@ func Read(kind Kind, m *discord.Message, customID string) (Request, error) {
 		r.Requester = mm[1]
 	}
 	if r.Environment == "" || r.Ref == "" || (kind == KindRollback && r.SHA == "") {
-		return Request{}, errUnreadable
+		return Proposal{}, errUnreadable
 	}
 	return r, nil
 }

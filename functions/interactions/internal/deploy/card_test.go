@@ -39,7 +39,7 @@ func TestRequestedBy(t *testing.T) {
 // message that is not such a card, or a custom_id of another shape, is refused.
 func TestReadCard(t *testing.T) {
 	t.Parallel()
-	r := Request{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
+	r := Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
 		RequesterID: "1000000000000000042", Requester: "minji", RequestedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
 	card := NewCard(r, "changes")
 	id := r.customID(KindRollback.approvePrefix())
@@ -58,7 +58,7 @@ func TestReadCard(t *testing.T) {
 			t.Errorf("%s: custom_id %q read", name, custom)
 		}
 	}
-	noSHA := NewCard(Request{Kind: KindRollback, Environment: "prod", Ref: "main", RequesterID: "1", Requester: "x"}, "")
+	noSHA := NewCard(Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", RequesterID: "1", Requester: "x"}, "")
 	if _, err := Read(KindRollback, &noSHA, id); err == nil {
 		t.Error("a rollback card without a commit was read")
 	}
@@ -69,7 +69,7 @@ func TestReadCard(t *testing.T) {
 
 func TestHistoryKeepsNewest(t *testing.T) {
 	t.Parallel()
-	e := NewCard(Request{Kind: KindDeploy, Environment: "dev", Ref: "main", RequesterID: "1", Requester: "x"}, "").Embeds[0]
+	e := NewCard(Proposal{Kind: KindDeploy, Environment: "dev", Ref: "main", RequesterID: "1", Requester: "x"}, "").Embeds[0]
 	at := time.Unix(1772445600, 0)
 	for i := range 30 {
 		e = withState(e, state{at: at, history: "refused " + string(rune('a'+i%26))})

@@ -3,6 +3,7 @@
 package help
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -23,7 +24,7 @@ func Command(others []command.Command) command.Command {
 	resp := discord.Reply(Message(append(others, self)))
 	resp.Data.Flags = discord.FlagEphemeral
 	reply := command.Static(resp)
-	self.Quick = func(command.Request) command.Reply { return reply }
+	self.Quick = func(context.Context, command.Request) command.Reply { return reply }
 	return self
 }
 

@@ -19,7 +19,7 @@ func TestHelpListsTheTable(t *testing.T) {
 		t.Fatalf("last command %q, want help", last.Name)
 	}
 	in := discord.Interaction{Type: discord.InteractionApplicationCommand, Command: &discord.CommandData{Name: "help"}}
-	resp := last.Quick(command.Request{Interaction: in}).Response(in.Type)
+	resp := last.Quick(t.Context(), command.Request{Interaction: in}).Response(in.Type)
 	if resp.Data == nil || resp.Data.Flags != discord.FlagEphemeral || len(resp.Data.Embeds) != 1 {
 		t.Fatalf("response %+v, want one ephemeral embed", resp)
 	}

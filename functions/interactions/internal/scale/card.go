@@ -11,10 +11,10 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 )
 
-// Request is what a card asks for. The card carries it: the target and the count in its embed
+// Proposal is what a card asks for. The card carries it: the target and the count in its embed
 // fields, the requester and the time in its buttons' custom_ids, so that a click, which
 // arrives with the message it is on, needs nothing stored elsewhere.
-type Request struct {
+type Proposal struct {
 	Target      Target
 	Desired     int32
 	RequesterID string
@@ -47,16 +47,16 @@ const (
 var errBadCard = errors.New("not a /scale card")
 
 // customID is the custom_id of one of the card's buttons.
-func (r Request) customID(prefix string) string {
+func (r Proposal) customID(prefix string) string {
 	return prefix + r.RequesterID + ":" + strconv.FormatInt(r.At.Unix(), 10)
 }
 
 // target is what the card's lines call the resource: "ECS service `prod/web`".
-func (r Request) target() string { return r.Target.Noun() + " " + discord.Quote(r.Target.Name) }
+func (r Proposal) target() string { return r.Target.Noun() + " " + discord.Quote(r.Target.Name) }
 
 // Preview is the card of a request for a resource in state st: what it is now and will be,
 // and Approve and Cancel buttons.
-func Preview(r Request, st State) discord.Message {
+func Preview(r Proposal, st State) discord.Message {
 	now := fmt.Sprintf("desired **%d** · min %d · max %d", st.Desired, st.Min, st.Max)
 	if r.Target.Kind == ECS {
 		now = fmt.Sprintf("desired **%d** · max %d (the bot's ceiling)\n%d running, %d pending", st.Desired, st.Max, st.Running, st.Pending)
@@ -94,9 +94,9 @@ func stamp(t time.Time, style string) string {
 }
 
 // parseClick reads the request back from a click on one of the card's buttons.
-func parseClick(in discord.Interaction) (Request, error) {
+func parseClick(in discord.Interaction) (Proposal, error) {
 	if in.Component == nil || in.Message == nil || len(in.Message.Embeds) == 0 {
-		return Request{}, errBadCard
+		return Proposal{}, errBadCard
 	}
 	id := in.Component.CustomID
 	rest, ok := strings.CutPrefix(id, ApprovePrefix)
@@ -106,7 +106,7 @@ func parseClick(in discord.Interaction) (Request, error) {
 	requester, unix, ok2 := strings.Cut(rest, ":")
 	secs, err := strconv.ParseInt(unix, 10, 64)
 	if !ok || !ok2 || requester == "" || err != nil {
-		return Request{}, errBadCard
+		return Proposal{}, errBadCard
 	}
 	fields := in.Message.Embeds[0].Fields
 	value := func(name string) string {
@@ -119,13 +119,13 @@ func parseClick(in discord.Interaction) (Request, error) {
 	}
 	t, err := ParseTarget(value(fieldService), value(fieldTarget))
 	if err != nil {
-		return Request{}, fmt.Errorf("%w: %w", errBadCard, err)
+		return Proposal{}, fmt.Errorf("%w: %w", errBadCard, err)
 	}
 	desired, err := strconv.ParseInt(value(fieldDesired), 10, 32)
 	if err != nil || desired < 0 {
-		return Request{}, errBadCard
+		return Proposal{}, errBadCard
 	}
-	return Request{Target: t, Desired: int32(desired), RequesterID: requester, At: time.Unix(secs, 0).UTC()}, nil
+	return Proposal{Target: t, Desired: int32(desired), RequesterID: requester, At: time.Unix(secs, 0).UTC()}, nil
 }
 
 // closed is the status of a card whose buttons no longer work, "" while it is open: a card

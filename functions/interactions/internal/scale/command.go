@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
@@ -16,12 +16,12 @@ import (
 // action is what authz calls the permission, in its messages: "You need one of these roles to scale".
 const action = "scale"
 
-// Service is what /scale needs to answer: the clients, who may act, where the audit lines go,
-// and the clock (time.Now outside tests).
+// Service is what /scale needs to answer: the clients, who may act, where the audit records
+// go, and the clock (time.Now outside tests).
 type Service struct {
 	Scaler *Scaler
 	Policy authz.Policy
-	Log    *slog.Logger
+	Audit  *audit.Recorder
 	Now    func() time.Time
 }
 
@@ -29,7 +29,7 @@ type Service struct {
 // The command checks who asks and what, at once; the deferred invocation reads the resource
 // and shows the preview card. Approve checks the approver and the card, locks the card at once
 // and applies the change in the deferred invocation; Cancel closes the card. Every request,
-// approval, cancel and refusal is one audit line. s may be nil where only the definition is
+// approval, cancel and refusal is one audit record. s may be nil where only the definition is
 // used (registration, /help).
 func Command(s *Service, def command.Command) command.Command {
 	def.Quick, def.Work = s.request, s.preview
@@ -40,11 +40,9 @@ func Command(s *Service, def command.Command) command.Command {
 	return def
 }
 
-// audit writes the audit line of one decision.
+// audit records one decision.
 func (s *Service) audit(ctx context.Context, req command.Request, act, target, outcome, detail string) {
-	e := authz.EntryFor(req.Interaction, act, target, outcome)
-	e.Detail = detail
-	authz.Log(ctx, s.Log.With(slog.String("request_id", req.RequestID)), e)
+	s.Audit.Record(ctx, audit.Entry{Action: act, Target: target, Outcome: outcome, Detail: detail}.By(req.Interaction, req.RequestID))
 }
 
 // auditTarget is the audit line's target: "ecs prod/web -> 4".
@@ -67,14 +65,14 @@ func options(req command.Request) (Target, int32, error) {
 
 // request answers /scale at once: a denial or a malformed option inline, only to the invoker;
 // otherwise the preview is deferred, for everyone in the channel to see.
-func (s *Service) request(req command.Request) command.Reply {
+func (s *Service) request(ctx context.Context, req command.Request) command.Reply {
 	t, desired, optErr := options(req)
 	target := auditTarget(t, desired)
 	if optErr != nil {
 		target = req.Option("service") + " " + req.Option("target")
 	}
 	if err := s.Policy.Allow(req.Interaction, action); err != nil {
-		s.audit(context.Background(), req, "scale.request", target, "denied", authz.DenialReason(err))
+		s.audit(ctx, req, "scale.request", target, "denied", authz.DenialReason(err))
 		return command.Ephemeral("⛔ " + err.Error())
 	}
 	var e *command.Error
@@ -100,7 +98,7 @@ func (s *Service) preview(ctx context.Context, req command.Request) (discord.Mes
 		return discord.Message{}, err
 	}
 	s.audit(ctx, req, "scale.request", target, "requested", fmt.Sprintf("from %d", st.Desired))
-	r := Request{Target: t, Desired: desired, At: req.Received.Truncate(time.Second)}
+	r := Proposal{Target: t, Desired: desired, At: req.Received.Truncate(time.Second)}
 	if u := req.Interaction.Invoker(); u != nil {
 		r.RequesterID = u.ID
 	}
@@ -109,7 +107,7 @@ func (s *Service) preview(ctx context.Context, req command.Request) (discord.Mes
 
 // click reads a click on a card. It answers inline when the card is not one of ours, already
 // closed, or too old, and returns ok only when the click may go on.
-func (s *Service) click(req command.Request, act string) (Request, command.Reply, bool) {
+func (s *Service) click(ctx context.Context, req command.Request, act string) (Proposal, command.Reply, bool) {
 	in := req.Interaction
 	r, err := parseClick(in)
 	if err != nil {
@@ -117,11 +115,11 @@ func (s *Service) click(req command.Request, act string) (Request, command.Reply
 	}
 	target := auditTarget(r.Target, r.Desired)
 	if status := closed(in.Message); status != "" {
-		s.audit(context.Background(), req, act, target, "ignored", "card already closed")
+		s.audit(ctx, req, act, target, "ignored", "card already closed")
 		return r, command.Ephemeral("This request is already closed: " + status), false
 	}
 	if s.Now().Sub(r.At) > MaxAge {
-		s.audit(context.Background(), req, act, target, "expired", "")
+		s.audit(ctx, req, act, target, "expired", "")
 		return r, command.Respond(discord.Update(update(in.Message, fmt.Sprintf(
 			"⌛ Expired: approvals are taken for %d minutes after the request, and what it previewed may have changed. Run `/scale` again.", int(MaxAge.Minutes())),
 			discord.ColorGrey, "", done))), false
@@ -130,8 +128,8 @@ func (s *Service) click(req command.Request, act string) (Request, command.Reply
 }
 
 // refuse keeps the card open and says on it why the click was refused.
-func (s *Service) refuse(req command.Request, act string, r Request, err error) command.Reply {
-	s.audit(context.Background(), req, act, auditTarget(r.Target, r.Desired), "denied", authz.DenialReason(err))
+func (s *Service) refuse(ctx context.Context, req command.Request, act string, r Proposal, err error) command.Reply {
+	s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "denied", authz.DenialReason(err))
 	m := req.Interaction.Message
 	status := ""
 	for _, f := range m.Embeds[0].Fields {
@@ -160,17 +158,17 @@ func mention(in discord.Interaction) string {
 // approve checks the approver and the card, and locks the card at once while the change is
 // applied in the deferred invocation. A second click on a locked card is refused: Discord sends
 // each click with the message as it was then.
-func (s *Service) approve(req command.Request) command.Reply {
-	r, reply, ok := s.click(req, "scale.approve")
+func (s *Service) approve(ctx context.Context, req command.Request) command.Reply {
+	r, reply, ok := s.click(ctx, req, "scale.approve")
 	if !ok {
 		return reply
 	}
 	// The two-person rule is for deploy environments; a scale change is bounded and
 	// reversible, so its requester may approve it.
 	if err := s.Policy.AllowApproval(req.Interaction, action, "", r.RequesterID); err != nil {
-		return s.refuse(req, "scale.approve", r, err)
+		return s.refuse(ctx, req, "scale.approve", r, err)
 	}
-	s.audit(context.Background(), req, "scale.approve", auditTarget(r.Target, r.Desired), "approved", "")
+	s.audit(ctx, req, "scale.approve", auditTarget(r.Target, r.Desired), "approved", "")
 	return command.RespondAndDefer(discord.Update(update(req.Interaction.Message,
 		fmt.Sprintf("Approved by %s: scaling…", mention(req.Interaction)), discord.ColorBlue, "", locked)))
 }
@@ -208,17 +206,17 @@ func (s *Service) apply(ctx context.Context, req command.Request) (discord.Messa
 
 // cancel closes the card. The requester may cancel their own request; anyone else needs a
 // role that may scale.
-func (s *Service) cancel(req command.Request) command.Reply {
-	r, reply, ok := s.click(req, "scale.cancel")
+func (s *Service) cancel(ctx context.Context, req command.Request) command.Reply {
+	r, reply, ok := s.click(ctx, req, "scale.cancel")
 	if !ok {
 		return reply
 	}
 	if u := req.Interaction.Invoker(); u == nil || u.ID != r.RequesterID {
 		if err := s.Policy.Allow(req.Interaction, action); err != nil {
-			return s.refuse(req, "scale.cancel", r, err)
+			return s.refuse(ctx, req, "scale.cancel", r, err)
 		}
 	}
-	s.audit(context.Background(), req, "scale.cancel", auditTarget(r.Target, r.Desired), "cancelled", "")
+	s.audit(ctx, req, "scale.cancel", auditTarget(r.Target, r.Desired), "cancelled", "")
 	return command.Respond(discord.Update(update(req.Interaction.Message,
 		fmt.Sprintf("Cancelled by %s at %s. Nothing was changed.", mention(req.Interaction), stamp(s.Now(), "f")), discord.ColorGrey, "", done)))
 }

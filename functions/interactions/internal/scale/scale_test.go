@@ -76,7 +76,7 @@ func TestCheck(t *testing.T) {
 func TestParseClick(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	r := Request{Target: Target{Kind: ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4, RequesterID: "42", At: at}
+	r := Proposal{Target: Target{Kind: ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4, RequesterID: "42", At: at}
 	card := Preview(r, State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
 	click := func(customID string, change func(*discord.Message)) discord.Interaction {
 		m := card

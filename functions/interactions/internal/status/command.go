@@ -23,7 +23,7 @@ func Command(r *Reader, now func() time.Time) command.Command {
 				Description: "Instance id(s), key=value tag or Name; cluster/service for ECS; cluster name for EKS"},
 		},
 		Contexts: []command.Context{command.ContextGuild}, // AWS state is for the server, not any DM
-		Quick: func(req command.Request) command.Reply {
+		Quick: func(_ context.Context, req command.Request) command.Reply {
 			if _, err := ParseTarget(req.Option("service"), req.Option("target")); err != nil {
 				return command.Ephemeral(message(err))
 			}

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/shared/secrets"
+)
+
+// setup builds the handler once per execution environment; nothing here touches the network.
+func setup(log *slog.Logger) (*handler, error) {
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	store := secrets.New(ssm.NewFromConfig(awsCfg), cfg.ParameterPrefix, secretsTTL)
+	bus := forward.New(eventbridge.NewFromConfig(awsCfg), cfg.EventBus)
+	return newHandler(cfg, store, bus, restClient(discordOptions(cfg.DiscordAPIURL)), log), nil
+}

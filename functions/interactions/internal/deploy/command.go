@@ -1,0 +1,225 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/deployrun"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// approvalWindow is how long a card may be approved: the 15 minutes of an interaction token.
+const approvalWindow = 15 * time.Minute
+
+// Originals reads the message an interaction token answers; *rest.Client satisfies it.
+type Originals interface {
+	GetOriginal(ctx context.Context, applicationID, token string) (discord.Message, error)
+}
+
+// Service requests, approves and dispatches deploys. Build it once per execution environment.
+type Service struct {
+	GitHub        RepoClients
+	Discord       Originals
+	ApplicationID string
+	Repository    string // owner/repo (GITHUB_REPOSITORY)
+	Workflow      string // DEPLOY_WORKFLOW
+	Environments  []string
+	Policy        authz.Policy
+	Audit         *audit.Recorder
+	Log           *slog.Logger // warnings about GitHub and Discord reads that the card works around
+	Now           func() time.Time
+}
+
+// DeployCommand is def, the /deploy definition, answered by s. s may be nil where only the
+// definition is used.
+func DeployCommand(s *Service, def command.Command) command.Command {
+	def.Quick = func(ctx context.Context, req command.Request) command.Reply {
+		return s.requestQuick(ctx, KindDeploy, req)
+	}
+	def.Work = func(ctx context.Context, req command.Request) (discord.Message, error) {
+		return s.requestWork(ctx, KindDeploy, req)
+	}
+	def.Buttons = s.buttons(KindDeploy)
+	return def
+}
+
+// RollbackCommand is def, the /rollback definition, answered by s; it also routes the "Roll
+// back" button deploy-notify puts under a failed deploy, which opens a new rollback card.
+func RollbackCommand(s *Service, def command.Command) command.Command {
+	def.Quick = func(ctx context.Context, req command.Request) command.Reply {
+		return s.requestQuick(ctx, KindRollback, req)
+	}
+	def.Work = func(ctx context.Context, req command.Request) (discord.Message, error) {
+		return s.requestWork(ctx, KindRollback, req)
+	}
+	def.Buttons = append(s.buttons(KindRollback), command.Button{
+		Prefix: deployrun.RollbackButtonPrefix,
+		Quick:  s.rollbackStart,
+		Work:   def.Work,
+	})
+	return def
+}
+
+func (s *Service) buttons(k Kind) []command.Button {
+	return []command.Button{
+		{Prefix: k.approvePrefix(), Quick: func(ctx context.Context, req command.Request) command.Reply { return s.approve(ctx, k, req) },
+			Work: func(ctx context.Context, req command.Request) (discord.Message, error) {
+				return s.startApproved(ctx, k, req)
+			}},
+		{Prefix: k.cancelPrefix(), Quick: func(ctx context.Context, req command.Request) command.Reply { return s.cancel(ctx, k, req) }},
+	}
+}
+
+// refPattern is what a branch or tag name may look like here: git's rules, roughly, without
+// spaces; a full commit id is refused because a dispatch needs a branch or tag.
+var (
+	refPattern = regexp.MustCompile(`^[A-Za-z0-9._/+-]+$`) // and at most 255 bytes
+	shaPattern = regexp.MustCompile(`^[0-9a-f]+$`)         // and exactly 40
+)
+
+// environment is the environment a request names: the option of the command, or the end of
+// the custom_id of deploy-notify's "Roll back" button.
+func environment(req command.Request) string {
+	if c := req.Interaction.Component; c != nil {
+		return strings.TrimPrefix(c.CustomID, deployrun.RollbackButtonPrefix)
+	}
+	return req.Option("environment")
+}
+
+// check refuses at once what cannot become a card: a member without an allowed role, an
+// environment not offered, a ref that is not a branch or tag name.
+func (s *Service) check(ctx context.Context, k Kind, req command.Request) string {
+	in := req.Interaction
+	env := environment(req)
+	if err := s.Policy.Allow(in, k.action()); err != nil {
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Outcome: "denied", Detail: authz.DenialReason(err)})
+		return err.Error()
+	}
+	if !slices.Contains(s.Environments, env) {
+		return fmt.Sprintf("%s is not an environment I deploy to: choose one of %s.", discord.Quote(env), strings.Join(s.Environments, ", "))
+	}
+	ref := req.Option("ref")
+	if ref != "" && (len(ref) > 255 || !refPattern.MatchString(ref) || (len(ref) == 40 && shaPattern.MatchString(ref)) || strings.Contains(ref, "..")) {
+		return fmt.Sprintf("%s is not a branch or tag name. GitHub starts workflows on branches and tags only; to deploy an older commit, use `/rollback`.", discord.Quote(ref))
+	}
+	return ""
+}
+
+// requestQuick checks a /deploy or /rollback and defers the card to the worker, which reads
+// GitHub.
+func (s *Service) requestQuick(ctx context.Context, k Kind, req command.Request) command.Reply {
+	if msg := s.check(ctx, k, req); msg != "" {
+		return command.Ephemeral(msg)
+	}
+	return command.Defer(false)
+}
+
+// rollbackStart answers the "Roll back" button of deploy-notify with a new rollback card (a
+// new message: deploy-notify's card is left as it is).
+func (s *Service) rollbackStart(ctx context.Context, req command.Request) command.Reply {
+	if msg := s.check(ctx, KindRollback, req); msg != "" {
+		return command.Ephemeral(msg)
+	}
+	return command.RespondAndDefer(discord.Deferred(false))
+}
+
+// approve answers a click on Approve at once, from the card alone: refused (the card shows
+// why and stays open), already decided, expired, or approved, when the card is locked (its
+// buttons disabled) in the same answer and the workflow dispatch is left to the worker
+// (startApproved).
+func (s *Service) approve(ctx context.Context, k Kind, req command.Request) command.Reply {
+	in := req.Interaction
+	r, reply, ok := s.readOpen(ctx, k, req, "approve")
+	if !ok {
+		return reply
+	}
+	who := mention(in)
+	if err := s.Policy.AllowApproval(in, k.action(), r.Environment, r.RequesterID); err != nil {
+		return s.refuse(ctx, k, req, r, "approve", err)
+	}
+	if age := req.Received.Sub(r.RequestedAt); age > approvalWindow {
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "expired",
+			Detail: "requested " + age.Round(time.Minute).String() + " before"})
+		return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
+			description: fmt.Sprintf("⌛ Expired: not approved within %d minutes of the request. Run `/%s` again for a fresh card.", int(approvalWindow.Minutes()), k),
+			history:     "approve by " + who + " too late: expired"})
+	}
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "approved"})
+	reply = s.close(k, req, r, state{color: discord.ColorBlue, at: req.Received,
+		description: "⏳ Approved by " + who + ": dispatching…", history: "approved by " + who})
+	return command.RespondAndDefer(reply.Response(discord.InteractionMessageComponent))
+}
+
+// cancel closes the card: the requester or a member with an allowed role may.
+func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) command.Reply {
+	in := req.Interaction
+	r, reply, ok := s.readOpen(ctx, k, req, "cancel")
+	if !ok {
+		return reply
+	}
+	who := mention(in)
+	if u := in.Invoker(); u == nil || u.ID != r.RequesterID {
+		if err := s.Policy.Allow(in, k.action()); err != nil {
+			return s.refuse(ctx, k, req, r, "cancel", err)
+		}
+	}
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Outcome: "cancelled"})
+	return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
+		description: "✖️ Cancelled by " + who + ". Nothing was dispatched.", history: "cancelled by " + who})
+}
+
+// refuse records the denial of a click (verb "approve" or "cancel") and keeps the card open,
+// with who was refused and why in its history.
+func (s *Service) refuse(ctx context.Context, k Kind, req command.Request, r Proposal, verb string, err error) command.Reply {
+	s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "denied", Detail: authz.DenialReason(err)})
+	m := req.Interaction.Message
+	e := withState(m.Embeds[0], state{description: m.Embeds[0].Description, color: m.Embeds[0].Color,
+		at: req.Received, history: verb + " by " + mention(req.Interaction) + " refused: " + err.Error()})
+	return command.Respond(discord.Update(discord.Message{Embeds: append([]discord.Embed{e}, m.Embeds[1:]...)}))
+}
+
+// readOpen reads the clicked card and checks that it is still open. When it is not, reply is
+// the answer: only the clicker sees it, the card stays as it is.
+func (s *Service) readOpen(ctx context.Context, k Kind, req command.Request, verb string) (Proposal, command.Reply, bool) {
+	in := req.Interaction
+	r, err := Read(k, in.Message, in.Component.CustomID)
+	if err != nil {
+		return Proposal{}, command.Ephemeral(fmt.Sprintf("I can't read this card any more. Run `/%s` again for a fresh one.", k)), false
+	}
+	if !Open(k, in.Message) {
+		s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "ignored", Detail: "card already closed"})
+		return r, command.Ephemeral("This request is already closed: " + in.Message.Embeds[0].Description), false
+	}
+	return r, command.Reply{}, true
+}
+
+// close answers a click by changing the card to st with its buttons disabled.
+func (s *Service) close(k Kind, req command.Request, r Proposal, st state) command.Reply {
+	m := req.Interaction.Message
+	e := withState(m.Embeds[0], st)
+	return command.Respond(discord.Update(discord.Message{
+		Embeds:     append([]discord.Embed{e}, m.Embeds[1:]...),
+		Components: buttons(r, false, ""),
+	}))
+}
+
+// mention shows the clicking member on the card (allowed_mentions keeps it from pinging).
+func mention(in discord.Interaction) string {
+	if u := in.Invoker(); u != nil {
+		return discord.Mention(u.ID)
+	}
+	return "someone"
+}
+
+// audit records e as a decision on req, by its invoker.
+func (s *Service) audit(ctx context.Context, req command.Request, e audit.Entry) {
+	s.Audit.Record(ctx, e.By(req.Interaction, req.RequestID))
+}

@@ -1,0 +1,244 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/deployrun"
+	"github.com/discord-chatops/chatops/shared/discord"
+)
+
+// requestWork makes the card: it reads GitHub for the ref's commit and what it changes (a
+// deploy) or the commit to go back to (a rollback).
+func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) (discord.Message, error) {
+	r := Proposal{Kind: k, Environment: environment(req), RequestedAt: req.Received.UTC().Truncate(time.Second)}
+	if u := req.Interaction.Invoker(); u != nil {
+		r.RequesterID, r.Requester = u.ID, u.Username
+	}
+	msg, err := s.card(ctx, &r, req.Option("ref"))
+	outcome, detail := "requested", ""
+	if err != nil {
+		outcome, detail = "failed", err.Error()
+	}
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: r.target(), Outcome: outcome, Detail: detail})
+	return msg, err
+}
+
+func (s *Service) card(ctx context.Context, r *Proposal, ref string) (discord.Message, error) {
+	repo, err := s.repo(ctx)
+	if err != nil {
+		return discord.Message{}, err
+	}
+	if ref == "" {
+		if ref, err = repo.defaultBranch(ctx); err != nil {
+			return discord.Message{}, err
+		}
+	}
+	r.Ref = ref
+	deploys, err := repo.successfulDeploys(ctx, r.Environment)
+	if err != nil {
+		return discord.Message{}, err
+	}
+	if r.Kind == KindRollback {
+		return s.rollbackCard(ctx, repo, r, deploys)
+	}
+	if r.SHA, err = repo.head(ctx, ref); err != nil {
+		return discord.Message{}, err
+	}
+	changes := fmt.Sprintf("First deploy of %s by this workflow: no successful run of %s for it among the last %d.", discord.Quote(r.Environment), discord.Quote(s.Workflow), repo.successfulLimit)
+	if len(deploys) > 0 {
+		base := deploys[0].SHA
+		c, err := repo.compare(ctx, base, r.SHA)
+		if err != nil {
+			s.Log.LogAttrs(ctx, slog.LevelWarn, "compare for the card", slog.String("error", err.Error()))
+			changes = "Unknown: GitHub could not compare " + discord.Quote(short(base)) + " (running now) with this ref."
+		} else {
+			changes = changesText(r.Environment, base, c)
+		}
+	}
+	return NewCard(*r, changes), nil
+}
+
+// rollbackCard names the commit a rollback deploys: the commit of the newest successful deploy
+// of the environment that differs from the newest one's. A deploy's commit is its run's head
+// commit, or, for a rollback, the commit its run-name names (deployrun.Title.DeployedSHA).
+func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, deploys []deployed) (discord.Message, error) {
+	if len(deploys) == 0 {
+		return discord.Message{}, userErrorf(nil, "No successful deploy of %s yet (among the last %d successful runs of %s): nothing to roll back to.",
+			discord.Quote(r.Environment), repo.successfulLimit, discord.Quote(s.Workflow))
+	}
+	current := deploys[0].SHA
+	for _, d := range deploys[1:] {
+		if d.SHA == current {
+			continue
+		}
+		r.SHA = d.SHA
+		changes := fmt.Sprintf("%s runs %s now ([run](%s)); this deploys %s again, from the deploy of <t:%d:f> ([run](%s)).",
+			r.Environment, discord.Quote(short(current)), deploys[0].GetHTMLURL(), discord.Quote(short(r.SHA)), d.GetCreatedAt().Unix(), d.GetHTMLURL())
+		if c, err := repo.compare(ctx, r.SHA, current); err == nil && c.AheadBy > 0 {
+			changes += fmt.Sprintf("\nTakes out %d commit(s):\n%s", c.AheadBy, changesText(r.Environment, r.SHA, Comparison{Status: "ahead", AheadBy: c.AheadBy, Commits: c.Commits}))
+		}
+		return NewCard(*r, changes), nil
+	}
+	return discord.Message{}, userErrorf(nil, "No earlier successful deploy of %s to roll back to: every successful run among the last %d deployed %s.",
+		discord.Quote(r.Environment), repo.successfulLimit, discord.Quote(short(current)))
+}
+
+func (s *Service) repo(ctx context.Context) (repo, error) {
+	owner, name, _ := strings.Cut(s.Repository, "/")
+	c, err := s.GitHub.RepoClient(ctx, owner, name)
+	if err != nil {
+		return repo{}, appclient.Explain(err, s.Repository)
+	}
+	return repo{client: c, owner: owner, name: name, workflow: s.Workflow, fullName: s.Repository, successfulLimit: 100}, nil
+}
+
+// startApproved is the worker of an approval: it dispatches the deploy workflow once and shows
+// the run on the card. Before dispatching it checks the card (read again through the token) and
+// the workflow's recent runs for this card's correlation id, so that a repeated delivery of the
+// approval finds the first one's run instead of starting a second.
+func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request) (discord.Message, error) {
+	in := req.Interaction
+	r, err := Read(k, in.Message, in.Component.CustomID)
+	if err != nil {
+		return discord.Message{}, userErrorf(err, "I can't read this card any more. Run `/%s` again for a fresh one.", k)
+	}
+	who := mention(in)
+	correlationID := deployrun.CorrelationID(in.ChannelID, in.Message.ID)
+	current := s.original(ctx, in, who)
+	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "dispatched"}
+	if dispatched(current) {
+		entry.Outcome, entry.Detail = "duplicate", "the card already shows a run"
+		s.audit(ctx, req, entry)
+		return discord.Message{Embeds: current.Embeds}, nil
+	}
+	run, err := s.startOnce(ctx, r, correlationID)
+	// Read again: deploy-notify may have put the run's status on the card meanwhile.
+	current = s.original(ctx, in, who)
+	now := s.Now().UTC()
+	var st state
+	runURL := ""
+	switch {
+	case err != nil:
+		entry.Outcome, entry.Detail = "failed", err.Error()
+		text := "⚠️ I couldn't dispatch: an internal error. Ask whoever runs the bot to look for request `" + req.RequestID + "` in the interactions function's logs, then run `/" + string(k) + "` again."
+		var ce *command.Error
+		if errors.As(err, &ce) {
+			text = "⚠️ Not dispatched: " + ce.Message + " Then run `/" + string(k) + "` again."
+		}
+		st = state{description: text + "\nApproved by " + who + ".", color: discord.ColorRed, at: now, history: "dispatch failed"}
+	default:
+		if run.duplicate {
+			entry.Outcome, entry.Detail = "duplicate", "run already started for this card"
+		}
+		runURL = run.HTMLURL
+		verb := map[Kind]string{KindDeploy: "Deploy", KindRollback: "Rollback"}[k]
+		st = state{description: fmt.Sprintf("🚀 %s dispatched <t:%d:f> · approved by %s.", verb, now.Unix(), who), color: discord.ColorGreen, at: now,
+			history: "dispatched " + s.Workflow}
+		if run.ID != 0 {
+			entry.Detail = strings.TrimSpace(entry.Detail + " " + run.HTMLURL)
+			st.history = fmt.Sprintf("dispatched run %d", run.ID)
+		}
+	}
+	s.audit(ctx, req, entry)
+	e := withState(current.Embeds[0], st)
+	if err == nil {
+		value := "Starting: its status appears below when GitHub reports it."
+		if runURL != "" {
+			value = fmt.Sprintf("[#%d](%s)", run.ID, runURL)
+		}
+		e = setField(e, fieldRun, value, true)
+	}
+	out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
+	if ours(current) {
+		out.Components = buttons(r, false, runURL)
+	}
+	return out, nil
+}
+
+// original reads the card as it is now through the click's token. When that fails it is the
+// card as clicked, locked: an edit then drops a status embed deploy-notify may have added,
+// which its next event puts back.
+func (s *Service) original(ctx context.Context, in discord.Interaction, who string) discord.Message {
+	m, err := s.Discord.GetOriginal(ctx, s.ApplicationID, in.Token)
+	if err == nil && len(m.Embeds) > 0 {
+		return m
+	}
+	s.Log.LogAttrs(ctx, slog.LevelWarn, "read the card before editing it", slog.Any("error", err))
+	m = *in.Message
+	m.Embeds = append([]discord.Embed{withState(m.Embeds[0], state{description: "⏳ Approved by " + who + ": dispatching…", color: discord.ColorBlue})}, m.Embeds[1:]...)
+	return m
+}
+
+// startedRun is the run an approval started, or found already started.
+type startedRun struct {
+	RunDetails
+	duplicate bool
+}
+
+// startOnce dispatches the workflow for r unless a run of this card already exists.
+func (s *Service) startOnce(ctx context.Context, r Proposal, correlationID string) (startedRun, error) {
+	repo, err := s.repo(ctx)
+	if err != nil {
+		return startedRun{}, err
+	}
+	since := r.RequestedAt.Add(-time.Minute)
+	if run, err := repo.runFor(ctx, correlationID, since); err != nil {
+		return startedRun{}, err
+	} else if run != nil {
+		return startedRun{RunDetails: RunDetails{ID: run.GetID(), HTMLURL: run.GetHTMLURL()}, duplicate: true}, nil
+	}
+	sha := ""
+	if r.Kind == KindRollback {
+		sha = r.SHA
+	}
+	details, err := repo.dispatch(ctx, r.Ref, map[string]string{
+		"environment":    r.Environment,
+		"sha":            sha,
+		"requested_by":   RequestedBy(r.Requester),
+		"correlation_id": correlationID,
+	})
+	if err != nil {
+		return startedRun{}, err
+	}
+	if details.ID == 0 { // 204: GitHub did not say; the run may already be listed
+		if run, err := repo.runFor(ctx, correlationID, since); err == nil && run != nil {
+			details = RunDetails{ID: run.GetID(), HTMLURL: run.GetHTMLURL()}
+		}
+	}
+	return startedRun{RunDetails: details}, nil
+}
+
+// ours says whether the card's buttons are still the ones this package put there, not
+// deploy-notify's (which replaces them once the run reports).
+func ours(m discord.Message) bool {
+	for _, row := range m.Components {
+		for _, c := range row.Components {
+			if c.CustomID == "" || !(strings.HasPrefix(c.CustomID, string(KindDeploy)+":") || strings.HasPrefix(c.CustomID, string(KindRollback)+":")) ||
+				strings.HasPrefix(c.CustomID, deployrun.RollbackButtonPrefix) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var requestedByUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// RequestedBy is the requested_by input for a Discord username: one token without spaces, as
+// the run-name needs (deployrun.ParseTitle reads it back), at most 39 characters.
+func RequestedBy(username string) string {
+	s := strings.Trim(requestedByUnsafe.ReplaceAllString(username, "_"), "_")
+	if s == "" {
+		return "discord"
+	}
+	return discord.Truncate(s, 39)
+}

@@ -24,8 +24,8 @@ import (
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/local/internal/fakegithub"
 	"github.com/discord-chatops/chatops/local/internal/recorder"
-	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/local/suite"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 

@@ -124,7 +124,7 @@ type Server struct {
 	created    []string           // ids of messages created by channel posts, oldest first
 	records    []Record
 	requests   []Request
-	done       int // requests answered
+	done       int                          // requests answered
 	commands   map[string][]json.RawMessage // "" or guild id -> commands
 	scripts    []script
 	intercepts []func(Request) (Reply, bool)
@@ -154,7 +154,9 @@ func New(o Options) *Server {
 func NewServer(t testing.TB, o Options) *Server {
 	t.Helper()
 	if o.Invalid == nil {
-		o.Invalid = func(what string, err error) { t.Errorf("discordtest: %s breaks Discord's request schema:\n%v", what, err) }
+		o.Invalid = func(what string, err error) {
+			t.Errorf("discordtest: %s breaks Discord's request schema:\n%v", what, err)
+		}
 	}
 	s := New(o)
 	srv := httptest.NewServer(s.Handler())
@@ -639,35 +641,30 @@ func (s *Server) Commands(guild string) []json.RawMessage {
 // WaitRequests blocks until n requests have been answered, and returns them all; it returns
 // ctx's error if ctx ends first. Give it the test's context (t.Context()).
 func (s *Server) WaitRequests(ctx context.Context, n int) ([]Request, error) {
-	for {
-		s.mu.Lock()
-		done, changed := s.done, s.changed
-		s.mu.Unlock()
-		if done >= n {
-			return s.Requests(), nil
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return s.Requests(), fmt.Errorf("wait for %d requests, %d answered: %w", n, done, ctx.Err())
-		}
-	}
+	err := s.wait(ctx, n, "requests answered", func() int { return s.done })
+	return s.Requests(), err
 }
 
 // WaitRecords blocks until n records have been kept, and returns them all; it returns ctx's
 // error if ctx ends first.
 func (s *Server) WaitRecords(ctx context.Context, n int) ([]Record, error) {
+	err := s.wait(ctx, n, "records kept", func() int { return len(s.records) })
+	return s.Records(), err
+}
+
+// wait blocks until count, read under s.mu, reaches n, or ctx ends.
+func (s *Server) wait(ctx context.Context, n int, what string, count func() int) error {
 	for {
 		s.mu.Lock()
-		got, changed := len(s.records), s.changed
+		got, changed := count(), s.changed
 		s.mu.Unlock()
 		if got >= n {
-			return s.Records(), nil
+			return nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return s.Records(), fmt.Errorf("wait for %d records, %d kept: %w", n, got, ctx.Err())
+			return fmt.Errorf("wait for %d %s, %d so far: %w", n, what, got, ctx.Err())
 		}
 	}
 }

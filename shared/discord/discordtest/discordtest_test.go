@@ -254,9 +254,9 @@ func TestScripts(t *testing.T) {
 		wantCalls  int
 		wantWaited time.Duration
 	}{
-		{"429 on the route waited out", "", []Reply{RateLimited(1500 * time.Millisecond, false)}, 3, nil, 2, 1500 * time.Millisecond},
+		{"429 on the route waited out", "", []Reply{RateLimited(1500*time.Millisecond, false)}, 3, nil, 2, 1500 * time.Millisecond},
 		{"global 429 waited out", http.MethodPost, []Reply{RateLimited(250*time.Millisecond, true)}, 3, nil, 2, 250 * time.Millisecond},
-		{"429 beyond the client's budget", "", []Reply{RateLimited(2 * time.Minute, true)}, 3, func(err error) bool {
+		{"429 beyond the client's budget", "", []Reply{RateLimited(2*time.Minute, true)}, 3, func(err error) bool {
 			var rl *rest.RateLimitError
 			return errors.As(err, &rl) && rl.Global && rl.RetryAfter == 2*time.Minute
 		}, 1, 0},

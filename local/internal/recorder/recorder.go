@@ -39,11 +39,14 @@ func New(appID, botToken string, out io.Writer) *Recorder {
 // ObserveInteraction shows what the endpoint answered to an interaction (status and answer)
 // and hands a valid answer to the fake Discord.
 func (r *Recorder) ObserveInteraction(body []byte, status int, answer []byte) {
-	if _, err := discord.ParseInteraction(body); err != nil || status != http.StatusOK {
-		r.print(fmt.Sprintf("── the endpoint refused a request: HTTP %d %s\n", status, strings.TrimSpace(string(answer))))
-		return
+	var err error
+	if status == http.StatusOK {
+		err = r.Answer(body, answer)
 	}
-	if err := r.Answer(body, answer); errors.Is(err, discordtest.ErrNotInteraction) {
+	switch {
+	case status != http.StatusOK || errors.Is(err, discordtest.ErrNotInteraction):
+		r.print(fmt.Sprintf("── the endpoint refused a request: HTTP %d %s\n", status, strings.TrimSpace(string(answer))))
+	case errors.Is(err, discordtest.ErrNotResponse):
 		r.print(fmt.Sprintf("── the endpoint answered something that is not an interaction response: %s\n", answer))
 	}
 }

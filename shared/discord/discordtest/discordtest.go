@@ -96,8 +96,9 @@ type Options struct {
 	// OnRecord is told of each record as it is kept, in order (the local suite prints them).
 	OnRecord func(Record)
 	// Invalid is told of a request or an interaction answer whose body breaks Discord's OpenAPI
-	// request schema; the fake refuses it as Discord does (400, Invalid Form Body). Nil leaves
-	// bodies unchecked. NewServer reports them as test errors.
+	// request schema. The fake refuses such a request as Discord does (400, Invalid Form Body);
+	// Answer returns ErrInvalidAnswer. Nil leaves bodies unchecked. NewServer reports them as
+	// test errors.
 	Invalid func(what string, err error)
 	// AssumeDeferred takes an interaction token the fake was not told of (Answer) as answered
 	// with a deferred message, created on its first webhook call: for tests that run the
@@ -285,9 +286,10 @@ func (s *Server) author() *discord.User {
 
 // Errors of Answer.
 var (
-	// ErrNotInteraction: the delivered body is not an interaction, or the answer not an
-	// interaction response.
-	ErrNotInteraction = errors.New("not an interaction and its response")
+	// ErrNotInteraction: the delivered body is not an interaction.
+	ErrNotInteraction = errors.New("not an interaction")
+	// ErrNotResponse: the answer is not an interaction response.
+	ErrNotResponse = errors.New("not an interaction response")
 	// ErrAlreadyAnswered: Discord takes one answer per interaction (error 40060, "Interaction
 	// has already been acknowledged").
 	ErrAlreadyAnswered = errors.New("interaction has already been acknowledged")
@@ -298,7 +300,8 @@ var (
 // Answer applies what the endpoint answered to the interaction body, as Discord does: a new
 // message for CHANNEL_MESSAGE_WITH_SOURCE, "thinking..." for a deferred answer, an edit of the
 // button's message for UPDATE_MESSAGE. It remembers the interaction's token for the webhook
-// calls that follow.
+// calls that follow. An answer that breaks Discord's schema is reported to Options.Invalid
+// after it is applied, so that the work racing the answer sees it as soon as it would.
 func (s *Server) Answer(body, answer []byte) error {
 	in, err := discord.ParseInteraction(body)
 	if err != nil {
@@ -306,12 +309,20 @@ func (s *Server) Answer(body, answer []byte) error {
 	}
 	var resp discord.Response
 	if err := json.Unmarshal(answer, &resp); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotInteraction, err)
+		return fmt.Errorf("%w: %w", ErrNotResponse, err)
+	}
+	if err := s.apply(in, resp, answer); err != nil {
+		return err
 	}
 	if err := s.spec.check(http.MethodPost, "/interactions/{id}/{token}/callback", answer); err != nil {
 		s.o.Invalid("the answer to interaction "+in.ID, err)
 		return fmt.Errorf("%w: %w", ErrInvalidAnswer, err)
 	}
+	return nil
+}
+
+// apply applies resp, the answer to in, as Discord does.
+func (s *Server) apply(in discord.Interaction, resp discord.Response, answer []byte) error {
 	label := labelOf(in)
 	s.mu.Lock()
 	defer s.mu.Unlock()

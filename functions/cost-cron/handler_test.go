@@ -5,16 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
-	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +23,8 @@ import (
 
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -38,64 +36,18 @@ const (
 	testPrefix    = "/chatops-test"
 )
 
-// post is one request the fake Discord received.
-type post struct {
-	method, path, auth, userAgent string
-	body                          []byte
-}
-
-// fakeDiscord stands in for Discord's message-create endpoint. It answers like Discord: 200 with
-// the created message, or, for an enforce_nonce post whose nonce it has seen, 200 with the
-// message created first. When status is set it answers every request with that error instead.
-type fakeDiscord struct {
-	*httptest.Server
-	status int
-
-	mu      sync.Mutex
-	posts   []post
-	byNonce map[string]string // nonce -> message id
-}
-
-func newFakeDiscord(t *testing.T, status int) *fakeDiscord {
+// newFakeDiscord starts discordtest's Discord, which takes only the bot token from SSM and
+// de-duplicates enforce_nonce posts as Discord does. When status is set it answers every
+// request with that error instead.
+func newFakeDiscord(t *testing.T, status int) *discordtest.Server {
 	t.Helper()
-	d := &fakeDiscord{status: status, byNonce: map[string]string{}}
-	d.Server = httptest.NewServer(http.HandlerFunc(d.serve))
-	t.Cleanup(d.Close)
+	d := discordtest.NewServer(t, discordtest.Options{BotToken: testBotToken})
+	if status != 0 {
+		d.Intercept(func(discordtest.Request) (discordtest.Reply, bool) {
+			return discordtest.Error(status, 0, http.StatusText(status)), true
+		})
+	}
 	return d
-}
-
-func (d *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.posts = append(d.posts, post{r.Method, r.URL.Path, r.Header.Get("Authorization"), r.Header.Get("User-Agent"), body})
-	w.Header().Set("Content-Type", "application/json")
-	if d.status != 0 {
-		w.WriteHeader(d.status)
-		fmt.Fprintf(w, `{"message": "%s", "code": 0}`, http.StatusText(d.status))
-		return
-	}
-	var m struct {
-		Nonce        string `json:"nonce"`
-		EnforceNonce bool   `json:"enforce_nonce"`
-	}
-	if err := json.Unmarshal(body, &m); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, `{"message": "Invalid JSON", "code": 50109}`)
-		return
-	}
-	id, seen := d.byNonce[m.Nonce]
-	if !seen || !m.EnforceNonce {
-		id = fmt.Sprintf("14000000000000000%02d", len(d.byNonce)+1)
-		d.byNonce[m.Nonce] = id
-	}
-	fmt.Fprintf(w, `{"id": %q, "channel_id": %q, "nonce": %q, "content": ""}`, id, strings.Split(r.URL.Path, "/")[4], m.Nonce)
-}
-
-func (d *fakeDiscord) received() []post {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]post(nil), d.posts...)
 }
 
 // account is what the fake account spends a day on each service this month and last month.
@@ -151,10 +103,10 @@ func putToken(t *testing.T, cfg aws.Config) {
 }
 
 // testHandler builds the handler as main does, from env, aimed at moto and the fake Discord.
-func testHandler(t *testing.T, s *mototest.Server, d *fakeDiscord, env map[string]string) (*handler, aws.Config, config) {
+func testHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, env map[string]string) (*handler, aws.Config, config) {
 	t.Helper()
 	vars := map[string]string{
-		"DISCORD_API_URL":          d.URL + "/api/v10",
+		"DISCORD_API_URL":          d.URL,
 		"CHATOPS_PARAMETER_PREFIX": testPrefix,
 		"DISCORD_CHANNEL_ID":       testChannelID,
 	}
@@ -192,8 +144,8 @@ func TestEndToEnd(t *testing.T) {
 	if want := (result{MessageID: "1400000000000000001", Nonce: nonce("2025-10-18", testChannelID), Period: "Oct 1 - Oct 17"}); res != want {
 		t.Errorf("result = %+v, want %+v", res, want)
 	}
-	checkPosts(t, d.received(), 1)
-	golden(t, d.received()[0].body)
+	checkPosts(t, d.Requests(), 1)
+	golden(t, d.Requests()[0].Body)
 }
 
 // TestReports posts the report for the days that matter, with a hand-written GetCostForecast
@@ -242,8 +194,8 @@ func TestReports(t *testing.T) {
 			if n := ce.Requests(); n != 2 {
 				t.Errorf("Cost Explorer requests = %d, want 2 (one GetCostAndUsage, one GetCostForecast)", n)
 			}
-			checkPosts(t, d.received(), 1)
-			golden(t, d.received()[0].body)
+			checkPosts(t, d.Requests(), 1)
+			golden(t, d.Requests()[0].Body)
 		})
 	}
 }
@@ -251,24 +203,24 @@ func TestReports(t *testing.T) {
 // checkPosts checks every request is a message-create Discord accepts: the path, the bot
 // token, the User-Agent, and a body within the OpenAPI extract, deduplicated by nonce and
 // pinging nobody.
-func checkPosts(t *testing.T, posts []post, want int) {
+func checkPosts(t *testing.T, posts []discordtest.Request, want int) {
 	t.Helper()
 	if len(posts) != want {
 		t.Fatalf("Discord received %d requests, want %d", len(posts), want)
 	}
 	schema := loadMessageSchema(t)
 	for _, p := range posts {
-		if p.method != http.MethodPost || p.path != "/api/v10/channels/"+testChannelID+"/messages" {
-			t.Errorf("request %s %s, want POST /api/v10/channels/%s/messages", p.method, p.path, testChannelID)
+		if p.Method != http.MethodPost || p.Path != "/api/v10/channels/"+testChannelID+"/messages" {
+			t.Errorf("request %s %s, want POST /api/v10/channels/%s/messages", p.Method, p.Path, testChannelID)
 		}
-		if p.auth != "Bot "+testBotToken {
-			t.Errorf("Authorization = %q, want the bot token from SSM", p.auth)
+		if auth := p.Header.Get("Authorization"); auth != "Bot "+testBotToken {
+			t.Errorf("Authorization = %q, want the bot token from SSM", auth)
 		}
-		if !strings.HasPrefix(p.userAgent, "DiscordBot (") {
-			t.Errorf("User-Agent = %q, want DiscordBot (url, version)", p.userAgent)
+		if ua := p.Header.Get("User-Agent"); !strings.HasPrefix(ua, "DiscordBot (") {
+			t.Errorf("User-Agent = %q, want DiscordBot (url, version)", ua)
 		}
-		if err := schema.check(p.body); err != nil {
-			t.Errorf("body against MessageCreateRequest: %v\n%s", err, p.body)
+		if err := schema.check(p.Body); err != nil {
+			t.Errorf("body against MessageCreateRequest: %v\n%s", err, p.Body)
 		}
 		var m struct {
 			Nonce           string `json:"nonce"`
@@ -277,7 +229,7 @@ func checkPosts(t *testing.T, posts []post, want int) {
 				Parse []string `json:"parse"`
 			} `json:"allowed_mentions"`
 		}
-		if err := json.Unmarshal(p.body, &m); err != nil {
+		if err := json.Unmarshal(p.Body, &m); err != nil {
 			t.Fatal(err)
 		}
 		if m.Nonce == "" || len(m.Nonce) > 25 || !m.EnforceNonce {
@@ -311,10 +263,10 @@ func TestSchedulerRetryPostsOnce(t *testing.T) {
 	if retry != first {
 		t.Errorf("retry = %+v, want the first post %+v", retry, first)
 	}
-	posts := d.received()
+	posts := d.Requests()
 	checkPosts(t, posts, 2)
-	if len(d.byNonce) != 1 {
-		t.Errorf("Discord created %d messages, want 1", len(d.byNonce))
+	if n := len(d.Created(testChannelID)); n != 1 {
+		t.Errorf("Discord created %d messages, want 1", n)
 	}
 }
 
@@ -363,7 +315,7 @@ func TestFailures(t *testing.T) {
 			if strings.Contains(err.Error(), testBotToken) {
 				t.Errorf("error carries the bot token: %v", err)
 			}
-			if n := len(d.received()); n != tt.wantDiscord {
+			if n := len(d.Requests()); n != tt.wantDiscord {
 				t.Errorf("Discord received %d requests, want %d", n, tt.wantDiscord)
 			}
 		})
@@ -435,8 +387,8 @@ func TestBadEventMakesNoRequest(t *testing.T) {
 	if _, err := h.Handle(context.Background(), json.RawMessage(`{"now": "yesterday"}`)); err == nil {
 		t.Fatal("Handle accepted a bad event")
 	}
-	if ce.Requests() != 0 || len(d.received()) != 0 {
-		t.Errorf("requests made: %d to Cost Explorer, %d to Discord", ce.Requests(), len(d.received()))
+	if ce.Requests() != 0 || len(d.Requests()) != 0 {
+		t.Errorf("requests made: %d to Cost Explorer, %d to Discord", ce.Requests(), len(d.Requests()))
 	}
 }
 

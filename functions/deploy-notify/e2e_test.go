@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/lambdatest"
 	"github.com/discord-chatops/chatops/shared/mototest"
@@ -32,12 +33,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("seed SSM: %v", err)
 	}
 	discord := newFakeDiscord(t)
-	discord.seed(t, card)
+	seed(t, discord, card)
 
 	rt := lambdatest.Start(t)
 	rt.Run(t, lambdatest.Build(t, "."), append(moto.Env(),
 		"CHATOPS_PARAMETER_PREFIX="+prefix,
-		"DISCORD_API_URL="+discord.URL(),
+		"DISCORD_API_URL="+discord.URL,
 		"DISCORD_APPLICATION_ID="+testAppID,
 		"DISCORD_CHANNEL_ID="+testChannelID,
 		"DEPLOY_WORKFLOW=test.yml",
@@ -62,21 +63,21 @@ func TestEndToEnd(t *testing.T) {
 	if err := invoke("workflow_run", []byte(`{"action": 7}`)); err != nil {
 		t.Errorf("malformed event: %v, want it acknowledged", err)
 	}
-	discord.script(http.MethodPost, reply{status: http.StatusUnauthorized, body: `{"message": "401: Unauthorized", "code": 0}`})
+	discord.Script(http.MethodPost, discordtest.Error(http.StatusUnauthorized, 0, "401: Unauthorized"))
 	var fe *lambdatest.FunctionError
 	if err := invoke("workflow_run", githubapptest.Payload(t, "workflow_run.completed.failure.derived")); !errors.As(err, &fe) {
 		t.Errorf("Discord refusing the post: %v, want a function error", err)
 	}
 
 	var got []string
-	for _, r := range discord.seen() {
+	for _, r := range discord.Requests() {
 		got = append(got, r.Method+" "+r.Path)
-		if r.auth != "Bot "+testBotToken {
-			t.Errorf("%s %s: Authorization %q, want the token from SSM", r.Method, r.Path, r.auth)
+		if auth := r.Header.Get("Authorization"); auth != "Bot "+testBotToken {
+			t.Errorf("%s %s: Authorization %q, want the token from SSM", r.Method, r.Path, auth)
 		}
 	}
-	cardPath := "/channels/" + cardChannelID + "/messages/" + cardMessageID
-	channelPath := "/channels/" + testChannelID + "/messages"
+	cardPath := discordtest.APIPath + "/channels/" + cardChannelID + "/messages/" + cardMessageID
+	channelPath := discordtest.APIPath + "/channels/" + testChannelID + "/messages"
 	want := []string{"GET " + cardPath, "PATCH " + cardPath, "GET " + cardPath, "PATCH " + cardPath, "POST " + channelPath, "POST " + channelPath}
 	if len(got) != len(want) {
 		t.Fatalf("requests = %q, want %q", got, want)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -51,7 +52,7 @@ func TestHandleErrorType(t *testing.T) {
 			}
 			h := newHandler(cfg, tokensFunc(func(context.Context, string) (string, error) { return testBotToken, tt.tokenErr }),
 				slog.New(slog.DiscardHandler))
-			err = h.Handle(context.Background(), envelope(t, "workflow_run", recorded(t, "workflow_run.completed.failure.derived.json")))
+			err = h.Handle(context.Background(), envelope(t, "workflow_run", githubapptest.Payload(t, "workflow_run.completed.failure.derived")))
 			var pe *PublishError
 			if !errors.As(err, &pe) || reflect.TypeOf(err).Elem().Name() != "PublishError" {
 				t.Fatalf("Handle error %T %v, want a *PublishError", err, err)

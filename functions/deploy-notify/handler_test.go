@@ -20,6 +20,7 @@ import (
 
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/openapitest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
@@ -49,6 +50,21 @@ const card = `{
 	"components": []
 }`
 
+// newFakeDiscord starts discordtest's Discord for the application, taking only the bot token.
+func newFakeDiscord(t *testing.T) *discordtest.Server {
+	return discordtest.NewServer(t, discordtest.Options{AppID: testAppID, BotToken: testBotToken})
+}
+
+// seed stores a message, given as Discord's JSON, as GET answers it.
+func seed(t *testing.T, d *discordtest.Server, raw string) {
+	t.Helper()
+	var m discord.Message
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		t.Fatal(err)
+	}
+	d.Seed(m)
+}
+
 // tokens is a fake token source.
 type tokens struct {
 	err   error
@@ -69,7 +85,7 @@ func (s *tokens) String(_ context.Context, name string) (string, error) {
 // fixture is a handler aimed at a fake Discord, with a fake clock for the client's waits.
 type fixture struct {
 	h       *handler
-	discord *fakeDiscord
+	discord *discordtest.Server
 	tokens  *tokens
 	logs    *bytes.Buffer
 	mu      sync.Mutex
@@ -81,7 +97,7 @@ func newFixture(t *testing.T, deployWorkflow string) *fixture {
 	f := &fixture{discord: newFakeDiscord(t), tokens: &tokens{}, logs: &bytes.Buffer{}}
 	cfg, err := loadConfig(func(k string) string {
 		return map[string]string{
-			"DISCORD_API_URL": f.discord.URL(), "DISCORD_CHANNEL_ID": testChannelID,
+			"DISCORD_API_URL": f.discord.URL, "DISCORD_CHANNEL_ID": testChannelID,
 			"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": deployWorkflow,
 		}[k]
 	})
@@ -105,9 +121,9 @@ func newFixture(t *testing.T, deployWorkflow string) *fixture {
 		if strings.Contains(f.logs.String(), testBotToken) {
 			t.Error("the bot token reached the logs")
 		}
-		for _, r := range f.discord.seen() {
-			if r.auth != "Bot "+testBotToken {
-				t.Errorf("%s %s: Authorization %q, want the bot token", r.Method, r.Path, r.auth)
+		for _, r := range f.discord.Requests() {
+			if auth := r.Header.Get("Authorization"); auth != "Bot "+testBotToken {
+				t.Errorf("%s %s: Authorization %q, want the bot token", r.Method, r.Path, auth)
 			}
 		}
 	})
@@ -160,7 +176,7 @@ func loadSpec(t *testing.T, file string) *openapitest.Spec {
 }
 
 // checkBodies checks every body sent against Discord's request schemas.
-func checkBodies(t *testing.T, reqs []request) {
+func checkBodies(t *testing.T, reqs []discordtest.Request) {
 	t.Helper()
 	create, edit := loadSpec(t, "message-create.json"), loadSpec(t, "discord-requests.json")
 	for _, r := range reqs {
@@ -181,10 +197,21 @@ func checkBodies(t *testing.T, reqs []request) {
 	}
 }
 
+// request is what the golden files keep of a request to Discord.
+type request struct {
+	Method string          `json:"method"`
+	Path   string          `json:"path"` // below /api/v10
+	Body   json.RawMessage `json:"body,omitempty"`
+}
+
 // compareGolden compares the requests with testdata/golden/<test name>.discord.json.
-func compareGolden(t *testing.T, reqs []request) {
+func compareGolden(t *testing.T, reqs []discordtest.Request) {
 	t.Helper()
-	got, err := json.MarshalIndent(reqs, "", "  ")
+	kept := make([]request, 0, len(reqs))
+	for _, r := range reqs {
+		kept = append(kept, request{Method: r.Method, Path: strings.TrimPrefix(r.Path, discordtest.APIPath), Body: r.Body})
+	}
+	got, err := json.MarshalIndent(kept, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,8 +251,8 @@ func TestRecordedPayloads(t *testing.T) {
 			if err := f.send(t, tt.eventType, tt.file); err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
-			reqs := f.discord.seen()
-			if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != "/channels/"+testChannelID+"/messages" {
+			reqs := f.discord.Requests()
+			if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != discordtest.APIPath+"/channels/"+testChannelID+"/messages" {
 				t.Fatalf("requests = %+v, want one post to the channel", reqs)
 			}
 			checkBodies(t, reqs)
@@ -235,11 +262,11 @@ func TestRecordedPayloads(t *testing.T) {
 }
 
 // cardEmbeds decodes the stored card's embeds and components.
-func cardState(t *testing.T, d *fakeDiscord) discord.Message {
+func cardState(t *testing.T, d *discordtest.Server) discord.Message {
 	t.Helper()
-	var m discord.Message
-	if err := json.Unmarshal([]byte(d.message(cardChannelID, cardMessageID)), &m); err != nil {
-		t.Fatal(err)
+	m, ok := d.Message(cardMessageID)
+	if !ok || m.ChannelID != cardChannelID {
+		t.Fatalf("no card %s in channel %s: %+v", cardMessageID, cardChannelID, m)
 	}
 	return m
 }
@@ -249,7 +276,7 @@ func cardState(t *testing.T, d *fakeDiscord) discord.Message {
 func TestCard(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "test.yml")
-	f.discord.seed(t, card)
+	seed(t, f.discord, card)
 	steps := []struct {
 		file      string
 		wantPatch bool
@@ -262,12 +289,12 @@ func TestCard(t *testing.T) {
 		{"workflow_run.completed.failure.card.derived", false}, // delivered twice
 	}
 	for i, s := range steps {
-		before := len(f.discord.seen())
+		before := len(f.discord.Requests())
 		if err := f.send(t, "workflow_run", s.file); err != nil {
 			t.Fatalf("step %d %s: Handle: %v", i, s.file, err)
 		}
 		var methods []string
-		for _, r := range f.discord.seen()[before:] {
+		for _, r := range f.discord.Requests()[before:] {
 			methods = append(methods, r.Method)
 		}
 		want := []string{http.MethodGet}
@@ -278,7 +305,7 @@ func TestCard(t *testing.T) {
 			t.Errorf("step %d %s: requests (-want +got):\n%s", i, s.file, diff)
 		}
 	}
-	reqs := f.discord.seen()
+	reqs := f.discord.Requests()
 	checkBodies(t, reqs)
 	compareGolden(t, reqs)
 
@@ -291,7 +318,7 @@ func TestCard(t *testing.T) {
 	if diff := cmp.Diff([]discord.Component{discord.ActionRow(rollback, link)}, got.Components); diff != "" {
 		t.Errorf("card buttons (-want +got):\n%s", diff)
 	}
-	if n := f.discord.channelMessages(testChannelID); n != 0 {
+	if n := len(f.discord.Created(testChannelID)); n != 0 {
 		t.Errorf("%d messages posted to the channel, want none", n)
 	}
 }
@@ -299,11 +326,11 @@ func TestCard(t *testing.T) {
 func TestCardSuccess(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "test.yml")
-	f.discord.seed(t, card)
+	seed(t, f.discord, card)
 	if err := f.send(t, "workflow_run", "workflow_run.completed.card.derived"); err != nil {
 		t.Fatalf("Handle: %v", err)
 	}
-	reqs := f.discord.seen()
+	reqs := f.discord.Requests()
 	checkBodies(t, reqs)
 	compareGolden(t, reqs)
 	got := cardState(t, f.discord)
@@ -317,19 +344,19 @@ func TestCardUnavailable(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		setup func(*testing.T, *fakeDiscord)
+		setup func(*testing.T, *discordtest.Server)
 	}{
-		{"card deleted", func(*testing.T, *fakeDiscord) {}},
-		{"bot lost access", func(t *testing.T, d *fakeDiscord) {
-			d.seed(t, card)
-			d.script(http.MethodGet, reply{status: http.StatusForbidden, body: `{"message": "Missing Access", "code": 50001}`})
+		{"card deleted", func(*testing.T, *discordtest.Server) {}},
+		{"bot lost access", func(t *testing.T, d *discordtest.Server) {
+			seed(t, d, card)
+			d.Script(http.MethodGet, discordtest.Error(http.StatusForbidden, 50001, "Missing Access"))
 		}},
-		{"card not editable", func(t *testing.T, d *fakeDiscord) {
-			d.seed(t, card)
-			d.script(http.MethodPatch, reply{status: http.StatusForbidden, body: `{"message": "Cannot edit a message authored by another user", "code": 50005}`})
+		{"card not editable", func(t *testing.T, d *discordtest.Server) {
+			seed(t, d, card)
+			d.Script(http.MethodPatch, discordtest.Error(http.StatusForbidden, 50005, "Cannot edit a message authored by another user"))
 		}},
-		{"card by another author", func(t *testing.T, d *fakeDiscord) {
-			d.seed(t, strings.Replace(card, `"id": "1290000000000000001"`, `"id": "1290000000000000077"`, 1))
+		{"card by another author", func(t *testing.T, d *discordtest.Server) {
+			seed(t, d, strings.Replace(card, `"id": "1290000000000000001"`, `"id": "1290000000000000077"`, 1))
 		}},
 	}
 	for _, tt := range tests {
@@ -342,10 +369,10 @@ func TestCardUnavailable(t *testing.T) {
 					t.Fatalf("Handle: %v", err)
 				}
 			}
-			if n := f.discord.channelMessages(testChannelID); n != 1 {
+			if n := len(f.discord.Created(testChannelID)); n != 1 {
 				t.Errorf("%d messages in the channel, want 1", n)
 			}
-			reqs := f.discord.seen()
+			reqs := f.discord.Requests()
 			checkBodies(t, reqs)
 			compareGolden(t, reqs)
 		})
@@ -370,11 +397,11 @@ func TestDuplicates(t *testing.T) {
 			t.Fatalf("deployment_status: Handle: %v", err)
 		}
 	}
-	if n := f.discord.channelMessages(testChannelID); n != 3 {
+	if n := len(f.discord.Created(testChannelID)); n != 3 {
 		t.Errorf("%d messages in the channel, want 3 (running, failed, deployment)", n)
 	}
 	nonces := map[string]int{}
-	for _, r := range f.discord.seen() {
+	for _, r := range f.discord.Requests() {
 		var m struct {
 			Nonce        string `json:"nonce"`
 			EnforceNonce bool   `json:"enforce_nonce"`
@@ -394,27 +421,24 @@ func TestDuplicates(t *testing.T) {
 // returned, so that Lambda retries the event and finally parks it in the DLQ.
 func TestDiscordErrors(t *testing.T) {
 	t.Parallel()
-	rateLimited := func(seconds string) reply {
-		return reply{status: http.StatusTooManyRequests, body: `{"message": "You are being rate limited.", "retry_after": ` + seconds + `, "global": false}`,
-			headers: map[string]string{"Retry-After": seconds, "X-RateLimit-Scope": "user"}}
-	}
-	serverError := reply{status: http.StatusBadGateway, body: `<html>502 Bad Gateway</html>`}
+	rateLimited := func(d time.Duration) discordtest.Reply { return discordtest.RateLimited(d, false) }
+	serverError := discordtest.Reply{Status: http.StatusBadGateway, Body: `<html>502 Bad Gateway</html>`}
 	tests := []struct {
 		name      string
 		card      bool
 		method    string
-		replies   []reply
+		replies   []discordtest.Reply
 		wantErr   bool
 		wantSlept time.Duration
 		wantCalls int
 	}{
-		{"429 waited out", false, http.MethodPost, []reply{rateLimited("1.5")}, false, 1500 * time.Millisecond, 2},
-		{"5xx retried", false, http.MethodPost, []reply{serverError, serverError}, false, 1500 * time.Millisecond, 3},
-		{"5xx beyond the retries", false, http.MethodPost, []reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
-		{"429 longer than the wait budget", false, http.MethodPost, []reply{rateLimited("30")}, true, 0, 1},
-		{"card read 5xx beyond the retries", true, http.MethodGet, []reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
-		{"card edit 429 waited out", true, http.MethodPatch, []reply{rateLimited("0.25")}, false, 250 * time.Millisecond, 3},
-		{"unauthorized is not retried", false, http.MethodPost, []reply{{status: http.StatusUnauthorized, body: `{"message": "401: Unauthorized", "code": 0}`}}, true, 0, 1},
+		{"429 waited out", false, http.MethodPost, []discordtest.Reply{rateLimited(1500 * time.Millisecond)}, false, 1500 * time.Millisecond, 2},
+		{"5xx retried", false, http.MethodPost, []discordtest.Reply{serverError, serverError}, false, 1500 * time.Millisecond, 3},
+		{"5xx beyond the retries", false, http.MethodPost, []discordtest.Reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
+		{"429 longer than the wait budget", false, http.MethodPost, []discordtest.Reply{rateLimited(30 * time.Second)}, true, 0, 1},
+		{"card read 5xx beyond the retries", true, http.MethodGet, []discordtest.Reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
+		{"card edit 429 waited out", true, http.MethodPatch, []discordtest.Reply{rateLimited(250 * time.Millisecond)}, false, 250 * time.Millisecond, 3},
+		{"unauthorized is not retried", false, http.MethodPost, []discordtest.Reply{discordtest.Error(http.StatusUnauthorized, 0, "401: Unauthorized")}, true, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -422,10 +446,10 @@ func TestDiscordErrors(t *testing.T) {
 			f := newFixture(t, "test.yml")
 			file := "workflow_run.completed.failure.derived"
 			if tt.card {
-				f.discord.seed(t, card)
+				seed(t, f.discord, card)
 				file = "workflow_run.completed.failure.card.derived"
 			}
-			f.discord.script(tt.method, tt.replies...)
+			f.discord.Script(tt.method, tt.replies...)
 			err := f.send(t, "workflow_run", file)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Handle error = %v, want error %v", err, tt.wantErr)
@@ -443,11 +467,11 @@ func TestDiscordErrors(t *testing.T) {
 			if f.slept != tt.wantSlept {
 				t.Errorf("waited %s, want %s", f.slept, tt.wantSlept)
 			}
-			if n := len(f.discord.seen()); n != tt.wantCalls {
+			if n := len(f.discord.Requests()); n != tt.wantCalls {
 				t.Errorf("%d requests, want %d", n, tt.wantCalls)
 			}
 			// Nothing is posted to the channel when reading the card failed.
-			if tt.card && tt.wantErr && f.discord.channelMessages(testChannelID) != 0 {
+			if tt.card && tt.wantErr && len(f.discord.Created(testChannelID)) != 0 {
 				t.Error("posted to the channel after a card read failed")
 			}
 		})
@@ -488,7 +512,7 @@ func TestIgnored(t *testing.T) {
 			if err := f.h.Handle(context.Background(), tt.event(t)); err != nil {
 				t.Fatalf("Handle: %v, want nil (retrying cannot help)", err)
 			}
-			if n := len(f.discord.seen()); n != 0 {
+			if n := len(f.discord.Requests()); n != 0 {
 				t.Errorf("%d Discord requests, want none", n)
 			}
 			if f.tokens.calls != 0 {
@@ -509,7 +533,7 @@ func TestTokenError(t *testing.T) {
 	if !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Handle error = %v, want one wrapping secrets.ErrNotFound", err)
 	}
-	if n := len(f.discord.seen()); n != 0 {
+	if n := len(f.discord.Requests()); n != 0 {
 		t.Errorf("%d Discord requests, want none", n)
 	}
 }

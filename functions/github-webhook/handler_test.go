@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/google/go-cmp/cmp"
@@ -38,6 +39,20 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 // testSecret is the webhook secret of GitHub's own validation example.
 const testSecret = "It's a Secret to Everybody"
+
+const testBotToken = "test-bot-token"
+
+// newFakeDiscord starts discordtest's Discord, which takes only the bot token and, like
+// Discord, honours enforce_nonce: a second message with a nonce it has seen gets the first
+// message back and creates nothing.
+func newFakeDiscord(t *testing.T) *discordtest.Server {
+	return discordtest.NewServer(t, discordtest.Options{BotToken: testBotToken})
+}
+
+// always answers every request with reply.
+func always(reply discordtest.Reply) func(discordtest.Request) (discordtest.Reply, bool) {
+	return func(discordtest.Request) (discordtest.Reply, bool) { return reply, true }
+}
 
 const (
 	defaultChannel = "1100000000000000001"
@@ -98,7 +113,7 @@ func (f *fakeBus) Entries() []types.PutEventsRequestEntry {
 // testEnv is a handler wired to fakes: Discord over httptest, EventBridge and SSM in memory.
 type testEnv struct {
 	h       *handler
-	discord *fakeDiscord
+	discord *discordtest.Server
 	bus     *fakeBus
 	secrets *fakeSecrets
 	// logs is what the handler logged; it logs only while handle runs, on the test's goroutine.
@@ -332,8 +347,8 @@ func TestRecordedPayloads(t *testing.T) {
 					t.Fatalf("posted %d messages, want 1", len(reqs))
 				}
 				r := reqs[0]
-				if r.Channel != defaultChannel {
-					t.Errorf("posted to channel %s, want %s", r.Channel, defaultChannel)
+				if r.ChannelID != defaultChannel {
+					t.Errorf("posted to channel %s, want %s", r.ChannelID, defaultChannel)
 				}
 				if err := schema.check(r.Body, "MessageCreateRequest"); err != nil {
 					t.Errorf("body does not fit Discord's MessageCreateRequest: %v", err)
@@ -629,8 +644,8 @@ func TestFilters(t *testing.T) {
 			if resp.StatusCode != http.StatusOK || len(reqs) != 1 {
 				t.Fatalf("status %d and %d messages, want 200 and one", resp.StatusCode, len(reqs))
 			}
-			if reqs[0].Channel != tt.wantChannel {
-				t.Errorf("posted to %s, want %s", reqs[0].Channel, tt.wantChannel)
+			if reqs[0].ChannelID != tt.wantChannel {
+				t.Errorf("posted to %s, want %s", reqs[0].ChannelID, tt.wantChannel)
 			}
 		})
 	}
@@ -653,7 +668,7 @@ func TestRedelivery(t *testing.T) {
 	if n := len(e.discord.Requests()); n != 3 {
 		t.Errorf("%d requests reached Discord, want 3", n)
 	}
-	if n := len(e.discord.Messages()); n != 1 {
+	if n := len(e.discord.Created("")); n != 1 {
 		t.Errorf("%d messages created, want 1", n)
 	}
 	if ids[0] != ids[1] || ids[1] != ids[2] {
@@ -662,8 +677,8 @@ func TestRedelivery(t *testing.T) {
 
 	// Another delivery of the same payload is another event: GitHub sent it twice.
 	resp := e.serve(t, delivery{event: "pull_request", id: "9a7e4c00-cc78-11e3-81ab-4c9367dc0958", body: body}.request())
-	if resp.StatusCode != http.StatusOK || len(e.discord.Messages()) != 2 {
-		t.Errorf("status %d, %d messages; want 200 and a second message", resp.StatusCode, len(e.discord.Messages()))
+	if resp.StatusCode != http.StatusOK || len(e.discord.Created("")) != 2 {
+		t.Errorf("status %d, %d messages; want 200 and a second message", resp.StatusCode, len(e.discord.Created("")))
 	}
 }
 
@@ -673,50 +688,36 @@ func TestDiscordFailures(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name         string
-		fail         func(n int, w http.ResponseWriter) int
+		script       func(*discordtest.Server)
 		wantStatus   int
 		wantRequests int
 	}{
 		{
 			name: "server errors every time", wantStatus: http.StatusBadGateway, wantRequests: 4,
-			fail: func(_ int, w http.ResponseWriter) int {
-				writeDiscordError(w, http.StatusInternalServerError, 0, "500: Internal Server Error")
-				return 500
+			script: func(d *discordtest.Server) {
+				d.Intercept(always(discordtest.ServerError(http.StatusInternalServerError)))
 			},
 		},
 		{
 			name: "server error then success", wantStatus: http.StatusOK, wantRequests: 2,
-			fail: func(n int, w http.ResponseWriter) int {
-				if n == 1 {
-					writeDiscordError(w, http.StatusBadGateway, 0, "bad gateway")
-					return 502
-				}
-				return 0
-			},
+			script: func(d *discordtest.Server) { d.Script("", discordtest.Error(http.StatusBadGateway, 0, "bad gateway")) },
 		},
 		{
 			name: "missing access is not retried", wantStatus: http.StatusBadGateway, wantRequests: 1,
-			fail: func(_ int, w http.ResponseWriter) int {
-				writeDiscordError(w, http.StatusForbidden, 50001, "Missing Access")
-				return 403
+			script: func(d *discordtest.Server) {
+				d.Intercept(always(discordtest.Error(http.StatusForbidden, 50001, "Missing Access")))
 			},
 		},
 		{
 			name: "rate limited beyond the budget", wantStatus: http.StatusBadGateway, wantRequests: 1,
-			fail: func(_ int, w http.ResponseWriter) int {
-				w.Header().Set("Content-Type", "application/json")
-				w.Header().Set("Retry-After", "60")
-				w.WriteHeader(http.StatusTooManyRequests)
-				_, _ = w.Write([]byte(`{"message":"You are being rate limited.","retry_after":60.0,"global":false}`))
-				return 429
-			},
+			script: func(d *discordtest.Server) { d.Intercept(always(discordtest.RateLimited(time.Minute, false))) },
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t, nil)
-			e.discord.fail = tt.fail
+			tt.script(e.discord)
 			resp := e.serve(t, delivery{event: "issues", body: githubapptest.Payload(t, "issues.opened")}.request())
 			if resp.StatusCode != tt.wantStatus {
 				t.Errorf("status %d, want %d", resp.StatusCode, tt.wantStatus)
@@ -740,10 +741,10 @@ func TestBudget(t *testing.T) {
 	e.h.budget = 300 * time.Millisecond
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	e.discord.fail = func(_ int, w http.ResponseWriter) int {
+	e.discord.Intercept(func(discordtest.Request) (discordtest.Reply, bool) {
 		<-release
-		return 0
-	}
+		return discordtest.Reply{}, false
+	})
 	start := time.Now()
 	resp := e.serve(t, delivery{event: "issues", body: githubapptest.Payload(t, "issues.opened")}.request())
 	if resp.StatusCode != http.StatusBadGateway {

@@ -87,7 +87,7 @@ func TestWithMoto(t *testing.T) {
 	if diff := cmp.Diff([][]string{{"/chatops-test/discord/bot-token", "/chatops-test/github/webhook-secret"}}, ssmClient.calls); diff != "" {
 		t.Errorf("GetParameters calls (-want +got): one batched call on the cold start, then the cache:\n%s", diff)
 	}
-	if n := len(discord.Messages()); n != 1 {
+	if n := len(discord.Created("")); n != 1 {
 		t.Errorf("%d messages posted, want 1", n)
 	}
 

@@ -57,9 +57,8 @@ func TestAssign(t *testing.T) {
 				}
 				return
 			}
-			w.dc.mu.Lock()
-			got := w.dc.messages[w.dc.byToken[tokenOf(t, body)]].Content
-			w.dc.mu.Unlock()
+			card, _ := w.dc.Original(tokenOf(t, body))
+			got := card.Content
 			if got != tt.want {
 				t.Errorf("message\n got %s\nwant %s", got, tt.want)
 			}

@@ -74,7 +74,7 @@ func TestCostFlow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := &clock{t: costNow}
-			inv, d := &fakeInvoker{}, &fakeDiscord{}
+			inv, d := &fakeInvoker{}, newFakeDiscord(t)
 			cache := costreport.NewCache(costreport.New(tt.ce, costreport.Options{Location: seoul}), costreport.DefaultCacheTTL)
 			var logs strings.Builder
 			h, err := newHandler(testConfig(), deps{invoker: inv, editor: startDiscord(t, d), cost: cache},
@@ -86,14 +86,14 @@ func TestCostFlow(t *testing.T) {
 			if resp := flow(t, h, inv, c, body); resp.Body != `{"type":5}` {
 				t.Fatalf("/cost acknowledged with %s, want the public deferred response", resp.Body)
 			}
-			if len(d.edits) != 1 {
-				t.Fatalf("%d edits, want 1", len(d.edits))
+			if len(d.Requests()) != 1 {
+				t.Fatalf("%d edits, want 1", len(d.Requests()))
 			}
-			first, _ := json.MarshalIndent(d.edits[0].Message, "", "  ")
+			first, _ := json.MarshalIndent(d.Requests()[0].Message, "", "  ")
 			golden(t, tt.golden, first)
-			if failed := strings.HasPrefix(d.edits[0].Message.Content, "⚠️"); failed != tt.fails ||
-				failed && d.edits[0].Message.Content != "⚠️ "+cost.Unavailable {
-				t.Errorf("content %q", d.edits[0].Message.Content)
+			if failed := strings.HasPrefix(d.Requests()[0].Message.Content, "⚠️"); failed != tt.fails ||
+				failed && d.Requests()[0].Message.Content != "⚠️ "+cost.Unavailable {
+				t.Errorf("content %q", d.Requests()[0].Message.Content)
 			}
 			if got := tt.ce.Requests(); got != tt.wantFirst {
 				t.Errorf("first /cost made %d Cost Explorer requests, want %d", got, tt.wantFirst)
@@ -101,11 +101,11 @@ func TestCostFlow(t *testing.T) {
 
 			c.t = costNow.Add(time.Minute)
 			flow(t, h, inv, c, body)
-			if len(d.edits) != 2 {
-				t.Fatalf("%d edits, want 2", len(d.edits))
+			if len(d.Requests()) != 2 {
+				t.Fatalf("%d edits, want 2", len(d.Requests()))
 			}
-			second, _ := json.Marshal(d.edits[1].Message)
-			compact, _ := json.Marshal(d.edits[0].Message)
+			second, _ := json.Marshal(d.Requests()[1].Message)
+			compact, _ := json.Marshal(d.Requests()[0].Message)
 			wantMore := 0
 			if tt.fails { // failures are not cached: the second /cost asks again
 				wantMore = 1

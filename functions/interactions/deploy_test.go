@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
@@ -45,8 +47,6 @@ type deployWorld struct {
 	logs syncBuffer
 	now  time.Time
 	n    int // interactions sent
-	// answered are the interactions whose answer Discord took.
-	answered map[string]bool
 }
 
 // syncBuffer is a log buffer safe for the handler and the test to share.
@@ -69,11 +69,11 @@ func (s *syncBuffer) String() string {
 
 func newDeployWorld(t *testing.T) *deployWorld {
 	t.Helper()
-	w := &deployWorld{t: t, now: testNow, inv: &fakeInvoker{}, dc: newCardDiscord(), answered: map[string]bool{}}
+	w := &deployWorld{t: t, now: testNow, inv: &fakeInvoker{}, dc: newCardDiscord(t)}
 	w.gh = newFakeDeployGitHub(t, func() time.Time { return w.now })
 	cfg := testConfig()
 	cfg.GitHub.APIURL = w.gh.URL
-	client := rest.New(rest.Options{BaseURL: startCardDiscord(t, w.dc), MaxRetries: -1})
+	client := rest.New(rest.Options{BaseURL: w.dc.URL, MaxRetries: -1})
 	app := appclient.NewLazy(staticSecrets{secrets.GitHubPrivateKey: string(w.gh.PrivateKeyPEM())},
 		githubapp.Options{AppID: w.gh.AppID, BaseURL: w.gh.URL})
 	h, err := newHandler(cfg, deps{invoker: w.inv, editor: client, originals: client, github: app},
@@ -122,17 +122,14 @@ func (w *deployWorld) command(name string, m deployer, options ...string) []byte
 // click is m clicking the button customID on message cardID, as Discord holds it now.
 func (w *deployWorld) click(cardID, customID string, m deployer) []byte {
 	card := w.dc.card(cardID)
-	body := w.interaction("button", m, map[string]any{"component_type": 2, "custom_id": customID}, func(in map[string]any) {
+	return w.interaction("button", m, map[string]any{"component_type": 2, "custom_id": customID}, func(in map[string]any) {
 		in["message"] = card
 	})
-	w.dc.mu.Lock()
-	w.dc.byToken[fmt.Sprintf("token-%d", w.n)] = cardID
-	w.dc.mu.Unlock()
-	return body
 }
 
-// send delivers body signed as Discord does, applies an UPDATE_MESSAGE answer to the clicked
-// message as Discord does, runs the asynchronous work it started, and returns the answer.
+// send delivers body signed as Discord does, hands the answer to Discord (which applies an
+// UPDATE_MESSAGE to the clicked message), runs the asynchronous work it started, and returns
+// the answer.
 func (w *deployWorld) send(body []byte) discord.Response {
 	w.t.Helper()
 	w.inv.mu.Lock()
@@ -146,20 +143,9 @@ func (w *deployWorld) send(body []byte) discord.Response {
 	if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
 		w.t.Fatal(err)
 	}
-	var in discord.Interaction
-	_ = json.Unmarshal(body, &in)
 	// Discord takes one answer per interaction: a repeated delivery's answer changes nothing.
-	if out.Type == discord.ResponseUpdateMessage && in.Message != nil && !w.answered[in.ID] {
-		w.answered[in.ID] = true
-		w.dc.mu.Lock()
-		w.dc.apply(in.Message.ID, *out.Data)
-		w.dc.mu.Unlock()
-	}
-	// A new deferred message answers the click with a message of its own.
-	if out.Type == discord.ResponseDeferredChannelMessageWithSource && in.Message != nil {
-		w.dc.mu.Lock()
-		delete(w.dc.byToken, in.Token)
-		w.dc.mu.Unlock()
+	if err := w.dc.Answer(body, []byte(resp.Body)); err != nil && !errors.Is(err, discordtest.ErrAlreadyAnswered) {
+		w.t.Fatalf("Discord refused the answer: %v", err)
 	}
 	w.inv.mu.Lock()
 	calls := append([]*awslambda.InvokeInput(nil), w.inv.calls[before:]...)
@@ -185,9 +171,8 @@ func (w *deployWorld) request(name string, m deployer, options ...string) string
 	if resp := w.send(body); resp.Type != discord.ResponseDeferredChannelMessageWithSource {
 		w.t.Fatalf("/%s answered %+v, want the deferred response", name, resp)
 	}
-	w.dc.mu.Lock()
-	defer w.dc.mu.Unlock()
-	return w.dc.byToken[fmt.Sprintf("token-%d", w.n)]
+	card, _ := w.dc.Original(fmt.Sprintf("token-%d", w.n))
+	return card.ID
 }
 
 // button is the custom_id of the card's button labelled label.
@@ -510,9 +495,10 @@ func TestDeployDuplicates(t *testing.T) {
 		cardID := w.request("deploy", minji, "environment", "prod")
 		click := w.click(cardID, w.button(cardID, "Approve"), jun)
 		w.send(click)
-		w.dc.mu.Lock()
-		w.dc.getFails = true // the worker sees only the card as clicked
-		w.dc.mu.Unlock()
+		// The worker sees only the card as clicked.
+		w.dc.Intercept(func(r discordtest.Request) (discordtest.Reply, bool) {
+			return discordtest.ServerError(http.StatusInternalServerError), r.Method == http.MethodGet
+		})
 		w.work(w.inv.calls[len(w.inv.calls)-1].Payload)
 		if n := len(w.gh.Dispatches()); n != 1 {
 			t.Errorf("%d dispatches, want 1: the run of this card was listed", n)
@@ -669,10 +655,8 @@ func TestRollback(t *testing.T) {
 		t.Parallel()
 		w := newDeployWorld(t)
 		notifyCard := "1300000000000000777"
-		w.dc.mu.Lock()
-		w.dc.messages[notifyCard] = discord.Message{ID: notifyCard, Embeds: []discord.Embed{{Title: "Deploy to prod failed"}},
-			Components: []discord.Component{discord.ActionRow(discord.Button(discord.ButtonDanger, "Roll back", "rollback:start:prod"))}}
-		w.dc.mu.Unlock()
+		w.dc.Seed(discord.Message{ID: notifyCard, Embeds: []discord.Embed{{Title: "Deploy to prod failed"}},
+			Components: []discord.Component{discord.ActionRow(discord.Button(discord.ButtonDanger, "Roll back", "rollback:start:prod"))}})
 		if got := ephemeral(w.send(w.click(notifyCard, "rollback:start:prod", guest))); !strings.Contains(got, "You need one of these roles to roll back") {
 			t.Errorf("guest: %q", got)
 		}
@@ -683,9 +667,8 @@ func TestRollback(t *testing.T) {
 		if got := w.dc.card(notifyCard); got.Embeds[0].Title != "Deploy to prod failed" {
 			t.Errorf("deploy-notify's card changed: %+v", got)
 		}
-		w.dc.mu.Lock()
-		newCard := w.dc.byToken[fmt.Sprintf("token-%d", w.n)]
-		w.dc.mu.Unlock()
+		created, _ := w.dc.Original(fmt.Sprintf("token-%d", w.n))
+		newCard := created.ID
 		if got := viewOf(w.dc.card(newCard)); newCard == notifyCard || got.Title != "Roll back prod to a1a1a1a" ||
 			got.History[0] != "requested by <@"+minji.id+">" {
 			t.Errorf("new card %s: %+v", newCard, got)

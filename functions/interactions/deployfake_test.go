@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
 
@@ -60,84 +55,20 @@ func newFakeDeployGitHub(t *testing.T, now func() time.Time) *githubapptest.Serv
 	return g
 }
 
-// cardDiscord is the Discord of the deploy tests: messages created by interaction responses,
-// which the interaction webhook reads (GET @original) and edits (PATCH @original). A click's
-// token is tied to the message its button is on, as Discord ties it.
-type cardDiscord struct {
-	mu       sync.Mutex
-	messages map[string]discord.Message // by id
-	byToken  map[string]string          // interaction token -> message id
-	next     int
-	getFails bool // GET @original answers 500
-}
+// cardDiscord is the Discord of the deploy tests: discordtest's, where the messages that
+// interaction answers create are the cards, read (GET @original) and edited (PATCH @original)
+// through the interaction webhook. A click's token is tied to the message its button is on,
+// as Discord ties it.
+type cardDiscord struct{ *discordtest.Server }
 
-func newCardDiscord() *cardDiscord {
-	return &cardDiscord{messages: map[string]discord.Message{}, byToken: map[string]string{}, next: 100}
-}
-
-// messageFor returns the id of the message token answers, creating it for a new token.
-func (d *cardDiscord) messageFor(token string) string {
-	id, ok := d.byToken[token]
-	if !ok {
-		d.next++
-		id = fmt.Sprintf("13000000000000%05d", d.next)
-		d.byToken[token] = id
-		d.messages[id] = discord.Message{ID: id, ChannelID: "1100000000000000002", Timestamp: "2026-03-02T10:00:00.000000+00:00"}
-	}
-	return id
-}
-
-// apply changes message id as an edit with m does: set fields replace, others stay.
-func (d *cardDiscord) apply(id string, m discord.Message) discord.Message {
-	cur := d.messages[id]
-	if m.Content != "" {
-		cur.Content = m.Content
-	}
-	if m.Embeds != nil {
-		cur.Embeds = m.Embeds
-	}
-	if m.Components != nil {
-		cur.Components = m.Components
-	}
-	d.messages[id] = cur
-	return cur
-}
-
-func (d *cardDiscord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	parts := strings.Split(r.URL.Path, "/") // /api/v10/webhooks/{app}/{token}/messages/@original
-	if len(parts) != 8 || parts[3] != "webhooks" || parts[7] != "@original" {
-		http.NotFound(w, r)
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	id := d.messageFor(parts[5])
-	w.Header().Set("Content-Type", "application/json")
-	switch r.Method {
-	case http.MethodGet:
-		if d.getFails {
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = io.WriteString(w, `{"message": "500: Internal Server Error", "code": 0}`)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(d.messages[id])
-	case http.MethodPatch:
-		var m discord.Message
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(d.apply(id, m))
-	default:
-		http.Error(w, "method", http.StatusMethodNotAllowed)
-	}
+func newCardDiscord(t *testing.T) *cardDiscord {
+	return &cardDiscord{discordtest.NewServer(t, discordtest.Options{AppID: testAppID})}
 }
 
 // card returns the message id as Discord holds it.
 func (d *cardDiscord) card(id string) discord.Message {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.messages[id]
+	m, _ := d.Message(id)
+	return m
 }
 
 // addStatusEmbed puts deploy-notify's status embed on the card of run, as deploy-notify does
@@ -151,18 +82,9 @@ func (d *cardDiscord) addStatusEmbed(run githubapptest.Run) {
 	if !ok {
 		return
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	cur := d.messages[messageID]
-	cur.Embeds = append(cur.Embeds, discord.Embed{Title: "Deploy to prod queued", Footer: &discord.EmbedFooter{Text: fmt.Sprintf("run %d · attempt 1 · queued", run.ID)}})
-	d.messages[messageID] = cur
-}
-
-func startCardDiscord(t *testing.T, d *cardDiscord) string {
-	t.Helper()
-	srv := httptest.NewServer(d)
-	t.Cleanup(srv.Close)
-	return srv.URL + "/api/v10"
+	d.Update(messageID, func(m *discord.Message) {
+		m.Embeds = append(m.Embeds, discord.Embed{Title: "Deploy to prod queued", Footer: &discord.EmbedFooter{Text: fmt.Sprintf("run %d · attempt 1 · queued", run.ID)}})
+	})
 }
 
 // staticSecrets serves the App's private key as SSM would.

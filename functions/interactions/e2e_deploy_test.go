@@ -29,7 +29,7 @@ func TestEndToEndDeploy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := startE2E(t, moto, startCardDiscord(t, w.dc),
+	f := startE2E(t, moto, w.dc.URL,
 		"GITHUB_API_URL="+w.gh.URL,
 		"DEPLOY_ROLE_IDS=1100000000000000010",
 		"TWO_PERSON_ENVIRONMENTS=prod",
@@ -39,12 +39,12 @@ func TestEndToEndDeploy(t *testing.T) {
 	send := func(body []byte) discord.Response {
 		t.Helper()
 		answer := f.answer(body)
-		var in discord.Interaction
-		_ = json.Unmarshal(body, &in)
-		if answer.Type == discord.ResponseUpdateMessage {
-			w.dc.mu.Lock()
-			w.dc.apply(in.Message.ID, *answer.Data)
-			w.dc.mu.Unlock()
+		raw, err := json.Marshal(answer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.dc.Answer(body, raw); err != nil {
+			t.Fatalf("Discord refused the answer: %v", err)
 		}
 		if answer.Type == discord.ResponseDeferredChannelMessageWithSource || answer.Type == discord.ResponseUpdateMessage {
 			f.runWork()
@@ -56,9 +56,8 @@ func TestEndToEndDeploy(t *testing.T) {
 	if got := send(body); got.Type != discord.ResponseDeferredChannelMessageWithSource {
 		t.Fatalf("/deploy answered %+v", got)
 	}
-	w.dc.mu.Lock()
-	cardID := w.dc.byToken[tokenOf(t, body)]
-	w.dc.mu.Unlock()
+	original, _ := w.dc.Original(tokenOf(t, body))
+	cardID := original.ID
 	if card := viewOf(w.dc.card(cardID)); card.Title != "Deploy v1.4.2 to prod" {
 		t.Fatalf("card %+v (content %q)", card, w.dc.card(cardID).Content)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -30,10 +29,8 @@ func TestEndToEndCostAndScale(t *testing.T) {
 	costreporttest.Seed(t, moto, costreporttest.UsageResult(previous.Start, period.End, []string{"AWS Lambda"},
 		func(string, time.Time) float64 { return 1 }))
 
-	d := &fakeDiscord{}
-	srv := httptest.NewServer(d)
-	t.Cleanup(srv.Close)
-	f := startE2E(t, moto, srv.URL+"/api/v10", "DEPLOY_ROLE_IDS="+scaleRole, "SCALE_MAX_DESIRED=8")
+	d := newFakeDiscord(t)
+	f := startE2E(t, moto, d.URL, "DEPLOY_ROLE_IDS="+scaleRole, "SCALE_MAX_DESIRED=8")
 
 	// exchange sends a signed interaction, runs the asynchronous invocation it starts, and
 	// returns the answer and the last edit Discord received.
@@ -41,12 +38,11 @@ func TestEndToEndCostAndScale(t *testing.T) {
 		t.Helper()
 		r := f.answer(body)
 		f.runWork()
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		if len(d.edits) == 0 {
+		edits := d.Requests()
+		if len(edits) == 0 {
 			t.Fatal("no edit")
 		}
-		return r, d.edits[len(d.edits)-1].Message
+		return r, edits[len(edits)-1].Message
 	}
 
 	r, report := exchange(interaction(t, "cost"))

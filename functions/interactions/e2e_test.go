@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +26,9 @@ func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	moto := mototest.Start(t)
 	world := statustest.Seed(t, moto.Config(t), status.WithJSONProtocol)
-	discord := &fakeDiscord{}
-	srv := httptest.NewServer(discord)
-	t.Cleanup(srv.Close)
+	discord := newFakeDiscord(t)
 
-	f := startE2E(t, moto, srv.URL+"/api/v10")
+	f := startE2E(t, moto, discord.URL)
 	invoke := f.send
 
 	if resp := invoke(interaction(t, "ping"), nil); resp.StatusCode != 200 || resp.Body != `{"type":1}` {
@@ -55,12 +52,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("/status: %d %s, want the deferred response", resp.StatusCode, resp.Body)
 	}
 	f.runWork()
-	discord.mu.Lock()
-	defer discord.mu.Unlock()
-	if len(discord.edits) != 1 {
-		t.Fatalf("%d requests to Discord, want 1", len(discord.edits))
+	edits := discord.Requests()
+	if len(edits) != 1 {
+		t.Fatalf("%d requests to Discord, want 1", len(edits))
 	}
-	e := discord.edits[0]
+	e := edits[0]
 	wantPath := "/api/v10/webhooks/" + testAppID + "/" + tokenOf(t, body) + "/messages/@original"
 	if e.Method != http.MethodPatch || e.Path != wantPath {
 		t.Errorf("%s %s, want PATCH %s", e.Method, e.Path, wantPath)

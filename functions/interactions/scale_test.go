@@ -21,6 +21,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale/scaletest"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -68,7 +69,7 @@ type scaleFlow struct {
 	t     *testing.T
 	h     *Handler
 	inv   *fakeInvoker
-	d     *fakeDiscord
+	d     *discordtest.Server
 	c     *clock
 	logs  *bytes.Buffer
 	ecs   *countingECS
@@ -89,7 +90,7 @@ func newScaleFlow(t *testing.T, moto *mototest.Server) *scaleFlow {
 	}
 	awsCfg := moto.Config(t)
 	scaletest.Seed(t, awsCfg)
-	f := &scaleFlow{t: t, inv: &fakeInvoker{}, d: &fakeDiscord{}, c: &clock{t: testNow}, logs: &bytes.Buffer{}, awsCf: awsCfg,
+	f := &scaleFlow{t: t, inv: &fakeInvoker{}, d: newFakeDiscord(t), c: &clock{t: testNow}, logs: &bytes.Buffer{}, awsCf: awsCfg,
 		ecs: &countingECS{ECSAPI: ecs.NewFromConfig(awsCfg)}, asg: &countingASG{AutoScalingAPI: autoscaling.NewFromConfig(awsCfg)}}
 	cfg := testConfig()
 	cfg.Policy = authz.Policy{RoleIDs: []string{scaleRole}, TwoPerson: []string{"prod"}}
@@ -125,7 +126,7 @@ func (f *scaleFlow) body(m member, change func(map[string]any)) []byte {
 // send runs body through the handler and keeps what Discord would then show.
 func (f *scaleFlow) send(body []byte) discord.Response {
 	f.t.Helper()
-	edits := len(f.d.edits)
+	edits := len(f.d.Requests())
 	resp := flow(f.t, f.h, f.inv, f.c, body)
 	var r discord.Response
 	if err := json.Unmarshal([]byte(resp.Body), &r); err != nil {
@@ -134,8 +135,8 @@ func (f *scaleFlow) send(body []byte) discord.Response {
 	if r.Type == discord.ResponseUpdateMessage {
 		f.card, f.updated = *r.Data, *r.Data
 	}
-	if len(f.d.edits) > edits {
-		f.card = f.d.edits[len(f.d.edits)-1].Message
+	if len(f.d.Requests()) > edits {
+		f.card = f.d.Requests()[len(f.d.Requests())-1].Message
 	}
 	return r
 }
@@ -305,14 +306,14 @@ func TestScaleRefused(t *testing.T) {
 			"⛔ You need one of these roles to scale: <@&" + scaleRole + ">. Ask someone who has one."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			edits := len(f.d.edits)
+			edits := len(f.d.Requests())
 			r := f.command(tt.m, tt.service, tt.target, tt.desired)
 			got := ""
 			if r.Type == discord.ResponseDeferredChannelMessageWithSource {
-				if len(f.d.edits) != edits+1 {
-					t.Fatalf("%d edits, want 1", len(f.d.edits)-edits)
+				if len(f.d.Requests()) != edits+1 {
+					t.Fatalf("%d edits, want 1", len(f.d.Requests())-edits)
 				}
-				m := f.d.edits[edits].Message
+				m := f.d.Requests()[edits].Message
 				got = m.Content
 				if len(m.Embeds) != 0 || len(m.Components) != 0 {
 					t.Errorf("a refusal with a card: %+v", m)

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,52 +21,22 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status/statustest"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
-// edit is one request the fake Discord received.
-type edit struct {
-	Method, Path string
-	Message      discord.Message
+// newFakeDiscord starts discordtest's Discord for the application's interaction webhooks. The
+// tests run an interaction's work without its acknowledgement, so the fake takes each token
+// as answered with a deferred message.
+func newFakeDiscord(t *testing.T) *discordtest.Server {
+	return discordtest.NewServer(t, discordtest.Options{AppID: testAppID, AssumeDeferred: true})
 }
 
-// fakeDiscord serves the interaction webhook: it records each edit of an original response
-// and answers with the statuses given, then 200.
-type fakeDiscord struct {
-	mu       sync.Mutex
-	edits    []edit
-	statuses []int
-}
-
-func (d *fakeDiscord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var m discord.Message
-	_ = json.Unmarshal(body, &m)
-	d.mu.Lock()
-	d.edits = append(d.edits, edit{Method: r.Method, Path: r.URL.Path, Message: m})
-	status := http.StatusOK
-	if len(d.statuses) > 0 {
-		status, d.statuses = d.statuses[0], d.statuses[1:]
-	}
-	d.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if status != http.StatusOK {
-		_, _ = io.WriteString(w, `{"message": "500: Internal Server Error", "code": 0}`)
-		return
-	}
-	m.ID = "1300000000000000777"
-	_ = json.NewEncoder(w).Encode(m)
-}
-
-// startDiscord runs d and returns a rest client aimed at it that never sleeps between retries.
-func startDiscord(t *testing.T, d *fakeDiscord) *rest.Client {
+// startDiscord returns a rest client aimed at d that never sleeps between retries.
+func startDiscord(t *testing.T, d *discordtest.Server) *rest.Client {
 	t.Helper()
-	srv := httptest.NewServer(d)
-	t.Cleanup(srv.Close)
-	return rest.New(rest.Options{BaseURL: srv.URL + "/api/v10", HTTPClient: srv.Client(), MaxRetries: 2,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
+	return rest.New(rest.Options{BaseURL: d.URL, MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { return nil }})
 }
 
 // workEvent is the payload the acknowledgement path would send for the interaction file,
@@ -146,16 +113,17 @@ func TestWorkMoto(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := &fakeDiscord{}
+			d := newFakeDiscord(t)
 			h, logs := newTestHandler(t, deps{invoker: &fakeInvoker{}, editor: startDiscord(t, d), status: reader}, w.Now)
 			ev := workEvent(t, tt.file, tt.target, w.Now.Add(-2*time.Second))
 			if _, err := h.Handle(lambdaContext(), ev); err != nil {
 				t.Fatalf("Handle: %v\n%s", err, logs)
 			}
-			if len(d.edits) != 1 {
-				t.Fatalf("%d requests to Discord, want 1 edit", len(d.edits))
+			edits := d.Requests()
+			if len(edits) != 1 {
+				t.Fatalf("%d requests to Discord, want 1 edit", len(edits))
 			}
-			e := d.edits[0]
+			e := edits[0]
 			token := tokenOf(t, ev.Interaction)
 			if wantPath := "/api/v10/webhooks/" + testAppID + "/" + token + "/messages/@original"; e.Method != http.MethodPatch || e.Path != wantPath {
 				t.Errorf("%s %s, want PATCH %s", e.Method, e.Path, wantPath)
@@ -202,7 +170,10 @@ func TestWorkFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := &fakeDiscord{statuses: tt.statuses}
+			d := newFakeDiscord(t)
+			for _, status := range tt.statuses {
+				d.Script("", discordtest.ServerError(status))
+			}
 			var logs bytes.Buffer
 			h := &Handler{router: router, editor: startDiscord(t, d), applicationID: testAppID,
 				log: slog.New(slog.NewJSONHandler(&logs, nil)), now: func() time.Time { return testNow }}
@@ -210,11 +181,12 @@ func TestWorkFailures(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Errorf("Handle error = %v, want error %v", err, tt.wantErr)
 			}
-			if len(d.edits) != tt.wantEdits {
-				t.Fatalf("%d edits, want %d", len(d.edits), tt.wantEdits)
+			edits := d.Requests()
+			if len(edits) != tt.wantEdits {
+				t.Fatalf("%d edits, want %d", len(edits), tt.wantEdits)
 			}
 			if tt.wantContent != "" {
-				if got := d.edits[len(d.edits)-1].Message.Content; got != tt.wantContent {
+				if got := edits[len(edits)-1].Message.Content; got != tt.wantContent {
 					t.Errorf("content\n got %s\nwant %s", got, tt.wantContent)
 				}
 			}

@@ -15,7 +15,7 @@ const callbackOperation = "POST /interactions/{interaction_id}/{interaction_toke
 
 func TestResponses(t *testing.T) {
 	t.Parallel()
-	spec, err := openapitest.Load("testdata/openapi/interaction-callback.json")
+	spec, err := openapitest.Extract("interaction-callback.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestResponses(t *testing.T) {
 
 func TestReplyFits(t *testing.T) {
 	t.Parallel()
-	spec, err := openapitest.Load("testdata/openapi/interaction-callback.json")
+	spec, err := openapitest.Extract("interaction-callback.json")
 	if err != nil {
 		t.Fatal(err)
 	}

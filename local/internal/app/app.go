@@ -25,6 +25,7 @@ import (
 	"github.com/discord-chatops/chatops/local/internal/fakegithub"
 	"github.com/discord-chatops/chatops/local/internal/recorder"
 	"github.com/discord-chatops/chatops/local/suite"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -102,7 +103,7 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 		if err != nil {
 			return l, err
 		}
-		s.contract["DISCORD_API_URL"] = u + recorder.APIPath
+		s.contract["DISCORD_API_URL"] = u + discordtest.APIPath
 	}
 	if o.GitHub == Record {
 		appID, _ := strconv.ParseInt(s.contract["GITHUB_APP_ID"], 10, 64)

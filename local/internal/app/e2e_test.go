@@ -20,8 +20,8 @@ import (
 
 	"github.com/discord-chatops/chatops/local/internal/caller"
 	"github.com/discord-chatops/chatops/local/internal/demo"
-	"github.com/discord-chatops/chatops/local/internal/recorder"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
 
@@ -391,7 +391,7 @@ func runPayload(t *testing.T, file string, set map[string]any) ([]byte, int64) {
 func postedFor(runID int64) []discord.Message {
 	var out []discord.Message
 	for _, r := range e2e.local.Discord.Records() {
-		if r.Kind != recorder.KindCreate {
+		if r.Kind != discordtest.KindCreate {
 			continue
 		}
 		for _, e := range r.Message.Embeds {
@@ -448,7 +448,7 @@ func TestBus(t *testing.T) {
 		}
 		var titles []string
 		for _, r := range e2e.local.Discord.Records()[before:] {
-			if r.Kind == recorder.KindCreate {
+			if r.Kind == discordtest.KindCreate {
 				titles = append(titles, shownOf(r.Message).Titles...)
 			}
 		}

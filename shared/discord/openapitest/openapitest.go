@@ -1,6 +1,7 @@
 // Package openapitest checks JSON request bodies against the request schemas of Discord's
 // OpenAPI spec (https://github.com/discord/discord-api-spec), as cut into the extracts of
-// discord/testdata/openapi. It knows the JSON Schema keywords those extracts use: $ref, type,
+// extracts/ (see extracts/README.md), which Extract reads from the package itself so that every
+// module's tests check against the same copy. It knows the JSON Schema keywords those extracts use: $ref, type,
 // enum, const, oneOf, anyOf, allOf, properties, additionalProperties, required, minLength,
 // maxLength, pattern, minItems, maxItems, items, minimum and maximum.
 //
@@ -12,6 +13,7 @@ package openapitest
 
 import (
 	"bytes"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +32,20 @@ type Spec struct {
 	schemas    map[string]any
 }
 
+//go:embed extracts/*.json
+var extracts embed.FS
+
+// Extract returns one of the extracts kept in this package ("message-create.json",
+// "discord-requests.json", "interaction-callback.json", "application-commands.json",
+// "errors-ratelimits.json").
+func Extract(name string) (*Spec, error) {
+	b, err := extracts.ReadFile("extracts/" + name)
+	if err != nil {
+		return nil, err
+	}
+	return parse(name, b)
+}
+
 // Load reads an extract. Both layouts are understood: schemas at the top level with
 // operations carrying a requestBody, or components.schemas with operations that are schemas.
 func Load(path string) (*Spec, error) {
@@ -37,6 +53,10 @@ func Load(path string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parse(path, b)
+}
+
+func parse(path string, b []byte) (*Spec, error) {
 	var doc struct {
 		Operations map[string]any `json:"operations"`
 		Schemas    map[string]any `json:"schemas"`

@@ -45,7 +45,7 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			spec, err := Load("../testdata/openapi/" + tt.file)
+			spec, err := Extract(tt.file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +64,7 @@ func TestCheck(t *testing.T) {
 
 func TestCheckSchema(t *testing.T) {
 	t.Parallel()
-	spec, err := Load("../testdata/openapi/message-create.json")
+	spec, err := Extract("message-create.json")
 	if err != nil {
 		t.Fatal(err)
 	}

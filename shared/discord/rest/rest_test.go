@@ -142,7 +142,7 @@ func answer(status int, body string, headers ...string) http.HandlerFunc {
 
 func loadSpec(t *testing.T, file string) *openapitest.Spec {
 	t.Helper()
-	spec, err := openapitest.Load("../testdata/openapi/" + file)
+	spec, err := openapitest.Extract(file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 )
 
@@ -18,7 +20,7 @@ const (
 	channelID = "1100000000000000009"
 )
 
-// call is one call the fake Discord received.
+// call is one call Discord received, with the message it carried.
 type call struct {
 	Method    string
 	ChannelID string
@@ -26,37 +28,40 @@ type call struct {
 	Message   discord.Message
 }
 
-// fakeDiscord records calls and answers with its func fields; a nil field answers success.
-type fakeDiscord struct {
-	calls  []call
-	get    func() (discord.Message, error)
-	edit   func() error
-	create func() error
-}
-
-func (f *fakeDiscord) GetMessage(_ context.Context, channelID, messageID string) (discord.Message, error) {
-	f.calls = append(f.calls, call{Method: "GET", ChannelID: channelID, MessageID: messageID})
-	return f.get()
-}
-
-func (f *fakeDiscord) EditMessage(_ context.Context, channelID, messageID string, m discord.Message) (discord.Message, error) {
-	f.calls = append(f.calls, call{Method: "PATCH", ChannelID: channelID, MessageID: messageID, Message: m})
-	if f.edit != nil {
-		if err := f.edit(); err != nil {
-			return discord.Message{}, err
+// calls are the requests d received, as calls.
+func calls(d *discordtest.Server) []call {
+	var out []call
+	for _, r := range d.Requests() {
+		c := call{Method: r.Method, ChannelID: r.ChannelID, Message: r.Message}
+		if parts := strings.Split(r.Path, "/"); len(parts) == 7 { // /api/v10/channels/{c}/messages/{m}
+			c.MessageID = parts[6]
 		}
+		out = append(out, c)
 	}
-	return discord.Message{ID: messageID, ChannelID: channelID}, nil
+	return out
 }
 
-func (f *fakeDiscord) CreateMessage(_ context.Context, channelID string, m discord.Message) (discord.Message, error) {
-	f.calls = append(f.calls, call{Method: "POST", ChannelID: channelID, Message: m})
-	if f.create != nil {
-		if err := f.create(); err != nil {
-			return discord.Message{}, err
-		}
+// sent is m as the REST client puts it on the wire: pinging nobody unless it says otherwise.
+func sent(m discord.Message) discord.Message {
+	if m.AllowedMentions == nil {
+		m.AllowedMentions = discord.NoMentions()
 	}
-	return discord.Message{ID: "1300000000000000999", ChannelID: channelID}, nil
+	return m
+}
+
+// sameError reports whether got is, or wraps, an error of want's type with want's fields.
+func sameError(got, want error) bool {
+	var e *rest.Error
+	var rl *rest.RateLimitError
+	switch w := want.(type) {
+	case nil:
+		return got == nil
+	case *rest.Error:
+		return errors.As(got, &e) && cmp.Equal(*w, *e)
+	case *rest.RateLimitError:
+		return errors.As(got, &rl) && cmp.Equal(*w, *rl)
+	}
+	return errors.Is(got, want)
 }
 
 // approval is the card's embed, owned by the interactions function.
@@ -67,9 +72,9 @@ var approval = discord.Embed{
 	Footer: &discord.EmbedFooter{Text: "correlation 1100000000000000002-1300000000000000100"},
 }
 
-// cardShowing is the card as read back, with the status embed of r when r is not nil.
-func cardShowing(r *Report, author string) func() (discord.Message, error) {
-	return func() (discord.Message, error) {
+// cardShowing puts the card in Discord, with the status embed of r when r is not nil.
+func cardShowing(r *Report, author string) func(*discordtest.Server) {
+	return func(d *discordtest.Server) {
 		m := discord.Message{
 			ID: cardMessageID, ChannelID: cardChannelID, Content: "Deploy request",
 			Author:     &discord.User{ID: author, Bot: true},
@@ -79,11 +84,42 @@ func cardShowing(r *Report, author string) func() (discord.Message, error) {
 		if r != nil {
 			m.Embeds = append(m.Embeds, r.Embed())
 		}
-		return m, nil
+		d.Seed(m)
 	}
 }
 
-func fails(err error) func() error { return func() error { return err } }
+// then runs the setups in turn.
+func then(setups ...func(*discordtest.Server)) func(*discordtest.Server) {
+	return func(d *discordtest.Server) {
+		for _, f := range setups {
+			f(d)
+		}
+	}
+}
+
+// fails scripts the next request of method to fail as err says.
+func fails(method string, err error) func(*discordtest.Server) {
+	return func(d *discordtest.Server) {
+		var e *rest.Error
+		var rl *rest.RateLimitError
+		switch {
+		case errors.As(err, &e):
+			d.Script(method, discordtest.Error(e.Status, e.Code, e.Message))
+		case errors.As(err, &rl):
+			d.Script(method, discordtest.RateLimited(rl.RetryAfter, rl.Global))
+		}
+	}
+}
+
+// newDiscord starts a Discord readied by setup (nothing when nil) and a client that neither
+// retries nor waits, so that each failure reaches Publish as it is.
+func newDiscord(t *testing.T, setup func(*discordtest.Server)) (*discordtest.Server, *rest.Client) {
+	d := discordtest.NewServer(t, discordtest.Options{AppID: appID, BotToken: "bot-token"})
+	if setup != nil {
+		setup(d)
+	}
+	return d, rest.New(rest.Options{BaseURL: d.URL, BotToken: "bot-token", MaxRetries: -1, MaxWait: -1})
+}
 
 func TestPublish(t *testing.T) {
 	t.Parallel()
@@ -100,72 +136,79 @@ func TestPublish(t *testing.T) {
 	uncorrelated := runReport("success", 1)
 	uncorrelated.CardChannelID, uncorrelated.CardMessageID = "", ""
 
-	gone := &rest.Error{Status: http.StatusNotFound, Code: 10008, Message: "Unknown Message", Method: "GET", Path: "/channels/1/messages/2"}
-	noAccess := &rest.Error{Status: http.StatusForbidden, Code: 50001, Message: "Missing Access", Method: "GET", Path: "/channels/1/messages/2"}
-	notOurs := &rest.Error{Status: http.StatusForbidden, Code: 50005, Message: "Cannot edit a message authored by another user", Method: "PATCH", Path: "/channels/1/messages/2"}
-	serverError := &rest.Error{Status: http.StatusBadGateway, Message: "Bad Gateway", Method: "GET", Path: "/channels/1/messages/2"}
-	limited := &rest.RateLimitError{RetryAfter: time.Minute, Method: "PATCH", Path: "/channels/1/messages/2"}
+	cardPath, channelPath := "/channels/"+cardChannelID+"/messages/"+cardMessageID, "/channels/"+channelID+"/messages"
+	gone := &rest.Error{Status: http.StatusNotFound, Code: 10008, Message: "Unknown Message", Method: "GET", Path: cardPath}
+	noAccess := &rest.Error{Status: http.StatusForbidden, Code: 50001, Message: "Missing Access", Method: "GET", Path: cardPath}
+	notOurs := &rest.Error{Status: http.StatusForbidden, Code: 50005, Message: "Cannot edit a message authored by another user", Method: "PATCH", Path: cardPath}
+	serverError := &rest.Error{Status: http.StatusBadGateway, Message: "Bad Gateway", Method: "GET", Path: cardPath}
+	postError := &rest.Error{Status: http.StatusBadGateway, Message: "Bad Gateway", Method: "POST", Path: channelPath}
+	limited := &rest.RateLimitError{RetryAfter: time.Minute, Method: "PATCH", Path: cardPath}
 
 	edit := func(r Report) call {
 		return call{Method: "PATCH", ChannelID: cardChannelID, MessageID: cardMessageID,
-			Message: discord.Message{Embeds: []discord.Embed{approval, r.Embed()}, Components: r.Components()}}
+			Message: sent(discord.Message{Embeds: []discord.Embed{approval, r.Embed()}, Components: r.Components()})}
 	}
 	get := call{Method: "GET", ChannelID: cardChannelID, MessageID: cardMessageID}
-	post := func(r Report) call { return call{Method: "POST", ChannelID: channelID, Message: r.Message()} }
+	post := func(r Report) call { return call{Method: "POST", ChannelID: channelID, Message: sent(r.Message())} }
+	const posted = "(the message posted)"
 
 	tests := []struct {
 		name      string
 		r         Report
-		discord   *fakeDiscord
+		discord   func(*discordtest.Server)
 		want      Result
 		wantCalls []call
 		wantErr   error
 	}{
-		{"no card: posted", uncorrelated, &fakeDiscord{},
-			Result{Action: Posted, ChannelID: channelID, MessageID: "1300000000000000999"}, []call{post(uncorrelated)}, nil},
-		{"fresh card", requested, &fakeDiscord{get: cardShowing(nil, appID)},
+		{"no card: posted", uncorrelated, nil,
+			Result{Action: Posted, ChannelID: channelID, MessageID: posted}, []call{post(uncorrelated)}, nil},
+		{"fresh card", requested, cardShowing(nil, appID),
 			Result{Action: Edited, ChannelID: cardChannelID, MessageID: cardMessageID}, []call{get, edit(requested)}, nil},
-		{"running, then failed", failed, &fakeDiscord{get: cardShowing(&running, appID)},
+		{"running, then failed", failed, cardShowing(&running, appID),
 			Result{Action: Edited, ChannelID: cardChannelID, MessageID: cardMessageID}, []call{get, edit(failed)}, nil},
-		{"duplicate", failed, &fakeDiscord{get: cardShowing(&failed, appID)},
+		{"duplicate", failed, cardShowing(&failed, appID),
 			Result{Action: Unchanged, ChannelID: cardChannelID, MessageID: cardMessageID, Reason: "card shows run 500 · attempt 1 · failure"}, []call{get}, nil},
-		{"in_progress after completed", running, &fakeDiscord{get: cardShowing(&failed, appID)},
+		{"in_progress after completed", running, cardShowing(&failed, appID),
 			Result{Action: Unchanged, ChannelID: cardChannelID, MessageID: cardMessageID, Reason: "card shows run 500 · attempt 1 · failure"}, []call{get}, nil},
-		{"requested after in_progress", requested, &fakeDiscord{get: cardShowing(&running, appID)},
+		{"requested after in_progress", requested, cardShowing(&running, appID),
 			Result{Action: Unchanged, ChannelID: cardChannelID, MessageID: cardMessageID, Reason: "card shows run 500 · attempt 1 · in_progress"}, []call{get}, nil},
-		{"re-run replaces the failure and its button", rerun, &fakeDiscord{get: cardShowing(&failed, appID)},
+		{"re-run replaces the failure and its button", rerun, cardShowing(&failed, appID),
 			Result{Action: Edited, ChannelID: cardChannelID, MessageID: cardMessageID}, []call{get, edit(rerun)}, nil},
-		{"older attempt after a re-run", failed, &fakeDiscord{get: cardShowing(&rerun, appID)},
+		{"older attempt after a re-run", failed, cardShowing(&rerun, appID),
 			Result{Action: Unchanged, ChannelID: cardChannelID, MessageID: cardMessageID, Reason: "card shows run 500 · attempt 2 · in_progress"}, []call{get}, nil},
-		{"card gone", failed, &fakeDiscord{get: func() (discord.Message, error) { return discord.Message{}, gone }},
-			Result{Action: Posted, ChannelID: channelID, MessageID: "1300000000000000999", Reason: "card unreadable: " + gone.Error()}, []call{get, post(failed)}, nil},
-		{"card out of reach", failed, &fakeDiscord{get: func() (discord.Message, error) { return discord.Message{}, noAccess }},
-			Result{Action: Posted, ChannelID: channelID, MessageID: "1300000000000000999", Reason: "card unreadable: " + noAccess.Error()}, []call{get, post(failed)}, nil},
-		{"card by another author", failed, &fakeDiscord{get: cardShowing(nil, "999")},
-			Result{Action: Posted, ChannelID: channelID, MessageID: "1300000000000000999", Reason: "card not posted by this application"}, []call{get, post(failed)}, nil},
-		{"edit refused", failed, &fakeDiscord{get: cardShowing(nil, appID), edit: fails(notOurs)},
-			Result{Action: Posted, ChannelID: channelID, MessageID: "1300000000000000999", Reason: "card not editable: " + notOurs.Error()}, []call{get, edit(failed), post(failed)}, nil},
-		{"read fails", failed, &fakeDiscord{get: func() (discord.Message, error) { return discord.Message{}, serverError }},
+		{"card gone", failed, nil,
+			Result{Action: Posted, ChannelID: channelID, MessageID: posted, Reason: "card unreadable: " + gone.Error()}, []call{get, post(failed)}, nil},
+		{"card out of reach", failed, fails("GET", noAccess),
+			Result{Action: Posted, ChannelID: channelID, MessageID: posted, Reason: "card unreadable: " + noAccess.Error()}, []call{get, post(failed)}, nil},
+		{"card by another author", failed, cardShowing(nil, "999"),
+			Result{Action: Posted, ChannelID: channelID, MessageID: posted, Reason: "card not posted by this application"}, []call{get, post(failed)}, nil},
+		{"edit refused", failed, then(cardShowing(nil, appID), fails("PATCH", notOurs)),
+			Result{Action: Posted, ChannelID: channelID, MessageID: posted, Reason: "card not editable: " + notOurs.Error()}, []call{get, edit(failed), post(failed)}, nil},
+		{"read fails", failed, fails("GET", serverError),
 			Result{}, []call{get}, serverError},
-		{"edit rate limited", failed, &fakeDiscord{get: cardShowing(nil, appID), edit: fails(limited)},
+		{"edit rate limited", failed, then(cardShowing(nil, appID), fails("PATCH", limited)),
 			Result{}, []call{get, edit(failed)}, limited},
-		{"post fails", uncorrelated, &fakeDiscord{create: fails(serverError)},
-			Result{}, []call{post(uncorrelated)}, serverError},
-		{"fallback post fails", failed, &fakeDiscord{get: func() (discord.Message, error) { return discord.Message{}, gone }, create: fails(serverError)},
-			Result{}, []call{get, post(failed)}, serverError},
+		{"post fails", uncorrelated, fails("POST", postError),
+			Result{}, []call{post(uncorrelated)}, postError},
+		{"fallback post fails", failed, fails("POST", postError),
+			Result{}, []call{get, post(failed)}, postError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := Publisher{Discord: tt.discord, ChannelID: channelID, ApplicationID: appID}
+			d, client := newDiscord(t, tt.discord)
+			p := Publisher{Discord: client, ChannelID: channelID, ApplicationID: appID}
 			got, err := p.Publish(context.Background(), tt.r)
-			if !errors.Is(err, tt.wantErr) || (err != nil) != (tt.wantErr != nil) {
+			if !sameError(err, tt.wantErr) {
 				t.Fatalf("Publish error = %v, want %v", err, tt.wantErr)
+			}
+			if created := d.Created(channelID); tt.want.MessageID == posted && len(created) == 1 {
+				tt.want.MessageID = created[0].ID
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Publish result (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantCalls, tt.discord.calls); diff != "" {
+			if diff := cmp.Diff(tt.wantCalls, calls(d)); diff != "" {
 				t.Errorf("Discord calls (-want +got):\n%s", diff)
 			}
 		})
@@ -177,11 +220,11 @@ func TestPublish(t *testing.T) {
 func TestPublishRemovesButtons(t *testing.T) {
 	t.Parallel()
 	r := Report{Source: SourceRun, Status: "success", Environment: "prod", RunID: 1, Attempt: 1, CardChannelID: cardChannelID, CardMessageID: cardMessageID}
-	f := &fakeDiscord{get: cardShowing(nil, appID)}
-	if _, err := (Publisher{Discord: f, ChannelID: channelID}).Publish(context.Background(), r); err != nil {
+	d, client := newDiscord(t, cardShowing(nil, appID))
+	if _, err := (Publisher{Discord: client, ChannelID: channelID}).Publish(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.calls) != 2 || f.calls[1].Message.Components == nil || len(f.calls[1].Message.Components) != 0 {
-		t.Errorf("edit components = %#v, want empty and not nil", f.calls[len(f.calls)-1].Message.Components)
+	if c := calls(d); len(c) != 2 || c[1].Message.Components == nil || len(c[1].Message.Components) != 0 {
+		t.Errorf("edit components = %#v, want empty and not nil", c[len(c)-1].Message.Components)
 	}
 }

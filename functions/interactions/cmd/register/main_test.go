@@ -8,11 +8,9 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/openapitest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/secrets"
@@ -29,35 +28,6 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const appID = "1290000000000000001"
-
-// fakeDiscord answers the bulk-overwrite endpoints like Discord, giving each command an id,
-// and records what it was sent.
-type fakeDiscord struct {
-	mu   sync.Mutex
-	reqs []recorded
-}
-
-type recorded struct {
-	Method, Path, Authorization string
-	Body                        []byte
-}
-
-func (d *fakeDiscord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	d.mu.Lock()
-	d.reqs = append(d.reqs, recorded{r.Method, r.URL.Path, r.Header.Get("Authorization"), body})
-	d.mu.Unlock()
-	var cmds []discord.Command
-	if err := json.Unmarshal(body, &cmds); err != nil {
-		http.Error(w, `{"message":"400: Bad Request","code":50109}`, http.StatusBadRequest)
-		return
-	}
-	for i := range cmds {
-		cmds[i].ID = "13900000000000000" + string(rune('0'+i/10)) + string(rune('0'+i%10))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(cmds)
-}
 
 // loadSpec loads Discord's OpenAPI extract for command registration (see testdata/README.md).
 func loadSpec(t *testing.T) *openapitest.Spec {
@@ -107,26 +77,25 @@ func TestRegister(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := &fakeDiscord{}
-			srv := httptest.NewServer(d)
-			defer srv.Close()
+			d := discordtest.NewServer(t, discordtest.Options{AppID: appID, BotToken: "bot-token-1"})
 			var out bytes.Buffer
 			args := []string{}
 			if tt.guild != "" {
 				args = append(args, "--guild", tt.guild)
 			}
 			err := run(context.Background(), args, env(map[string]string{
-				"DISCORD_APPLICATION_ID": appID, "DISCORD_BOT_TOKEN": "bot-token-1", "DISCORD_API_URL": srv.URL + "/api/v10",
+				"DISCORD_APPLICATION_ID": appID, "DISCORD_BOT_TOKEN": "bot-token-1", "DISCORD_API_URL": d.URL,
 			}), &out, awsClients{ssm: noSSM})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(d.reqs) != 1 {
-				t.Fatalf("%d requests, want 1", len(d.reqs))
+			reqs := d.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(reqs))
 			}
-			r := d.reqs[0]
-			if r.Method != http.MethodPut || r.Path != tt.wantPath || r.Authorization != "Bot bot-token-1" {
-				t.Errorf("%s %s with %q, want PUT %s with the bot token", r.Method, r.Path, r.Authorization, tt.wantPath)
+			r := reqs[0]
+			if auth := r.Header.Get("Authorization"); r.Method != http.MethodPut || r.Path != tt.wantPath || auth != "Bot bot-token-1" {
+				t.Errorf("%s %s with %q, want PUT %s with the bot token", r.Method, r.Path, auth, tt.wantPath)
 			}
 			if err := s.CheckOperation(tt.operation, r.Body); err != nil {
 				t.Errorf("body breaks the OpenAPI schema:\n%v\nbody: %s", err, r.Body)
@@ -195,16 +164,14 @@ func TestRegisterFromSSM(t *testing.T) {
 		Value: aws.String("bot-token-from-ssm"), Type: ssmtypes.ParameterTypeSecureString}); err != nil {
 		t.Fatal(err)
 	}
-	d := &fakeDiscord{}
-	srv := httptest.NewServer(d)
-	defer srv.Close()
+	d := discordtest.NewServer(t, discordtest.Options{AppID: appID})
 	err := run(context.Background(), []string{"--from-ssm", "--guild", "1"}, env(map[string]string{
-		"DISCORD_APPLICATION_ID": appID, "DISCORD_API_URL": srv.URL, "CHATOPS_PARAMETER_PREFIX": "/team",
+		"DISCORD_APPLICATION_ID": appID, "DISCORD_API_URL": d.URL, "CHATOPS_PARAMETER_PREFIX": "/team",
 	}), io.Discard, awsClients{ssm: func(context.Context) (secrets.GetParametersAPI, error) { return client, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := d.reqs[0].Authorization; got != "Bot bot-token-from-ssm" {
+	if got := d.Requests()[0].Header.Get("Authorization"); got != "Bot bot-token-from-ssm" {
 		t.Errorf("Authorization %q, want the token from SSM", got)
 	}
 }
@@ -255,9 +222,7 @@ func TestSpecCatchesMistakes(t *testing.T) {
 // still wins where it sets a variable.
 func TestRegisterFromFunction(t *testing.T) {
 	t.Parallel()
-	d := &fakeDiscord{}
-	srv := httptest.NewServer(d)
-	defer srv.Close()
+	d := discordtest.NewServer(t, discordtest.Options{AppID: appID, BotToken: "shell-token"})
 	var asked string
 	deployed := func(_ context.Context, name string) (map[string]string, error) {
 		asked = name
@@ -265,17 +230,18 @@ func TestRegisterFromFunction(t *testing.T) {
 			"DISCORD_API_URL": "http://unused.invalid", "DISCORD_BOT_TOKEN": "deployed-functions-have-none"}, nil
 	}
 	err := run(context.Background(), []string{"--function", "DiscordChatOps-Interactions"}, env(map[string]string{
-		"DISCORD_API_URL": srv.URL, "DISCORD_BOT_TOKEN": "shell-token",
+		"DISCORD_API_URL": d.URL, "DISCORD_BOT_TOKEN": "shell-token",
 	}), io.Discard, awsClients{ssm: noSSM, functionEnv: deployed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if asked != "DiscordChatOps-Interactions" || len(d.reqs) != 1 {
-		t.Fatalf("asked for %q, %d requests to Discord", asked, len(d.reqs))
+	reqs := d.Requests()
+	if asked != "DiscordChatOps-Interactions" || len(reqs) != 1 {
+		t.Fatalf("asked for %q, %d requests to Discord", asked, len(reqs))
 	}
-	if r := d.reqs[0]; r.Authorization != "Bot shell-token" || !strings.Contains(r.Path, "/applications/"+appID+"/commands") ||
+	if r := reqs[0]; r.Header.Get("Authorization") != "Bot shell-token" || !strings.Contains(r.Path, "/applications/"+appID+"/commands") ||
 		!strings.Contains(string(r.Body), `"name":"staging"`) {
-		t.Errorf("request %s %s %s, want the shell's token, the deployed application id and environments", r.Authorization, r.Path, r.Body)
+		t.Errorf("request %s %s %s, want the shell's token, the deployed application id and environments", r.Header.Get("Authorization"), r.Path, r.Body)
 	}
 	if err := run(context.Background(), []string{"--function", "missing"}, env(nil), io.Discard, awsClients{ssm: noSSM,
 		functionEnv: func(context.Context, string) (map[string]string, error) {

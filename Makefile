@@ -32,8 +32,10 @@ vet:
 staticcheck:
 	go run $(STATICCHECK) $(addsuffix /...,$(MODULE_DIRS))
 
+# -timeout: go test's 10-minute default also bounds a TestMain that builds the four functions
+# (local/internal/app); with a cold build cache on a loaded machine that build alone took longer.
 unit:
-	go test -count=1 $(addsuffix /...,$(MODULE_DIRS))
+	go test -count=1 -timeout 30m $(addsuffix /...,$(MODULE_DIRS))
 
 clean: ## remove build outputs
 	rm -rf build cdk.out

@@ -182,11 +182,13 @@ type busEvent struct {
 	Detail     json.RawMessage `json:"detail"`
 }
 
-// receive reads n events from the queue, waiting a few seconds at most.
+// receive reads n events from the queue. The first receive normally has them all, as moto
+// queues a rule's matches before PutEvents returns; the limit, a minute, only ends the wait for
+// an event that never comes, however slowly a loaded moto answers.
 func receive(t *testing.T, queue *sqs.Client, url string, n int) []busEvent {
 	t.Helper()
 	var out []busEvent
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for len(out) < n && time.Now().Before(deadline) {
 		resp, err := queue.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
 			QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1,

@@ -79,7 +79,7 @@ func start() (*Server, error) {
 			return nil, fmt.Errorf("start moto_server: %w", err)
 		}
 		go func() { s.done <- s.cmd.Wait() }()
-		if err := s.wait(30 * time.Second); err != nil {
+		if err := s.wait(startLimit); err != nil {
 			lastErr = err
 			s.Close()
 			continue
@@ -94,21 +94,27 @@ func start() (*Server, error) {
 	return nil, lastErr
 }
 
+// startLimit only guards against a server that never answers; it does not say how long a start
+// should take. Starting is Python importing moto, which on a loaded machine takes most of a
+// minute when several servers start at once (nine took 48 s each at a load of 40), so the wait
+// is for the server's first answer or its exit, whichever comes first.
+const startLimit = 5 * time.Minute
+
+// wait polls until the server answers or its process exits, for at most limit.
 func (s *Server) wait(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		select {
-		case err := <-s.done:
-			s.done <- err
-			return fmt.Errorf("moto_server exited early: %v: %s", err, tail(s.log.String(), 2000))
-		default:
-		}
 		resp, err := http.Get(s.URL + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
 			return nil
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case err := <-s.done:
+			s.done <- err
+			return fmt.Errorf("moto_server exited early: %v: %s", err, tail(s.log.String(), 2000))
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	return fmt.Errorf("moto_server did not answer on %s within %s", s.URL, limit)
 }

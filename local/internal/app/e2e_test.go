@@ -20,6 +20,7 @@ import (
 
 	"github.com/discord-chatops/chatops/local/internal/caller"
 	"github.com/discord-chatops/chatops/local/internal/demo"
+	"github.com/discord-chatops/chatops/local/suite"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
@@ -61,6 +62,13 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	e2e.logs = &bytes.Buffer{}
+	// Build first, without a time limit: a build ends on its own, and on a loaded machine with a
+	// cold cache it can take minutes. Start's own build below then finds it done; the limit is
+	// for starting moto and the suite.
+	if _, err := suite.Build(context.Background(), root, bin); err != nil {
+		fmt.Fprintf(os.Stderr, "build the functions: %v\n", err)
+		return 1
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	l, err := Start(ctx, Options{Root: root, Demo: true, Discord: Record, GitHub: Record, Build: true, BinDir: bin},

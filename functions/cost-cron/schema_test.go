@@ -7,13 +7,13 @@ import (
 )
 
 // messageSchema checks request bodies against MessageCreateRequest in Discord's OpenAPI extract
-// (testdata/discord-openapi) with the shared checker, which also rejects properties the schema
+// (openapitest.Extract) with the shared checker, which also rejects properties the schema
 // does not name.
 type messageSchema struct{ spec *openapitest.Spec }
 
 func loadMessageSchema(t *testing.T) messageSchema {
 	t.Helper()
-	spec, err := openapitest.Load("testdata/discord-openapi/message-create.json")
+	spec, err := openapitest.Extract("message-create.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ const goldenDir = "../../testdata/golden"
 
 func loadSpec(t *testing.T) *openapitest.Spec {
 	t.Helper()
-	spec, err := openapitest.Load("../../testdata/discord-openapi/message-create.json")
+	spec, err := openapitest.Extract("message-create.json")
 	if err != nil {
 		t.Fatal(err)
 	}

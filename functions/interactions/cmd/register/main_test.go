@@ -32,7 +32,7 @@ const appID = "1290000000000000001"
 // loadSpec loads Discord's OpenAPI extract for command registration (see testdata/README.md).
 func loadSpec(t *testing.T) *openapitest.Spec {
 	t.Helper()
-	s, err := openapitest.Load("../../testdata/openapi/application-commands.json")
+	s, err := openapitest.Extract("application-commands.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,9 @@ type World struct {
 
 // deadLetterQueueFunctions are the functions the stack gives a dead-letter queue (those invoked
 // asynchronously: infra/stack.go functionSpecs), in its order.
-func deadLetterQueueFunctions() []string { return []string{"interactions", "cost-cron", "deploy-notify"} }
+func deadLetterQueueFunctions() []string {
+	return []string{"interactions", "cost-cron", "deploy-notify"}
+}
 
 // WithJSONProtocol makes a CloudWatch client speak AWS JSON 1.0, which moto serves, instead of
 // the SDK's default CBOR, which it does not (getmoto/moto#9195).

@@ -18,6 +18,19 @@ import (
 
 func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 
+// errorSays checks that err is an error whose message has each of want in it.
+func errorSays(t *testing.T, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one saying %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not say %s", err, w)
+		}
+	}
+}
+
 func TestResolve(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -101,14 +114,7 @@ func TestResolve(t *testing.T) {
 			t.Parallel()
 			s, err := resolve(tt.o, env(tt.env))
 			if len(tt.wantErr) > 0 {
-				if err == nil {
-					t.Fatalf("no error, want one naming %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not name %s", err, w)
-					}
-				}
+				errorSays(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {

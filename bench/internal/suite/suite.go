@@ -208,7 +208,9 @@ func verifyLoop(ctx context.Context, c coldstart.Contender) (float64, error) {
 
 // functionEnv is the configuration every function needs to start, per docs/CONTRACT.md. Every
 // endpoint points at a closed local port: nothing is to be called, and if something were it
-// would fail at once instead of reaching the internet.
+// would fail at once instead of reaching the internet. CHATOPS_TABLE is only a name: no
+// function calls DynamoDB to start; DEAD_LETTER_QUEUES (cost-cron's, as the stack sets it) names
+// queues that are only asked about when the dead-letter alarm fires.
 func functionEnv(publicKey string) []string {
 	const nowhere = "http://127.0.0.1:9"
 	return []string{
@@ -220,6 +222,9 @@ func functionEnv(publicKey string) []string {
 		"GITHUB_APP_ID=1",
 		"GITHUB_REPOSITORY=octo-org/app",
 		"CHATOPS_EVENT_BUS=chatops",
+		"CHATOPS_TABLE=chatops-bench",
+		"CHATOPS_LANGUAGE=ko",
+		"DEAD_LETTER_QUEUES=cost-cron=" + nowhere + "/000000000000/chatops-bench-dlq",
 		"AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=bench",
 		"AWS_SECRET_ACCESS_KEY=bench",

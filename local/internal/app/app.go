@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/local/internal/fakegithub"
@@ -46,6 +48,8 @@ type Local struct {
 	Contract map[string]string
 	// WebhookSecret is the GitHub webhook secret the functions read, when the runner knows it.
 	WebhookSecret string
+	// TableFrom says where the state table's name (Contract["CHATOPS_TABLE"]) came from.
+	TableFrom string
 
 	moto    *mototest.Server
 	servers []*http.Server
@@ -93,8 +97,13 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 		if l.World, err = demo.Seed(ctx, cfg, l.moto, keyPEM, s.botToken, s.webhookSecret, time.Now()); err != nil {
 			return l, fmt.Errorf("seed the demo: %w", err)
 		}
+		s.contract["DEAD_LETTER_QUEUES"] = l.World.DeadLetterQueues
+		l.TableFrom = "created in moto"
 	} else {
 		awsEnv = awsPassThrough(environ)
+		if l.TableFrom, err = accountTable(ctx, o.Root, s.contract); err != nil {
+			return l, err
+		}
 	}
 
 	if o.Discord == Record {
@@ -141,6 +150,27 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 		return l, err
 	}
 	return l, nil
+}
+
+// accountTable makes sure the functions get a state table that exists in the account of the
+// default credentials: the one named by --table or CHATOPS_TABLE, else the deployed stack's. It
+// sets contract["CHATOPS_TABLE"] and returns where the name came from.
+func accountTable(ctx context.Context, root string, contract map[string]string) (string, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return "", fmt.Errorf("AWS config: %w", err)
+	}
+	name, from := contract["CHATOPS_TABLE"], "--table or CHATOPS_TABLE"
+	if name == "" {
+		if name, from, err = deployedTable(ctx, root, cloudformation.NewFromConfig(cfg)); err != nil {
+			return "", err
+		}
+		contract["CHATOPS_TABLE"] = name
+	}
+	if err := checkTable(ctx, dynamodb.NewFromConfig(cfg), name, from, cfg.Region); err != nil {
+		return "", err
+	}
+	return from, nil
 }
 
 // botTokenCheck is the token the local Discord insists on: the demo's, or any when the

@@ -32,10 +32,14 @@ type Options struct {
 	// Build compiles the functions for this machine first; BinDir is where binaries are.
 	Build  bool
 	BinDir string
+	// Table is the deployed state table (CHATOPS_TABLE) in real mode; empty means find it (see
+	// deployedTable). Demo mode creates its own in moto.
+	Table string
 }
 
-// contractVars are the runtime contract's variables (docs/CONTRACT.md), by the functions that read
-// them, as the stack sets them.
+// contractVars are the runtime contract's variables (docs/CONTRACT.md) and the features' options,
+// by the functions that read them, as the stack sets them (infra/config.go environmentTable, and
+// the resources newStack adds); TestContractVarsFollowTheStack keeps the two in step.
 func contractVars() map[string][]string {
 	return map[string][]string{
 		"DISCORD_API_URL":          suite.Names(),
@@ -51,7 +55,25 @@ func contractVars() map[string][]string {
 		"DEPLOY_ROLE_IDS":          {suite.Interactions},
 		"CHATOPS_EVENT_BUS":        {suite.GitHubWebhook},
 		"REPORT_TIMEZONE":          {suite.CostCron, suite.Interactions},
+		"CHATOPS_TABLE":            suite.Names(),
+		"CHATOPS_LANGUAGE":         suite.Names(),
+		"AUDIT_RETENTION_DAYS":     {suite.Interactions, suite.DeployNotify},
+		"DEAD_LETTER_QUEUES":       {suite.CostCron},
+		"TWO_PERSON_ENVIRONMENTS":  {suite.Interactions},
+		"SCALE_MAX_DESIRED":        {suite.Interactions},
+		"MONTHLY_BUDGET_USD":       {suite.Interactions, suite.CostCron},
+		"ANNOUNCE_BOTS":            {suite.GitHubWebhook},
+		"IGNORE_AUTHORS":           {suite.GitHubWebhook},
+		"IGNORE_LABELS":            {suite.GitHubWebhook},
+		"REPO_CHANNELS":            {suite.GitHubWebhook},
 	}
+}
+
+// featureOptions are the variables the runner passes only when the user's environment sets them:
+// unset, each function uses its own default, which is the stack's.
+func featureOptions() []string {
+	return []string{"TWO_PERSON_ENVIRONMENTS", "SCALE_MAX_DESIRED", "MONTHLY_BUDGET_USD", "ANNOUNCE_BOTS",
+		"IGNORE_AUTHORS", "IGNORE_LABELS", "REPO_CHANNELS"}
 }
 
 // settings is what the runner starts with, resolved from the options and the environment.
@@ -81,9 +103,27 @@ func resolve(o Options, getenv func(string) string) (settings, error) {
 		"DEPLOY_ENVIRONMENTS":      cmp.Or(getenv("DEPLOY_ENVIRONMENTS"), demo.Environments),
 		"CHATOPS_EVENT_BUS":        cmp.Or(getenv("CHATOPS_EVENT_BUS"), demo.EventBus),
 		"REPORT_TIMEZONE":          cmp.Or(getenv("REPORT_TIMEZONE"), demo.Timezone),
+		"CHATOPS_LANGUAGE":         cmp.Or(getenv("CHATOPS_LANGUAGE"), demo.Language),
+		"AUDIT_RETENTION_DAYS":     cmp.Or(getenv("AUDIT_RETENTION_DAYS"), demo.AuditRetentionDays),
+	}
+	for _, name := range featureOptions() {
+		if v := getenv(name); v != "" {
+			c[name] = v
+		}
 	}
 	if o.Demo {
+		// The demo's own resources in moto: Start adds DEAD_LETTER_QUEUES once they exist.
 		c["CHATOPS_PARAMETER_PREFIX"] = demo.ParameterPrefix
+		c["CHATOPS_TABLE"] = demo.Table
+		if o.Table != "" {
+			errs = append(errs, fmt.Errorf("--table=%s: --demo creates its own table in moto; --table names a deployed one", o.Table))
+		}
+	} else {
+		// Empty: Start looks for the deployed stack's table.
+		c["CHATOPS_TABLE"] = cmp.Or(o.Table, getenv("CHATOPS_TABLE"))
+		if v := getenv("DEAD_LETTER_QUEUES"); v != "" {
+			c["DEAD_LETTER_QUEUES"] = v
+		}
 	}
 	s := settings{contract: c}
 	need := func(name string) string {

@@ -1,15 +1,35 @@
 package app
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/discord-chatops/chatops/local/internal/demo"
+	"github.com/discord-chatops/chatops/local/suite"
 )
 
 func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+// errorSays checks that err is an error whose message has each of want in it.
+func errorSays(t *testing.T, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one saying %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not say %s", err, w)
+		}
+	}
+}
 
 func TestResolve(t *testing.T) {
 	t.Parallel()
@@ -31,6 +51,38 @@ func TestResolve(t *testing.T) {
 			o:    Options{Demo: true, Discord: Record, GitHub: Record},
 			env:  map[string]string{"CHATOPS_PARAMETER_PREFIX": "/team", "DEPLOY_ENVIRONMENTS": "staging,prod"},
 			want: map[string]string{"CHATOPS_PARAMETER_PREFIX": "/chatops", "DEPLOY_ENVIRONMENTS": "staging,prod"},
+		},
+		{
+			name: "demo names its own state table and passes the stack's defaults",
+			o:    Options{Demo: true, Discord: Record, GitHub: Record},
+			env:  map[string]string{"CHATOPS_TABLE": "team-table"},
+			want: map[string]string{"CHATOPS_TABLE": demo.Table, "CHATOPS_LANGUAGE": "ko", "AUDIT_RETENTION_DAYS": "400",
+				"MONTHLY_BUDGET_USD": "", "DEAD_LETTER_QUEUES": ""},
+		},
+		{
+			name: "the user's options reach the functions",
+			o:    Options{Demo: true, Discord: Record, GitHub: Record},
+			env: map[string]string{"CHATOPS_LANGUAGE": "en", "AUDIT_RETENTION_DAYS": "30", "MONTHLY_BUDGET_USD": "250",
+				"TWO_PERSON_ENVIRONMENTS": "prod", "DEAD_LETTER_QUEUES": "cost-cron=https://sqs.example/q"},
+			want: map[string]string{"CHATOPS_LANGUAGE": "en", "AUDIT_RETENTION_DAYS": "30", "MONTHLY_BUDGET_USD": "250",
+				"TWO_PERSON_ENVIRONMENTS": "prod", "DEAD_LETTER_QUEUES": ""},
+		},
+		{
+			name:    "demo makes its own table, so --table is a mistake",
+			o:       Options{Demo: true, Discord: Record, GitHub: Record, Table: "chatops-prod"},
+			wantErr: []string{"--table=chatops-prod"},
+		},
+		{
+			name: "real mode takes --table over CHATOPS_TABLE",
+			o:    Options{Discord: Record, GitHub: Record, Table: "from-flag"},
+			env:  map[string]string{"CHATOPS_TABLE": "from-env", "DEAD_LETTER_QUEUES": "cost-cron=https://sqs.example/q"},
+			want: map[string]string{"CHATOPS_TABLE": "from-flag", "DEAD_LETTER_QUEUES": "cost-cron=https://sqs.example/q"},
+		},
+		{
+			name: "real mode takes CHATOPS_TABLE, or leaves the table for Start to find",
+			o:    Options{Discord: Record, GitHub: Record},
+			env:  map[string]string{"CHATOPS_TABLE": "from-env"},
+			want: map[string]string{"CHATOPS_TABLE": "from-env"},
 		},
 		{
 			name:    "real mode names every missing variable",
@@ -62,14 +114,7 @@ func TestResolve(t *testing.T) {
 			t.Parallel()
 			s, err := resolve(tt.o, env(tt.env))
 			if len(tt.wantErr) > 0 {
-				if err == nil {
-					t.Fatalf("no error, want one naming %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not name %s", err, w)
-					}
-				}
+				errorSays(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {
@@ -88,12 +133,13 @@ func TestResolve(t *testing.T) {
 
 func TestFunctionEnv(t *testing.T) {
 	t.Parallel()
-	s := settings{contract: map[string]string{"DISCORD_PUBLIC_KEY": "ab", "CHATOPS_EVENT_BUS": "bus", "DISCORD_CHANNEL_ID": "2"}}
+	s := settings{contract: map[string]string{"DISCORD_PUBLIC_KEY": "ab", "CHATOPS_EVENT_BUS": "bus", "DISCORD_CHANNEL_ID": "2",
+		"CHATOPS_TABLE": "t", "DEAD_LETTER_QUEUES": "cost-cron=q"}}
 	want := map[string][]string{
-		"interactions":   {"DISCORD_PUBLIC_KEY=ab"},
-		"github-webhook": {"CHATOPS_EVENT_BUS=bus", "DISCORD_CHANNEL_ID=2"},
-		"deploy-notify":  {"DISCORD_CHANNEL_ID=2"},
-		"cost-cron":      {"DISCORD_CHANNEL_ID=2"},
+		"interactions":   {"CHATOPS_TABLE=t", "DISCORD_PUBLIC_KEY=ab"},
+		"github-webhook": {"CHATOPS_EVENT_BUS=bus", "CHATOPS_TABLE=t", "DISCORD_CHANNEL_ID=2"},
+		"deploy-notify":  {"CHATOPS_TABLE=t", "DISCORD_CHANNEL_ID=2"},
+		"cost-cron":      {"CHATOPS_TABLE=t", "DEAD_LETTER_QUEUES=cost-cron=q", "DISCORD_CHANNEL_ID=2"},
 	}
 	if diff := cmp.Diff(want, s.functionEnv()); diff != "" {
 		t.Errorf("env (-want +got):\n%s", diff)
@@ -123,4 +169,97 @@ func TestParseCommand(t *testing.T) {
 			t.Errorf("%q parsed", bad)
 		}
 	}
+}
+
+// TestContractVarsFollowTheStack reads the stack's environment table (infra/config.go
+// environmentTable) and checks that contractVars gives each variable to the same functions, so
+// that the local runner starts the functions as the stack does.
+func TestContractVarsFollowTheStack(t *testing.T) {
+	t.Parallel()
+	want := stackEnvironment(t, filepath.Join("..", "..", "..", "infra", "config.go"))
+	// The resources the stack creates set three more (infra/stack.go newStack, infra/failures.go
+	// addDeadLetterAlarm), outside the table.
+	want["CHATOPS_TABLE"] = suite.Names()
+	want["CHATOPS_EVENT_BUS"] = []string{suite.GitHubWebhook}
+	want["DEAD_LETTER_QUEUES"] = []string{suite.CostCron}
+	sorted := cmpopts.SortSlices(func(a, b string) bool { return a < b })
+	if diff := cmp.Diff(want, contractVars(), sorted); diff != "" {
+		t.Errorf("contractVars against the stack's environment table (-stack +local):\n%s", diff)
+	}
+}
+
+// stackEnvironment parses the rows of environmentTable in the stack's config.go: each envVar's
+// name and the functions of its readBy (the function constants, or all).
+func stackEnvironment(t *testing.T, file string) map[string][]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]string{}
+	var table *ast.FuncDecl
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				if v, ok := spec.(*ast.ValueSpec); ok && d.Tok == token.CONST && len(v.Values) == len(v.Names) {
+					for i, n := range v.Names {
+						if lit, ok := v.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							consts[n.Name], _ = strconv.Unquote(lit.Value)
+						}
+					}
+				}
+			}
+		case *ast.FuncDecl:
+			if d.Name.Name == "environmentTable" {
+				table = d
+			}
+		}
+	}
+	if table == nil {
+		t.Fatalf("%s: no environmentTable", file)
+	}
+	functions := func(e ast.Expr) []string {
+		if id, ok := e.(*ast.Ident); ok && id.Name == "all" {
+			return suite.Names()
+		}
+		var fns []string
+		for _, el := range e.(*ast.CompositeLit).Elts {
+			fn, ok := consts[el.(*ast.Ident).Name]
+			if !ok {
+				t.Fatalf("%s: readBy names %s, not a function constant", file, el.(*ast.Ident).Name)
+			}
+			fns = append(fns, fn)
+		}
+		return fns
+	}
+	env := map[string][]string{}
+	ast.Inspect(table.Body, func(n ast.Node) bool {
+		row, ok := n.(*ast.CompositeLit)
+		if !ok {
+			return true
+		}
+		var name string
+		var readBy []string
+		for _, el := range row.Elts {
+			kv, ok := el.(*ast.KeyValueExpr)
+			if !ok {
+				return true // the []envVar itself
+			}
+			switch kv.Key.(*ast.Ident).Name {
+			case "name":
+				name, _ = strconv.Unquote(kv.Value.(*ast.BasicLit).Value)
+			case "readBy":
+				readBy = functions(kv.Value)
+			}
+		}
+		if name != "" {
+			env[name] = readBy
+		}
+		return false
+	})
+	if len(env) < 10 {
+		t.Fatalf("%s: read %d rows of environmentTable, want the whole table", file, len(env))
+	}
+	return env
 }

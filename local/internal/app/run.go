@@ -28,12 +28,13 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 	fs.IntVar(&o.Port, "port", 8080, "the local gateway's port on 127.0.0.1")
 	fs.StringVar(&o.Discord, "discord", "", "record: a local Discord that prints each message; real: discord.com (default record with --demo, else real)")
 	fs.StringVar(&o.GitHub, "github", "", "record: a local GitHub that prints each call; real: api.github.com (default record with --demo, else real)")
+	fs.StringVar(&o.Table, "table", "", "without --demo: the deployed state table (CHATOPS_TABLE; default: the stack's TableName output, from cdk.out/outputs.json or CloudFormation)")
 	fs.BoolVar(&o.Build, "build", false, "build the four functions for this machine first, into build/local/")
 	fs.StringVar(&o.Root, "root", "", "the repository root (default: found from the working directory)")
 	fs.BoolVar(&runTour, "tour", false, "run the scripted tour against the demo, print what Discord shows, and exit (needs --demo)")
 	fs.BoolVar(&verbose, "v", false, "with --tour: print the functions' logs too")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./local [--demo] [--port 8080] [--discord=record|real] [--github=record|real] [--build] [--tour]")
+		fmt.Fprintln(stderr, "usage: go run ./local [--demo | --table NAME] [--port 8080] [--discord=record|real] [--github=record|real] [--build] [--tour]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -105,6 +106,7 @@ func banner(o Options, l *Local) string {
 		aws = "moto_server at " + l.MotoURL + " (demo instances, metrics, costs, secrets)"
 	}
 	fmt.Fprintf(&b, "  AWS:      %s\n", aws)
+	fmt.Fprintf(&b, "  Table:    %s (%s)\n", l.Contract["CHATOPS_TABLE"], l.TableFrom)
 	fmt.Fprintf(&b, "  Discord:  %s\n", mode(o.Discord, l.Contract["DISCORD_API_URL"]))
 	fmt.Fprintf(&b, "  GitHub:   %s\n\n", mode(o.GitHub, l.Contract["GITHUB_API_URL"]))
 	fmt.Fprintf(&b, "  POST %s/interactions            Discord interactions (Ed25519-signed)\n", l.URL)

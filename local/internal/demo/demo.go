@@ -1,7 +1,8 @@
 // Package demo sets up the demo world the local runner starts with --demo, in a moto_server:
 // a few EC2 instances with CPU and CloudWatch agent memory metrics, an ECS service and an Auto
 // Scaling group that /scale may change (tagged chatops:scalable=true), an EKS cluster without
-// Container Insights, a month of Cost Explorer results, and the suite's three secrets in SSM.
+// Container Insights, a month of Cost Explorer results, the suite's three secrets in SSM, the
+// state table (CHATOPS_TABLE) and the dead-letter queues the stack would create.
 // It also holds the demo's fixed identities: the Discord application and its Ed25519 key, the
 // GitHub App and its key, the webhook secret.
 package demo
@@ -23,12 +24,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
@@ -37,6 +40,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
 	"github.com/discord-chatops/chatops/shared/discord/signature/signaturetest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // The demo's identities and settings. None is a secret: they exist only in the local moto_server.
@@ -55,6 +59,12 @@ const (
 	BotToken        = "demo-bot-token"
 	WebhookSecret   = "demo-webhook-secret"
 	Timezone        = "Asia/Seoul"
+	// Table is the state table (CHATOPS_TABLE) Seed creates in moto with the stack's schema.
+	Table = "chatops-local"
+	// Language and AuditRetentionDays are the stack's defaults (cdk.json: language,
+	// auditRetentionDays), for CHATOPS_LANGUAGE and AUDIT_RETENTION_DAYS.
+	Language           = "ko"
+	AuditRetentionDays = "400"
 	// SignerSeed makes the demo's Discord Ed25519 key; DISCORD_PUBLIC_KEY is its public half.
 	SignerSeed byte = 0x44
 	// ECSCluster and ECSService are the service /status ecs and /scale ecs find.
@@ -86,6 +96,15 @@ type World struct {
 	Instances map[string]string
 	// Now is when the metrics end: the last datapoint of each is a minute before.
 	Now time.Time
+	// DeadLetterQueues is DEAD_LETTER_QUEUES as the stack sets it for cost-cron: function=queue
+	// URL for each function invoked asynchronously, in the stack's order.
+	DeadLetterQueues string
+}
+
+// deadLetterQueueFunctions are the functions the stack gives a dead-letter queue (those invoked
+// asynchronously: infra/stack.go functionSpecs), in its order.
+func deadLetterQueueFunctions() []string {
+	return []string{"interactions", "cost-cron", "deploy-notify"}
 }
 
 // WithJSONProtocol makes a CloudWatch client speak AWS JSON 1.0, which moto serves, instead of
@@ -103,6 +122,14 @@ type Poster interface {
 // Explorer results through moto. The three secrets go to SSM under ParameterPrefix.
 func Seed(ctx context.Context, cfg aws.Config, moto Poster, githubKeyPEM []byte, botToken, webhookSecret string, now time.Time) (World, error) {
 	w := World{Instances: map[string]string{}, Now: now.UTC()}
+	// The table first: every function needs it from its first request.
+	if err := state.CreateTable(ctx, dynamodb.NewFromConfig(cfg), Table); err != nil {
+		return w, err
+	}
+	var err error
+	if w.DeadLetterQueues, err = seedDeadLetterQueues(ctx, sqs.NewFromConfig(cfg)); err != nil {
+		return w, err
+	}
 	if err := seedSecrets(ctx, ssm.NewFromConfig(cfg), botToken, string(githubKeyPEM), webhookSecret); err != nil {
 		return w, err
 	}
@@ -124,6 +151,20 @@ func Seed(ctx context.Context, cfg aws.Config, moto Poster, githubKeyPEM []byte,
 		return w, err
 	}
 	return w, nil
+}
+
+// seedDeadLetterQueues creates an empty queue for each function the stack gives one and returns
+// DEAD_LETTER_QUEUES naming them.
+func seedDeadLetterQueues(ctx context.Context, c *sqs.Client) (string, error) {
+	var queues []string
+	for _, fn := range deadLetterQueueFunctions() {
+		out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(Table + "-" + fn + "-dlq")})
+		if err != nil {
+			return "", fmt.Errorf("create the dead-letter queue of %s: %w", fn, err)
+		}
+		queues = append(queues, fn+"="+aws.ToString(out.QueueUrl))
+	}
+	return strings.Join(queues, ","), nil
 }
 
 func seedSecrets(ctx context.Context, c *ssm.Client, botToken, githubKeyPEM, webhookSecret string) error {

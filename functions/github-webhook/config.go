@@ -20,6 +20,7 @@ type config struct {
 	// ChannelID is where announcements go unless RepoChannels names the repository.
 	ChannelID string
 	EventBus  string
+	Table     string // CHATOPS_TABLE
 	Rules     announce.Rules
 	// RepoChannels maps lower-cased owner/name to a channel ID.
 	RepoChannels map[string]string
@@ -33,6 +34,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ParameterPrefix: orDefault(getenv("CHATOPS_PARAMETER_PREFIX"), secrets.DefaultPrefix),
 		ChannelID:       strings.TrimSpace(getenv("DISCORD_CHANNEL_ID")),
 		EventBus:        strings.TrimSpace(getenv("CHATOPS_EVENT_BUS")),
+		Table:           strings.TrimSpace(getenv("CHATOPS_TABLE")),
 		RepoChannels:    map[string]string{},
 	}
 	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))
@@ -48,6 +50,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.EventBus == "" {
 		errs = append(errs, errors.New("CHATOPS_EVENT_BUS: required"))
+	}
+	if cfg.Table == "" {
+		errs = append(errs, errors.New("CHATOPS_TABLE: required"))
 	}
 	if v := strings.TrimSpace(getenv("ANNOUNCE_BOTS")); v != "" {
 		b, err := strconv.ParseBool(v)

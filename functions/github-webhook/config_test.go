@@ -13,6 +13,7 @@ func TestLoadConfig(t *testing.T) {
 	base := map[string]string{
 		"DISCORD_CHANNEL_ID": "1100000000000000001",
 		"CHATOPS_EVENT_BUS":  "chatops-events",
+		"CHATOPS_TABLE":      "chatops-state",
 	}
 	tests := []struct {
 		name    string
@@ -25,7 +26,8 @@ func TestLoadConfig(t *testing.T) {
 			env:  base,
 			want: config{
 				DiscordAPIURL: "https://discord.com/api/v10", ParameterPrefix: "/chatops",
-				ChannelID: "1100000000000000001", EventBus: "chatops-events", RepoChannels: map[string]string{},
+				ChannelID: "1100000000000000001", EventBus: "chatops-events", Table: "chatops-state",
+				RepoChannels: map[string]string{},
 			},
 		},
 		{
@@ -40,7 +42,7 @@ func TestLoadConfig(t *testing.T) {
 			}),
 			want: config{
 				DiscordAPIURL: "http://127.0.0.1:9999/api/v10", ParameterPrefix: "/team/chatops",
-				ChannelID: "1100000000000000001", EventBus: "chatops-events",
+				ChannelID: "1100000000000000001", EventBus: "chatops-events", Table: "chatops-state",
 				Rules: announce.Rules{
 					AnnounceBots:  true,
 					IgnoreAuthors: []string{"alice", "bob"},
@@ -52,7 +54,7 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name:    "nothing set names every gap",
 			env:     map[string]string{},
-			wantErr: []string{"DISCORD_CHANNEL_ID: required", "CHATOPS_EVENT_BUS: required"},
+			wantErr: []string{"DISCORD_CHANNEL_ID: required", "CHATOPS_EVENT_BUS: required", "CHATOPS_TABLE: required"},
 		},
 		{
 			name: "malformed values",
@@ -97,7 +99,7 @@ func TestChannelFor(t *testing.T) {
 	t.Parallel()
 	cfg, err := loadConfig(func(k string) string {
 		return map[string]string{
-			"DISCORD_CHANNEL_ID": "1", "CHATOPS_EVENT_BUS": "b", "REPO_CHANNELS": "Octo-Org/API=2",
+			"DISCORD_CHANNEL_ID": "1", "CHATOPS_EVENT_BUS": "b", "CHATOPS_TABLE": "t", "REPO_CHANNELS": "Octo-Org/API=2",
 		}[k]
 	})
 	if err != nil {

@@ -12,11 +12,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/apigw"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/google/go-github/v66/github"
 )
 
@@ -49,7 +51,10 @@ type handler struct {
 	budget  time.Duration
 	secrets secretStore
 	bus     forwarder
-	log     *slog.Logger
+	// guard claims each delivery before it is posted or forwarded, so that a redelivery does
+	// nothing more.
+	guard *guard.Guard
+	log   *slog.Logger
 	// newDiscord builds a Discord client for a bot token; the handler keeps one per token.
 	newDiscord func(botToken string) messageCreator
 
@@ -58,8 +63,8 @@ type handler struct {
 	discordFor string // the token discord was built with
 }
 
-func newHandler(cfg config, store secretStore, bus forwarder, newDiscord func(string) messageCreator, log *slog.Logger) *handler {
-	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, newDiscord: newDiscord, log: log}
+func newHandler(cfg config, store secretStore, bus forwarder, g *guard.Guard, newDiscord func(string) messageCreator, log *slog.Logger) *handler {
+	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, guard: g, newDiscord: newDiscord, log: log}
 }
 
 // discordOptions are the Discord client's settings, chosen so that retries fit the budget: a
@@ -126,7 +131,9 @@ func (h *handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		log.Info("ping", "status", http.StatusOK)
 		return apigw.Text(http.StatusOK, "pong"), nil
 	case forward.Wants(eventType):
-		return h.forward(ctx, log, eventType, payload), nil
+		return h.once(ctx, log, delivery, eventType, func() events.APIGatewayV2HTTPResponse {
+			return h.forward(ctx, log, eventType, payload)
+		}), nil
 	case eventType == "pull_request" || eventType == "issues":
 		return h.announce(ctx, log, eventType, delivery, payload, sec[secrets.DiscordBotToken]), nil
 	default:
@@ -169,13 +176,46 @@ func (h *handler) announce(ctx context.Context, log *slog.Logger, eventType, del
 	}.Fit()
 	channel := h.cfg.channelFor(a.Repo)
 	log = log.With("kind", string(a.Kind), "repo", a.Repo, "channel", channel)
-	posted, err := h.discordClient(botToken).CreateMessage(ctx, channel, msg)
-	if err != nil {
-		log.Error("post announcement", "status", http.StatusBadGateway, "err", err)
-		return apigw.Text(http.StatusBadGateway, "could not post the announcement; redeliver it")
+	return h.once(ctx, log, delivery, eventType, func() events.APIGatewayV2HTTPResponse {
+		posted, err := h.discordClient(botToken).CreateMessage(ctx, channel, msg)
+		if err != nil {
+			log.Error("post announcement", "status", http.StatusBadGateway, "err", err)
+			return apigw.Text(http.StatusBadGateway, "could not post the announcement; redeliver it")
+		}
+		log.Info("announced", "status", http.StatusOK, "message", posted.ID)
+		return apigw.JSON(http.StatusOK, map[string]string{"message_id": posted.ID})
+	})
+}
+
+// once runs post, which posts or forwards the delivery, unless an earlier attempt at the same
+// delivery claimed it: then it answers 200 and does nothing. When post does not answer 2xx, the
+// claim is released so that a redelivery can post. When the claim cannot be made, the delivery
+// is posted anyway, unguarded: a lost announcement is worse than a duplicate.
+func (h *handler) once(ctx context.Context, log *slog.Logger, delivery, eventType string, post func() events.APIGatewayV2HTTPResponse) events.APIGatewayV2HTTPResponse {
+	c := h.guard.Claim(ctx, delivery, eventType)
+	switch {
+	case c.Outcome == guard.Duplicate:
+		log.Info("duplicate", "status", http.StatusOK, "claimed_at", c.Holder.ClaimedAt)
+		return apigw.Text(http.StatusOK, "duplicate delivery: already handled, nothing posted")
+	case c.Outcome == guard.Unguarded && (state.Unavailable(c.Err) || errors.Is(c.Err, guard.ErrNoDeliveryID)):
+		log.Warn("guard skipped", "err", c.Err)
+	case c.Outcome == guard.Unguarded:
+		// Not a passing fault but a denial, a missing table or a bug: someone must look.
+		log.Error("guard skipped", "err", c.Err)
 	}
-	log.Info("announced", "status", http.StatusOK, "message", posted.ID)
-	return apigw.JSON(http.StatusOK, map[string]string{"message_id": posted.ID})
+	resp := post()
+	if resp.StatusCode/100 == 2 {
+		return resp
+	}
+	if err := h.guard.Release(ctx, delivery); err != nil {
+		if c.Outcome == guard.First {
+			// The claim stands: a redelivery will find it and post nothing.
+			log.Error("release claim", "err", err)
+		} else {
+			log.Warn("release claim", "err", err)
+		}
+	}
+	return resp
 }
 
 // discordClient returns the client for the current bot token, building a new one when the

@@ -28,9 +28,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -110,12 +113,16 @@ func (f *fakeBus) Entries() []types.PutEventsRequestEntry {
 	return append([]types.PutEventsRequestEntry(nil), f.got...)
 }
 
-// testEnv is a handler wired to fakes: Discord over httptest, EventBridge and SSM in memory.
+// testEnv is a handler wired to fakes: Discord over httptest, EventBridge and SSM in memory, and
+// a state table of its own in the test binary's moto_server.
 type testEnv struct {
 	h       *handler
 	discord *discordtest.Server
 	bus     *fakeBus
 	secrets *fakeSecrets
+	// table is the env's state table; clock is its clock: a redelivery hours later advances it.
+	table *state.Table
+	clock *statetest.Clock
 	// logs is what the handler logged; it logs only while handle runs, on the test's goroutine.
 	logs *bytes.Buffer
 }
@@ -126,6 +133,7 @@ func testConfig() config {
 		ParameterPrefix: "/chatops",
 		ChannelID:       defaultChannel,
 		EventBus:        "chatops-events",
+		Table:           "chatops-state",
 		RepoChannels:    map[string]string{},
 	}
 }
@@ -144,11 +152,14 @@ func newTestEnv(t *testing.T, edit func(*config)) *testEnv {
 			secrets.GitHubWebhookSecret: testSecret,
 			secrets.DiscordBotToken:     testBotToken,
 		}},
-		logs: &bytes.Buffer{},
+		clock: statetest.NewClock(time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)),
+		logs:  &bytes.Buffer{},
 	}
 	fwd := forward.New(e.bus, cfg.EventBus)
 	fwd.Sleep = noSleep
-	e.h = newHandler(cfg, e.secrets, fwd, testDiscordClient(e.discord.URL), slog.New(slog.NewJSONHandler(e.logs, nil)))
+	e.table = statetest.New(t, testMoto, e.clock.Now)
+	g := guard.New(e.table, e.clock.Now)
+	e.h = newHandler(cfg, e.secrets, fwd, g, testDiscordClient(e.discord.URL), slog.New(slog.NewJSONHandler(e.logs, nil)))
 	return e
 }
 
@@ -498,14 +509,14 @@ func TestEncodings(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t, nil)
 			for _, c := range []struct {
-				event string
-				body  []byte
-			}{{"pull_request", pr}, {"workflow_run", run}} {
+				event, id string
+				body      []byte
+			}{{"pull_request", "", pr}, {"workflow_run", "5e1f0c00-cc78-11e3-81ab-4c9367dc0958", run}} {
 				body := c.body
 				if tt.encode != nil {
 					body = tt.encode(body)
 				}
-				req := delivery{event: c.event, contentType: tt.contentType, body: body, base64: tt.base64}.request()
+				req := delivery{event: c.event, id: c.id, contentType: tt.contentType, body: body, base64: tt.base64}.request()
 				if tt.upperCase {
 					h := map[string]string{}
 					for k, v := range req.Headers {
@@ -648,37 +659,6 @@ func TestFilters(t *testing.T) {
 				t.Errorf("posted to %s, want %s", reqs[0].ChannelID, tt.wantChannel)
 			}
 		})
-	}
-}
-
-// TestRedelivery shows that a redelivered event (same X-GitHub-Delivery) is posted once, even
-// when the first answer was lost and GitHub tries again.
-func TestRedelivery(t *testing.T) {
-	t.Parallel()
-	e := newTestEnv(t, nil)
-	body := githubapptest.Payload(t, "pull_request.opened")
-	var ids []string
-	for range 3 {
-		resp := e.serve(t, delivery{event: "pull_request", body: body}.request())
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("status %d, want 200", resp.StatusCode)
-		}
-		ids = append(ids, resp.Body)
-	}
-	if n := len(e.discord.Requests()); n != 3 {
-		t.Errorf("%d requests reached Discord, want 3", n)
-	}
-	if n := len(e.discord.Created("")); n != 1 {
-		t.Errorf("%d messages created, want 1", n)
-	}
-	if ids[0] != ids[1] || ids[1] != ids[2] {
-		t.Errorf("answers %q, want the same message each time", ids)
-	}
-
-	// Another delivery of the same payload is another event: GitHub sent it twice.
-	resp := e.serve(t, delivery{event: "pull_request", id: "9a7e4c00-cc78-11e3-81ab-4c9367dc0958", body: body}.request())
-	if resp.StatusCode != http.StatusOK || len(e.discord.Created("")) != 2 {
-		t.Errorf("status %d, %d messages; want 200 and a second message", resp.StatusCode, len(e.discord.Created("")))
 	}
 }
 

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -19,9 +22,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -66,14 +72,18 @@ func TestWithMoto(t *testing.T) {
 	discord := newFakeDiscord(t)
 	cfg := testConfig()
 	cfg.ParameterPrefix = "/chatops-test"
+	dynamo, tableName := statetest.Create(t, moto)
+	cfg.Table = tableName
+	deliveries := guard.New(state.New(dynamo, cfg.Table, time.Now), time.Now)
 	h := newHandler(cfg, secrets.New(ssmClient, cfg.ParameterPrefix, secretsTTL), forward.New(eb, cfg.EventBus),
-		testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
+		deliveries, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
 
 	run := githubapptest.Payload(t, "workflow_run.completed")
 	deploy := githubapptest.Payload(t, "deployment_status.created")
+	pr := delivery{event: "pull_request", body: githubapptest.Payload(t, "pull_request.opened")}
 	sent := []delivery{
-		{event: "workflow_run", body: run},
-		{event: "pull_request", body: githubapptest.Payload(t, "pull_request.opened")},
+		{event: "workflow_run", body: run, id: "0f4b1a3e-0000-4000-8000-000000000002"},
+		pr,
 		// Form-encoded: the detail is the decoded payload field, not the form.
 		{event: "deployment_status", body: form(deploy), contentType: "application/x-www-form-urlencoded", id: "0f4b1a3e-0000-4000-8000-000000000001"},
 	}
@@ -89,6 +99,27 @@ func TestWithMoto(t *testing.T) {
 	}
 	if n := len(discord.Created("")); n != 1 {
 		t.Errorf("%d messages posted, want 1", n)
+	}
+	claimedAt := time.Now()
+
+	// The claim is in the table as the stack's TTL expects it, and a redelivery posts nothing.
+	item, err := dynamo.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tableName), Key: map[string]dbtypes.AttributeValue{
+		"pk": &dbtypes.AttributeValueMemberS{Value: "delivery#" + testDelivery}, "sk": &dbtypes.AttributeValueMemberS{Value: "delivery"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claim struct {
+		Event     string `dynamodbav:"event"`
+		ExpiresAt int64  `dynamodbav:"expires_at"`
+	}
+	if err := attributevalue.UnmarshalMap(item.Item, &claim); err != nil || claim.Event != "pull_request" ||
+		time.Unix(claim.ExpiresAt, 0).Sub(claimedAt).Round(time.Hour) != guard.TTL {
+		t.Errorf("claim %v (%v), want the pull_request's, expires_at epoch seconds 7 days on", item.Item, err)
+	}
+	if resp, err := h.handle(ctx, pr.request()); err != nil || resp.StatusCode != http.StatusOK || len(discord.Requests()) != 1 {
+		t.Errorf("redelivery: status %d %q, error %v, %d Discord requests; want 200 and still one request",
+			resp.StatusCode, resp.Body, err, len(discord.Requests()))
 	}
 
 	got := receive(t, queue, queueURL, 2)
@@ -113,8 +144,8 @@ func TestWithMoto(t *testing.T) {
 
 	t.Run("bus missing", func(t *testing.T) {
 		h := newHandler(cfg, secrets.New(ssmClient, cfg.ParameterPrefix, secretsTTL), forward.New(eb, "no-such-bus"),
-			testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
-		resp, err := h.handle(ctx, delivery{event: "workflow_run", body: run}.request())
+			deliveries, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
+		resp, err := h.handle(ctx, delivery{event: "workflow_run", body: run, id: "0f4b1a3e-0000-4000-8000-000000000003"}.request())
 		if err != nil || resp.StatusCode != http.StatusBadGateway {
 			t.Errorf("status %d, error %v; want 502", resp.StatusCode, err)
 		}
@@ -134,7 +165,7 @@ func TestWithMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := newHandler(cfg, secrets.New(ssmClient, "/chatops-other", secretsTTL), forward.New(eb, cfg.EventBus),
-			testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
+			deliveries, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
 		resp, err := h.handle(ctx, delivery{event: "workflow_run", body: run}.request())
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("status %d, error %v; want 401", resp.StatusCode, err)

@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // setup builds the handler once per execution environment; nothing here touches the network.
@@ -26,5 +30,6 @@ func setup(log *slog.Logger) (*handler, error) {
 	}
 	store := secrets.New(ssm.NewFromConfig(awsCfg), cfg.ParameterPrefix, secretsTTL)
 	bus := forward.New(eventbridge.NewFromConfig(awsCfg), cfg.EventBus)
-	return newHandler(cfg, store, bus, restClient(discordOptions(cfg.DiscordAPIURL)), log), nil
+	table := state.New(dynamodb.NewFromConfig(awsCfg), cfg.Table, time.Now)
+	return newHandler(cfg, store, bus, guard.New(table, time.Now), restClient(discordOptions(cfg.DiscordAPIURL)), log), nil
 }

@@ -25,6 +25,7 @@ type config struct {
 	applicationID  string
 	channelID      string // DISCORD_CHANNEL_ID: runs without a card, deployments, fallbacks
 	deployWorkflow string // DEPLOY_WORKFLOW: the deploy workflow's file name
+	table          string // CHATOPS_TABLE
 }
 
 // loadConfig reads the configuration through getenv; the error names every variable that is
@@ -35,6 +36,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		applicationID:   getenv("DISCORD_APPLICATION_ID"),
 		channelID:       getenv("DISCORD_CHANNEL_ID"),
 		deployWorkflow:  getenv("DEPLOY_WORKFLOW"),
+		table:           getenv("CHATOPS_TABLE"),
 	}
 	var errs []error
 	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))
@@ -59,6 +61,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if strings.Contains(c.deployWorkflow, "/") || !(strings.HasSuffix(c.deployWorkflow, ".yml") || strings.HasSuffix(c.deployWorkflow, ".yaml")) {
 		errs = append(errs, fmt.Errorf("DEPLOY_WORKFLOW %q is not a workflow file name such as deploy.yml", c.deployWorkflow))
+	}
+	if c.table == "" {
+		errs = append(errs, errors.New("CHATOPS_TABLE is not set"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("deploy-notify configuration: %w", err)

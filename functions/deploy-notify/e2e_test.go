@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,12 +17,14 @@ import (
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/lambdatest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // TestEndToEnd drives the built binary through a fake Lambda Runtime API, as Lambda would
 // after the EventBridge rule: the bot token comes from SSM SecureString in moto_server, Discord
-// is the fake. A run approved on a card edits it; a run without one is posted; a malformed
-// event is acknowledged; a Discord failure is the function's error, for Lambda to retry.
+// is the fake, the state table is in moto too. A run approved on a card edits it; a run without
+// one is posted; a malformed event is acknowledged; a Discord failure is the function's error,
+// for Lambda to retry, which then posts; a repeated event calls nothing.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	const prefix = "/chatops-e2e"
@@ -32,6 +35,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("seed SSM: %v", err)
 	}
+	_, table := statetest.Create(t, moto)
 	discord := newFakeDiscord(t)
 	seed(t, discord, card)
 
@@ -42,6 +46,7 @@ func TestEndToEnd(t *testing.T) {
 		"DISCORD_APPLICATION_ID="+testAppID,
 		"DISCORD_CHANNEL_ID="+testChannelID,
 		"DEPLOY_WORKFLOW=test.yml",
+		"CHATOPS_TABLE="+table,
 	)...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -64,9 +69,18 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("malformed event: %v, want it acknowledged", err)
 	}
 	discord.Script(http.MethodPost, discordtest.Error(http.StatusUnauthorized, 0, "401: Unauthorized"))
+	// A re-run's failure: the recorded run's state already reported is another attempt's.
+	rerun := bytes.Replace(githubapptest.Payload(t, "workflow_run.completed.failure.derived"), []byte(`"run_attempt": 1,`), []byte(`"run_attempt": 2,`), 1)
 	var fe *lambdatest.FunctionError
-	if err := invoke("workflow_run", githubapptest.Payload(t, "workflow_run.completed.failure.derived")); !errors.As(err, &fe) {
+	if err := invoke("workflow_run", rerun); !errors.As(err, &fe) {
 		t.Errorf("Discord refusing the post: %v, want a function error", err)
+	}
+	// Lambda's retry of the refused event posts it; a repeated event is not reported again.
+	if err := invoke("workflow_run", rerun); err != nil {
+		t.Errorf("retry of the refused event: %v", err)
+	}
+	if err := invoke("workflow_run", githubapptest.Payload(t, "workflow_run.completed.failure.card.derived")); err != nil {
+		t.Errorf("card failure again: %v", err)
 	}
 
 	var got []string
@@ -78,7 +92,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	cardPath := discordtest.APIPath + "/channels/" + cardChannelID + "/messages/" + cardMessageID
 	channelPath := discordtest.APIPath + "/channels/" + testChannelID + "/messages"
-	want := []string{"GET " + cardPath, "PATCH " + cardPath, "GET " + cardPath, "PATCH " + cardPath, "POST " + channelPath, "POST " + channelPath}
+	want := []string{"GET " + cardPath, "PATCH " + cardPath, "GET " + cardPath, "PATCH " + cardPath, "POST " + channelPath, "POST " + channelPath, "POST " + channelPath}
 	if len(got) != len(want) {
 		t.Fatalf("requests = %q, want %q", got, want)
 	}

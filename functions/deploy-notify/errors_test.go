@@ -12,6 +12,7 @@ import (
 
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // tokensFunc is a tokenSource from a function.
@@ -43,15 +44,16 @@ func TestHandleErrorType(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			table := statetest.New(t, motoServer, nil)
 			cfg, err := loadConfig(func(k string) string {
 				return map[string]string{"DISCORD_API_URL": refusing.URL, "DISCORD_CHANNEL_ID": testChannelID,
-					"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": "test.yml"}[k]
+					"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": "test.yml", "CHATOPS_TABLE": table.Name()}[k]
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			h := newHandler(cfg, tokensFunc(func(context.Context, string) (string, error) { return testBotToken, tt.tokenErr }),
-				slog.New(slog.DiscardHandler))
+				table, slog.New(slog.DiscardHandler))
 			err = h.Handle(context.Background(), envelope(t, "workflow_run", githubapptest.Payload(t, "workflow_run.completed.failure.derived")))
 			var pe *PublishError
 			if !errors.As(err, &pe) || reflect.TypeOf(err).Elem().Name() != "PublishError" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/deploy-notify/internal/notify"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // eventSource is the source github-webhook puts GitHub events on the bus with.
@@ -35,18 +37,20 @@ type handler struct {
 	cfg     config
 	tokens  tokenSource
 	discord *rest.BotClients // one client per token, kept across invocations for its rate limits
+	table   *state.Table
 	log     *slog.Logger
 }
 
 // newHandler builds the handler. It makes no network call: the token is read on the first
 // event.
-func newHandler(cfg config, tokens tokenSource, log *slog.Logger) *handler {
+func newHandler(cfg config, tokens tokenSource, table *state.Table, log *slog.Logger) *handler {
 	return &handler{
 		cfg:    cfg,
 		tokens: tokens,
 		// Each of the at most three calls (read card, edit it, post) retries a 429 or 5xx
 		// three times within 8 s of waiting; the function's timeout bounds the whole.
 		discord: rest.NewBotClients(rest.Options{BaseURL: cfg.discordAPIURL, HTTPClient: &http.Client{Timeout: 5 * time.Second}, MaxRetries: 3, MaxWait: 8 * time.Second}),
+		table:   table,
 		log:     log,
 	}
 }
@@ -66,8 +70,9 @@ func (e *PublishError) Error() string { return e.Step + ": " + e.Err.Error() }
 func (e *PublishError) Unwrap() error { return e.Err }
 
 // Handle reports a workflow_run or deployment_status event in Discord. An event that cannot
-// be read, or is not reported, is logged and acknowledged: retrying cannot change it. A
-// failure to read the token or to reach Discord is returned, so that Lambda retries the
+// be read, or is not reported, is logged and acknowledged: retrying cannot change it; so is a
+// copy of an event or run state already reported (notify.Once). A failure to read the token
+// or to reach Discord releases the event's claims and is returned, so that Lambda retries the
 // event and then parks it in the dead-letter queue.
 func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 	if deadline, ok := ctx.Deadline(); ok {
@@ -95,15 +100,39 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 	log = log.With("status", r.Status, "environment", r.Environment, "run_id", r.RunID, "attempt", r.Attempt,
 		"deployment_id", r.DeploymentID, "card", r.CardChannelID+"/"+r.CardMessageID)
 
+	claim, err := notify.Once{Table: h.table}.Claim(ctx, e.ID, r)
+	switch {
+	case err != nil:
+		return &PublishError{Step: "claim event", Err: err}
+	case claim.Duplicate != "":
+		log.Info("ignored", "reason", claim.Duplicate)
+		return nil
+	case claim.Skipped != nil:
+		log.Warn("guard skipped", "reason", "state table unavailable: reporting without the duplicate check", "err", claim.Skipped)
+	}
+
 	token, err := h.tokens.String(ctx, secrets.DiscordBotToken)
 	if err != nil {
-		return &PublishError{Step: "discord bot token", Err: err}
+		return unclaim(ctx, claim, &PublishError{Step: "discord bot token", Err: err})
 	}
 	p := notify.Publisher{Discord: h.discord.Client(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID}
 	res, err := p.Publish(ctx, r)
 	if err != nil {
-		return &PublishError{Step: fmt.Sprintf("report %s %s", e.DetailType, r.Status), Err: err}
+		return unclaim(ctx, claim, &PublishError{Step: fmt.Sprintf("report %s %s", e.DetailType, r.Status), Err: err})
 	}
 	log.Info(string(res.Action), "channel", res.ChannelID, "message", res.MessageID, "reason", res.Reason)
 	return nil
+}
+
+// unclaim releases the claims of an event that could not be reported, so that Lambda's retry
+// finds them free, and returns pe, with the release's error added when that failed too (the
+// retry will then take the event for a duplicate). The release has its own deadline within
+// deadlineMargin: the invocation's may be what ran out.
+func unclaim(ctx context.Context, c notify.Claim, pe *PublishError) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadlineMargin/2)
+	defer cancel()
+	if err := c.Release(ctx); err != nil {
+		pe.Err = errors.Join(pe.Err, fmt.Errorf("release claims: %w", err))
+	}
+	return pe
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -25,6 +27,8 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -82,7 +86,11 @@ func (s *tokens) String(_ context.Context, name string) (string, error) {
 	return testBotToken, s.err
 }
 
-// fixture is a handler aimed at a fake Discord, with a fake clock for the client's waits.
+// testNow is when the tests' events arrive.
+var testNow = time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
+
+// fixture is a handler aimed at a fake Discord and a state table, with a fake clock for the
+// client's waits.
 type fixture struct {
 	h       *handler
 	discord *discordtest.Server
@@ -92,20 +100,30 @@ type fixture struct {
 	slept   time.Duration
 }
 
+// newFixture builds a handler on a table of its own in the package's moto_server.
 func newFixture(t *testing.T, deployWorkflow string) *fixture {
+	t.Helper()
+	clock := statetest.NewClock(testNow)
+	return newFixtureOn(t, deployWorkflow, statetest.New(t, motoServer, clock.Now))
+}
+
+// newFixtureOn builds a handler on table, with a Discord of its own: another execution
+// environment when another fixture shares the table.
+func newFixtureOn(t *testing.T, deployWorkflow string, table *state.Table) *fixture {
 	t.Helper()
 	f := &fixture{discord: newFakeDiscord(t), tokens: &tokens{}, logs: &bytes.Buffer{}}
 	cfg, err := loadConfig(func(k string) string {
 		return map[string]string{
 			"DISCORD_API_URL": f.discord.URL, "DISCORD_CHANNEL_ID": testChannelID,
 			"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": deployWorkflow,
+			"CHATOPS_TABLE": table.Name(),
 		}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = newHandler(cfg, f.tokens, slog.New(slog.NewJSONHandler(&lockedWriter{w: f.logs}, nil)))
-	now := time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)
+	f.h = newHandler(cfg, f.tokens, table, slog.New(slog.NewJSONHandler(&lockedWriter{w: f.logs}, nil)))
+	now := testNow
 	f.h.discord.Options.Now = func() time.Time {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -142,11 +160,12 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // envelope wraps a recorded payload the way the EventBridge rule delivers it to Lambda, and
-// decodes it as the runtime does.
+// decodes it as the runtime does. The event's id is eventID's: the same payload sent twice is
+// one event delivered twice.
 func envelope(t *testing.T, detailType string, detail []byte) events.EventBridgeEvent {
 	t.Helper()
 	raw, err := json.Marshal(map[string]any{
-		"version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": detailType,
+		"version": "0", "id": eventID(detailType, detail), "detail-type": detailType,
 		"source": "chatops.github", "account": "111122223333", "time": "2025-11-20T09:00:00Z",
 		"region": "ap-northeast-2", "resources": []string{}, "detail": json.RawMessage(detail),
 	})
@@ -158,6 +177,13 @@ func envelope(t *testing.T, detailType string, detail []byte) events.EventBridge
 		t.Fatal(err)
 	}
 	return e
+}
+
+// eventID is an EventBridge event id (a UUID's shape) taken from the event's type and payload.
+func eventID(detailType string, detail []byte) string {
+	h := sha256.Sum256(append([]byte(detailType+"\x00"), detail...))
+	x := hex.EncodeToString(h[:16])
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 }
 
 // send runs the handler on the recorded payload file, delivered as eventType.
@@ -272,36 +298,29 @@ func cardState(t *testing.T, d *discordtest.Server) discord.Message {
 }
 
 // TestCard follows a deploy approved on a card through its run: each state edits the card,
-// which keeps its approval embed; a stale or repeated event leaves it alone.
+// which keeps its approval embed; a stale event leaves it alone, and a repeated one is not
+// even read (the state table has it).
 func TestCard(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "test.yml")
 	seed(t, f.discord, card)
+	edited, unchanged := []string{http.MethodGet, http.MethodPatch}, []string{http.MethodGet}
 	steps := []struct {
-		file      string
-		wantPatch bool
+		file string
+		want []string
 	}{
-		{"workflow_run.requested.card.derived", true},
-		{"workflow_run.in_progress.card.derived", true},
-		{"workflow_run.requested.card.derived", false}, // arrives late
-		{"workflow_run.completed.failure.card.derived", true},
-		{"workflow_run.in_progress.card.derived", false},       // arrives late
-		{"workflow_run.completed.failure.card.derived", false}, // delivered twice
+		{"workflow_run.in_progress.card.derived", edited},
+		{"workflow_run.requested.card.derived", unchanged}, // arrives late: the card shows a newer state
+		{"workflow_run.completed.failure.card.derived", edited},
+		{"workflow_run.in_progress.card.derived", nil}, // delivered twice: not even read
+		{"workflow_run.completed.failure.card.derived", nil},
 	}
 	for i, s := range steps {
 		before := len(f.discord.Requests())
 		if err := f.send(t, "workflow_run", s.file); err != nil {
 			t.Fatalf("step %d %s: Handle: %v", i, s.file, err)
 		}
-		var methods []string
-		for _, r := range f.discord.Requests()[before:] {
-			methods = append(methods, r.Method)
-		}
-		want := []string{http.MethodGet}
-		if s.wantPatch {
-			want = append(want, http.MethodPatch)
-		}
-		if diff := cmp.Diff(want, methods); diff != "" {
+		if diff := cmp.Diff(s.want, methods(f.discord.Requests()[before:])); diff != "" {
 			t.Errorf("step %d %s: requests (-want +got):\n%s", i, s.file, diff)
 		}
 	}
@@ -380,7 +399,8 @@ func TestCardUnavailable(t *testing.T) {
 }
 
 // TestDuplicates: runs without a card post once while running (requested and in_progress
-// share a nonce) and once when done, however often each event arrives.
+// are one state) and once when done, however often each event arrives: only the first of each
+// reaches Discord, and with a nonce.
 func TestDuplicates(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "test.yml")
@@ -411,7 +431,7 @@ func TestDuplicates(t *testing.T) {
 		}
 		nonces[m.Nonce]++
 	}
-	want := map[string]int{"dn-4sj1kj-1-running": 3, "dn-4sj1kj-1-failure": 2, "dd-2ex1my-success": 2}
+	want := map[string]int{"dn-4sj1kj-1-running": 1, "dn-4sj1kj-1-failure": 1, "dd-2ex1my-success": 1}
 	if diff := cmp.Diff(want, nonces); diff != "" {
 		t.Errorf("nonces posted (-want +got):\n%s", diff)
 	}

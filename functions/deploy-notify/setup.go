@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // setup reads the environment and builds the clients and the handler once per execution
@@ -24,5 +27,6 @@ func setup(log *slog.Logger) (*handler, error) {
 		return nil, fmt.Errorf("AWS config: %w", err)
 	}
 	tokens := secrets.New(ssm.NewFromConfig(awsCfg), cfg.parameterPrefix, secretTTL)
-	return newHandler(cfg, tokens, log), nil
+	table := state.New(dynamodb.NewFromConfig(awsCfg), cfg.table, time.Now)
+	return newHandler(cfg, tokens, table, log), nil
 }

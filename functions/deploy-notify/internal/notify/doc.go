@@ -4,7 +4,8 @@
 // channel.
 //
 // Decide reads an event into a Report (or says why it is ignored); Report.Embed and
-// Report.Components render it; Publisher puts it on the card or in the channel.
+// Report.Components render it; Publisher puts it on the card or in the channel; Once claims
+// the event and its run state in the state table first, so that each is reported once.
 //
 // Upstream references:
 //   - workflow_run: https://docs.github.com/en/webhooks/webhook-events-and-payloads#workflow_run

@@ -23,6 +23,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // The members of the /scale tests. scaleRole is the role allowed to scale.
@@ -94,7 +95,7 @@ func newScaleFlow(t *testing.T, moto *mototest.Server) *scaleFlow {
 		ecs: &countingECS{ECSAPI: ecs.NewFromConfig(awsCfg)}, asg: &countingASG{AutoScalingAPI: autoscaling.NewFromConfig(awsCfg)}}
 	cfg := testConfig()
 	cfg.Policy = authz.Policy{RoleIDs: []string{scaleRole}, TwoPerson: []string{"prod"}}
-	h, err := newHandler(cfg, deps{invoker: f.inv, editor: startDiscord(t, f.d),
+	h, err := newHandler(cfg, deps{invoker: f.inv, editor: startDiscord(t, f.d), table: statetest.New(t, moto, f.c.now),
 		scaler: &scale.Scaler{ECS: f.ecs, AutoScaling: f.asg, MaxDesired: 10}}, slog.New(slog.NewJSONHandler(f.logs, nil)), f.c.now)
 	if err != nil {
 		t.Fatal(err)
@@ -416,11 +417,17 @@ func TestScaleCards(t *testing.T) {
 		if len(f.inv.calls) != calls {
 			t.Error("a click on a locked card started work")
 		}
-		// Two clicks at the same moment both carry the open card: the second is approved too,
-		// and its worker reads AWS again, finds the change made and writes nothing.
-		f.click(requester, preview, "Approve")
+		// Two clicks at the same moment both carry the open card: the approval recorded first
+		// decides, and the other click is told who approved.
+		want := fmt.Sprintf("Already approved by <@%s> at <t:%d:T>.", approver.id, testNow.Unix())
+		if got := ephemeralText(t, f.click(requester, preview, "Approve")); got != want {
+			t.Errorf("second Approve on the open card: %s, want %s", got, want)
+		}
+		if len(f.inv.calls) != calls {
+			t.Error("the second approval started work")
+		}
 		f.checkDesired("web", "", 4, 1)
-		if got := f.status(); !strings.Contains(got, "already had a desired count of 4") || !strings.Contains(scaled, "✅ Scaled `prod/web`: 2 → 4") {
+		if got := f.status(); got != scaled || !strings.Contains(scaled, "✅ Scaled `prod/web`: 2 → 4") {
 			t.Errorf("statuses %q then %q", scaled, got)
 		}
 		f.checkAudits(
@@ -428,8 +435,7 @@ func TestScaleCards(t *testing.T) {
 			"scale.approve approved joon ecs prod/web -> 4",
 			"scale.apply scaled joon ecs prod/web -> 4",
 			"scale.approve ignored minji ecs prod/web -> 4",
-			"scale.approve approved minji ecs prod/web -> 4",
-			"scale.apply unchanged minji ecs prod/web -> 4")
+			"scale.approve ignored minji ecs prod/web -> 4")
 	})
 	t.Run("untagged after the preview", func(t *testing.T) {
 		f := newScaleFlow(t, moto)

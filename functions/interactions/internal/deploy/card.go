@@ -159,11 +159,6 @@ func Open(kind Kind, m *discord.Message) bool {
 	return false
 }
 
-// dispatched says whether the card m already shows a dispatched run.
-func dispatched(m discord.Message) bool {
-	return len(m.Embeds) > 0 && field(m.Embeds[0], fieldRun) != ""
-}
-
 // state is a change of a card: its description and colour, and a line for its history.
 type state struct {
 	description string

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/local/internal/fakegithub"
@@ -27,6 +28,7 @@ import (
 	"github.com/discord-chatops/chatops/local/suite"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // Local is the running suite with what stands around it.
@@ -92,6 +94,9 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 		}
 		if l.World, err = demo.Seed(ctx, cfg, l.moto, keyPEM, s.botToken, s.webhookSecret, time.Now()); err != nil {
 			return l, fmt.Errorf("seed the demo: %w", err)
+		}
+		if err := state.CreateTable(ctx, dynamodb.NewFromConfig(cfg), demo.Table); err != nil {
+			return l, fmt.Errorf("create the state table in moto: %w", err)
 		}
 	} else {
 		awsEnv = awsPassThrough(environ)

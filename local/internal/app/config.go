@@ -51,6 +51,7 @@ func contractVars() map[string][]string {
 		"DEPLOY_ROLE_IDS":          {suite.Interactions},
 		"CHATOPS_EVENT_BUS":        {suite.GitHubWebhook},
 		"REPORT_TIMEZONE":          {suite.CostCron, suite.Interactions},
+		"CHATOPS_TABLE":            {suite.Interactions},
 	}
 }
 
@@ -81,9 +82,11 @@ func resolve(o Options, getenv func(string) string) (settings, error) {
 		"DEPLOY_ENVIRONMENTS":      cmp.Or(getenv("DEPLOY_ENVIRONMENTS"), demo.Environments),
 		"CHATOPS_EVENT_BUS":        cmp.Or(getenv("CHATOPS_EVENT_BUS"), demo.EventBus),
 		"REPORT_TIMEZONE":          cmp.Or(getenv("REPORT_TIMEZONE"), demo.Timezone),
+		"CHATOPS_TABLE":            getenv("CHATOPS_TABLE"), // the stack's TableName output
 	}
 	if o.Demo {
 		c["CHATOPS_PARAMETER_PREFIX"] = demo.ParameterPrefix
+		c["CHATOPS_TABLE"] = demo.Table // created in moto by Start
 	}
 	s := settings{contract: c}
 	need := func(name string) string {

@@ -51,6 +51,7 @@ const (
 	Workflow        = "deploy.yml"
 	Environments    = "dev,prod"
 	EventBus        = "chatops-local"
+	Table           = "chatops-local-state"
 	ParameterPrefix = "/chatops"
 	BotToken        = "demo-bot-token"
 	WebhookSecret   = "demo-webhook-secret"

@@ -96,6 +96,19 @@ func TestConcurrentApprovals(t *testing.T) {
 	}
 }
 
+// acknowledge delivers body signed as Discord does and hands the answer to Discord, leaving
+// the work it started for the test to run.
+func (w *deployWorld) acknowledge(body []byte) {
+	w.t.Helper()
+	resp, err := w.h.Handle(lambdaContext(), event{APIGatewayV2HTTPRequest: signedRequest(w.t, body, w.now)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.dc.Answer(body, []byte(resp.Body)); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 func otherThan[E comparable](all []E, e E) E {
 	for _, o := range all {
 		if o != e {
@@ -113,14 +126,7 @@ func TestApprovalWorkOnce(t *testing.T) {
 		t.Parallel()
 		w := newDeployWorld(t)
 		cardID := w.request("deploy", minji, "environment", "prod")
-		click := w.click(cardID, w.button(cardID, "Approve"), jun)
-		resp, err := w.h.Handle(lambdaContext(), event{APIGatewayV2HTTPRequest: signedRequest(t, click, w.now)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.dc.Answer(click, []byte(resp.Body)); err != nil {
-			t.Fatal(err)
-		}
+		w.acknowledge(w.click(cardID, w.button(cardID, "Approve"), jun))
 		w.dc.Script(http.MethodPatch, discordtest.ServerError(http.StatusBadGateway))
 		payload := w.inv.calls[len(w.inv.calls)-1].Payload
 		var edit *EditError
@@ -142,13 +148,7 @@ func TestApprovalWorkOnce(t *testing.T) {
 		w := newDeployWorld(t)
 		cardID := w.request("deploy", minji, "environment", "prod")
 		click := w.click(cardID, w.button(cardID, "Approve"), jun)
-		resp, err := w.h.Handle(lambdaContext(), event{APIGatewayV2HTTPRequest: signedRequest(t, click, w.now)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.dc.Answer(click, []byte(resp.Body)); err != nil {
-			t.Fatal(err)
-		}
+		w.acknowledge(click)
 		var in struct{ ID string }
 		_ = json.Unmarshal(click, &in)
 		table := state.New(w.dynamo, w.tableName, func() time.Time { return w.now })
@@ -208,12 +208,7 @@ func TestApprovalTableFaults(t *testing.T) {
 		w := newDeployWorld(t)
 		cardID := w.request("deploy", minji, "environment", "prod")
 		// The click's write goes through; the worker's reads do not.
-		w.faults.setFail(func(op string, _ any) error {
-			if op == "GetItem" {
-				return throttled
-			}
-			return nil
-		})
+		w.faults.setFail(failReads)
 		w.send(w.click(cardID, w.button(cardID, "Approve"), jun))
 		if n := len(w.gh.Dispatches()); n != 0 {
 			t.Errorf("%d dispatches without a confirmed approval", n)

@@ -495,12 +495,7 @@ func TestScaleTableFaults(t *testing.T) {
 	t.Run("in the worker", func(t *testing.T) {
 		f := newScaleFlow(t, moto)
 		f.command(requester, "ecs", scaletest.Web, 4)
-		f.faults.setFail(func(op string, _ any) error {
-			if op == "GetItem" {
-				return throttled
-			}
-			return nil
-		})
+		f.faults.setFail(failReads)
 		f.click(approver, f.card, "Approve")
 		if got := f.status(); !strings.HasPrefix(got, "❌ Not scaled: I couldn't confirm this approval") || len(f.card.Components) != 0 {
 			t.Errorf("status %q, %d rows of buttons", got, len(f.card.Components))

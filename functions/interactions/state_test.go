@@ -106,6 +106,14 @@ func (f *faultyAPI) Query(ctx context.Context, in *dynamodb.QueryInput, optFns .
 // throttled is DynamoDB's answer once the SDK's retries are spent on a throttled request.
 var throttled = &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate of requests exceeds the allowed throughput."}
 
+// failReads throttles every read (GetItem) and lets the writes through.
+func failReads(op string, _ any) error {
+	if op == "GetItem" {
+		return throttled
+	}
+	return nil
+}
+
 // putOf is the pk of a PutItem, and its state attribute when it has one.
 func putOf(in any) (pk, st string) {
 	p, ok := in.(*dynamodb.PutItemInput)

@@ -40,6 +40,8 @@ type config struct {
 	ParameterPrefix string
 	// ScaleMaxDesired is the most tasks /scale gives an ECS service.
 	ScaleMaxDesired int32 // SCALE_MAX_DESIRED
+	// Table is the state table: approval records and work claims.
+	Table string // CHATOPS_TABLE
 }
 
 // githubConfig is the GitHub side of the configuration.
@@ -69,6 +71,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		PublicKey:     strings.TrimSpace(getenv("DISCORD_PUBLIC_KEY")),
 		ApplicationID: strings.TrimSpace(getenv("DISCORD_APPLICATION_ID")),
 		FunctionName:  strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_NAME")),
+		Table:         getenv("CHATOPS_TABLE"),
 	}
 	var errs []error
 	if !hexKey(c.PublicKey) {
@@ -76,6 +79,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if !discord.IsSnowflake(c.ApplicationID) {
 		errs = append(errs, errors.New("DISCORD_APPLICATION_ID: want the application id, a number"))
+	}
+	if c.Table == "" {
+		errs = append(errs, errors.New("CHATOPS_TABLE: not set (the stack's TableName output)"))
 	}
 	discordAPIURL, err := rest.ParseBaseURL(getenv("DISCORD_API_URL"))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/google/go-cmp/cmp"
 
@@ -22,6 +23,8 @@ import (
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // deployer is who sends an interaction in the deploy tests.
@@ -47,6 +50,10 @@ type deployWorld struct {
 	logs syncBuffer
 	now  time.Time
 	n    int // interactions sent
+	// The state table: moto's, through faults for the world's handler.
+	dynamo    *dynamodb.Client
+	tableName string
+	faults    *faultyAPI
 }
 
 // syncBuffer is a log buffer safe for the handler and the test to share.
@@ -69,20 +76,31 @@ func (s *syncBuffer) String() string {
 
 func newDeployWorld(t *testing.T) *deployWorld {
 	t.Helper()
-	w := &deployWorld{t: t, now: testNow, inv: &fakeInvoker{}, dc: newCardDiscord(t)}
+	w := &deployWorld{t: t, now: testNow, dc: newCardDiscord(t)}
 	w.gh = newFakeDeployGitHub(t, func() time.Time { return w.now })
+	w.dynamo, w.tableName = statetest.Create(t, tableServer(t))
+	w.faults = &faultyAPI{next: statetest.Serialize(w.dynamo)}
+	w.h, w.inv = w.environment(w.faults)
+	return w
+}
+
+// environment is a handler as another execution environment of the function builds it: its
+// own clients, on the world's Discord, GitHub and state table, whose calls go through api.
+func (w *deployWorld) environment(api state.API) (*Handler, *fakeInvoker) {
+	w.t.Helper()
 	cfg := testConfig()
 	cfg.GitHub.APIURL = w.gh.URL
 	client := rest.New(rest.Options{BaseURL: w.dc.URL, MaxRetries: -1})
 	app := appclient.NewLazy(staticSecrets{secrets.GitHubPrivateKey: string(w.gh.PrivateKeyPEM())},
 		githubapp.Options{AppID: w.gh.AppID, BaseURL: w.gh.URL})
-	h, err := newHandler(cfg, deps{invoker: w.inv, editor: client, originals: client, github: app},
-		slog.New(slog.NewJSONHandler(&w.logs, nil)), func() time.Time { return w.now })
+	now := func() time.Time { return w.now }
+	inv := &fakeInvoker{}
+	h, err := newHandler(cfg, deps{invoker: inv, editor: client, originals: client, github: app, table: state.New(api, w.tableName, now)},
+		slog.New(slog.NewJSONHandler(&w.logs, nil)), now)
 	if err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
 	}
-	w.h = h
-	return w
+	return h, inv
 }
 
 // interaction is the recorded interaction file with its id, token, deployer and data changed.
@@ -475,7 +493,7 @@ func TestDeployDuplicates(t *testing.T) {
 		if n := len(w.gh.Dispatches()); n != 1 {
 			t.Errorf("%d dispatches, want 1", n)
 		}
-		if got := w.auditLines(); got[len(got)-1] != "deploy.dispatch prod@main jun duplicate the card already" {
+		if got := w.auditLines(); got[len(got)-1] != "deploy.dispatch prod@main jun duplicate already dispatched https://github.com/acme/shop/actions/runs/1000" {
 			t.Errorf("audit %q", got)
 		}
 	})
@@ -489,13 +507,22 @@ func TestDeployDuplicates(t *testing.T) {
 			t.Errorf("%d dispatches, want 1", n)
 		}
 	})
-	t.Run("card edit lost, run already started", func(t *testing.T) {
+	t.Run("result not recorded, run already started", func(t *testing.T) {
 		t.Parallel()
 		w := newDeployWorld(t)
 		cardID := w.request("deploy", minji, "environment", "prod")
-		click := w.click(cardID, w.button(cardID, "Approve"), jun)
-		w.send(click)
-		// The worker sees only the card as clicked.
+		// The table takes the approval but not the dispatch's result.
+		w.faults.setFail(func(op string, in any) error {
+			if _, st := putOf(in); st == "dispatched" {
+				return throttled
+			}
+			return nil
+		})
+		w.send(w.click(cardID, w.button(cardID, "Approve"), jun))
+		w.faults.setFail(nil)
+		// Delivered again once the first invocation's claim has lapsed; and the worker sees
+		// only the card as clicked.
+		w.now = w.now.Add(time.Minute)
 		w.dc.Intercept(func(r discordtest.Request) (discordtest.Reply, bool) {
 			return discordtest.ServerError(http.StatusInternalServerError), r.Method == http.MethodGet
 		})

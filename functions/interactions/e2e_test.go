@@ -16,6 +16,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/lambdatest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // TestEndToEnd drives the built binary through a fake Lambda Runtime API, as Lambda would: a
@@ -81,7 +82,9 @@ func startE2E(t *testing.T, moto *mototest.Server, discordURL string, env ...str
 	t.Helper()
 	rt := lambdatest.Start(t)
 	rt.FunctionName = testFunction
+	_, table := statetest.Create(t, moto)
 	base := append(moto.Env(),
+		"CHATOPS_TABLE="+table,
 		"DISCORD_PUBLIC_KEY="+signer.PublicKeyHex(),
 		"DISCORD_APPLICATION_ID="+testAppID,
 		"DISCORD_API_URL="+discordURL,

@@ -1,7 +1,7 @@
 package main
 
 // The errors Invoke returns, named so that the Lambda runtime reports a type to search for
-// (errorType "EventError", "EditError") rather than the "wrapError" of a fmt.Errorf wrap.
+// (errorType "EventError", "EditError", "RetryError") rather than the "wrapError" of a fmt.Errorf wrap.
 //
 // See https://docs.aws.amazon.com/lambda/latest/dg/golang-exceptions.html
 
@@ -27,3 +27,16 @@ func (e *EditError) Error() string {
 }
 
 func (e *EditError) Unwrap() error { return e.Err }
+
+// RetryError is a deferred interaction whose work another invocation is doing (a duplicate
+// delivery of the asynchronous event): nothing was done or edited, and Lambda retries it.
+type RetryError struct {
+	InteractionID string
+	Err           error
+}
+
+func (e *RetryError) Error() string {
+	return "work of interaction " + e.InteractionID + " left for a retry: " + e.Err.Error()
+}
+
+func (e *RetryError) Unwrap() error { return e.Err }

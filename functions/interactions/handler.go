@@ -26,6 +26,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/apigw"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/signature"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // invokeTimeout bounds the asynchronous Invoke on the acknowledgement path, well inside
@@ -232,6 +233,8 @@ type deps struct {
 	originals catalog.Originals
 	// scaler reads and scales ECS services and Auto Scaling groups (/scale).
 	scaler *scale.Scaler
+	// table is the state table: the approval records and the work claims.
+	table *state.Table
 }
 
 // newHandler builds the handler: the verifier from the public key, once, and the router over
@@ -243,7 +246,7 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	}
 	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments, ApplicationID: cfg.ApplicationID,
 		Repository: cfg.GitHub.Repository, Workflow: cfg.GitHub.Workflow, Policy: cfg.Policy},
-		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Log: log, Now: now})
+		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Table: d.table, Log: log, Now: now})
 	if err != nil {
 		return nil, err
 	}

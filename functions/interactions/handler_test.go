@@ -350,6 +350,7 @@ func TestLoadConfig(t *testing.T) {
 		"GITHUB_REPOSITORY":        "acme/shop",
 		"DEPLOY_ROLE_IDS":          "1100000000000000010, 1100000000000000012",
 		"TWO_PERSON_ENVIRONMENTS":  "prod",
+		"CHATOPS_TABLE":            "chatops-state",
 	}
 	getenv := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	got, err := loadConfig(getenv(env))
@@ -363,7 +364,8 @@ func TestLoadConfig(t *testing.T) {
 	want := config{PublicKey: signer.PublicKeyHex(), ApplicationID: testAppID, DiscordAPIURL: "https://discord.com/api/v10",
 		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul},
 		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml"},
-		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}, ScaleMaxDesired: 10}
+		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}, ScaleMaxDesired: 10,
+		Table: "chatops-state"}
 	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{}), sameZone); diff != "" {
 		t.Errorf("loadConfig mismatch (-want +got):\n%s", diff)
@@ -375,7 +377,7 @@ func TestLoadConfig(t *testing.T) {
 		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0"}))
 	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS",
 		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD", "GITHUB_APP_ID", "GITHUB_API_URL", "GITHUB_REPOSITORY", "DEPLOY_WORKFLOW", "DEPLOY_ROLE_IDS",
-		"SCALE_MAX_DESIRED"} {
+		"SCALE_MAX_DESIRED", "CHATOPS_TABLE"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("loadConfig error %v does not name %s", err, name)
 		}

@@ -23,6 +23,8 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // The members of the /scale tests. scaleRole is the role allowed to scale.
@@ -79,6 +81,8 @@ type scaleFlow struct {
 	// updated is the card as the last click's inline answer (UPDATE_MESSAGE) showed it.
 	updated discord.Message
 	n       int // interactions sent, for their ids and tokens
+	// faults stands between the handler and its state table in moto.
+	faults *faultyAPI
 }
 
 // newScaleFlow empties moto, seeds it and builds the handler as main does over it. The tests
@@ -94,7 +98,9 @@ func newScaleFlow(t *testing.T, moto *mototest.Server) *scaleFlow {
 		ecs: &countingECS{ECSAPI: ecs.NewFromConfig(awsCfg)}, asg: &countingASG{AutoScalingAPI: autoscaling.NewFromConfig(awsCfg)}}
 	cfg := testConfig()
 	cfg.Policy = authz.Policy{RoleIDs: []string{scaleRole}, TwoPerson: []string{"prod"}}
-	h, err := newHandler(cfg, deps{invoker: f.inv, editor: startDiscord(t, f.d),
+	client, name := statetest.Create(t, moto)
+	f.faults = &faultyAPI{next: statetest.Serialize(client)}
+	h, err := newHandler(cfg, deps{invoker: f.inv, editor: startDiscord(t, f.d), table: state.New(f.faults, name, f.c.now),
 		scaler: &scale.Scaler{ECS: f.ecs, AutoScaling: f.asg, MaxDesired: 10}}, slog.New(slog.NewJSONHandler(f.logs, nil)), f.c.now)
 	if err != nil {
 		t.Fatal(err)
@@ -416,11 +422,17 @@ func TestScaleCards(t *testing.T) {
 		if len(f.inv.calls) != calls {
 			t.Error("a click on a locked card started work")
 		}
-		// Two clicks at the same moment both carry the open card: the second is approved too,
-		// and its worker reads AWS again, finds the change made and writes nothing.
-		f.click(requester, preview, "Approve")
+		// Two clicks at the same moment both carry the open card: the approval recorded first
+		// decides, and the other click is told who approved.
+		want := fmt.Sprintf("Already approved by <@%s> at <t:%d:T>.", approver.id, testNow.Unix())
+		if got := ephemeralText(t, f.click(requester, preview, "Approve")); got != want {
+			t.Errorf("second Approve on the open card: %s, want %s", got, want)
+		}
+		if len(f.inv.calls) != calls {
+			t.Error("the second approval started work")
+		}
 		f.checkDesired("web", "", 4, 1)
-		if got := f.status(); !strings.Contains(got, "already had a desired count of 4") || !strings.Contains(scaled, "✅ Scaled `prod/web`: 2 → 4") {
+		if got := f.status(); got != scaled || !strings.Contains(scaled, "✅ Scaled `prod/web`: 2 → 4") {
 			t.Errorf("statuses %q then %q", scaled, got)
 		}
 		f.checkAudits(
@@ -428,8 +440,7 @@ func TestScaleCards(t *testing.T) {
 			"scale.approve approved joon ecs prod/web -> 4",
 			"scale.apply scaled joon ecs prod/web -> 4",
 			"scale.approve ignored minji ecs prod/web -> 4",
-			"scale.approve approved minji ecs prod/web -> 4",
-			"scale.apply unchanged minji ecs prod/web -> 4")
+			"scale.approve ignored minji ecs prod/web -> 4")
 	})
 	t.Run("untagged after the preview", func(t *testing.T) {
 		f := newScaleFlow(t, moto)
@@ -463,9 +474,46 @@ func TestScaleCards(t *testing.T) {
 	})
 }
 
+// TestScaleTableFaults: when the state table does not answer, nothing is scaled without a
+// recorded approval, and the member is told: at the click, or on the card.
+func TestScaleTableFaults(t *testing.T) {
+	t.Parallel()
+	moto := mototest.Start(t)
+	t.Run("on the click", func(t *testing.T) {
+		f := newScaleFlow(t, moto)
+		f.command(requester, "ecs", scaletest.Web, 4)
+		f.faults.setFail(func(string, any) error { return throttled })
+		calls := len(f.inv.calls)
+		if got := ephemeralText(t, f.click(approver, f.card, "Approve")); !strings.HasPrefix(got, "⚠️ I couldn't record your click") {
+			t.Errorf("answer %q", got)
+		}
+		if len(f.inv.calls) != calls {
+			t.Error("a click whose approval was not recorded started work")
+		}
+		f.checkDesired("web", "", 2, 0)
+	})
+	t.Run("in the worker", func(t *testing.T) {
+		f := newScaleFlow(t, moto)
+		f.command(requester, "ecs", scaletest.Web, 4)
+		f.faults.setFail(failReads)
+		f.click(approver, f.card, "Approve")
+		if got := f.status(); !strings.HasPrefix(got, "❌ Not scaled: I couldn't confirm this approval") || len(f.card.Components) != 0 {
+			t.Errorf("status %q, %d rows of buttons", got, len(f.card.Components))
+		}
+		f.checkDesired("web", "", 2, 0)
+		f.checkAudits(
+			"scale.request requested minji ecs prod/web -> 4",
+			"scale.approve approved joon ecs prod/web -> 4",
+			"scale.apply refused joon ecs prod/web -> 4")
+	})
+}
+
 // BenchmarkAckScale is the acknowledgement of /scale and of a click on Approve: the role
-// check, the options or the card read back, and the answer, with no network call (the
-// asynchronous invocation is a fake). Compare with BenchmarkAck.
+// check, the options or the card read back, and the answer (the asynchronous invocation is a
+// fake). The request makes no network call; the click makes one, the conditional write of its
+// approval record, here to a moto_server on the loopback (every click after the first is a
+// redelivery of the same one, whose write fails its condition and reads the record back, as
+// costly as the first). Compare with BenchmarkAck.
 func BenchmarkAckScale(b *testing.B) {
 	at := testNow.Add(-time.Minute)
 	r := scale.Proposal{Target: scale.Target{Kind: scale.ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4,
@@ -481,7 +529,11 @@ func BenchmarkAckScale(b *testing.B) {
 	click, _ := json.Marshal(in)
 	for name, body := range map[string][]byte{"request": interaction(b, "scale"), "approve": click} {
 		b.Run(name, func(b *testing.B) {
-			h := benchHandler(b)
+			h, err := newHandler(testConfig(), deps{invoker: &fakeInvoker{}, table: stateTable(b, func() time.Time { return testNow })},
+				slog.New(slog.NewJSONHandler(discard{}, nil)), func() time.Time { return testNow })
+			if err != nil {
+				b.Fatal(err)
+			}
 			ev := event{APIGatewayV2HTTPRequest: signedRequest(b, body, testNow)}
 			ctx := context.Background()
 			for b.Loop() {

@@ -11,6 +11,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -24,6 +25,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // setup reads the environment and builds the clients and the handler; nothing here touches
@@ -45,7 +47,9 @@ func setup(log *slog.Logger) (*Handler, error) {
 func clients(cfg config, awsCfg aws.Config) deps {
 	discord := rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL})
 	ecsClient := ecs.NewFromConfig(awsCfg)
+	table := state.New(dynamodb.NewFromConfig(awsCfg), cfg.Table, time.Now)
 	return deps{
+		table:     table,
 		invoker:   awslambda.NewFromConfig(awsCfg),
 		editor:    discord,
 		originals: discord,

@@ -25,7 +25,8 @@ const (
 
 // work does the deferred part of an interaction and edits the original response with its
 // result, or with a plain failure message when the work fails or panics. Failures of the work
-// are the user's answer, not an error: only a failed edit is returned, for Lambda to retry.
+// are the user's answer, not an error: only a failed edit, or work that another invocation is
+// doing (command.ErrRetry), is returned, for Lambda to retry.
 func (h *Handler) work(ctx context.Context, p workPayload) error {
 	requestID := invocationID(ctx)
 	log := func(level slog.Level, msg string, attrs ...slog.Attr) {
@@ -51,6 +52,12 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 	start := h.now()
 	msg, err := h.router.Work(workCtx, command.Request{Interaction: in, Received: p.ReceivedAt, RequestID: requestID})
 	outcome := "ok"
+	if errors.Is(err, command.ErrRetry) {
+		// Another invocation is doing this work and edits the response itself.
+		log(slog.LevelWarn, "work left for a retry", slog.String("interaction_id", in.ID), slog.String("route", routeName(in)),
+			slog.String("error", err.Error()))
+		return &RetryError{InteractionID: in.ID, Err: err}
+	}
 	if err != nil {
 		outcome = "failed"
 		log(slog.LevelError, "work failed", slog.String("interaction_id", in.ID), slog.String("route", routeName(in)),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
@@ -25,6 +26,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // Config is what the definitions and the commands depend on. Registration needs only
@@ -62,6 +64,9 @@ type Deps struct {
 	GitHub  RepoClients // appclient.Lazy: built in the worker
 	Discord Originals   // reads a card back before the worker edits it (the rest client)
 	Scaler  *scale.Scaler
+	// Table is the state table: the approval records of /deploy, /rollback and /scale and the
+	// claims of their work. Nil refuses every approval (fail closed).
+	Table *state.Table
 	// Audit stores the audit records; nil writes them to Log (audit.LogSink).
 	Audit audit.Sink
 	// Log takes the audit lines and the commands' warnings; nil discards them.
@@ -86,9 +91,11 @@ func Table(cfg Config, d Deps) []command.Command {
 	}
 	recorder := audit.NewRecorder(sink, log)
 	deploys := &deploy.Service{GitHub: d.GitHub, Discord: d.Discord, ApplicationID: cfg.ApplicationID, Repository: cfg.Repository,
-		Workflow: cfg.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now}
+		Workflow: cfg.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now,
+		Approvals: approval.Records[deploy.Proposal]{Table: d.Table, Log: log}}
 	assigns := &assign.Service{GitHub: d.GitHub, Repository: cfg.Repository, Audit: recorder}
-	scales := &scale.Service{Scaler: d.Scaler, Policy: cfg.Policy, Audit: recorder, Now: now}
+	scales := &scale.Service{Scaler: d.Scaler, Policy: cfg.Policy, Audit: recorder, Now: now,
+		Approvals: approval.Records[scale.Proposal]{Table: d.Table, Log: log}}
 	envChoices := make([]discord.Choice, len(cfg.DeployEnvironments))
 	for i, e := range cfg.DeployEnvironments {
 		envChoices[i] = discord.Choice{Name: e, Value: e}

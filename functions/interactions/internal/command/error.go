@@ -1,6 +1,9 @@
 package command
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error is a failure whose Message is safe and useful to show the user as it is: what failed
 // and what to try. Err, when set, is the cause, for the log only.
@@ -22,3 +25,8 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// ErrRetry is wrapped by a worker's error when the work must neither be answered nor given
+// up: another invocation is doing it. The function then edits nothing and fails the
+// invocation, so that Lambda delivers it again later.
+var ErrRetry = errors.New("try the work again later")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -158,11 +159,6 @@ func Open(kind Kind, m *discord.Message) bool {
 	return false
 }
 
-// dispatched says whether the card m already shows a dispatched run.
-func dispatched(m discord.Message) bool {
-	return len(m.Embeds) > 0 && field(m.Embeds[0], fieldRun) != ""
-}
-
 // state is a change of a card: its description and colour, and a line for its history.
 type state struct {
 	description string
@@ -171,13 +167,15 @@ type state struct {
 	history     string
 }
 
-// withState is the card's first embed e changed to s. The other fields are kept.
+// withState is the card's first embed e changed to s. The other fields are kept. s's history
+// line is added unless the history holds it already: rendering one outcome twice, for a
+// repeated delivery, shows it once.
 func withState(e discord.Embed, s state) discord.Embed {
 	e.Fields = append([]discord.EmbedField(nil), e.Fields...)
 	e.Description = discord.Truncate(s.description, 4096)
 	e.Color = s.color
-	if s.history != "" {
-		lines := append(strings.Split(field(e, fieldHistory), "\n"), historyLine(s.at, s.history))
+	if line := historyLine(s.at, s.history); s.history != "" && !slices.Contains(strings.Split(field(e, fieldHistory), "\n"), line) {
+		lines := append(strings.Split(field(e, fieldHistory), "\n"), line)
 		if lines[0] == "" {
 			lines = lines[1:]
 		}

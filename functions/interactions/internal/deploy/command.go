@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
@@ -36,6 +37,9 @@ type Service struct {
 	Audit         *audit.Recorder
 	Log           *slog.Logger // warnings about GitHub and Discord reads that the card works around
 	Now           func() time.Time
+	// Approvals keeps the decision on each card: the first click decides, and the worker
+	// dispatches only what a recorded approval names.
+	Approvals approval.Records[Proposal]
 }
 
 // DeployCommand is def, the /deploy definition, answered by s. s may be nil where only the
@@ -131,10 +135,11 @@ func (s *Service) rollbackStart(ctx context.Context, req command.Request) comman
 	return command.RespondAndDefer(discord.Deferred(false))
 }
 
-// approve answers a click on Approve at once, from the card alone: refused (the card shows
-// why and stays open), already decided, expired, or approved, when the card is locked (its
-// buttons disabled) in the same answer and the workflow dispatch is left to the worker
-// (startApproved).
+// approve answers a click on Approve at once, from the card and its approval record: refused
+// (the card shows why and stays open), already decided, expired, or approved, when the card is
+// locked (its buttons disabled) in the same answer and the workflow dispatch is left to the
+// worker (startApproved). The decision is recorded before it is shown: of two clicks at the
+// same instant, the one recorded first decides and the other is told who did.
 func (s *Service) approve(ctx context.Context, k Kind, req command.Request) command.Reply {
 	in := req.Interaction
 	r, reply, ok := s.readOpen(ctx, k, req, "approve")
@@ -146,17 +151,27 @@ func (s *Service) approve(ctx context.Context, k Kind, req command.Request) comm
 		return s.refuse(ctx, k, req, r, "approve", err)
 	}
 	if age := req.Received.Sub(r.RequestedAt); age > approvalWindow {
+		if reply, ok := s.decide(ctx, k, req, r, approval.Expired, "approve"); !ok {
+			return reply
+		}
 		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "expired",
 			Detail: "requested " + age.Round(time.Minute).String() + " before"})
 		return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
 			description: fmt.Sprintf("⌛ Expired: not approved within %d minutes of the request. Run `/%s` again for a fresh card.", int(approvalWindow.Minutes()), k),
 			history:     "approve by " + who + " too late: expired"})
 	}
+	if reply, ok := s.decide(ctx, k, req, r, approval.Approved, "approve"); !ok {
+		return reply
+	}
 	s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "approved"})
 	reply = s.close(k, req, r, state{color: discord.ColorBlue, at: req.Received,
-		description: "⏳ Approved by " + who + ": dispatching…", history: "approved by " + who})
+		description: "⏳ Approved by " + who + ": dispatching…", history: approvedLine(who)})
 	return command.RespondAndDefer(reply.Response(discord.InteractionMessageComponent))
 }
+
+// approvedLine is the history line of an approval by who; the worker renders it from the
+// record too, so that it stays on the card whatever copy of the card the worker reads.
+func approvedLine(who string) string { return "approved by " + who }
 
 // cancel closes the card: the requester or a member with an allowed role may.
 func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) command.Reply {
@@ -171,9 +186,36 @@ func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) comma
 			return s.refuse(ctx, k, req, r, "cancel", err)
 		}
 	}
+	if reply, ok := s.decide(ctx, k, req, r, approval.Cancelled, "cancel"); !ok {
+		return reply
+	}
 	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Outcome: "cancelled"})
 	return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
 		description: "✖️ Cancelled by " + who + ". Nothing was dispatched.", history: "cancelled by " + who})
+}
+
+// decide records the click's decision st on the card: one conditional write, in the click's
+// 3 seconds. When the decision does not stand (another click decided first, or the table did
+// not answer), reply is the answer, only to the clicker, and the card stays as it is.
+func (s *Service) decide(ctx context.Context, k Kind, req command.Request, r Proposal, st approval.State, verb string) (command.Reply, bool) {
+	in := req.Interaction
+	rec := approval.Record[Proposal]{Kind: string(k), State: st, Proposal: r, At: req.Received.UTC(), InteractionID: in.ID}
+	if u := in.Invoker(); u != nil {
+		rec.By = u.ID
+	}
+	stands, won, err := s.Approvals.Decide(ctx, in.Message.ID, rec)
+	entry := audit.Entry{Action: string(k) + "." + verb, Target: r.target()}
+	switch {
+	case err != nil:
+		entry.Outcome, entry.Detail = "failed", "decision not recorded: "+err.Error()
+		s.audit(ctx, req, entry)
+		return command.Ephemeral(approval.NotRecorded), false
+	case !won:
+		entry.Outcome, entry.Detail = "ignored", "already "+string(stands.State)+" by "+stands.By
+		s.audit(ctx, req, entry)
+		return command.Ephemeral(approval.Already(stands)), false
+	}
+	return command.Reply{}, true
 }
 
 // refuse records the denial of a click (verb "approve" or "cancel") and keeps the card open,

@@ -16,6 +16,8 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // The test guild: requester and approver hold the allowed role in most cases, guest never.
@@ -211,11 +213,13 @@ func TestClicks(t *testing.T) {
 		{"cancel by another without the role", NewCard(prod, "c"), prod, false, member(guest), time.Minute,
 			"card: ", false, []string{"req-2 deploy.cancel prod@main user3 denied missing-role"}},
 	}
+	moto := mototest.Start(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sink := &entries{}
 			s := testService(sink)
+			s.Approvals.Table = statetest.New(t, moto, nil)
 			prefix := tt.p.Kind.cancelPrefix()
 			if tt.approve {
 				prefix = tt.p.Kind.approvePrefix()

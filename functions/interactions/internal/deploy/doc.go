@@ -1,9 +1,10 @@
 // Package deploy is /deploy and /rollback: a card that asks for approval, and the dispatch of
 // the deploy workflow through the GitHub App once a member with an allowed role approves.
 //
-// The card is the only state. Its first embed holds the request (environment, ref, commit,
-// requester) and its history; its buttons' custom_ids hold the requester and the time of the
-// request. deploy-notify later adds a second embed with the run's status and replaces the
+// Its first embed holds the request (environment, ref, commit, requester) and its history;
+// its buttons' custom_ids hold the requester and the time of the request. A click's decision
+// is kept in the state table (package approval): the worker dispatches what the approval
+// record names, not what the card shows. deploy-notify later adds a second embed with the run's status and replaces the
 // buttons; edits here keep every embed but the first. The run is tied to the card by the
 // correlation id deployrun.CorrelationID(channel, message), which the workflow puts in its
 // run-name.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/deployrun"
@@ -102,79 +103,120 @@ func (s *Service) repo(ctx context.Context) (repo, error) {
 }
 
 // startApproved is the worker of an approval: it dispatches the deploy workflow once and shows
-// the run on the card. Before dispatching it checks the card (read again through the token) and
-// the workflow's recent runs for this card's correlation id, so that a repeated delivery of the
-// approval finds the first one's run instead of starting a second.
+// the run on the card. What it dispatches, and who approved, it reads from the card's approval
+// record, never from the card; without a record of this click's approval it dispatches
+// nothing and says so on the card. The dispatch is claimed for this interaction and its result
+// recorded, so that a repeated delivery of the work only shows the result again; startOnce
+// also looks for a run of this card before dispatching, for a delivery after a dispatch whose
+// result could not be recorded.
 func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request) (discord.Message, error) {
 	in := req.Interaction
 	r, err := Read(k, in.Message, in.Component.CustomID)
 	if err != nil {
 		return discord.Message{}, userErrorf(err, "I can't read this card any more. Run `/%s` again for a fresh one.", k)
 	}
-	who := mention(in)
 	correlationID := deployrun.CorrelationID(in.ChannelID, in.Message.ID)
-	current := s.original(ctx, in, who)
-	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "dispatched"}
-	if dispatched(current) {
-		entry.Outcome, entry.Detail = "duplicate", "the card already shows a run"
-		s.audit(ctx, req, entry)
-		return discord.Message{Embeds: current.Embeds}, nil
-	}
-	run, err := s.startOnce(ctx, r, correlationID)
-	// Read again: deploy-notify may have put the run's status on the card meanwhile.
-	current = s.original(ctx, in, who)
-	now := s.Now().UTC()
-	var st state
-	runURL := ""
+	rec, done, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "dispatch", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
+		return s.dispatch(ctx, k, req, rec, correlationID)
+	})
 	switch {
+	case errors.Is(err, approval.ErrBusy):
+		return discord.Message{}, err
+	case errors.Is(err, approval.ErrUnconfirmed):
+		s.Log.LogAttrs(ctx, slog.LevelWarn, "dispatch without a recorded approval refused", slog.String("error", err.Error()))
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "refused", Detail: "approval not confirmed"})
+		current := s.original(ctx, in, "⏳ Approved: dispatching…")
+		e := withState(current.Embeds[0], state{color: discord.ColorRed, at: s.Now().UTC(), history: "not dispatched: approval not confirmed",
+			description: "⚠️ Not dispatched: I couldn't confirm this approval in the bot's state table, so I dispatched nothing. Run `/" + string(k) + "` again for a fresh card and approve it again."})
+		out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
+		if ours(current) {
+			out.Components = buttons(r, false, "")
+		}
+		return out, nil
 	case err != nil:
+		return discord.Message{}, err
+	case done:
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: rec.Proposal.target(), Outcome: "duplicate",
+			Detail: "already " + string(rec.State) + " " + rec.Result.URL})
+	}
+	// Read the card now: deploy-notify may have put the run's status on it meanwhile.
+	return s.render(k, s.original(ctx, in, "⏳ Approved by "+discord.Mention(rec.By)+": dispatching…"), rec), nil
+}
+
+// dispatch is the step of an approval: it dispatches the workflow for the record's proposal,
+// unless a run of this card exists, and returns the record with the outcome.
+func (s *Service) dispatch(ctx context.Context, k Kind, req command.Request, rec approval.Record[Proposal], correlationID string) approval.Record[Proposal] {
+	r := rec.Proposal
+	run, err := s.startOnce(ctx, r, correlationID)
+	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "dispatched"}
+	res := &approval.Result{At: s.Now().UTC(), RequestID: req.RequestID}
+	rec.Result = res
+	if err != nil {
 		entry.Outcome, entry.Detail = "failed", err.Error()
-		text := "⚠️ I couldn't dispatch: an internal error. Ask whoever runs the bot to look for request `" + req.RequestID + "` in the interactions function's logs, then run `/" + string(k) + "` again."
+		s.audit(ctx, req, entry)
+		res.Text = "⚠️ I couldn't dispatch: an internal error. Ask whoever runs the bot to look for request `" + req.RequestID + "` in the interactions function's logs, then run `/" + string(k) + "` again."
 		var ce *command.Error
 		if errors.As(err, &ce) {
-			text = "⚠️ Not dispatched: " + ce.Message + " Then run `/" + string(k) + "` again."
+			res.Text = "⚠️ Not dispatched: " + ce.Message + " Then run `/" + string(k) + "` again."
 		}
-		st = state{description: text + "\nApproved by " + who + ".", color: discord.ColorRed, at: now, history: "dispatch failed"}
-	default:
-		if run.duplicate {
-			entry.Outcome, entry.Detail = "duplicate", "run already started for this card"
-		}
-		runURL = run.HTMLURL
-		verb := map[Kind]string{KindDeploy: "Deploy", KindRollback: "Rollback"}[k]
-		st = state{description: fmt.Sprintf("🚀 %s dispatched <t:%d:f> · approved by %s.", verb, now.Unix(), who), color: discord.ColorGreen, at: now,
-			history: "dispatched " + s.Workflow}
-		if run.ID != 0 {
-			entry.Detail = strings.TrimSpace(entry.Detail + " " + run.HTMLURL)
-			st.history = fmt.Sprintf("dispatched run %d", run.ID)
-		}
+		rec.State = approval.Failed
+		return rec
+	}
+	if run.duplicate {
+		entry.Outcome, entry.Detail = "duplicate", "run already started for this card"
+	}
+	if run.ID != 0 {
+		entry.Detail = strings.TrimSpace(entry.Detail + " " + run.HTMLURL)
 	}
 	s.audit(ctx, req, entry)
-	e := withState(current.Embeds[0], st)
-	if err == nil {
+	res.RunID, res.URL = run.ID, run.HTMLURL
+	rec.State = approval.Dispatched
+	return rec
+}
+
+// render is the card current showing the outcome recorded in rec. Its history is the card's
+// with the approval and the outcome rendered from the record, so that neither is lost when
+// current is a copy from before the click's own update.
+func (s *Service) render(k Kind, current discord.Message, rec approval.Record[Proposal]) discord.Message {
+	who := discord.Mention(rec.By)
+	res := rec.Result
+	e := withState(current.Embeds[0], state{description: current.Embeds[0].Description, color: current.Embeds[0].Color,
+		at: rec.At, history: approvedLine(who)})
+	st := state{description: res.Text + "\nApproved by " + who + ".", color: discord.ColorRed, at: res.At, history: "dispatch failed"}
+	if rec.State == approval.Dispatched {
+		verb := map[Kind]string{KindDeploy: "Deploy", KindRollback: "Rollback"}[k]
+		st = state{description: fmt.Sprintf("🚀 %s dispatched <t:%d:f> · approved by %s.", verb, res.At.Unix(), who), color: discord.ColorGreen, at: res.At,
+			history: "dispatched " + s.Workflow}
+		if res.RunID != 0 {
+			st.history = fmt.Sprintf("dispatched run %d", res.RunID)
+		}
+	}
+	e = withState(e, st)
+	if rec.State == approval.Dispatched {
 		value := "Starting: its status appears below when GitHub reports it."
-		if runURL != "" {
-			value = fmt.Sprintf("[#%d](%s)", run.ID, runURL)
+		if res.URL != "" {
+			value = fmt.Sprintf("[#%d](%s)", res.RunID, res.URL)
 		}
 		e = setField(e, fieldRun, value, true)
 	}
 	out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
 	if ours(current) {
-		out.Components = buttons(r, false, runURL)
+		out.Components = buttons(rec.Proposal, false, res.URL)
 	}
-	return out, nil
+	return out
 }
 
 // original reads the card as it is now through the click's token. When that fails it is the
-// card as clicked, locked: an edit then drops a status embed deploy-notify may have added,
-// which its next event puts back.
-func (s *Service) original(ctx context.Context, in discord.Interaction, who string) discord.Message {
+// card as clicked, locked and showing locked: an edit then drops a status embed deploy-notify
+// may have added, which its next event puts back.
+func (s *Service) original(ctx context.Context, in discord.Interaction, locked string) discord.Message {
 	m, err := s.Discord.GetOriginal(ctx, s.ApplicationID, in.Token)
 	if err == nil && len(m.Embeds) > 0 {
 		return m
 	}
 	s.Log.LogAttrs(ctx, slog.LevelWarn, "read the card before editing it", slog.Any("error", err))
 	m = *in.Message
-	m.Embeds = append([]discord.Embed{withState(m.Embeds[0], state{description: "⏳ Approved by " + who + ": dispatching…", color: discord.ColorBlue})}, m.Embeds[1:]...)
+	m.Embeds = append([]discord.Embed{withState(m.Embeds[0], state{description: locked, color: discord.ColorBlue})}, m.Embeds[1:]...)
 	return m
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // originalsFunc is an Originals from a function.
@@ -80,48 +82,56 @@ func TestRequestWorkFirstDeploy(t *testing.T) {
 }
 
 // TestStartApproved checks the worker of an approval: the dispatch and the card it leaves, a
-// refusal GitHub explains, and an approval delivered again once the card shows its run.
+// refusal GitHub explains, and an approval delivered again once its run is recorded.
 func TestStartApproved(t *testing.T) {
 	t.Parallel()
 	p := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main", RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
 	approvedCard := NewCard(p, "c")
-	withRun := NewCard(p, "c")
-	withRun.Embeds[0] = setField(withRun.Embeds[0], fieldRun, "[#41](https://github.com/acme/shop/actions/runs/41)", true)
+	ok := func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"workflow_run_id": 42, "run_url": "https://api.github.com/repos/acme/shop/actions/runs/42", "html_url": "https://github.com/acme/shop/actions/runs/42"}`)
+	}
 	tests := []struct {
 		name       string
-		card       discord.Message
 		dispatch   func(w http.ResponseWriter)
+		deliveries int
 		want       string
 		dispatches int
-		audit      string
+		audit      string // the last line
 	}{
-		{"dispatched", approvedCard, func(w http.ResponseWriter) {
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, `{"workflow_run_id": 42, "run_url": "https://api.github.com/repos/acme/shop/actions/runs/42", "html_url": "https://github.com/acme/shop/actions/runs/42"}`)
-		}, "🚀 Deploy dispatched <t:", 1, "req-2 deploy.dispatch prod@main user2 dispatched https://github.com/acme/shop/actions/runs/42"},
-		{"no workflow_dispatch trigger", approvedCard, func(w http.ResponseWriter) {
+		{"dispatched", ok, 1, "🚀 Deploy dispatched <t:", 1, "req-2 deploy.dispatch prod@main user2 dispatched https://github.com/acme/shop/actions/runs/42"},
+		{"no workflow_dispatch trigger", func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnprocessableEntity)
 			fmt.Fprint(w, `{"message": "Workflow does not have 'workflow_dispatch' trigger"}`)
-		}, "⚠️ Not dispatched: `deploy.yml` has no `workflow_dispatch` trigger on `main`.", 1, "req-2 deploy.dispatch prod@main user2 failed"},
-		{"card already shows a run", withRun, nil, "", 0, "req-2 deploy.dispatch prod@main user2 duplicate the card already shows a run"},
+		}, 1, "⚠️ Not dispatched: `deploy.yml` has no `workflow_dispatch` trigger on `main`.", 1, "req-2 deploy.dispatch prod@main user2 failed"},
+		{"delivered again after the dispatch", ok, 2, "🚀 Deploy dispatched <t:", 1,
+			"req-2 deploy.dispatch prod@main user2 duplicate already dispatched https://github.com/acme/shop/actions/runs/42"},
 	}
+	moto := mototest.Start(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sink := &entries{}
 			gh, s := gitHub(t, sink)
 			s.Now = func() time.Time { return requestedAt.Add(time.Minute) }
-			s.Discord = originalsFunc(func(context.Context, string, string) (discord.Message, error) { return tt.card, nil })
+			s.Approvals.Table = statetest.New(t, moto, s.Now)
+			s.Discord = originalsFunc(func(context.Context, string, string) (discord.Message, error) { return approvedCard, nil })
 			answerJSON(gh, "GET /repos/acme/shop/actions/workflows/deploy.yml/runs", http.StatusOK, noRuns)
-			if tt.dispatch != nil {
-				gh.Handle("POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches", gh.RequireInstallation(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-					tt.dispatch(w)
-				})))
+			gh.Handle("POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches", gh.RequireInstallation(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				tt.dispatch(w)
+			})))
+			req := click(approvedCard, p, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute)
+			req.Interaction.ID = "500000000000000001"
+			if reply := s.approve(t.Context(), KindDeploy, req); !reply.Deferred() {
+				t.Fatalf("approval answered %q", answer(reply, discord.InteractionMessageComponent))
 			}
-			msg, err := s.startApproved(t.Context(), KindDeploy, click(tt.card, p, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute))
-			if err != nil {
-				t.Fatal(err)
+			var msg discord.Message
+			for range tt.deliveries {
+				var err error
+				if msg, err = s.startApproved(t.Context(), KindDeploy, req); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if got := msg.Embeds[0].Description; !strings.HasPrefix(got, tt.want) {
 				t.Errorf("card says %q, want it to start with %q", got, tt.want)
@@ -129,8 +139,8 @@ func TestStartApproved(t *testing.T) {
 			if n := gh.Count("POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches"); n != tt.dispatches {
 				t.Errorf("%d dispatches, want %d", n, tt.dispatches)
 			}
-			if len(sink.got) != 1 || !strings.HasPrefix(sink.got[0], tt.audit) {
-				t.Errorf("audit %q, want one starting with %q", sink.got, tt.audit)
+			if got := sink.got[len(sink.got)-1]; !strings.HasPrefix(got, tt.audit) {
+				t.Errorf("audit %q, want the last to start with %q", sink.got, tt.audit)
 			}
 		})
 	}

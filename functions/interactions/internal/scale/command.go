@@ -7,6 +7,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
@@ -23,6 +24,9 @@ type Service struct {
 	Policy authz.Policy
 	Audit  *audit.Recorder
 	Now    func() time.Time
+	// Approvals keeps the decision on each card: the first click decides, and the worker
+	// applies only what a recorded approval names.
+	Approvals approval.Records[Proposal]
 }
 
 // Command fills in the /scale entry of the command table, whose definition the table gives.
@@ -119,6 +123,9 @@ func (s *Service) click(ctx context.Context, req command.Request, act string) (P
 		return r, command.Ephemeral("This request is already closed: " + status), false
 	}
 	if s.Now().Sub(r.At) > MaxAge {
+		if reply, ok := s.decide(ctx, req, act, r, approval.Expired); !ok {
+			return r, reply, false
+		}
 		s.audit(ctx, req, act, target, "expired", "")
 		return r, command.Respond(discord.Update(update(in.Message, fmt.Sprintf(
 			"⌛ Expired: approvals are taken for %d minutes after the request, and what it previewed may have changed. Run `/scale` again.", int(MaxAge.Minutes())),
@@ -155,9 +162,10 @@ func mention(in discord.Interaction) string {
 	return "someone"
 }
 
-// approve checks the approver and the card, and locks the card at once while the change is
-// applied in the deferred invocation. A second click on a locked card is refused: Discord sends
-// each click with the message as it was then.
+// approve checks the approver and the card, records the approval, and locks the card at once
+// while the change is applied in the deferred invocation. A second click on a locked card is
+// refused: Discord sends each click with the message as it was then; of two clicks on the open
+// card, the one recorded first decides and the other is told who did.
 func (s *Service) approve(ctx context.Context, req command.Request) command.Reply {
 	r, reply, ok := s.click(ctx, req, "scale.approve")
 	if !ok {
@@ -168,40 +176,97 @@ func (s *Service) approve(ctx context.Context, req command.Request) command.Repl
 	if err := s.Policy.AllowApproval(req.Interaction, action, "", r.RequesterID); err != nil {
 		return s.refuse(ctx, req, "scale.approve", r, err)
 	}
+	if reply, ok := s.decide(ctx, req, "scale.approve", r, approval.Approved); !ok {
+		return reply
+	}
 	s.audit(ctx, req, "scale.approve", auditTarget(r.Target, r.Desired), "approved", "")
 	return command.RespondAndDefer(discord.Update(update(req.Interaction.Message,
 		fmt.Sprintf("Approved by %s: scaling…", mention(req.Interaction)), discord.ColorBlue, "", locked)))
 }
 
-// apply makes the approved change and closes the card with the result. What it tells the user
-// is the card itself, so refusals are not errors; only an internal failure is also logged as
-// one by the caller.
+// decide records the click's decision st on the card: one conditional write, in the click's
+// 3 seconds. When the decision does not stand (another click decided first, or the table did
+// not answer), reply is the answer, only to the clicker, and the card stays as it is.
+func (s *Service) decide(ctx context.Context, req command.Request, act string, r Proposal, st approval.State) (command.Reply, bool) {
+	in := req.Interaction
+	rec := approval.Record[Proposal]{Kind: "scale", State: st, Proposal: r, At: req.Received.UTC(), InteractionID: in.ID}
+	if u := in.Invoker(); u != nil {
+		rec.By = u.ID
+	}
+	stands, won, err := s.Approvals.Decide(ctx, in.Message.ID, rec)
+	switch {
+	case err != nil:
+		s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "failed", "decision not recorded: "+err.Error())
+		return command.Ephemeral(approval.NotRecorded), false
+	case !won:
+		s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "ignored", "already "+string(stands.State)+" by "+stands.By)
+		return command.Ephemeral(approval.Already(stands)), false
+	}
+	return command.Reply{}, true
+}
+
+// apply makes the approved change and closes the card with the result. What it changes, and
+// who approved, it reads from the card's approval record; without a record of this click's
+// approval it changes nothing and says so. The change is claimed for this interaction and its
+// result recorded, so that a repeated delivery of the work only shows the result again;
+// Scaler.Apply also reads the resource again and writes nothing when the count is already
+// set. What it tells the user is the card itself, so refusals are not errors.
 func (s *Service) apply(ctx context.Context, req command.Request) (discord.Message, error) {
 	in := req.Interaction
 	r, err := parseClick(in)
 	if err != nil {
 		return discord.Message{}, err
 	}
+	rec, again, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "apply", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
+		return s.applyStep(ctx, req, rec)
+	})
+	switch {
+	case errors.Is(err, approval.ErrBusy):
+		return discord.Message{}, err
+	case errors.Is(err, approval.ErrUnconfirmed):
+		s.audit(ctx, req, "scale.apply", auditTarget(r.Target, r.Desired), "refused", "approval not confirmed: "+err.Error())
+		return update(in.Message, "❌ Not scaled: I couldn't confirm this approval in the bot's state table, so I changed nothing. Run `/scale` again for a fresh card and approve it again.",
+			discord.ColorRed, "", done), nil
+	case err != nil:
+		return discord.Message{}, err
+	case again:
+		s.audit(ctx, req, "scale.apply", auditTarget(rec.Proposal.Target, rec.Proposal.Desired), "duplicate", "already "+string(rec.State))
+	}
+	color := discord.ColorGreen
+	if rec.State == approval.Failed {
+		color = discord.ColorRed
+	}
+	return update(in.Message, rec.Result.Text, color, "", done), nil
+}
+
+// applyStep is the step of an approval: it makes the change the record names and returns the
+// record with the outcome.
+func (s *Service) applyStep(ctx context.Context, req command.Request, rec approval.Record[Proposal]) approval.Record[Proposal] {
+	r := rec.Proposal
 	target := auditTarget(r.Target, r.Desired)
-	who := mention(in)
+	who := discord.Mention(rec.By)
 	before, err := s.Scaler.Apply(ctx, r.Target, r.Desired)
+	res := &approval.Result{At: s.Now().UTC(), RequestID: req.RequestID}
+	rec.Result, rec.State = res, approval.Failed
 	var e *command.Error
 	switch {
 	case errors.Is(err, ErrNoChange):
 		s.audit(ctx, req, "scale.apply", target, "unchanged", Reason(err))
-		return update(in.Message, fmt.Sprintf("✅ %s already had a desired count of %d when %s's approval was applied: nothing was written.",
-			discord.Quote(r.Target.Name), r.Desired, who), discord.ColorGreen, "", done), nil
+		rec.State, res.Text = approval.Applied, fmt.Sprintf("✅ %s already had a desired count of %d when %s's approval was applied: nothing was written.",
+			discord.Quote(r.Target.Name), r.Desired, who)
 	case errors.As(err, &e):
 		s.audit(ctx, req, "scale.apply", target, "failed", Reason(err)+": "+err.Error())
-		return update(in.Message, fmt.Sprintf("❌ Not scaled (approved by %s): %s", who, e.Message), discord.ColorRed, "", done), nil
+		res.Text = fmt.Sprintf("❌ Not scaled (approved by %s): %s", who, e.Message)
 	case err != nil:
 		s.audit(ctx, req, "scale.apply", target, "failed", err.Error())
-		return update(in.Message, fmt.Sprintf("❌ Not scaled (approved by %s): the bot failed with an internal error before the change was confirmed. Check with `/status`, and ask whoever runs the bot to look for request `%s` in the interactions function's logs.",
-			who, req.RequestID), discord.ColorRed, "", done), nil
+		res.Text = fmt.Sprintf("❌ Not scaled (approved by %s): the bot failed with an internal error before the change was confirmed. Check with `/status`, and ask whoever runs the bot to look for request `%s` in the interactions function's logs.",
+			who, req.RequestID)
+	default:
+		s.audit(ctx, req, "scale.apply", target, "scaled", fmt.Sprintf("%d -> %d", before.Desired, r.Desired))
+		rec.State, res.Text = approval.Applied, fmt.Sprintf("✅ Scaled %s: %d → %d, approved by %s at %s.",
+			discord.Quote(r.Target.Name), before.Desired, r.Desired, who, stamp(res.At, "f"))
 	}
-	s.audit(ctx, req, "scale.apply", target, "scaled", fmt.Sprintf("%d -> %d", before.Desired, r.Desired))
-	return update(in.Message, fmt.Sprintf("✅ Scaled %s: %d → %d, approved by %s at %s.",
-		discord.Quote(r.Target.Name), before.Desired, r.Desired, who, stamp(s.Now(), "f")), discord.ColorGreen, "", done), nil
+	return rec
 }
 
 // cancel closes the card. The requester may cancel their own request; anyone else needs a
@@ -215,6 +280,9 @@ func (s *Service) cancel(ctx context.Context, req command.Request) command.Reply
 		if err := s.Policy.Allow(req.Interaction, action); err != nil {
 			return s.refuse(ctx, req, "scale.cancel", r, err)
 		}
+	}
+	if reply, ok := s.decide(ctx, req, "scale.cancel", r, approval.Cancelled); !ok {
+		return reply
 	}
 	s.audit(ctx, req, "scale.cancel", auditTarget(r.Target, r.Desired), "cancelled", "")
 	return command.Respond(discord.Update(update(req.Interaction.Message,

@@ -13,11 +13,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/secrets"
+	"github.com/discord-chatops/chatops/shared/state"
 )
 
 // secretTTL is how long the bot token is reused: a warm environment may live into the next
@@ -33,26 +36,32 @@ type tokenSource interface {
 	String(ctx context.Context, name string) (string, error)
 }
 
-// handler posts one cost report per invocation.
+// handler posts the day's cost report, or the dead-letter alarm's state change, once.
 type handler struct {
-	reporter  *costreport.Reporter
-	tokens    tokenSource
-	discord   *rest.BotClients // one client per token, kept across invocations for its rate limits
-	channelID string
-	now       func() time.Time
-	log       *slog.Logger
+	reporter    *costreport.Reporter
+	tokens      tokenSource
+	discord     *rest.BotClients // one client per token, kept across invocations for its rate limits
+	table       *state.Table     // the claims that make each post happen once (once.go)
+	queues      queueAttributes  // reads the dead-letter queues' sizes (alarm.go)
+	deadLetters []deadLetterQueue
+	channelID   string
+	now         func() time.Time
+	log         *slog.Logger
 }
 
 // newHandler builds the handler and its clients. It makes no network call: the token is read
 // on the first invocation.
 func newHandler(c config, awsCfg aws.Config, log *slog.Logger) *handler {
 	return &handler{
-		reporter:  costreport.New(costreport.NewCostExplorerClient(awsCfg), c.report),
-		tokens:    secrets.New(ssm.NewFromConfig(awsCfg), c.parameterPrefix, secretTTL),
-		discord:   rest.NewBotClients(rest.Options{BaseURL: c.discordAPIURL, HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxRetries: discordMaxRetries}),
-		channelID: c.channelID,
-		now:       time.Now,
-		log:       log,
+		reporter:    costreport.New(costreport.NewCostExplorerClient(awsCfg), c.report),
+		tokens:      secrets.New(ssm.NewFromConfig(awsCfg), c.parameterPrefix, secretTTL),
+		discord:     rest.NewBotClients(rest.Options{BaseURL: c.discordAPIURL, HTTPClient: &http.Client{Timeout: 10 * time.Second}, MaxRetries: discordMaxRetries}),
+		table:       state.New(dynamodb.NewFromConfig(awsCfg), c.table, time.Now),
+		queues:      sqs.NewFromConfig(awsCfg),
+		deadLetters: c.deadLetters,
+		channelID:   c.channelID,
+		now:         time.Now,
+		log:         log,
 	}
 }
 
@@ -66,15 +75,20 @@ type event struct {
 type result struct {
 	MessageID string `json:"message_id"`
 	Nonce     string `json:"nonce"`
-	Period    string `json:"period"`
+	Period    string `json:"period,omitempty"`
+	// Already is true when an earlier invocation posted this report or alarm; MessageID is
+	// then the earlier message's, where it was recorded.
+	Already bool `json:"already,omitempty"`
 }
 
-// Handle builds the report for the event's time and posts it to the channel. Every failure is
-// returned, so that the invocation is retried (Lambda retries the Scheduler's asynchronous
-// invocations) and finally lands in the dead-letter queue; the nonce keeps a retry from posting
-// the same day twice.
+// Handle posts what the event asks for: the cost report for the event's time ({} or
+// {"now": ...}, from the Scheduler or by hand), or the dead-letter alarm's state change (an
+// EventBridge event from CloudWatch). Every failure is returned, so that the invocation is
+// retried (Lambda retries asynchronous invocations) and finally lands in the dead-letter
+// queue; a claim in the state table keeps any run from posting the same report or alarm twice
+// (once.go).
 func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, error) {
-	now, err := h.parse(raw)
+	in, err := h.read(raw)
 	if err != nil {
 		return result{}, &ReportError{Step: "read the event", Err: err}
 	}
@@ -82,6 +96,14 @@ func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, erro
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		log = log.With("request_id", lc.AwsRequestID)
 	}
+	if in.alarm != nil {
+		return h.postAlarm(ctx, log, in.alarm)
+	}
+	return h.report(ctx, log, in.now)
+}
+
+// report builds the report for now and posts it, once per channel and day.
+func (h *handler) report(ctx context.Context, log *slog.Logger, now time.Time) (result, error) {
 
 	rep, err := h.reporter.Build(ctx, now)
 	if err != nil {
@@ -98,13 +120,21 @@ func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, erro
 	m := rep.Message()
 	m.Nonce = nonce(rep.Key(), h.channelID)
 	m.EnforceNonce = true
-	posted, err := h.discord.Client(token).CreateMessage(ctx, h.channelID, m)
+	res := result{Nonce: m.Nonce, Period: rep.Period.String()}
+	what := fmt.Sprintf("cost report %s to channel %s", rep.Key(), h.channelID)
+	id, already, err := h.postOnce(ctx, log, reportKey(h.channelID, rep.Key()), reportClaimTTL, what, func(ctx context.Context) (string, error) {
+		posted, err := h.discord.Client(token).CreateMessage(ctx, h.channelID, m)
+		return posted.ID, err
+	})
 	if err != nil {
-		return result{}, &ReportError{Step: fmt.Sprintf("post cost report %s to channel %s", rep.Key(), h.channelID), Err: err}
+		return result{}, err
 	}
-	log.Info("cost report posted", "date", rep.Key(), "period", rep.Period.String(), "total", rep.Total,
-		"forecast", rep.Forecast.Mean, "over_budget", rep.OverBudget(), "message_id", posted.ID)
-	return result{MessageID: posted.ID, Nonce: m.Nonce, Period: rep.Period.String()}, nil
+	res.MessageID, res.Already = id, already
+	if !already {
+		log.Info("cost report posted", "date", rep.Key(), "period", rep.Period.String(), "total", rep.Total,
+			"forecast", rep.Forecast.Mean, "over_budget", rep.OverBudget(), "message_id", id)
+	}
+	return res, nil
 }
 
 // ReportError is a failed invocation: the step that failed and why. It is a named type so
@@ -113,7 +143,7 @@ func (h *handler) Handle(ctx context.Context, raw json.RawMessage) (result, erro
 //
 // See https://docs.aws.amazon.com/lambda/latest/dg/golang-exceptions.html
 type ReportError struct {
-	Step string // "read the event", "build cost report", "discord bot token", "post cost report ..."
+	Step string // "read the event", "build cost report", "discord bot token", "claim ...", "post cost report ...", "post dead-letter alarm ..."
 	Err  error
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -93,9 +94,10 @@ func mustLoad(t *testing.T, name string) *time.Location {
 func putToken(t *testing.T, cfg aws.Config) {
 	t.Helper()
 	_, err := ssm.NewFromConfig(cfg).PutParameter(context.Background(), &ssm.PutParameterInput{
-		Name:  aws.String(testPrefix + "/discord/bot-token"),
-		Value: aws.String(testBotToken),
-		Type:  ssmtypes.ParameterTypeSecureString,
+		Name:      aws.String(testPrefix + "/discord/bot-token"),
+		Value:     aws.String(testBotToken),
+		Type:      ssmtypes.ParameterTypeSecureString,
+		Overwrite: aws.Bool(true), // tests that share a moto put it more than once
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -105,10 +107,12 @@ func putToken(t *testing.T, cfg aws.Config) {
 // testHandler builds the handler as main does, from env, aimed at moto and the fake Discord.
 func testHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, env map[string]string) (*handler, aws.Config, config) {
 	t.Helper()
+	_, table := statetest.Create(t, s)
 	vars := map[string]string{
 		"DISCORD_API_URL":          d.URL,
 		"CHATOPS_PARAMETER_PREFIX": testPrefix,
 		"DISCORD_CHANNEL_ID":       testChannelID,
+		"CHATOPS_TABLE":            table,
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -120,8 +124,18 @@ func testHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, env ma
 	awsCfg := s.Config(t)
 	awsCfg.Retryer = costreporttest.NoBackoff
 	h := newHandler(cfg, awsCfg, slog.New(slog.NewTextHandler(t.Output(), nil)))
-	h.discord.Options.Sleep = func(context.Context, time.Duration) error { return nil }
+	useDiscord(h, d)
 	return h, awsCfg, cfg
+}
+
+// useDiscord aims h at d, as a fresh execution environment would be: for the posts after a
+// first one, a fresh fake Discord that has seen no nonce, so that only the state table can
+// keep them from posting.
+func useDiscord(h *handler, d *discordtest.Server) {
+	o := h.discord.Options
+	o.BaseURL = d.URL
+	o.Sleep = func(context.Context, time.Duration) error { return nil }
+	h.discord = rest.NewBotClients(o)
 }
 
 // TestEndToEnd runs the handler main builds against moto (Cost Explorer and the SSM token) and
@@ -238,35 +252,6 @@ func checkPosts(t *testing.T, posts []discordtest.Request, want int) {
 		if m.AllowedMentions == nil || m.AllowedMentions.Parse == nil || len(m.AllowedMentions.Parse) != 0 {
 			t.Errorf("allowed_mentions = %+v, want parse []", m.AllowedMentions)
 		}
-	}
-}
-
-// TestSchedulerRetryPostsOnce invokes the handler twice for the same day, as a Scheduler retry
-// would: Discord sees the same nonce and answers with the first message.
-func TestSchedulerRetryPostsOnce(t *testing.T) {
-	t.Parallel()
-	s := mototest.Start(t)
-	d := newFakeDiscord(t, 0)
-	h, awsCfg, cfg := testHandler(t, s, d, nil)
-	putToken(t, awsCfg)
-	seedAccount(t, s, time.Date(2025, 10, 18, 0, 0, 0, 0, time.UTC))
-	h.reporter = costreport.New(&costreporttest.CE{Next: costreport.NewCostExplorerClient(awsCfg), Forecast: costreporttest.Forecast("71.3", "60.1", "82.5")}, cfg.report)
-
-	first, err := h.Handle(context.Background(), json.RawMessage(`{"now": "2025-10-18T00:00:00Z"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	retry, err := h.Handle(context.Background(), json.RawMessage(`{"now": "2025-10-18T00:04:10Z"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if retry != first {
-		t.Errorf("retry = %+v, want the first post %+v", retry, first)
-	}
-	posts := d.Requests()
-	checkPosts(t, posts, 2)
-	if n := len(d.Created(testChannelID)); n != 1 {
-		t.Errorf("Discord created %d messages, want 1", n)
 	}
 }
 

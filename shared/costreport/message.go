@@ -13,10 +13,25 @@ import (
 // Message words the report as one Discord embed, within Discord's limits and pinging nobody.
 // When the spend or the forecast passes the budget, the message's content says so above the
 // embed. The caller adds what its endpoint needs (a nonce, flags).
-func (r Report) Message() discord.Message {
+func (r Report) Message() discord.Message { return r.message("") }
+
+// AgedMessage is Message with a last line saying how old the figures are, "Figures from
+// <t:1760749200:R>": a Discord timestamp that each reader's client words relative to their own
+// now ("3 hours ago"). /cost answers with it, since it may serve a report built hours before.
+//
+// See https://discord.com/developers/docs/reference#message-formatting-timestamp-styles
+func (r Report) AgedMessage() discord.Message {
+	return r.message(fmt.Sprintf("Figures from <t:%d:R>", r.AsOf.Unix()))
+}
+
+func (r Report) message(last string) discord.Message {
+	description := r.summary()
+	if last != "" {
+		description += "\n" + last
+	}
 	e := discord.Embed{
 		Title:       "AWS cost: " + r.title(),
-		Description: r.summary(),
+		Description: description,
 		Color:       discord.ColorGreen,
 		Timestamp:   r.AsOf.Format(time.RFC3339),
 		Footer:      &discord.EmbedFooter{Text: r.footer()},

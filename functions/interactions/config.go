@@ -40,7 +40,7 @@ type config struct {
 	ParameterPrefix string
 	// ScaleMaxDesired is the most tasks /scale gives an ECS service.
 	ScaleMaxDesired int32 // SCALE_MAX_DESIRED
-	// Table is the state table: approval records and work claims.
+	// Table is the state table (docs/STATE.md): approval records, work claims, the cost cache.
 	Table string // CHATOPS_TABLE
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,8 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 // costNow is 14:00 KST on October 18th, 2025: the report covers Oct 1 - Oct 17.
@@ -41,9 +44,9 @@ func seedCost(t *testing.T, s *mototest.Server, seoul *time.Location) {
 }
 
 // TestCostFlow runs /cost through the handler, signed command to edited response, with Cost
-// Explorer in moto. A second /cost within the cache's TTL must make no Cost Explorer request;
-// a forecast Cost Explorer cannot make is part of the report; a Cost Explorer failure is a
-// plain message.
+// Explorer and the state table in moto. A second /cost the same day must make no Cost
+// Explorer request; a forecast Cost Explorer cannot make is part of the report; a Cost
+// Explorer failure is a plain message.
 func TestCostFlow(t *testing.T) {
 	t.Parallel()
 	s := mototest.Start(t)
@@ -75,9 +78,9 @@ func TestCostFlow(t *testing.T) {
 			t.Parallel()
 			c := &clock{t: costNow}
 			inv, d := &fakeInvoker{}, newFakeDiscord(t)
-			cache := costreport.NewCache(costreport.New(tt.ce, costreport.Options{Location: seoul}), costreport.DefaultCacheTTL)
 			var logs strings.Builder
-			h, err := newHandler(testConfig(), deps{invoker: inv, editor: startDiscord(t, d), cost: cache},
+			h, err := newHandler(testConfig(), deps{invoker: inv, editor: startDiscord(t, d),
+				cost: costreport.New(tt.ce, costreport.Options{Location: seoul}), table: statetest.New(t, s, c.now)},
 				slog.New(slog.NewJSONHandler(&logs, nil)), c.now)
 			if err != nil {
 				t.Fatal(err)
@@ -120,6 +123,55 @@ func TestCostFlow(t *testing.T) {
 				t.Errorf("the log shows the interaction token:\n%s", logs.String())
 			}
 		})
+	}
+}
+
+// TestCostFromColdEnvironments sends /cost to many cold execution environments at different
+// hours of one day, each with its own clients and cache over the one state table: Cost
+// Explorer is asked once, and every answer shows the same figures and says how old they are.
+func TestCostFromColdEnvironments(t *testing.T) {
+	t.Parallel()
+	s := mototest.Start(t)
+	awsCfg := s.Config(t)
+	awsCfg.Retryer = costreporttest.NoBackoff
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedCost(t, s, seoul)
+	client, name := statetest.Create(t, s)
+	ce := &costreporttest.CE{Next: costreport.NewCostExplorerClient(awsCfg), Forecast: costreporttest.Forecast("71.3", "60.1", "82.5")}
+	d := newFakeDiscord(t)
+	c := &clock{t: costNow}
+
+	const environments = 6
+	for i := range environments {
+		inv := &fakeInvoker{}
+		h, err := newHandler(testConfig(), deps{invoker: inv, editor: startDiscord(t, d),
+			cost: costreport.New(ce, costreport.Options{Location: seoul}), table: state.New(statetest.Serialize(client), name, c.now)},
+			slog.New(slog.NewTextHandler(t.Output(), nil)), c.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flow(t, h, inv, c, interaction(t, "cost"))
+		if got := ce.Requests(); got != 2 {
+			t.Errorf("after /cost in %d cold environments, %d Cost Explorer requests; want 2, the first's", i+1, got)
+		}
+		c.t = c.t.Add(90 * time.Minute) // 14:00 KST to 21:30 KST
+	}
+	edits := d.Requests()
+	if len(edits) != environments {
+		t.Fatalf("%d edits, want %d", len(edits), environments)
+	}
+	first, _ := json.Marshal(edits[0].Message)
+	for i, e := range edits {
+		got, _ := json.Marshal(e.Message)
+		if string(got) != string(first) {
+			t.Errorf("environment %d answered\n%s\nthe first\n%s", i+1, got, first)
+		}
+	}
+	if want := "Figures from <t:" + strconv.FormatInt(costNow.Unix(), 10) + ":R>"; !strings.HasSuffix(edits[0].Message.Embeds[0].Description, want) {
+		t.Errorf("description %q does not end with %q", edits[0].Message.Embeds[0].Description, want)
 	}
 }
 

@@ -20,10 +20,10 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/apigw"
+	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/signature"
 	"github.com/discord-chatops/chatops/shared/state"
@@ -226,14 +226,14 @@ type deps struct {
 	invoker Invoker
 	editor  Editor
 	status  *status.Reader
-	cost    cost.Builder
+	cost    *costreport.Reporter
 	// github calls GitHub as the App's installation (appclient.Lazy: built in the worker).
 	github catalog.RepoClients
 	// originals reads a card back before the worker edits it (the rest client).
 	originals catalog.Originals
 	// scaler reads and scales ECS services and Auto Scaling groups (/scale).
 	scaler *scale.Scaler
-	// table is the state table: the approval records and the work claims.
+	// table is the state table (docs/STATE.md): approval records, work claims, the cost cache.
 	table *state.Table
 }
 

@@ -57,7 +57,7 @@ func clients(cfg config, awsCfg aws.Config) deps {
 			githubapp.Options{AppID: cfg.GitHub.AppID, BaseURL: cfg.GitHub.APIURL}),
 		status: &status.Reader{EC2: ec2.NewFromConfig(awsCfg), ECS: ecsClient, EKS: eks.NewFromConfig(awsCfg),
 			CloudWatch: cloudwatch.NewFromConfig(awsCfg, status.WithJSONProtocol)},
-		cost:   costreport.NewCache(costreport.New(costreport.NewCostExplorerClient(awsCfg), cfg.Cost), costreport.DefaultCacheTTL),
+		cost:   costreport.New(costreport.NewCostExplorerClient(awsCfg), cfg.Cost),
 		scaler: &scale.Scaler{ECS: ecsClient, AutoScaling: autoscaling.NewFromConfig(awsCfg), MaxDesired: cfg.ScaleMaxDesired},
 	}
 }

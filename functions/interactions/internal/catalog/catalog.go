@@ -25,6 +25,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/state"
 )
@@ -59,8 +60,10 @@ type Originals interface {
 // function's main. Leave them zero where only definitions are needed: registration never
 // runs a handler.
 type Deps struct {
-	Status  *status.Reader
-	Cost    cost.Builder
+	Status *status.Reader
+	// Cost builds the cost report; /cost reads it through the cost cache in Table, which it
+	// requires.
+	Cost    *costreport.Reporter
 	GitHub  RepoClients // appclient.Lazy: built in the worker
 	Discord Originals   // reads a card back before the worker edits it (the rest client)
 	Scaler  *scale.Scaler
@@ -96,13 +99,17 @@ func Table(cfg Config, d Deps) []command.Command {
 	assigns := &assign.Service{GitHub: d.GitHub, Repository: cfg.Repository, Audit: recorder}
 	scales := &scale.Service{Scaler: d.Scaler, Policy: cfg.Policy, Audit: recorder, Now: now,
 		Approvals: approval.Records[scale.Proposal]{Table: d.Table, Log: log}}
+	var costs cost.Builder
+	if d.Cost != nil {
+		costs = costreport.NewCache(d.Cost, d.Table, log)
+	}
 	envChoices := make([]discord.Choice, len(cfg.DeployEnvironments))
 	for i, e := range cfg.DeployEnvironments {
 		envChoices[i] = discord.Choice{Name: e, Value: e}
 	}
 	cmds := []command.Command{
 		status.Command(d.Status, now),
-		cost.Command(d.Cost, now),
+		cost.Command(costs, now),
 		deploy.DeployCommand(deploys, command.Command{
 			Name:        "deploy",
 			Description: "Ask to deploy a branch or tag to an environment; an allowed role approves",

@@ -1,6 +1,7 @@
 // Package cost answers /cost with the suite's cost report, the one cost-cron posts every
-// morning (shared/costreport), read through a short cache so that a burst of /cost costs one
-// report: Cost Explorer charges $0.01 a request. See docs/COST.md.
+// morning (shared/costreport), read through the cost cache in the state table so that Cost
+// Explorer ($0.01 a request) is asked once a day however many /cost there are. The answer
+// says how old its figures are. See docs/COST.md.
 package cost
 
 import (
@@ -12,7 +13,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 )
 
-// Builder builds the report for now; *costreport.Cache satisfies it.
+// Builder gives the report for now; *costreport.Cache satisfies it.
 type Builder interface {
 	Build(ctx context.Context, now time.Time) (costreport.Report, error)
 }
@@ -36,7 +37,7 @@ func Command(b Builder, now func() time.Time) command.Command {
 			if err != nil {
 				return discord.Message{}, command.Errorf(err, Unavailable)
 			}
-			return rep.Message(), nil
+			return rep.AgedMessage(), nil
 		},
 	}
 }

@@ -59,7 +59,7 @@ func TestCacheSharedAcrossEnvironments(t *testing.T) {
 	t.Parallel()
 	client, name := statetest.Create(t, mototest.Start(t))
 	clock := statetest.NewClock(instant("2025-10-17T23:00:00Z")) // Oct 18, 08:00 KST
-	ce := accountCE(t)                                          // one account: every environment's requests count together
+	ce := accountCE(t)                                           // one account: every environment's requests count together
 	ctx := context.Background()
 
 	first, err := environment(t, client, name, clock, ce).Build(ctx, clock.Now())

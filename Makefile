@@ -69,6 +69,13 @@ deploy: build $(CDK) ## build, cdk deploy (CDK_CONTEXT='-c key=value ...'), then
 register: ## replace the Discord slash commands (GUILD=<id>: one guild, instant; else global)
 	go run ./functions/interactions/cmd/register $(if $(GUILD),--guild $(GUILD)) $(if $(DISCORD_BOT_TOKEN),,--from-ssm) $(REGISTER_ARGS)
 
+# --- Failed events: a dead-letter queue's events sent back to their function (docs/DEPLOY.md, "Failed
+# events"). The dead-letter alarm's post in Discord gives the command with each queue's URL.
+.PHONY: redrive
+redrive: ## send a dead-letter queue's failed events back to their function (QUEUE=<url>; DRY_RUN=1 only shows them)
+	@if [ -z "$(QUEUE)" ]; then echo "usage: make redrive QUEUE=<queue URL> [DRY_RUN=1] [FUNCTION=<name for messages that name none>]"; exit 2; fi
+	go run ./functions/cost-cron/cmd/redrive -queue '$(QUEUE)' $(if $(DRY_RUN),-dry-run) $(if $(FUNCTION),-function '$(FUNCTION)')
+
 # --- The suite on this machine (local/, docs/LOCAL.md): the four functions built for this machine,
 # run as Lambda runs them behind a local HTTP API on 127.0.0.1:8080. ARGS='--demo' for a seeded
 # moto_server with local Discord and GitHub recorders; without it, your AWS account, Discord, GitHub.

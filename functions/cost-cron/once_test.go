@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/outbuf"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
@@ -37,26 +37,9 @@ func onceHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, clock 
 	return h
 }
 
-// logBuffer collects a handler's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func captureLog(h *handler) *logBuffer {
-	b := &logBuffer{}
+// captureLog collects h's log lines.
+func captureLog(h *handler) *outbuf.Buffer {
+	b := &outbuf.Buffer{}
 	h.log = slog.New(slog.NewJSONHandler(b, nil))
 	return b
 }

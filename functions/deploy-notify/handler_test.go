@@ -26,6 +26,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/openapitest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/outbuf"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
@@ -95,7 +96,7 @@ type fixture struct {
 	h       *handler
 	discord *discordtest.Server
 	tokens  *tokens
-	logs    *bytes.Buffer
+	logs    *outbuf.Buffer
 	mu      sync.Mutex
 	slept   time.Duration
 }
@@ -111,7 +112,7 @@ func newFixture(t *testing.T, deployWorkflow string) *fixture {
 // environment when another fixture shares the table.
 func newFixtureOn(t *testing.T, deployWorkflow string, table *state.Table) *fixture {
 	t.Helper()
-	f := &fixture{discord: newFakeDiscord(t), tokens: &tokens{}, logs: &bytes.Buffer{}}
+	f := &fixture{discord: newFakeDiscord(t), tokens: &tokens{}, logs: &outbuf.Buffer{}}
 	cfg, err := loadConfig(func(k string) string {
 		return map[string]string{
 			"DISCORD_API_URL": f.discord.URL, "DISCORD_CHANNEL_ID": testChannelID,
@@ -122,7 +123,7 @@ func newFixtureOn(t *testing.T, deployWorkflow string, table *state.Table) *fixt
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = newHandler(cfg, f.tokens, table, slog.New(slog.NewJSONHandler(&lockedWriter{w: f.logs}, nil)))
+	f.h = newHandler(cfg, f.tokens, table, slog.New(slog.NewJSONHandler(f.logs, nil)))
 	now := testNow
 	f.h.discord.Options.Now = func() time.Time {
 		f.mu.Lock()
@@ -146,17 +147,6 @@ func newFixtureOn(t *testing.T, deployWorkflow string, table *state.Table) *fixt
 		}
 	})
 	return f
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // envelope wraps a recorded payload the way the EventBridge rule delivers it to Lambda, and

@@ -43,12 +43,10 @@ func seedCost(t *testing.T, s *mototest.Server, seoul *time.Location) {
 		}))
 }
 
-// TestCostFlow runs /cost through the handler, signed command to edited response, with Cost
-// Explorer and the state table in moto. A second /cost the same day must make no Cost
-// Explorer request; a forecast Cost Explorer cannot make is part of the report; a Cost
-// Explorer failure is a plain message.
-func TestCostFlow(t *testing.T) {
-	t.Parallel()
+// costMoto starts a moto_server holding a month of costs (seedCost) and returns it, the report's
+// zone and a Cost Explorer client on it that does not back off between retries.
+func costMoto(t *testing.T) (*mototest.Server, *time.Location, costreport.CostExplorerAPI) {
+	t.Helper()
 	s := mototest.Start(t)
 	awsCfg := s.Config(t)
 	awsCfg.Retryer = costreporttest.NoBackoff
@@ -57,7 +55,16 @@ func TestCostFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	seedCost(t, s, seoul)
-	moto := costreport.NewCostExplorerClient(awsCfg)
+	return s, seoul, costreport.NewCostExplorerClient(awsCfg)
+}
+
+// TestCostFlow runs /cost through the handler, signed command to edited response, with Cost
+// Explorer and the state table in moto. A second /cost the same day must make no Cost
+// Explorer request; a forecast Cost Explorer cannot make is part of the report; a Cost
+// Explorer failure is a plain message.
+func TestCostFlow(t *testing.T) {
+	t.Parallel()
+	s, seoul, moto := costMoto(t)
 
 	tests := []struct {
 		name      string
@@ -131,16 +138,9 @@ func TestCostFlow(t *testing.T) {
 // Explorer is asked once, and every answer shows the same figures and says how old they are.
 func TestCostFromColdEnvironments(t *testing.T) {
 	t.Parallel()
-	s := mototest.Start(t)
-	awsCfg := s.Config(t)
-	awsCfg.Retryer = costreporttest.NoBackoff
-	seoul, err := time.LoadLocation("Asia/Seoul")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedCost(t, s, seoul)
+	s, seoul, moto := costMoto(t)
 	client, name := statetest.Create(t, s)
-	ce := &costreporttest.CE{Next: costreport.NewCostExplorerClient(awsCfg), Forecast: costreporttest.Forecast("71.3", "60.1", "82.5")}
+	ce := &costreporttest.CE{Next: moto, Forecast: costreporttest.Forecast("71.3", "60.1", "82.5")}
 	d := newFakeDiscord(t)
 	c := &clock{t: costNow}
 

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/outbuf"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
@@ -47,31 +46,13 @@ type deployWorld struct {
 	dc   *cardDiscord
 	h    *Handler
 	inv  *fakeInvoker
-	logs syncBuffer
+	logs outbuf.Buffer
 	now  time.Time
 	n    int // interactions sent
 	// The state table: moto's, through faults for the world's handler.
 	dynamo    *dynamodb.Client
 	tableName string
 	faults    *faultyAPI
-}
-
-// syncBuffer is a log buffer safe for the handler and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newDeployWorld(t *testing.T) *deployWorld {

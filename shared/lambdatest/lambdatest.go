@@ -25,7 +25,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/discord-chatops/chatops/shared/internal/outbuf"
+	"github.com/discord-chatops/chatops/shared/outbuf"
 )
 
 // Defaults of a Runtime.

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/discord-chatops/chatops/shared/internal/outbuf"
+	"github.com/discord-chatops/chatops/shared/outbuf"
 )
 
 // InstallHint is what a test prints when moto_server is missing.

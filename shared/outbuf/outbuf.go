@@ -1,5 +1,6 @@
-// Package outbuf collects a child process's output: os/exec copies it from its own goroutine
-// while a test may read it, so the buffer is locked.
+// Package outbuf collects output that one goroutine writes while another reads it: a child
+// process's output (os/exec copies it from its own goroutine) or a handler's log lines that a
+// test inspects. The buffer is locked.
 package outbuf
 
 import (

@@ -2,7 +2,7 @@
 set terminal pngcairo size 900,560 font "sans,11"
 set output "coldstart.png"
 set datafile separator ","
-set title "Cold start: spawn to first PING answered (20 fresh processes each, 2026-11-24)"
+set title "Cold start: spawn to first PING answered (20 fresh processes each, 2026-12-02)"
 set ylabel "milliseconds (log scale)"
 set logscale y
 set grid ytics mytics

@@ -3,7 +3,12 @@ package catalog
 import (
 	"io/fs"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
@@ -12,6 +17,12 @@ import (
 func texts() []fs.FS {
 	return []fs.FS{
 		command.Messages(),
+		Messages(), // the commands this package defines
+		help.Messages(),
+		status.Messages(),
+		cost.Messages(),
+		awserr.Messages(),
+		appclient.Messages(),
 	}
 }
 

@@ -222,5 +222,5 @@ func explainAWS(err error, action, permission string, write bool) error {
 	case awserr.HasCode(err, "ScalingActivityInProgress", "ResourceContention"):
 		return command.Errorf(err, "AWS could not %s now: the group is busy with another scaling activity (%s). Try again in a minute.", action, code)
 	}
-	return awserr.Explain(err, action, permission)
+	return awserr.Explain(err, awserr.AsWritten(action), permission)
 }

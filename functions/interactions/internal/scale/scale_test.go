@@ -7,8 +7,10 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -137,7 +139,8 @@ func TestExplainAWS(t *testing.T) {
 			t.Parallel()
 			err := explainAWS(tt.err, "read web-asg", "autoscaling:DescribeAutoScalingGroups", tt.write)
 			var ce *command.Error
-			if !errors.As(err, &ce) || ce.Message != tt.message {
+			en := i18n.NewCatalog(awserr.Messages()).Printer(i18n.English) // awserr's explanations are printed at the edge
+			if !errors.As(err, &ce) || ce.In(en) != tt.message {
 				t.Errorf("explainAWS = %v, want the message\n%q", err, tt.message)
 			}
 			if got := Reason(err); got != tt.reason {

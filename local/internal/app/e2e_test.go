@@ -307,7 +307,7 @@ func TestDeferred(t *testing.T) {
 			t.Fatalf("answer %s, want the deferred {\"type\":5}", a.Body)
 		}
 		s := shownOf(m)
-		if len(m.Embeds) != 1 || !strings.HasPrefix(s.Titles[0], "AWS cost: ") ||
+		if len(m.Embeds) != 1 || !strings.HasPrefix(s.Titles[0], "AWS 비용: ") || // the demo's CHATOPS_LANGUAGE: ko
 			!strings.Contains(m.Embeds[0].Description, "Amazon Elastic Compute Cloud - Compute") && !strings.Contains(strings.Join(s.Fields, "\n"), "Amazon Elastic Compute Cloud - Compute") {
 			t.Errorf("edited reply %+v, want the month's cost with the demo's top service", s)
 		}
@@ -500,7 +500,7 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("messages %q and %q, want one report posted once", first, second)
 	}
 	m, ok := e2e.local.Discord.Message(first)
-	if !ok || m.ChannelID != demo.ChannelID || len(m.Embeds) != 1 || !strings.HasPrefix(m.Embeds[0].Title, "AWS cost: ") {
+	if !ok || m.ChannelID != demo.ChannelID || len(m.Embeds) != 1 || !strings.HasPrefix(m.Embeds[0].Title, "AWS 비용: ") {
 		t.Errorf("report %+v, want the cost report in %s", m, demo.ChannelID)
 	}
 }

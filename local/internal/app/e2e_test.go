@@ -403,7 +403,8 @@ func postedFor(runID int64) []discord.Message {
 			continue
 		}
 		for _, e := range r.Message.Embeds {
-			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("run %d ", runID)) {
+			// The demo speaks Korean (CHATOPS_LANGUAGE=ko): "실행 <run id> · 시도 <n> · <상태>".
+			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("실행 %d ", runID)) {
 				out = append(out, r.Message)
 			}
 		}
@@ -426,7 +427,7 @@ func TestBus(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%d messages for run %d, want 1", len(got), id)
 		}
-		want := shown{Titles: []string{"Deploy to prod failed"}, Buttons: []string{"Roll back", "View run"}}
+		want := shown{Titles: []string{"prod 배포에 실패했습니다"}, Buttons: []string{"롤백", "실행 보기"}}
 		s := shownOf(got[0])
 		s.Fields = nil
 		if diff := cmp.Diff(want, s); diff != "" {
@@ -460,8 +461,8 @@ func TestBus(t *testing.T) {
 				titles = append(titles, shownOf(r.Message).Titles...)
 			}
 		}
-		if !containsString(titles, "Deployment to production succeeded") {
-			t.Errorf("posted %q, want Deployment to production succeeded among them", titles)
+		if want := "production 배포에 성공했습니다"; !containsString(titles, want) {
+			t.Errorf("posted %q, want %s among them", titles, want)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
@@ -21,6 +22,7 @@ func texts() []fs.FS {
 		help.Messages(),
 		status.Messages(),
 		cost.Messages(),
+		costreport.Messages(),
 		awserr.Messages(),
 		appclient.Messages(),
 	}

@@ -121,42 +121,93 @@ func (r *Router) Definitions(texts *i18n.Catalog) ([]discord.Command, error) {
 	return defs, nil
 }
 
-// route is what an interaction resolves to.
+// route is what an interaction resolves to. Its texts are made only when shown: the
+// acknowledgement of an allowed interaction builds none.
 type route struct {
-	label string // "/status" or "The /deploy button", for the log
-	title Text   // the same, to start a sentence shown to the user
-	quick QuickFunc
-	work  WorkFunc
-	deny  Text // set instead of quick when the interaction is refused
+	label   string // "/status" or "The /deploy button", for the log
+	name    string // the command's name, for the texts
+	kind    routeKind
+	quick   QuickFunc
+	work    WorkFunc
+	refusal refusal // set instead of quick when the interaction is refused
+}
+
+// routeKind is what an interaction is, for the texts that name it.
+type routeKind int
+
+const (
+	routeCommand routeKind = iota
+	routeButton
+	routeStaleButton
+	routeOther
+)
+
+// refusal is why an interaction is refused; 0 when it is not.
+type refusal int
+
+const (
+	allowed refusal = iota
+	refuseUnknown
+	refuseGuildOnly
+	refuseDMOnly
+	refuseStaleButton
+	refuseUnsupported
+)
+
+// title names the interaction to start a sentence shown to the user: "/status", "The /deploy
+// button".
+func (rt route) title() Text {
+	switch rt.kind {
+	case routeCommand:
+		return T("command.label.command", i18n.Args{"Name": rt.name})
+	case routeButton:
+		return T("command.label.button", i18n.Args{"Name": rt.name})
+	case routeStaleButton:
+		return T("command.label.stalebutton")
+	}
+	return T("command.label.interaction")
+}
+
+// denial is the text of the refusal.
+func (rt route) denial() Text {
+	switch rt.refusal {
+	case refuseUnknown:
+		return T("command.refuse.unknown", i18n.Args{"Name": rt.name})
+	case refuseGuildOnly:
+		return T("command.refuse.guildonly", i18n.Args{"Name": rt.name})
+	case refuseDMOnly:
+		return T("command.refuse.dmonly", i18n.Args{"Name": rt.name})
+	case refuseStaleButton:
+		return T("command.refuse.stalebutton")
+	}
+	return T("command.refuse.unsupported")
 }
 
 func (r *Router) route(in discord.Interaction) route {
 	switch {
 	case in.Command != nil:
-		name := i18n.Args{"Name": in.Command.Name}
 		i, ok := r.byName[in.Command.Name]
 		if !ok {
-			return route{label: "/" + in.Command.Name, title: T("command.label.command", name), deny: T("command.refuse.unknown", name)}
+			return route{label: "/" + in.Command.Name, name: in.Command.Name, kind: routeCommand, refusal: refuseUnknown}
 		}
 		c := r.commands[i]
-		rt := route{label: "/" + c.Name, title: T("command.label.command", name), quick: c.Quick, work: c.Work}
+		rt := route{label: "/" + c.Name, name: c.Name, kind: routeCommand, quick: c.Quick, work: c.Work}
 		if !c.allowedIn(in.GuildID != "") {
-			rt.deny = T("command.refuse.dmonly", name)
+			rt.refusal = refuseDMOnly
 			if slices.Contains(c.Contexts, ContextGuild) {
-				rt.deny = T("command.refuse.guildonly", name)
+				rt.refusal = refuseGuildOnly
 			}
 		}
 		return rt
 	case in.Component != nil:
 		for _, b := range r.buttons {
 			if strings.HasPrefix(in.Component.CustomID, b.Prefix) {
-				return route{label: "The /" + b.owner + " button", title: T("command.label.button", i18n.Args{"Name": b.owner}),
-					quick: b.Quick, work: b.Work}
+				return route{label: "The /" + b.owner + " button", name: b.owner, kind: routeButton, quick: b.Quick, work: b.Work}
 			}
 		}
-		return route{label: "This button", title: T("command.label.stalebutton"), deny: T("command.refuse.stalebutton")}
+		return route{label: "This button", kind: routeStaleButton, refusal: refuseStaleButton}
 	}
-	return route{label: "This interaction", title: T("command.label.interaction"), deny: T("command.refuse.unsupported")}
+	return route{label: "This interaction", kind: routeOther, refusal: refuseUnsupported}
 }
 
 // Quick answers an interaction within Discord's deadline: the inline reply of its command or
@@ -164,12 +215,12 @@ func (r *Router) route(in discord.Interaction) route {
 // allowed, get an ephemeral answer.
 func (r *Router) Quick(ctx context.Context, req Request) Reply {
 	rt := r.route(req.Interaction)
-	if rt.deny.ID != "" {
-		return Ephemeral(rt.deny.In(req.Member()))
+	if rt.refusal != allowed {
+		return Ephemeral(rt.denial().In(req.Member()))
 	}
 	reply := rt.quick(ctx, req)
 	if reply.deferred && rt.work == nil {
-		return Ephemeral(T("command.refuse.noworker", i18n.Args{"Label": rt.title}).In(req.Member()))
+		return Ephemeral(T("command.refuse.noworker", i18n.Args{"Label": rt.title()}).In(req.Member()))
 	}
 	return reply
 }
@@ -179,18 +230,18 @@ func (r *Router) Quick(ctx context.Context, req Request) Reply {
 // plainly what failed and what to try, and the error, for the log, says why.
 func (r *Router) Work(ctx context.Context, req Request) (msg discord.Message, err error) {
 	rt := r.route(req.Interaction)
-	if rt.deny.ID != "" || rt.work == nil {
-		return failure(req, rt.title, nil), fmt.Errorf("work for %s: no worker", rt.label)
+	if rt.refusal != allowed || rt.work == nil {
+		return failure(req, rt.title(), nil), fmt.Errorf("work for %s: no worker", rt.label)
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("work for %s: panic: %v\n%s", rt.label, p, debug.Stack())
-			msg = failure(req, rt.title, nil)
+			msg = failure(req, rt.title(), nil)
 		}
 	}()
 	msg, err = rt.work(ctx, req)
 	if err != nil {
-		return failure(req, rt.title, err), fmt.Errorf("work for %s: %w", rt.label, err)
+		return failure(req, rt.title(), err), fmt.Errorf("work for %s: %w", rt.label, err)
 	}
 	return msg, nil
 }

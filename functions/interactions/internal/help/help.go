@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
@@ -29,20 +30,32 @@ func Command(others []command.Command) command.Command {
 		if lang == i18n.Korean {
 			r = &replies[1]
 		}
-		r.once.Do(func() {
-			resp := discord.Reply(Message(req.Texts.Printer(lang), cmds))
-			resp.Data.Flags = discord.FlagEphemeral
-			r.reply = command.Static(resp)
-		})
-		return r.reply
+		return r.get(req.Texts, lang, cmds)
 	}
 	return self
 }
 
-// lazyReply is the /help answer of one language, built on first use.
+// lazyReply is the /help answer of one language, built on first use. Once built, reading it
+// takes one atomic load and no allocation (a sync.Once would cost a closure per call).
 type lazyReply struct {
-	once  sync.Once
+	built atomic.Bool
+	mu    sync.Mutex
 	reply command.Reply
+}
+
+func (l *lazyReply) get(texts *i18n.Catalog, lang i18n.Language, cmds []command.Command) command.Reply {
+	if l.built.Load() {
+		return l.reply
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.built.Load() {
+		resp := discord.Reply(Message(texts.Printer(lang), cmds))
+		resp.Data.Flags = discord.FlagEphemeral
+		l.reply = command.Static(resp)
+		l.built.Store(true)
+	}
+	return l.reply
 }
 
 // Message is the help text for cmds in p's language: one line each, with its options.

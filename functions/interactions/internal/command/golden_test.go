@@ -5,39 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-// golden compares got with testdata/golden/name, rewritten with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
 
 // TestRouterTextsGolden writes every refusal and failure of the router in each language: the
 // refusals in the member's (their locale), the failures in the language of whoever reads the
@@ -88,7 +65,7 @@ func TestRouterTextsGolden(t *testing.T) {
 			if strings.Contains(b.String(), "[command.") {
 				t.Errorf("a text is missing from the catalog:\n%s", b.String())
 			}
-			golden(t, "router."+string(lang)+".txt", []byte(b.String()))
+			goldentest.Check(t, filepath.Join("testdata", "golden", "router."+string(lang)+".txt"), []byte(b.String()), *update)
 		})
 	}
 }

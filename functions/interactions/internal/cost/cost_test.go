@@ -4,17 +4,15 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
@@ -51,22 +49,6 @@ func TestUnavailableGolden(t *testing.T) {
 		if strings.Contains(msg.Content, "[cost.") {
 			t.Errorf("missing text: %q", msg.Content)
 		}
-		path := filepath.Join("testdata", "golden", "unavailable."+string(lang)+".txt")
-		got := msg.Content + "\n"
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test -update to write it)", err)
-		}
-		if diff := cmp.Diff(string(want), got); diff != "" {
-			t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-		}
+		goldentest.Check(t, filepath.Join("testdata", "golden", "unavailable."+string(lang)+".txt"), []byte(msg.Content+"\n"), *update)
 	}
 }

@@ -3,15 +3,13 @@ package help_test
 import (
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
@@ -64,7 +62,7 @@ func TestHelpListsTheTable(t *testing.T) {
 				t.Errorf("a text is missing from the catalog:\n%s", got)
 			}
 			if tt.locale != "" {
-				golden(t, "help."+string(tt.lang)+".json", append(got, '\n'))
+				goldentest.Check(t, filepath.Join("testdata", "golden", "help."+string(tt.lang)+".json"), append(got, '\n'), *update)
 			}
 		})
 	}
@@ -90,25 +88,5 @@ func TestHelpEncodedOnce(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { help.Quick(t.Context(), ko).JSON(discord.InteractionApplicationCommand) })
 	if allocs != 0 {
 		t.Errorf("a warm /help allocates %.0f times, want 0", allocs)
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
 }

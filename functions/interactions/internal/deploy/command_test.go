@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/mototest"
@@ -49,7 +49,7 @@ func testService(sink audit.Sink) *Service {
 	log := slog.New(slog.DiscardHandler)
 	return &Service{Environments: []string{"dev", "prod"}, Workflow: "deploy.yml",
 		Policy: authz.Policy{RoleIDs: []string{roleID}, TwoPerson: []string{"prod"}},
-		Audit:  audit.NewRecorder(sink, log), Log: log, Now: func() time.Time { return requestedAt }}
+		Audit:  audit.NewRecorder(sink, log, nil), Log: log, Now: func() time.Time { return requestedAt }}
 }
 
 func member(id string, roles ...string) *discord.Member {

@@ -1,0 +1,157 @@
+// Package history is /audit: the last actions of the audit trail (shared/audit), newest first,
+// filtered by deploy environment or by member, answered only to the member who asks. Only
+// members with an allowed role may ask, as for /deploy (authz). The trail is read in the
+// deferred invocation: the acknowledgement of the command makes no network call, except to
+// record a refusal.
+package history
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/state"
+)
+
+// Limit is how many actions /audit shows.
+const Limit = 20
+
+// Reader reads the trail; *audit.Trail satisfies it.
+type Reader interface {
+	Recent(ctx context.Context, f audit.Filter, limit int32) ([]audit.Entry, bool, error)
+}
+
+// Service answers /audit. Build it once per execution environment.
+type Service struct {
+	// Trail is the audit trail; nil answers that it cannot be read.
+	Trail  Reader
+	Policy authz.Policy
+	// Audit records a refused /audit.
+	Audit *audit.Recorder
+	Log   *slog.Logger
+}
+
+// Option names of /audit.
+const (
+	optionEnvironment = "environment"
+	optionMember      = "member"
+)
+
+// Command is the /audit entry of the command table, answered by s (nil where only the
+// definition is used: registration, /help). environments are the choices of its environment
+// option, the deploy environments.
+func Command(s *Service, environments []discord.Choice) command.Command {
+	return command.Command{
+		Name:        "audit",
+		Description: commandDescription,
+		Options: []discord.OptionDef{
+			{Type: discord.OptionString, Name: optionEnvironment, Description: environmentDescription, Choices: environments},
+			{Type: discord.OptionUser, Name: optionMember, Description: memberDescription},
+		},
+		// A first fence, as for /deploy: server admins may open it to the allowed roles.
+		Permissions: discord.PermissionManageGuild,
+		Contexts:    []command.Context{command.ContextGuild},
+		Quick:       s.quick,
+		Work:        s.work,
+	}
+}
+
+// quick refuses a member without an allowed role, inline, and records the refusal; otherwise
+// it defers, ephemerally: only the member sees the answer.
+func (s *Service) quick(ctx context.Context, req command.Request) command.Reply {
+	if err := s.Policy.Allow(req.Interaction, permission); err != nil {
+		s.Audit.Record(ctx, audit.Entry{Action: "audit.view", Target: filterTarget(filterOf(req)), Outcome: "denied",
+			Detail: authz.DenialReason(err)}.By(req.Interaction, req.RequestID))
+		return command.Ephemeral("⛔ " + err.Error())
+	}
+	return command.Defer(true)
+}
+
+// filterOf reads the options.
+func filterOf(req command.Request) audit.Filter {
+	return audit.Filter{Environment: req.Option(optionEnvironment), UserID: req.Option(optionMember)}
+}
+
+// filterTarget is a refused /audit's audit target: what it asked for.
+func filterTarget(f audit.Filter) string {
+	var parts []string
+	if f.Environment != "" {
+		parts = append(parts, "environment="+f.Environment)
+	}
+	if f.UserID != "" {
+		parts = append(parts, "member="+f.UserID)
+	}
+	return strings.Join(parts, " ")
+}
+
+// work reads the trail, filtered in the query, and renders it.
+func (s *Service) work(ctx context.Context, req command.Request) (discord.Message, error) {
+	f := filterOf(req)
+	if s.Trail == nil {
+		return discord.Message{Content: unavailable}, nil
+	}
+	entries, truncated, err := s.Trail.Recent(ctx, f, Limit)
+	switch {
+	case state.Unavailable(err):
+		s.Log.LogAttrs(ctx, slog.LevelWarn, "read the audit trail", slog.String("request_id", req.RequestID), slog.String("error", err.Error()))
+		return discord.Message{Content: unavailable}, nil
+	case err != nil:
+		return discord.Message{}, err
+	}
+	return Render(entries, truncated, f), nil
+}
+
+// Render is the reply for entries (newest first) read with filter f: one line per action,
+// with when as a Discord timestamp, who as a mention (pinging nobody), the action, its target
+// and its outcome. No entries is a plain message saying nothing matched.
+func Render(entries []audit.Entry, truncated bool, f audit.Filter) discord.Message {
+	if len(entries) == 0 {
+		msg := noMatch(f.Environment, f.UserID)
+		if truncated {
+			msg += "\n" + truncatedNote
+		}
+		return discord.Message{Content: msg}
+	}
+	lines := make([]string, 0, len(entries)+1)
+	lines = append(lines, heading(len(entries), f.Environment, f.UserID))
+	for _, e := range entries {
+		lines = append(lines, line(e))
+	}
+	embed := discord.Embed{Title: title, Description: strings.Join(lines, "\n"), Color: discord.ColorGrey}
+	if truncated {
+		embed.Footer = &discord.EmbedFooter{Text: truncatedNote}
+	}
+	return discord.Message{Embeds: []discord.Embed{embed}}
+}
+
+// Widths of a line's parts, in runes: 20 lines of at most about 200 characters fit an embed's
+// description (4096).
+const (
+	targetRunes = 60
+	detailRunes = 40
+)
+
+// line is one action: "<t:…:f> · @who · **deploy.approve** · `prod@v1.4.2` · denied (`missing-role`)".
+func line(e audit.Entry) string {
+	who := nobody
+	switch {
+	case e.UserID != "":
+		who = discord.Mention(e.UserID)
+	case e.User != "":
+		who = discord.Code(discord.Truncate(e.User, 40))
+	}
+	parts := []string{fmt.Sprintf("<t:%d:f>", e.At.Unix()), who, "**" + discord.Escape(e.Action) + "**"}
+	if e.Target != "" {
+		parts = append(parts, discord.Code(discord.Truncate(e.Target, targetRunes)))
+	}
+	outcome := discord.Escape(e.Outcome)
+	if e.Detail != "" {
+		outcome += " (" + discord.Code(discord.Truncate(e.Detail, detailRunes)) + ")"
+	}
+	return strings.Join(append(parts, outcome), " · ")
+}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/secrets"
@@ -26,6 +28,8 @@ type config struct {
 	channelID      string // DISCORD_CHANNEL_ID: runs without a card, deployments, fallbacks
 	deployWorkflow string // DEPLOY_WORKFLOW: the deploy workflow's file name
 	table          string // CHATOPS_TABLE
+	// auditRetention is how long the audit trail keeps a deploy's result.
+	auditRetention time.Duration // AUDIT_RETENTION_DAYS
 }
 
 // loadConfig reads the configuration through getenv; the error names every variable that is
@@ -61,6 +65,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if strings.Contains(c.deployWorkflow, "/") || !(strings.HasSuffix(c.deployWorkflow, ".yml") || strings.HasSuffix(c.deployWorkflow, ".yaml")) {
 		errs = append(errs, fmt.Errorf("DEPLOY_WORKFLOW %q is not a workflow file name such as deploy.yml", c.deployWorkflow))
+	}
+	if c.auditRetention, err = audit.RetentionFromEnv(getenv); err != nil {
+		errs = append(errs, err)
 	}
 	if c.table == "" {
 		errs = append(errs, errors.New("CHATOPS_TABLE is not set"))

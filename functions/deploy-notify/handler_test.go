@@ -117,7 +117,7 @@ func newFixtureOn(t *testing.T, deployWorkflow string, table *state.Table) *fixt
 		return map[string]string{
 			"DISCORD_API_URL": f.discord.URL, "DISCORD_CHANNEL_ID": testChannelID,
 			"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": deployWorkflow,
-			"CHATOPS_TABLE": table.Name(),
+			"CHATOPS_TABLE": table.Name(), "AUDIT_RETENTION_DAYS": "30",
 		}[k]
 	})
 	if err != nil {

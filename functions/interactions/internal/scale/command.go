@@ -81,6 +81,7 @@ func (s *Service) request(ctx context.Context, req command.Request) command.Repl
 	}
 	var e *command.Error
 	if errors.As(optErr, &e) {
+		s.audit(ctx, req, "scale.request", target, "refused", "invalid options")
 		return command.Ephemeral(e.Message)
 	}
 	return command.Defer(false)

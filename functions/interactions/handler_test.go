@@ -77,6 +77,8 @@ func testConfig() config {
 		GitHub:             githubConfig{AppID: 424242, APIURL: "http://github.invalid", Repository: "acme/shop", Workflow: "deploy.yml"},
 		// The members of the recorded interactions hold role ...010.
 		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010"}, TwoPerson: []string{"prod"}},
+		// The audit trail keeps entries for 30 days (AUDIT_RETENTION_DAYS).
+		AuditRetention: 30 * 24 * time.Hour,
 	}
 }
 

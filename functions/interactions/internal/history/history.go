@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
@@ -119,8 +120,18 @@ func Render(entries []audit.Entry, truncated bool, f audit.Filter) discord.Messa
 	}
 	lines := make([]string, 0, len(entries)+1)
 	lines = append(lines, heading(len(entries), f.Environment, f.UserID))
+	size := utf8.RuneCountInString(lines[0])
 	for _, e := range entries {
-		lines = append(lines, line(e))
+		l := line(e, false)
+		lines = append(lines, l)
+		size += 1 + utf8.RuneCountInString(l)
+	}
+	// The links to runs, newest first, as long as the description keeps every line whole.
+	for i, e := range entries {
+		linked := line(e, true)
+		if grow := utf8.RuneCountInString(linked) - utf8.RuneCountInString(lines[i+1]); grow > 0 && size+grow <= discord.MaxEmbedDescription {
+			lines[i+1], size = linked, size+grow
+		}
 	}
 	embed := discord.Embed{Title: title, Description: strings.Join(lines, "\n"), Color: discord.ColorGrey}
 	if truncated {
@@ -129,15 +140,16 @@ func Render(entries []audit.Entry, truncated bool, f audit.Filter) discord.Messa
 	return discord.Message{Embeds: []discord.Embed{embed}}
 }
 
-// Widths of a line's parts, in runes: 20 lines of at most about 200 characters fit an embed's
-// description (4096).
+// Widths of a line's parts, in runes: 20 lines of at most about 180 characters, without their
+// links, fit an embed's description (4096) with the heading.
 const (
-	targetRunes = 60
-	detailRunes = 40
+	targetRunes = 50
+	detailRunes = 30
 )
 
-// line is one action: "<t:…:f> · @who · **deploy.approve** · `prod@v1.4.2` · denied (`missing-role`)".
-func line(e audit.Entry) string {
+// line is one action: "<t:…:f> · @who · **deploy.approve** · `prod@v1.4.2` · denied (`missing-role`)",
+// with a URL its detail ends with as a link when withLink.
+func line(e audit.Entry, withLink bool) string {
 	who := nobody
 	switch {
 	case e.UserID != "":
@@ -150,8 +162,25 @@ func line(e audit.Entry) string {
 		parts = append(parts, discord.Code(discord.Truncate(e.Target, targetRunes)))
 	}
 	outcome := discord.Escape(e.Outcome)
-	if e.Detail != "" {
-		outcome += " (" + discord.Code(discord.Truncate(e.Detail, detailRunes)) + ")"
+	if d := detail(e.Detail, withLink); d != "" {
+		outcome += " (" + d + ")"
 	}
 	return strings.Join(append(parts, outcome), " · ")
+}
+
+// detail shows an entry's detail: its text as code, cut to detailRunes, and a URL it ends with
+// (a run's), as a link when withLink, else not at all.
+func detail(s string, withLink bool) string {
+	text, url := s, ""
+	if i := strings.LastIndexByte(s, ' '); strings.HasPrefix(s[i+1:], "https://") && !strings.ContainsAny(s[i+1:], "()<>") {
+		text, url = strings.TrimSpace(s[:i+1]), s[i+1:]
+	}
+	var parts []string
+	if text != "" {
+		parts = append(parts, discord.Code(discord.Truncate(text, detailRunes)))
+	}
+	if url != "" && withLink {
+		parts = append(parts, "["+linkLabel+"]("+url+")")
+	}
+	return strings.Join(parts, " ")
 }

@@ -60,5 +60,8 @@ func filters(environment, memberID string) string {
 // truncatedNote is the footer when the search stopped before the end of the trail.
 const truncatedNote = "Only the newest part of the trail was searched: older matching actions may exist."
 
+// linkLabel is the text of the link to an entry's URL (a run, a deployment's log).
+const linkLabel = "link"
+
 // nobody stands for who acted when an entry names no one.
 const nobody = "someone"

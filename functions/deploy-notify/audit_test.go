@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/audit"
+	"github.com/discord-chatops/chatops/shared/audit/audittest"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
@@ -54,15 +51,13 @@ func TestAuditResult(t *testing.T) {
 	}
 
 	// The retention: each entry expires 30 days after it was written.
-	out, err := client.Query(context.Background(), &dynamodb.QueryInput{TableName: aws.String(name), KeyConditionExpression: aws.String("pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: audit.PK}}})
-	if err != nil {
-		t.Fatal(err)
+	exp := audittest.Expiries(t, client, name)
+	if len(exp) != len(want) {
+		t.Errorf("%d items, want %d", len(exp), len(want))
 	}
-	wantTTL := strconv.FormatInt(testNow.Add(30*24*time.Hour).Unix(), 10)
-	for _, item := range out.Items {
-		if n, ok := item["expires_at"].(*types.AttributeValueMemberN); !ok || n.Value != wantTTL {
-			t.Errorf("entry %v expires at %v, want %s (30 days on)", item["sk"], item["expires_at"], wantTTL)
+	for sk, v := range exp {
+		if want := testNow.Add(30 * 24 * time.Hour).Unix(); v != want {
+			t.Errorf("entry %s expires at %d, want %d (30 days on)", sk, v, want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,12 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/discord-chatops/chatops/shared/audit"
+	"github.com/discord-chatops/chatops/shared/audit/audittest"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
 
@@ -155,18 +151,14 @@ func TestAuditTrail(t *testing.T) {
 	})
 	t.Run("retention from the configuration", func(t *testing.T) {
 		// testConfig keeps entries for 30 days after they are written.
-		out, err := w.dynamo.Query(context.Background(), &dynamodb.QueryInput{TableName: aws.String(w.tableName),
-			KeyConditionExpression:    aws.String("pk = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: audit.PK}}})
-		if err != nil || len(out.Items) < len(want) {
-			t.Fatalf("query: %v, %d items", err, len(out.Items))
+		exp := audittest.Expiries(t, w.dynamo, w.tableName)
+		if len(exp) < len(want) {
+			t.Fatalf("%d items, want at least %d", len(exp), len(want))
 		}
 		first, last := testNow.Add(30*24*time.Hour).Unix(), w.now.Add(30*24*time.Hour).Unix()
-		for _, item := range out.Items {
-			n, ok := item["expires_at"].(*types.AttributeValueMemberN)
-			v, err := strconv.ParseInt(n.Value, 10, 64)
-			if !ok || err != nil || v < first || v > last {
-				t.Errorf("entry %v expires at %v, want 30 days after it was written", item["sk"], item["expires_at"])
+		for sk, v := range exp {
+			if v < first || v > last {
+				t.Errorf("entry %s expires at %d, want %d..%d: 30 days after it was written", sk, v, first, last)
 			}
 		}
 	})

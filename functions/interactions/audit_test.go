@@ -18,10 +18,10 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 )
 
-// audit sends /audit by m with options ("environment", "prod", "member", <user id>) and
-// returns the answer: the deferred response's edit, or the inline answer when there is no
-// worker.
-func (w *deployWorld) audit(m deployer, options ...string) (discord.Response, discord.Message) {
+// audit sends /audit by m, whose Discord locale is locale, with options ("environment", "prod",
+// "member", <user id>) and returns the acknowledgement and the message the worker made of the
+// deferred response.
+func (w *deployWorld) audit(m deployer, locale string, options ...string) (discord.Response, discord.Message) {
 	w.t.Helper()
 	var opts []map[string]any
 	for i := 0; i+1 < len(options); i += 2 {
@@ -31,7 +31,8 @@ func (w *deployWorld) audit(m deployer, options ...string) (discord.Response, di
 		}
 		opts = append(opts, map[string]any{"name": options[i], "type": typ, "value": options[i+1]})
 	}
-	body := w.interaction("deploy", m, map[string]any{"id": "1290000000000000107", "name": "audit", "type": 1, "options": opts}, nil)
+	body := w.interaction("deploy", m, map[string]any{"id": "1290000000000000107", "name": "audit", "type": 1, "options": opts},
+		func(in map[string]any) { in["locale"] = locale })
 	resp := w.send(body)
 	msg, _ := w.dc.Original(fmt.Sprintf("token-%d", w.n))
 	return resp, msg
@@ -89,11 +90,14 @@ func TestAuditTrail(t *testing.T) {
 	w.send(w.click(devCard, w.button(devCard, "Cancel"), jun))
 	step()
 
-	resp, got := w.audit(minji)
+	resp, got := w.audit(minji, "en-US")
 	if resp.Type != discord.ResponseDeferredChannelMessageWithSource || resp.Data == nil || resp.Data.Flags&discord.FlagEphemeral == 0 {
 		t.Fatalf("/audit acknowledged with %+v, want a deferred answer only the member sees", resp)
 	}
 	golden(t, "work-audit.json", w.lastEdit())
+	// A member whose Discord is in Korean reads it in Korean.
+	w.audit(minji, "ko")
+	golden(t, "work-audit-ko.json", w.lastEdit())
 	mention := func(m deployer) string { return "<@" + m.id + ">" }
 	want := []string{
 		mention(jun) + " · **deploy.cancel** · `dev@main` · cancelled",
@@ -108,13 +112,13 @@ func TestAuditTrail(t *testing.T) {
 	}
 
 	t.Run("by environment", func(t *testing.T) {
-		_, got := w.audit(minji, "environment", "dev")
+		_, got := w.audit(minji, "en-US", "environment", "dev")
 		if diff := cmp.Diff(want[:2], auditedLines(got)); diff != "" {
 			t.Errorf("/audit environment:dev (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("by member", func(t *testing.T) {
-		_, got := w.audit(minji, "member", jun.id)
+		_, got := w.audit(minji, "en-US", "member", jun.id)
 		if diff := cmp.Diff(want[:4], auditedLines(got)); diff != "" {
 			t.Errorf("/audit member:jun (-want +got):\n%s", diff)
 		}
@@ -123,20 +127,20 @@ func TestAuditTrail(t *testing.T) {
 		}
 	})
 	t.Run("by environment and member", func(t *testing.T) {
-		_, got := w.audit(minji, "environment", "prod", "member", guest.id)
+		_, got := w.audit(minji, "en-US", "environment", "prod", "member", guest.id)
 		if diff := cmp.Diff(want[4:5], auditedLines(got)); diff != "" {
 			t.Errorf("/audit environment:prod member:guest (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("nothing matches", func(t *testing.T) {
-		_, got := w.audit(minji, "environment", "dev", "member", minji.id)
+		_, got := w.audit(minji, "en-US", "environment", "dev", "member", minji.id)
 		if want := "Nothing in the audit trail matches: no action in `dev` by " + mention(minji) + "."; got.Content != want || len(got.Embeds) != 0 {
 			t.Errorf("answer %+v, want %q", got, want)
 		}
 	})
 	t.Run("a member without an allowed role", func(t *testing.T) {
 		before := len(w.inv.calls)
-		resp, _ := w.audit(guest)
+		resp, _ := w.audit(guest, "en-US")
 		if got := ephemeral(resp); got != "⛔ You need one of these roles to see the audit trail: <@&1100000000000000010>. Ask someone who has one." {
 			t.Errorf("answer %q", got)
 		}
@@ -144,7 +148,7 @@ func TestAuditTrail(t *testing.T) {
 			t.Error("a refused /audit reached the worker")
 		}
 		// The refusal is in the trail.
-		_, got := w.audit(minji, "member", guest.id)
+		_, got := w.audit(minji, "en-US", "member", guest.id)
 		if lines := auditedLines(got); len(lines) == 0 || lines[0] != mention(guest)+" · **audit.view** · denied (`missing-role`)" {
 			t.Errorf("/audit member:guest %q, want the refusal first", lines)
 		}
@@ -172,7 +176,7 @@ func TestAuditLimit(t *testing.T) {
 		w.send(w.command("deploy", guest, "environment", []string{"dev", "prod"}[i%2]))
 		w.now = w.now.Add(time.Second)
 	}
-	_, got := w.audit(minji)
+	_, got := w.audit(minji, "en-US")
 	lines := auditedLines(got)
 	if len(lines) != 20 {
 		t.Fatalf("%d actions shown, want 20", len(lines))
@@ -206,7 +210,7 @@ func TestAuditTableUnavailable(t *testing.T) {
 		}
 		return nil
 	})
-	_, got := w.audit(minji)
+	_, got := w.audit(minji, "en-US")
 	if want := "⚠️ I can't read the audit trail right now: the bot's state table did not answer. Try again in a minute."; got.Content != want {
 		t.Errorf("answer %+v, want %q", got, want)
 	}

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
@@ -12,6 +13,7 @@ import (
 func texts() []fs.FS {
 	return []fs.FS{
 		command.Messages(),
+		history.Messages(),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/state"
 )
 
@@ -94,48 +95,49 @@ func filterTarget(f audit.Filter) string {
 func (s *Service) work(ctx context.Context, req command.Request) (discord.Message, error) {
 	f := filterOf(req)
 	if s.Trail == nil {
-		return discord.Message{Content: unavailable}, nil
+		return discord.Message{Content: req.Member().T("history.unavailable")}, nil
 	}
 	entries, truncated, err := s.Trail.Recent(ctx, f, Limit)
 	switch {
 	case state.Unavailable(err):
 		s.Log.LogAttrs(ctx, slog.LevelWarn, "read the audit trail", slog.String("request_id", req.RequestID), slog.String("error", err.Error()))
-		return discord.Message{Content: unavailable}, nil
+		return discord.Message{Content: req.Member().T("history.unavailable")}, nil
 	case err != nil:
 		return discord.Message{}, err
 	}
-	return Render(entries, truncated, f), nil
+	return Render(req.Member(), entries, truncated, f), nil
 }
 
-// Render is the reply for entries (newest first) read with filter f: one line per action,
-// with when as a Discord timestamp, who as a mention (pinging nobody), the action, its target
-// and its outcome. No entries is a plain message saying nothing matched.
-func Render(entries []audit.Entry, truncated bool, f audit.Filter) discord.Message {
+// Render is the reply for entries (newest first) read with filter f, in p's language: one line
+// per action, with when as a Discord timestamp (which Discord shows in the reader's time zone
+// and language), who as a mention (pinging nobody), the action, its target and its outcome. No
+// entries is a plain message saying nothing matched.
+func Render(p *i18n.Printer, entries []audit.Entry, truncated bool, f audit.Filter) discord.Message {
 	if len(entries) == 0 {
-		msg := noMatch(f.Environment, f.UserID)
+		msg := noMatch(p, f.Environment, f.UserID)
 		if truncated {
-			msg += "\n" + truncatedNote
+			msg += "\n" + p.T("history.truncated")
 		}
 		return discord.Message{Content: msg}
 	}
 	lines := make([]string, 0, len(entries)+1)
-	lines = append(lines, heading(len(entries), f.Environment, f.UserID))
+	lines = append(lines, heading(p, len(entries), f.Environment, f.UserID))
 	size := utf8.RuneCountInString(lines[0])
 	for _, e := range entries {
-		l := line(e, false)
+		l := line(p, e, false)
 		lines = append(lines, l)
 		size += 1 + utf8.RuneCountInString(l)
 	}
 	// The links to runs, newest first, as long as the description keeps every line whole.
 	for i, e := range entries {
-		linked := line(e, true)
+		linked := line(p, e, true)
 		if grow := utf8.RuneCountInString(linked) - utf8.RuneCountInString(lines[i+1]); grow > 0 && size+grow <= discord.MaxEmbedDescription {
 			lines[i+1], size = linked, size+grow
 		}
 	}
-	embed := discord.Embed{Title: title, Description: strings.Join(lines, "\n"), Color: discord.ColorGrey}
+	embed := discord.Embed{Title: p.T("history.title"), Description: strings.Join(lines, "\n"), Color: discord.ColorGrey}
 	if truncated {
-		embed.Footer = &discord.EmbedFooter{Text: truncatedNote}
+		embed.Footer = &discord.EmbedFooter{Text: p.T("history.truncated")}
 	}
 	return discord.Message{Embeds: []discord.Embed{embed}}
 }
@@ -149,8 +151,8 @@ const (
 
 // line is one action: "<t:…:f> · @who · **deploy.approve** · `prod@v1.4.2` · denied (`missing-role`)",
 // with a URL its detail ends with as a link when withLink.
-func line(e audit.Entry, withLink bool) string {
-	who := nobody
+func line(p *i18n.Printer, e audit.Entry, withLink bool) string {
+	who := p.T("history.nobody")
 	switch {
 	case e.UserID != "":
 		who = discord.Mention(e.UserID)
@@ -162,7 +164,7 @@ func line(e audit.Entry, withLink bool) string {
 		parts = append(parts, discord.Code(discord.Truncate(e.Target, targetRunes)))
 	}
 	outcome := discord.Escape(e.Outcome)
-	if d := detail(e.Detail, withLink); d != "" {
+	if d := detail(p, e.Detail, withLink); d != "" {
 		outcome += " (" + d + ")"
 	}
 	return strings.Join(append(parts, outcome), " · ")
@@ -170,7 +172,7 @@ func line(e audit.Entry, withLink bool) string {
 
 // detail shows an entry's detail: its text as code, cut to detailRunes, and a URL it ends with
 // (a run's), as a link when withLink, else not at all.
-func detail(s string, withLink bool) string {
+func detail(p *i18n.Printer, s string, withLink bool) string {
 	text, url := s, ""
 	if i := strings.LastIndexByte(s, ' '); strings.HasPrefix(s[i+1:], "https://") && !strings.ContainsAny(s[i+1:], "()<>") {
 		text, url = strings.TrimSpace(s[:i+1]), s[i+1:]
@@ -180,7 +182,7 @@ func detail(s string, withLink bool) string {
 		parts = append(parts, discord.Code(discord.Truncate(text, detailRunes)))
 	}
 	if url != "" && withLink {
-		parts = append(parts, "["+linkLabel+"]("+url+")")
+		parts = append(parts, "["+p.T("history.link")+"]("+url+")")
 	}
 	return strings.Join(parts, " ")
 }

@@ -1,14 +1,25 @@
 package history
 
 import (
-	"fmt"
-	"strings"
+	"embed"
+	"io/fs"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
-// Every text /audit shows, in English, in this one file: the language work moves them into
-// the message catalogs as they are.
+// What /audit says is in the message files of locales/ (shared/i18n), in English and Korean,
+// in the language of the member who asks. The definition's descriptions are registered as
+// they are, in English.
+
+//go:embed locales/*.json
+var messages embed.FS
+
+// Messages is the package's message files, for the function's catalog.
+func Messages() fs.FS {
+	sub, _ := fs.Sub(messages, "locales") // a valid path: Sub cannot fail
+	return sub
+}
 
 // Definition texts: the command's and its options' descriptions, as registered.
 const (
@@ -18,50 +29,31 @@ const (
 )
 
 // permission is what authz's denial says the member may not do: "You need one of these roles
-// to see the audit trail: …".
+// to see the audit trail: …". authz words its refusals in English.
 const permission = "see the audit trail"
 
-// unavailable is the answer when the trail cannot be read: the state table did not answer.
-const unavailable = "⚠️ I can't read the audit trail right now: the bot's state table did not answer. Try again in a minute."
-
-// title is the reply's embed title.
-const title = "Audit trail"
-
-// heading is the first line of the reply: how many actions, and the filters given (either may
-// be empty).
-func heading(n int, environment, memberID string) string {
-	noun := "actions"
-	if n == 1 {
-		noun = "action"
+// filterArgs are the filters of f as the messages name them: Env and Member, "" when not
+// given.
+func filterArgs(environment, memberID string) i18n.Args {
+	a := i18n.Args{"Env": "", "Member": ""}
+	if environment != "" {
+		a["Env"] = discord.Quote(environment)
 	}
-	return fmt.Sprintf("The last %d %s%s, newest first:", n, noun, filters(environment, memberID))
+	if memberID != "" {
+		a["Member"] = discord.Mention(memberID)
+	}
+	return a
+}
+
+// heading is the first line of the reply: how many actions, and the filters given.
+func heading(p *i18n.Printer, n int, environment, memberID string) string {
+	return p.N("history.heading", n, filterArgs(environment, memberID))
 }
 
 // noMatch is the answer when nothing in the trail matches.
-func noMatch(environment, memberID string) string {
+func noMatch(p *i18n.Printer, environment, memberID string) string {
 	if environment == "" && memberID == "" {
-		return "Nothing in the audit trail yet: no action has been taken through the bot within its retention."
+		return p.T("history.nothing_yet")
 	}
-	return "Nothing in the audit trail matches: no action" + filters(environment, memberID) + "."
+	return p.T("history.no_match", filterArgs(environment, memberID))
 }
-
-// filters says which filters were given: " in `prod` by @member".
-func filters(environment, memberID string) string {
-	var b strings.Builder
-	if environment != "" {
-		b.WriteString(" in " + discord.Quote(environment))
-	}
-	if memberID != "" {
-		b.WriteString(" by " + discord.Mention(memberID))
-	}
-	return b.String()
-}
-
-// truncatedNote is the footer when the search stopped before the end of the trail.
-const truncatedNote = "Only the newest part of the trail was searched: older matching actions may exist."
-
-// linkLabel is the text of the link to an entry's URL (a run, a deployment's log).
-const linkLabel = "link"
-
-// nobody stands for who acted when an entry names no one.
-const nobody = "someone"

@@ -16,10 +16,12 @@ import (
 const PK = "audit"
 
 // WriteTimeout bounds the table write of one entry. Entries are also written on the
-// acknowledgement path, within Discord's 3 seconds: a click's answer may take the approval
-// record's write (approval.DecideTimeout, 1 s), this write and the asynchronous Invoke (1.5 s).
-// A PutItem takes milliseconds in the Region; half a second leaves the SDK room for a retry,
-// and a table that takes longer loses the entry's durable copy, not the answer.
+// acknowledgement path, within Discord's 3 seconds: an approving click's answer may take the
+// approval record's write (approval.DecideTimeout, 1 s), this write and the asynchronous Invoke
+// (1.5 s), which add up to 3 s only if the decision succeeds just before its deadline (one that
+// times out hands nothing to the worker: 1.5 s). A PutItem takes milliseconds in the Region;
+// half a second leaves the SDK room for a retry, and a table that takes longer loses the
+// entry's durable copy, not the answer.
 const WriteTimeout = 500 * time.Millisecond
 
 // Table is the part of *state.Table a Trail uses.

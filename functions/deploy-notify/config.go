@@ -9,6 +9,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -30,6 +31,9 @@ type config struct {
 	table          string // CHATOPS_TABLE
 	// auditRetention is how long the audit trail keeps a deploy's result.
 	auditRetention time.Duration // AUDIT_RETENTION_DAYS
+	// language (CHATOPS_LANGUAGE, Korean when unset) is what the reports are written in; the
+	// zero value prints English.
+	language i18n.Language
 }
 
 // loadConfig reads the configuration through getenv; the error names every variable that is
@@ -71,6 +75,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.table == "" {
 		errs = append(errs, errors.New("CHATOPS_TABLE is not set"))
+	}
+	if c.language, err = i18n.ParseLanguage(getenv("CHATOPS_LANGUAGE")); err != nil {
+		errs = append(errs, fmt.Errorf("CHATOPS_LANGUAGE: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("deploy-notify configuration: %w", err)

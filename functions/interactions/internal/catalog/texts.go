@@ -5,6 +5,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
+	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
@@ -14,6 +15,7 @@ func texts() []fs.FS {
 	return []fs.FS{
 		command.Messages(),
 		history.Messages(),
+		costreport.Messages(),
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/audit/audittest"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
@@ -244,5 +245,47 @@ func TestAuditAckMakesNoCall(t *testing.T) {
 	}
 	if len(calls.calls) != 0 || len(w.inv.calls) != 1 {
 		t.Errorf("table calls %v, invocations %d; want none and one", calls.calls, len(w.inv.calls))
+	}
+}
+
+// TestAuditTableFailure: when the table takes no audit entry, the actions they record stand
+// and are answered as ever; each entry keeps its log line, beside a warning that the table
+// lacks it.
+func TestAuditTableFailure(t *testing.T) {
+	t.Parallel()
+	w := newDeployWorld(t)
+	w.faults.setFail(func(op string, in any) error {
+		if pk, _ := putOf(in); op == "PutItem" && pk == audit.PK {
+			return throttled
+		}
+		return nil
+	})
+	if got := ephemeral(w.send(w.command("deploy", guest, "environment", "prod"))); !strings.HasPrefix(got, "You need one of these roles to deploy") {
+		t.Errorf("refusal %q", got)
+	}
+	cardID := w.request("deploy", minji, "environment", "prod")
+	w.send(w.click(cardID, w.button(cardID, "Approve"), jun))
+	if n := len(w.gh.Dispatches()); n != 1 {
+		t.Errorf("%d dispatches, want 1", n)
+	}
+	wantAudit := []string{
+		"deploy.request prod guest denied missing-role",
+		"deploy.request prod@main minji requested",
+		"deploy.approve prod@main jun approved",
+		"deploy.dispatch prod@main jun dispatched https://github.com/acme/shop/actions/runs/1000",
+	}
+	if diff := cmp.Diff(wantAudit, w.auditLines()); diff != "" {
+		t.Errorf("audit lines (-want +got):\n%s", diff)
+	}
+	var warnings []string
+	for line := range strings.SplitSeq(w.logs.String(), "\n") {
+		var l struct{ Level, Msg, Action, Outcome string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "audit entry not stored" {
+			warnings = append(warnings, l.Level+" "+l.Action+" "+l.Outcome)
+		}
+	}
+	want := []string{"WARN deploy.request denied", "WARN deploy.request requested", "WARN deploy.approve approved", "WARN deploy.dispatch dispatched"}
+	if diff := cmp.Diff(want, warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/i18n"
@@ -27,6 +29,8 @@ type config struct {
 	channelID      string // DISCORD_CHANNEL_ID: runs without a card, deployments, fallbacks
 	deployWorkflow string // DEPLOY_WORKFLOW: the deploy workflow's file name
 	table          string // CHATOPS_TABLE
+	// auditRetention is how long the audit trail keeps a deploy's result.
+	auditRetention time.Duration // AUDIT_RETENTION_DAYS
 	// language (CHATOPS_LANGUAGE, Korean when unset) is what the reports are written in; the
 	// zero value prints English.
 	language i18n.Language
@@ -65,6 +69,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if strings.Contains(c.deployWorkflow, "/") || !(strings.HasSuffix(c.deployWorkflow, ".yml") || strings.HasSuffix(c.deployWorkflow, ".yaml")) {
 		errs = append(errs, fmt.Errorf("DEPLOY_WORKFLOW %q is not a workflow file name such as deploy.yml", c.deployWorkflow))
+	}
+	if c.auditRetention, err = audit.RetentionFromEnv(getenv); err != nil {
+		errs = append(errs, err)
 	}
 	if c.table == "" {
 		errs = append(errs, errors.New("CHATOPS_TABLE is not set"))

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/discord-chatops/chatops/functions/deploy-notify/internal/notify"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
@@ -40,7 +41,9 @@ type handler struct {
 	discord *rest.BotClients // one client per token, kept across invocations for its rate limits
 	table   *state.Table
 	texts   *notify.Texts // the reports in cfg.language
-	log     *slog.Logger
+	// audit records each finished deploy in the audit trail (shared/audit).
+	audit *audit.Recorder
+	log   *slog.Logger
 }
 
 // newHandler builds the handler. It makes no network call: the token is read on the first
@@ -53,6 +56,7 @@ func newHandler(cfg config, tokens tokenSource, table *state.Table, log *slog.Lo
 		// three times within 8 s of waiting; the function's timeout bounds the whole.
 		discord: rest.NewBotClients(rest.Options{BaseURL: cfg.discordAPIURL, HTTPClient: &http.Client{Timeout: 5 * time.Second}, MaxRetries: 3, MaxWait: 8 * time.Second}),
 		table:   table,
+		audit:   audit.NewRecorder(audit.NewTrail(table, cfg.auditRetention), log, time.Now),
 		texts:   notify.NewTexts(texts(), cfg.language),
 		log:     log,
 	}
@@ -90,8 +94,8 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 		defer cancel()
 	}
 	log := h.log.With("event_id", e.ID, "detail_type", e.DetailType)
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		log = log.With("request_id", lc.AwsRequestID)
+	if id := requestID(ctx); id != "" {
+		log = log.With("request_id", id)
 	}
 	if e.Source != eventSource {
 		log.Warn("ignored", "reason", fmt.Sprintf("source %q is not %s", e.Source, eventSource))
@@ -130,7 +134,23 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 		return unclaim(ctx, claim, &PublishError{Step: fmt.Sprintf("report %s %s", e.DetailType, r.Status), Err: err})
 	}
 	log.Info(string(res.Action), "channel", res.ChannelID, "message", res.MessageID, "reason", res.Reason)
+	if !r.Running() {
+		// Once per result: a copy of the event was taken for a duplicate above, and a failed
+		// report is retried before it is recorded.
+		e := r.AuditEntry()
+		e.RequestID = requestID(ctx)
+		e.ChannelID = res.ChannelID
+		h.audit.Record(ctx, e)
+	}
 	return nil
+}
+
+// requestID is the Lambda request id of the invocation handling ctx; "" outside Lambda.
+func requestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
 }
 
 // unclaim releases the claims of an event that could not be reported, so that Lambda's retry

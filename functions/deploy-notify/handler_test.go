@@ -131,7 +131,7 @@ func fixtureOn(t *testing.T, deployWorkflow string, lang i18n.Language, table *s
 		return map[string]string{
 			"DISCORD_API_URL": f.discord.URL, "DISCORD_CHANNEL_ID": testChannelID,
 			"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": deployWorkflow,
-			"CHATOPS_TABLE": table.Name(), "CHATOPS_LANGUAGE": string(lang),
+			"CHATOPS_TABLE": table.Name(), "CHATOPS_LANGUAGE": string(lang), "AUDIT_RETENTION_DAYS": "30",
 		}[k]
 	})
 	if err != nil {

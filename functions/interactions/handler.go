@@ -256,7 +256,8 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	}
 	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments, ApplicationID: cfg.ApplicationID,
 		Repository: cfg.GitHub.Repository, Workflow: cfg.GitHub.Workflow, Policy: cfg.Policy},
-		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Table: d.table, Log: log, Now: now})
+		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Table: d.table,
+			AuditRetention: cfg.AuditRetention, Log: log, Now: now})
 	if err != nil {
 		return nil, err
 	}

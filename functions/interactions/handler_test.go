@@ -79,6 +79,8 @@ func testConfig() config {
 		GitHub:             githubConfig{AppID: 424242, APIURL: "http://github.invalid", Repository: "acme/shop", Workflow: "deploy.yml"},
 		// The members of the recorded interactions hold role ...010.
 		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010"}, TwoPerson: []string{"prod"}},
+		// The audit trail keeps entries for 30 days (AUDIT_RETENTION_DAYS).
+		AuditRetention: 30 * 24 * time.Hour,
 	}
 }
 
@@ -371,6 +373,7 @@ func TestLoadConfig(t *testing.T) {
 		"DEPLOY_ROLE_IDS":          "1100000000000000010, 1100000000000000012",
 		"TWO_PERSON_ENVIRONMENTS":  "prod",
 		"CHATOPS_TABLE":            "chatops-state",
+		"AUDIT_RETENTION_DAYS":     "90",
 	}
 	getenv := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	got, err := loadConfig(getenv(env))
@@ -385,7 +388,7 @@ func TestLoadConfig(t *testing.T) {
 		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul},
 		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml"},
 		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}, ScaleMaxDesired: 10,
-		Table: "chatops-state", Language: i18n.Korean}
+		Table: "chatops-state", AuditRetention: 90 * 24 * time.Hour, Language: i18n.Korean}
 	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{}), sameZone); diff != "" {
 		t.Errorf("loadConfig mismatch (-want +got):\n%s", diff)
@@ -405,10 +408,10 @@ func TestLoadConfig(t *testing.T) {
 	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , ",
 		"REPORT_TIMEZONE": "Mars/Olympus", "MONTHLY_BUDGET_USD": "lots",
 		"GITHUB_APP_ID": "my-app", "GITHUB_API_URL": "api.github.com", "GITHUB_REPOSITORY": "shop", "DEPLOY_WORKFLOW": ".github/workflows/deploy.yml",
-		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0"}))
+		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0", "AUDIT_RETENTION_DAYS": "forever"}))
 	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS",
 		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD", "GITHUB_APP_ID", "GITHUB_API_URL", "GITHUB_REPOSITORY", "DEPLOY_WORKFLOW", "DEPLOY_ROLE_IDS",
-		"SCALE_MAX_DESIRED", "CHATOPS_TABLE"} {
+		"SCALE_MAX_DESIRED", "CHATOPS_TABLE", "AUDIT_RETENTION_DAYS"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("loadConfig error %v does not name %s", err, name)
 		}

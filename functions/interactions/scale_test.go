@@ -344,6 +344,7 @@ func TestScaleRefused(t *testing.T) {
 		"scale.request refused minji ecs prod/nope -> 2",
 		"scale.request refused minji ecs staging/web -> 2",
 		"scale.request refused minji asg nope-asg -> 2",
+		"scale.request refused minji ecs web",
 		"scale.request denied sora ecs prod/web -> 4")
 }
 

@@ -225,6 +225,7 @@ const (
 	OptionString  OptionType = 3
 	OptionInteger OptionType = 4
 	OptionBoolean OptionType = 5
+	OptionUser    OptionType = 6 // a member of the server; its value is the user id
 )
 
 // Command is an application command definition, as sent to the bulk-overwrite endpoints.

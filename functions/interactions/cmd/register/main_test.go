@@ -150,6 +150,7 @@ func TestRegisteredSet(t *testing.T) {
 		"rollback": {Options: []string{"environment"}, Perms: "32", Contexts: guild},
 		"assign":   {Options: []string{"number", "assignee", "repo"}, Contexts: guild},
 		"scale":    {Options: []string{"service", "target", "desired"}, Perms: "32", Contexts: guild},
+		"audit":    {Options: []string{"environment", "member"}, Perms: "32", Contexts: guild},
 		"help":     {},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

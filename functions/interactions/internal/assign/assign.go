@@ -16,8 +16,8 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 )
@@ -58,8 +58,10 @@ func ValidRepository(s string) bool {
 // Command is def, the /assign definition, answered by s; s may be nil where only the
 // definition is used.
 func Command(s *Service, def command.Command) command.Command {
-	def.Quick = func(_ context.Context, req command.Request) command.Reply {
+	def.Quick = func(ctx context.Context, req command.Request) command.Reply {
 		if _, _, _, msg := s.parse(req); msg != "" {
+			n, _ := req.Interaction.Command.Int("number")
+			s.record(ctx, req, fmt.Sprintf("%s#%d -> %s", req.Option("repo"), n, req.Option("assignee")), "refused", "invalid options")
 			return command.Ephemeral(msg)
 		}
 		return command.Defer(false)
@@ -98,8 +100,13 @@ func (s *Service) work(ctx context.Context, req command.Request) (discord.Messag
 	if err != nil {
 		outcome, detail = "failed", err.Error()
 	}
-	s.Audit.Record(ctx, audit.Entry{Action: "assign", Target: target, Outcome: outcome, Detail: detail}.By(req.Interaction, req.RequestID))
+	s.record(ctx, req, target, outcome, detail)
 	return msg, err
+}
+
+// record writes the audit entry of an /assign.
+func (s *Service) record(ctx context.Context, req command.Request, target, outcome, detail string) {
+	s.Audit.Record(ctx, audit.Entry{Action: "assign", Target: target, Outcome: outcome, Detail: detail}.By(req.Interaction, req.RequestID))
 }
 
 func (s *Service) assign(ctx context.Context, repo string, number int, login string) (discord.Message, string, error) {

@@ -17,14 +17,15 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/state"
@@ -70,8 +71,8 @@ type Deps struct {
 	// Table is the state table: the approval records of /deploy, /rollback and /scale and the
 	// claims of their work. Nil refuses every approval (fail closed).
 	Table *state.Table
-	// Audit stores the audit records; nil writes them to Log (audit.LogSink).
-	Audit audit.Sink
+	// AuditRetention is how long the audit trail in Table keeps an entry (AUDIT_RETENTION_DAYS).
+	AuditRetention time.Duration
 	// Log takes the audit lines and the commands' warnings; nil discards them.
 	Log *slog.Logger
 	Now func() time.Time
@@ -88,11 +89,14 @@ func Table(cfg Config, d Deps) []command.Command {
 		now = time.Now
 	}
 	log := cmp.Or(d.Log, slog.New(slog.DiscardHandler))
-	sink := d.Audit
-	if sink == nil {
-		sink = audit.LogSink{Log: log}
+	// The audit trail: every entry is a log line and an item in the table (none without one).
+	var sink audit.Sink
+	var reader history.Reader
+	if d.Table != nil {
+		trail := audit.NewTrail(d.Table, d.AuditRetention)
+		sink, reader = trail, trail
 	}
-	recorder := audit.NewRecorder(sink, log)
+	recorder := audit.NewRecorder(sink, log, now)
 	deploys := &deploy.Service{GitHub: d.GitHub, Discord: d.Discord, ApplicationID: cfg.ApplicationID, Repository: cfg.Repository,
 		Workflow: cfg.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now,
 		Approvals: approval.Records[deploy.Proposal]{Table: d.Table, Log: log}}
@@ -149,6 +153,7 @@ func Table(cfg Config, d Deps) []command.Command {
 			Contexts:    guildOnly,
 		}),
 	}
+	cmds = append(cmds, history.Command(&history.Service{Trail: reader, Policy: cfg.Policy, Audit: recorder, Log: log}, envChoices))
 	return append(cmds, help.Command(cmds))
 }
 

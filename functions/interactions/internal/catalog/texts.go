@@ -8,6 +8,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
@@ -22,6 +23,7 @@ func texts() []fs.FS {
 		help.Messages(),
 		status.Messages(),
 		cost.Messages(),
+		history.Messages(),
 		costreport.Messages(),
 		awserr.Messages(),
 		appclient.Messages(),

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
@@ -104,14 +104,16 @@ func (s *Service) check(ctx context.Context, k Kind, req command.Request) string
 	in := req.Interaction
 	env := environment(req)
 	if err := s.Policy.Allow(in, k.action()); err != nil {
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Outcome: "denied", Detail: authz.DenialReason(err)})
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Environment: env, Outcome: "denied", Detail: authz.DenialReason(err)})
 		return err.Error()
 	}
 	if !slices.Contains(s.Environments, env) {
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Environment: env, Outcome: "refused", Detail: "environment not offered"})
 		return fmt.Sprintf("%s is not an environment I deploy to: choose one of %s.", discord.Quote(env), strings.Join(s.Environments, ", "))
 	}
 	ref := req.Option("ref")
 	if ref != "" && (len(ref) > 255 || !refPattern.MatchString(ref) || (len(ref) == 40 && shaPattern.MatchString(ref)) || strings.Contains(ref, "..")) {
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env + "@" + ref, Environment: env, Outcome: "refused", Detail: "not a branch or tag name"})
 		return fmt.Sprintf("%s is not a branch or tag name. GitHub starts workflows on branches and tags only; to deploy an older commit, use `/rollback`.", discord.Quote(ref))
 	}
 	return ""
@@ -154,7 +156,7 @@ func (s *Service) approve(ctx context.Context, k Kind, req command.Request) comm
 		if reply, ok := s.decide(ctx, k, req, r, approval.Expired, "approve"); !ok {
 			return reply
 		}
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "expired",
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Environment: r.Environment, Outcome: "expired",
 			Detail: "requested " + age.Round(time.Minute).String() + " before"})
 		return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
 			description: fmt.Sprintf("⌛ Expired: not approved within %d minutes of the request. Run `/%s` again for a fresh card.", int(approvalWindow.Minutes()), k),
@@ -163,7 +165,7 @@ func (s *Service) approve(ctx context.Context, k Kind, req command.Request) comm
 	if reply, ok := s.decide(ctx, k, req, r, approval.Approved, "approve"); !ok {
 		return reply
 	}
-	s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "approved"})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Environment: r.Environment, Outcome: "approved"})
 	reply = s.close(k, req, r, state{color: discord.ColorBlue, at: req.Received,
 		description: "⏳ Approved by " + who + ": dispatching…", history: approvedLine(who)})
 	return command.RespondAndDefer(reply.Response(discord.InteractionMessageComponent))
@@ -189,7 +191,7 @@ func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) comma
 	if reply, ok := s.decide(ctx, k, req, r, approval.Cancelled, "cancel"); !ok {
 		return reply
 	}
-	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Outcome: "cancelled"})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Environment: r.Environment, Outcome: "cancelled"})
 	return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
 		description: "✖️ Cancelled by " + who + ". Nothing was dispatched.", history: "cancelled by " + who})
 }
@@ -204,7 +206,7 @@ func (s *Service) decide(ctx context.Context, k Kind, req command.Request, r Pro
 		rec.By = u.ID
 	}
 	stands, won, err := s.Approvals.Decide(ctx, in.Message.ID, rec)
-	entry := audit.Entry{Action: string(k) + "." + verb, Target: r.target()}
+	entry := audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Environment: r.Environment}
 	switch {
 	case err != nil:
 		entry.Outcome, entry.Detail = "failed", "decision not recorded: "+err.Error()
@@ -221,7 +223,7 @@ func (s *Service) decide(ctx context.Context, k Kind, req command.Request, r Pro
 // refuse records the denial of a click (verb "approve" or "cancel") and keeps the card open,
 // with who was refused and why in its history.
 func (s *Service) refuse(ctx context.Context, k Kind, req command.Request, r Proposal, verb string, err error) command.Reply {
-	s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "denied", Detail: authz.DenialReason(err)})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Environment: r.Environment, Outcome: "denied", Detail: authz.DenialReason(err)})
 	m := req.Interaction.Message
 	e := withState(m.Embeds[0], state{description: m.Embeds[0].Description, color: m.Embeds[0].Color,
 		at: req.Received, history: verb + " by " + mention(req.Interaction) + " refused: " + err.Error()})
@@ -237,7 +239,7 @@ func (s *Service) readOpen(ctx context.Context, k Kind, req command.Request, ver
 		return Proposal{}, command.Ephemeral(fmt.Sprintf("I can't read this card any more. Run `/%s` again for a fresh one.", k)), false
 	}
 	if !Open(k, in.Message) {
-		s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "ignored", Detail: "card already closed"})
+		s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Environment: r.Environment, Outcome: "ignored", Detail: "card already closed"})
 		return r, command.Ephemeral("This request is already closed: " + in.Message.Embeds[0].Description), false
 	}
 	return r, command.Reply{}, true

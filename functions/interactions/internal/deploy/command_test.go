@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/mototest"
@@ -49,7 +49,7 @@ func testService(sink audit.Sink) *Service {
 	log := slog.New(slog.DiscardHandler)
 	return &Service{Environments: []string{"dev", "prod"}, Workflow: "deploy.yml",
 		Policy: authz.Policy{RoleIDs: []string{roleID}, TwoPerson: []string{"prod"}},
-		Audit:  audit.NewRecorder(sink, log), Log: log, Now: func() time.Time { return requestedAt }}
+		Audit:  audit.NewRecorder(sink, log, nil), Log: log, Now: func() time.Time { return requestedAt }}
 }
 
 func member(id string, roles ...string) *discord.Member {
@@ -113,11 +113,16 @@ func TestRequestQuick(t *testing.T) {
 			[]string{"req-1 deploy.request prod user3 denied missing-role"}},
 		{"direct message", KindRollback, command.Request{Interaction: discord.Interaction{User: &discord.User{ID: guest}, Command: &discord.CommandData{Name: "rollback"}}, RequestID: "req-1"},
 			"ephemeral: You can only roll back from a server channel", []string{"req-1 rollback.request denied not-in-guild"}},
-		{"unknown environment", KindDeploy, slash("deploy", member(requester, roleID), "environment", "staging"), "ephemeral: `staging` is not an environment I deploy to: choose one of dev, prod.", nil},
-		{"ref with a space", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "my branch"), "ephemeral: `my branch` is not a branch or tag name.", nil},
-		{"ref with ..", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "a..b"), "ephemeral: `a..b` is not a branch or tag name.", nil},
-		{"commit id", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("ab", 20)), "ephemeral: `" + strings.Repeat("ab", 20) + "` is not a branch or tag name.", nil},
-		{"ref too long", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("r", 256)), "ephemeral: `", nil},
+		{"unknown environment", KindDeploy, slash("deploy", member(requester, roleID), "environment", "staging"), "ephemeral: `staging` is not an environment I deploy to: choose one of dev, prod.",
+			[]string{"req-1 deploy.request staging user1 refused environment not offered"}},
+		{"ref with a space", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "my branch"), "ephemeral: `my branch` is not a branch or tag name.",
+			[]string{"req-1 deploy.request dev@my branch user1 refused not a branch or tag name"}},
+		{"ref with ..", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "a..b"), "ephemeral: `a..b` is not a branch or tag name.",
+			[]string{"req-1 deploy.request dev@a..b user1 refused not a branch or tag name"}},
+		{"commit id", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("ab", 20)), "ephemeral: `" + strings.Repeat("ab", 20) + "` is not a branch or tag name.",
+			[]string{"req-1 deploy.request dev@" + strings.Repeat("ab", 20) + " user1 refused not a branch or tag name"}},
+		{"ref too long", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("r", 256)), "ephemeral: `",
+			[]string{"req-1 deploy.request dev@" + strings.Repeat("r", 256) + " user1 refused not a branch or tag name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

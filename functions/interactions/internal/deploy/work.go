@@ -11,8 +11,8 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
@@ -29,7 +29,7 @@ func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) 
 	if err != nil {
 		outcome, detail = "failed", err.Error()
 	}
-	s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: r.target(), Outcome: outcome, Detail: detail})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: r.target(), Environment: r.Environment, Outcome: outcome, Detail: detail})
 	return msg, err
 }
 
@@ -124,7 +124,7 @@ func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request
 		return discord.Message{}, err
 	case errors.Is(err, approval.ErrUnconfirmed):
 		s.Log.LogAttrs(ctx, slog.LevelWarn, "dispatch without a recorded approval refused", slog.String("error", err.Error()))
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "refused", Detail: "approval not confirmed"})
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Environment: r.Environment, Outcome: "refused", Detail: "approval not confirmed"})
 		current := s.original(ctx, in, "⏳ Approved: dispatching…")
 		e := withState(current.Embeds[0], state{color: discord.ColorRed, at: s.Now().UTC(), history: "not dispatched: approval not confirmed",
 			description: "⚠️ Not dispatched: I couldn't confirm this approval in the bot's state table, so I dispatched nothing. Run `/" + string(k) + "` again for a fresh card and approve it again."})
@@ -136,7 +136,7 @@ func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request
 	case err != nil:
 		return discord.Message{}, err
 	case done:
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: rec.Proposal.target(), Outcome: "duplicate",
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: rec.Proposal.target(), Environment: rec.Proposal.Environment, Outcome: "duplicate",
 			Detail: "already " + string(rec.State) + " " + rec.Result.URL})
 	}
 	// Read the card now: deploy-notify may have put the run's status on it meanwhile.
@@ -148,7 +148,7 @@ func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request
 func (s *Service) dispatch(ctx context.Context, k Kind, req command.Request, rec approval.Record[Proposal], correlationID string) approval.Record[Proposal] {
 	r := rec.Proposal
 	run, err := s.startOnce(ctx, r, correlationID)
-	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "dispatched"}
+	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Environment: r.Environment, Outcome: "dispatched"}
 	res := &approval.Result{At: s.Now().UTC(), RequestID: req.RequestID}
 	rec.Result = res
 	if err != nil {

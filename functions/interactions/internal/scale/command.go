@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
 
@@ -81,6 +81,7 @@ func (s *Service) request(ctx context.Context, req command.Request) command.Repl
 	}
 	var e *command.Error
 	if errors.As(optErr, &e) {
+		s.audit(ctx, req, "scale.request", target, "refused", "invalid options")
 		return command.Ephemeral(e.Message)
 	}
 	return command.Defer(false)

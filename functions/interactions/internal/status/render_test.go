@@ -134,3 +134,31 @@ func TestSummarize(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaders writes the first line of the answer for each kind, one resource, several and a
+// scan cut short, in each language, to testdata/golden/headers.<lang>.txt.
+func TestHeaders(t *testing.T) {
+	t.Parallel()
+	c := texts()
+	targets := []Target{
+		{Kind: EC2, TagKey: "Name", TagValues: []string{"web-*"}},
+		{Kind: ECS, Services: []ECSService{{"prod", "api"}}},
+		{Kind: EKS, Clusters: []string{"prod-eks"}},
+	}
+	for _, lang := range i18n.Languages() {
+		var b strings.Builder
+		for _, tg := range targets {
+			for _, rep := range []Report{
+				{Target: tg, Total: 1, Resources: make([]Resource, 1)},
+				{Target: tg, Total: 2, Resources: make([]Resource, 2), NotFound: []string{"gone"}},
+				{Target: tg, Total: maxScan, Truncated: true, Resources: make([]Resource, MaxResources)},
+			} {
+				b.WriteString(header(c.Printer(lang), rep) + "\n")
+			}
+		}
+		if strings.Contains(b.String(), "[status.") {
+			t.Errorf("a text is missing from the catalog:\n%s", b.String())
+		}
+		goldentest.Check(t, filepath.Join("testdata", "golden", "headers."+string(lang)+".txt"), []byte(b.String()), *update)
+	}
+}

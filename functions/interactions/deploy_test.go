@@ -20,23 +20,31 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/outbuf"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
-// deployer is who sends an interaction in the deploy tests.
+// deployer is who sends an interaction in the deploy tests, from a Discord client in locale.
 type deployer struct {
 	id, name string
 	roles    []string
+	locale   string
 }
 
 var (
-	minji = deployer{"1000000000000000042", "minji", []string{"1100000000000000010"}} // allowed
-	jun   = deployer{"1000000000000000043", "jun", []string{"1100000000000000010"}}   // allowed
-	guest = deployer{"1000000000000000044", "guest", []string{"1100000000000000099"}} // no allowed role
+	minji = deployer{"1000000000000000042", "minji", []string{"1100000000000000010"}, "en-US"} // allowed
+	jun   = deployer{"1000000000000000043", "jun", []string{"1100000000000000010"}, "en-US"}   // allowed
+	guest = deployer{"1000000000000000044", "guest", []string{"1100000000000000099"}, "en-US"} // no allowed role
 )
+
+// inKorean is d with a Discord client in Korean.
+func (d deployer) inKorean() deployer {
+	d.locale = "ko"
+	return d
+}
 
 // deployWorld is the interactions handler between a fake Discord and a fake GitHub, driven as
 // Discord and Lambda drive it: signed interactions in, their asynchronous work fed back.
@@ -53,11 +61,19 @@ type deployWorld struct {
 	dynamo    *dynamodb.Client
 	tableName string
 	faults    *faultyAPI
+	// language is the handlers' CHATOPS_LANGUAGE; "" (a zero config) speaks English.
+	language i18n.Language
 }
 
 func newDeployWorld(t *testing.T) *deployWorld {
 	t.Helper()
-	w := &deployWorld{t: t, now: testNow, dc: newCardDiscord(t)}
+	return newDeployWorldIn(t, "")
+}
+
+// newDeployWorldIn is newDeployWorld whose channel speaks language.
+func newDeployWorldIn(t *testing.T, language i18n.Language) *deployWorld {
+	t.Helper()
+	w := &deployWorld{t: t, now: testNow, dc: newCardDiscord(t), language: language}
 	w.gh = newFakeDeployGitHub(t, func() time.Time { return w.now })
 	w.dynamo, w.tableName = statetest.Create(t, tableServer(t))
 	w.faults = &faultyAPI{next: statetest.Serialize(w.dynamo)}
@@ -70,6 +86,7 @@ func newDeployWorld(t *testing.T) *deployWorld {
 func (w *deployWorld) environment(api state.API) (*Handler, *fakeInvoker) {
 	w.t.Helper()
 	cfg := testConfig()
+	cfg.Language = w.language
 	cfg.GitHub.APIURL = w.gh.URL
 	client := rest.New(rest.Options{BaseURL: w.dc.URL, MaxRetries: -1})
 	app := appclient.NewLazy(staticSecrets{secrets.GitHubPrivateKey: string(w.gh.PrivateKeyPEM())},
@@ -94,6 +111,7 @@ func (w *deployWorld) interaction(file string, m deployer, data map[string]any, 
 	}
 	in["id"] = fmt.Sprintf("14000000000000%05d", w.n)
 	in["token"] = fmt.Sprintf("token-%d", w.n)
+	in["locale"] = m.locale
 	mem := in["member"].(map[string]any)
 	mem["roles"] = m.roles
 	user := mem["user"].(map[string]any)
@@ -221,7 +239,7 @@ func viewOf(m discord.Message) cardView {
 		e := m.Embeds[0]
 		v.Title, v.Description, v.Fields = e.Title, e.Description, map[string]string{}
 		for _, f := range e.Fields {
-			if f.Name == "History" {
+			if f.Name == "History" || f.Name == "기록" {
 				for l := range strings.SplitSeq(f.Value, "\n") {
 					_, text, _ := strings.Cut(l, "> ")
 					v.History = append(v.History, text)

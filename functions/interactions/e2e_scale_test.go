@@ -30,7 +30,7 @@ func TestEndToEndCostAndScale(t *testing.T) {
 		func(string, time.Time) float64 { return 1 }))
 
 	d := newFakeDiscord(t)
-	f := startE2E(t, moto, d.URL, "DEPLOY_ROLE_IDS="+scaleRole, "SCALE_MAX_DESIRED=8")
+	f := startE2E(t, moto, d.URL, "DEPLOY_ROLE_IDS="+scaleRole, "SCALE_MAX_DESIRED=8", "CHATOPS_LANGUAGE=en")
 
 	// exchange sends a signed interaction, runs the asynchronous invocation it starts, and
 	// returns the answer and the last edit Discord received.

@@ -18,10 +18,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale/scaletest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
@@ -30,13 +32,20 @@ import (
 // The members of the /scale tests. scaleRole is the role allowed to scale.
 const scaleRole = "1100000000000000010"
 
-type member struct{ id, name, role string }
+// member is who sends an interaction in the /scale tests, from a Discord client in locale.
+type member struct{ id, name, role, locale string }
 
 var (
-	requester = member{"1000000000000000042", "minji", scaleRole}
-	approver  = member{"1000000000000000043", "joon", scaleRole}
-	outsider  = member{"1000000000000000044", "sora", "1100000000000000099"}
+	requester = member{"1000000000000000042", "minji", scaleRole, "en-US"}
+	approver  = member{"1000000000000000043", "joon", scaleRole, "en-US"}
+	outsider  = member{"1000000000000000044", "sora", "1100000000000000099", "en-US"}
 )
+
+// inKorean is m with a Discord client in Korean.
+func (m member) inKorean() member {
+	m.locale = "ko"
+	return m
+}
 
 // countingECS passes calls on to moto and counts the writes; refuse, when set, answers the
 // writes instead, as AWS does when the IAM tag condition fails.
@@ -118,6 +127,7 @@ func (f *scaleFlow) body(m member, change func(map[string]any)) []byte {
 		f.t.Fatal(err)
 	}
 	in["id"], in["token"] = fmt.Sprintf("13000000000000%05d", f.n), fmt.Sprintf("c2NhbGUtdG9rZW4-%05d", f.n)
+	in["locale"] = m.locale
 	mem := in["member"].(map[string]any)
 	mem["roles"] = []string{m.role}
 	mem["user"].(map[string]any)["id"], mem["user"].(map[string]any)["username"] = m.id, m.name
@@ -518,7 +528,7 @@ func BenchmarkAckScale(b *testing.B) {
 	at := testNow.Add(-time.Minute)
 	r := scale.Proposal{Target: scale.Target{Kind: scale.ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4,
 		RequesterID: requester.id, At: at}
-	card := scale.Preview(r, scale.State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
+	card := scale.Preview(catalog.Texts().Printer(i18n.English), r, scale.State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
 	card.ID = "1300000000000000777"
 	var in map[string]any
 	if err := json.Unmarshal(interaction(b, "scale"), &in); err != nil {

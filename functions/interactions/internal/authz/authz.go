@@ -86,10 +86,14 @@ func (d *Denial) Text(p *i18n.Printer) string {
 	return p.T("authz.denied.missingrole", args)
 }
 
-// Text is the refusal err in p's language when it is a *Denial, else err's own text.
+// Text is the refusal err in p's language when it is a *Denial, else err's own text ("" for
+// nil).
 func Text(p *i18n.Printer, err error) string {
 	var d *Denial
-	if errors.As(err, &d) {
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &d):
 		return d.Text(p)
 	}
 	return err.Error()

@@ -60,7 +60,9 @@ func ValidRepository(s string) bool {
 // definition is used.
 func Command(s *Service, def command.Command) command.Command {
 	def.Quick = func(_ context.Context, req command.Request) command.Reply {
-		if _, _, _, msg := s.parse(req.Member(), req); msg != "" {
+		// A nil Printer reads no catalog: a request that is deferred does not load it.
+		if _, _, _, msg := s.parse(nil, req); msg != "" {
+			_, _, _, msg = s.parse(req.Member(), req)
 			return command.Ephemeral(msg)
 		}
 		return command.Defer(false)

@@ -100,20 +100,21 @@ func environment(req command.Request) string {
 
 // check refuses at once what cannot become a card: a member without an allowed role, an
 // environment not offered, a ref that is not a branch or tag name. The refusal is in the
-// member's language: only they see it.
+// member's language: only they see it. An allowed request reads no message, so that its
+// acknowledgement does not load the catalog.
 func (s *Service) check(ctx context.Context, k Kind, req command.Request) string {
-	in, p := req.Interaction, req.Member()
+	in := req.Interaction
 	env := environment(req)
 	if err := s.Policy.Allow(in, k.action()); err != nil {
 		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Outcome: "denied", Detail: authz.DenialReason(err)})
-		return authz.Text(p, err)
+		return authz.Text(req.Member(), err)
 	}
 	if !slices.Contains(s.Environments, env) {
-		return p.T("deploy.refused.environment", i18n.Args{"Environment": discord.Quote(env), "Environments": strings.Join(s.Environments, ", ")})
+		return req.Member().T("deploy.refused.environment", i18n.Args{"Environment": discord.Quote(env), "Environments": strings.Join(s.Environments, ", ")})
 	}
 	ref := req.Option("ref")
 	if ref != "" && (len(ref) > 255 || !refPattern.MatchString(ref) || (len(ref) == 40 && shaPattern.MatchString(ref)) || strings.Contains(ref, "..")) {
-		return p.T("deploy.refused.ref", i18n.Args{"Ref": discord.Quote(ref)})
+		return req.Member().T("deploy.refused.ref", i18n.Args{"Ref": discord.Quote(ref)})
 	}
 	return ""
 }

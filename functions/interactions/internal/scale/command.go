@@ -70,16 +70,23 @@ func options(p *i18n.Printer, req command.Request) (Target, int32, error) {
 
 // request answers /scale at once: a denial or a malformed option inline, only to the invoker;
 // otherwise the preview is deferred, for everyone in the channel to see.
+//
+// The options are checked with a nil Printer first, which reads no catalog: a request that
+// is deferred does not load it in its acknowledgement. A refusal is then said in the member's
+// language.
 func (s *Service) request(ctx context.Context, req command.Request) command.Reply {
-	p := req.Member()
-	t, desired, optErr := options(p, req)
+	t, desired, optErr := options(nil, req)
 	target := auditTarget(t, desired)
 	if optErr != nil {
 		target = req.Option("service") + " " + req.Option("target")
 	}
 	if err := s.Policy.Allow(req.Interaction, action); err != nil {
 		s.audit(ctx, req, "scale.request", target, "denied", authz.DenialReason(err))
+		p := req.Member()
 		return command.Ephemeral(p.T("scale.denied", i18n.Args{"Reason": authz.Text(p, err)}))
+	}
+	if optErr != nil {
+		_, _, optErr = options(req.Member(), req)
 	}
 	var e *command.Error
 	if errors.As(optErr, &e) {

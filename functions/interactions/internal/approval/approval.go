@@ -199,14 +199,34 @@ func Already[P any](p *i18n.Printer, rec Record[P]) string {
 // decision could not be recorded: the card is left as it is and nothing is done.
 func NotRecorded(p *i18n.Printer) string { return p.T("approval.notrecorded") }
 
-// IsField says whether name is the name of the card field id (a message id of c) in one of
-// the languages: a card names its fields in the channel's language, and one made before
-// CHATOPS_LANGUAGE changed must still read back.
-func IsField(c *i18n.Catalog, name, id string) bool {
+// Texts are the words of a card (/deploy, /rollback, /scale): Printer, the channel's
+// language, writes them, and the names of the card's fields are read back in every language of
+// Catalog, so that a card made before CHATOPS_LANGUAGE changed still reads.
+type Texts struct {
+	Catalog *i18n.Catalog
+	Printer *i18n.Printer
+}
+
+// Channel is the Texts of what req's channel sees: its cards, their history, the results.
+func Channel(req command.Request) Texts { return Texts{Catalog: req.Texts, Printer: req.Channel()} }
+
+// IsField says whether name is the name of the card field id (a message id) in one of the
+// languages.
+func (t Texts) IsField(name, id string) bool {
 	for _, l := range i18n.Languages() {
-		if name == c.Printer(l).T(id) {
+		if name == t.Catalog.Printer(l).T(id) {
 			return true
 		}
 	}
 	return false
+}
+
+// Field is the value of the field id of e, "" when e has none.
+func (t Texts) Field(e discord.Embed, id string) string {
+	for _, f := range e.Fields {
+		if t.IsField(f.Name, id) {
+			return f.Value
+		}
+	}
+	return ""
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
@@ -65,7 +64,7 @@ func (r Proposal) customID(prefix string) string {
 }
 
 // The message ids of the names of the card's embed fields, which Read finds them by (in any
-// language: texts.is).
+// language: approval.Texts.IsField).
 const (
 	fieldEnvironment = "deploy.field.environment"
 	fieldRef         = "deploy.field.ref"
@@ -75,19 +74,6 @@ const (
 	fieldChanges     = "deploy.field.changes"
 	fieldHistory     = "deploy.field.history"
 )
-
-// texts writes a card in the channel's language p and reads a card's field names in every
-// language of c, so that a card made before CHATOPS_LANGUAGE changed still reads back.
-type texts struct {
-	c *i18n.Catalog
-	p *i18n.Printer
-}
-
-// channel is the texts of what req's channel sees: its cards, their history, the results.
-func channel(req command.Request) texts { return texts{c: req.Texts, p: req.Channel()} }
-
-// is says whether name is the name of the field id in one of the languages.
-func (t texts) is(name, id string) bool { return approval.IsField(t.c, name, id) }
 
 // maxHistory is how many history lines a card keeps, newest last.
 const maxHistory = 12
@@ -152,11 +138,11 @@ func Read(c *i18n.Catalog, kind Kind, m *discord.Message, customID string) (Prop
 	}
 	unix, _ := strconv.ParseInt(id[2], 10, 64)
 	r := Proposal{Kind: kind, RequesterID: id[1], RequestedAt: time.Unix(unix, 0).UTC()}
-	e, t := m.Embeds[0], texts{c: c}
-	r.Environment = unquote(t.field(e, fieldEnvironment))
-	r.Ref = unquote(t.field(e, fieldRef))
-	r.SHA = unquote(t.field(e, fieldCommit))
-	if mm := requesterPattern.FindStringSubmatch(t.field(e, fieldRequester)); mm != nil {
+	e, t := m.Embeds[0], approval.Texts{Catalog: c}
+	r.Environment = unquote(t.Field(e, fieldEnvironment))
+	r.Ref = unquote(t.Field(e, fieldRef))
+	r.SHA = unquote(t.Field(e, fieldCommit))
+	if mm := requesterPattern.FindStringSubmatch(t.Field(e, fieldRequester)); mm != nil {
 		r.Requester = mm[1]
 	}
 	if r.Environment == "" || r.Ref == "" || (kind == KindRollback && r.SHA == "") {
@@ -191,51 +177,41 @@ type state struct {
 // withState is the card's first embed e changed to s. The other fields are kept. s's history
 // line is added unless the history holds it already: rendering one outcome twice, for a
 // repeated delivery, shows it once.
-func (t texts) withState(e discord.Embed, s state) discord.Embed {
+func withState(t approval.Texts, e discord.Embed, s state) discord.Embed {
 	e.Fields = append([]discord.EmbedField(nil), e.Fields...)
 	e.Description = discord.Truncate(s.description, 4096)
 	e.Color = s.color
-	if line := historyLine(s.at, s.history); s.history != "" && !slices.Contains(strings.Split(t.field(e, fieldHistory), "\n"), line) {
-		lines := append(strings.Split(t.field(e, fieldHistory), "\n"), line)
+	if line := historyLine(s.at, s.history); s.history != "" && !slices.Contains(strings.Split(t.Field(e, fieldHistory), "\n"), line) {
+		lines := append(strings.Split(t.Field(e, fieldHistory), "\n"), line)
 		if lines[0] == "" {
 			lines = lines[1:]
 		}
 		for len(lines) > maxHistory || (len(lines) > 1 && len(strings.Join(lines, "\n")) > 1024) {
 			lines = lines[1:]
 		}
-		e = t.setField(e, fieldHistory, strings.Join(lines, "\n"), false)
+		e = setField(t, e, fieldHistory, strings.Join(lines, "\n"), false)
 	}
 	return e
 }
 
 // setField sets the value of the field id, adding it, named in t's language, before the
 // history when missing.
-func (t texts) setField(e discord.Embed, id, value string, inline bool) discord.Embed {
+func setField(t approval.Texts, e discord.Embed, id, value string, inline bool) discord.Embed {
 	value = discord.Truncate(value, 1024)
 	for i, f := range e.Fields {
-		if t.is(f.Name, id) {
+		if t.IsField(f.Name, id) {
 			e.Fields[i].Value = value
 			return e
 		}
 	}
 	at := len(e.Fields)
 	for i, f := range e.Fields {
-		if t.is(f.Name, fieldHistory) {
+		if t.IsField(f.Name, fieldHistory) {
 			at = i
 		}
 	}
-	e.Fields = append(e.Fields[:at:at], append([]discord.EmbedField{{Name: t.p.T(id), Value: value, Inline: inline}}, e.Fields[at:]...)...)
+	e.Fields = append(e.Fields[:at:at], append([]discord.EmbedField{{Name: t.Printer.T(id), Value: value, Inline: inline}}, e.Fields[at:]...)...)
 	return e
-}
-
-// field is the value of the field id, "" when the card has none.
-func (t texts) field(e discord.Embed, id string) string {
-	for _, f := range e.Fields {
-		if t.is(f.Name, id) {
-			return f.Value
-		}
-	}
-	return ""
 }
 
 // historyLine is one line of a card's history, its time shown in each reader's zone.

@@ -42,9 +42,9 @@ func TestReadCard(t *testing.T) {
 	r := Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
 		RequesterID: "1000000000000000042", Requester: "minji", RequestedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
 	en := english()
-	card := NewCard(en.p, r, "changes")
+	card := NewCard(en.Printer, r, "changes")
 	id := r.customID(KindRollback.approvePrefix())
-	got, err := Read(en.c, KindRollback, &card, id)
+	got, err := Read(en.Catalog, KindRollback, &card, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,15 +55,15 @@ func TestReadCard(t *testing.T) {
 		t.Error("Open: a fresh rollback card must be open for rollback buttons only")
 	}
 	for name, custom := range map[string]string{"no time": "rollback:approve:1000000000000000042", "letters": "rollback:approve:abc:123"} {
-		if _, err := Read(en.c, KindRollback, &card, custom); err == nil {
+		if _, err := Read(en.Catalog, KindRollback, &card, custom); err == nil {
 			t.Errorf("%s: custom_id %q read", name, custom)
 		}
 	}
-	noSHA := NewCard(en.p, Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", RequesterID: "1", Requester: "x"}, "")
-	if _, err := Read(en.c, KindRollback, &noSHA, id); err == nil {
+	noSHA := NewCard(en.Printer, Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", RequesterID: "1", Requester: "x"}, "")
+	if _, err := Read(en.Catalog, KindRollback, &noSHA, id); err == nil {
 		t.Error("a rollback card without a commit was read")
 	}
-	if _, err := Read(en.c, KindDeploy, nil, id); err == nil {
+	if _, err := Read(en.Catalog, KindDeploy, nil, id); err == nil {
 		t.Error("no message was read")
 	}
 }
@@ -71,10 +71,10 @@ func TestReadCard(t *testing.T) {
 func TestHistoryKeepsNewest(t *testing.T) {
 	t.Parallel()
 	en := english()
-	e := NewCard(en.p, Proposal{Kind: KindDeploy, Environment: "dev", Ref: "main", RequesterID: "1", Requester: "x"}, "").Embeds[0]
+	e := NewCard(en.Printer, Proposal{Kind: KindDeploy, Environment: "dev", Ref: "main", RequesterID: "1", Requester: "x"}, "").Embeds[0]
 	at := time.Unix(1772445600, 0)
 	for i := range 30 {
-		e = en.withState(e, state{at: at, history: "refused " + string(rune('a'+i%26))})
+		e = withState(en, e, state{at: at, history: "refused " + string(rune('a'+i%26))})
 	}
 	lines := 0
 	for _, f := range e.Fields {
@@ -107,7 +107,7 @@ func TestChangesText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := Comparison{Status: "ahead", AheadBy: 1, Commits: []Commit{{SHA: sha, Subject: tt.subject, Author: tt.author}}}
-			if got := changesText(english().p, "prod", sha, c); got != tt.want {
+			if got := changesText(english().Printer, "prod", sha, c); got != tt.want {
 				t.Errorf("changesText = %q, want %q", got, tt.want)
 			}
 		})

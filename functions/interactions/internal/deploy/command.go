@@ -143,12 +143,12 @@ func (s *Service) rollbackStart(ctx context.Context, req command.Request) comman
 // worker (startApproved). The decision is recorded before it is shown: of two clicks at the
 // same instant, the one recorded first decides and the other is told who did.
 func (s *Service) approve(ctx context.Context, k Kind, req command.Request) command.Reply {
-	in, t := req.Interaction, channel(req)
+	in, t := req.Interaction, approval.Channel(req)
 	r, reply, ok := s.readOpen(ctx, k, req, "approve")
 	if !ok {
 		return reply
 	}
-	who := mention(t.p, in)
+	who := mention(t.Printer, in)
 	if err := s.Policy.AllowApproval(in, k.action(), r.Environment, r.RequesterID); err != nil {
 		return s.refuse(ctx, k, req, r, "approve", err)
 	}
@@ -159,15 +159,15 @@ func (s *Service) approve(ctx context.Context, k Kind, req command.Request) comm
 		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "expired",
 			Detail: "requested " + age.Round(time.Minute).String() + " before"})
 		return s.close(t, req, r, state{color: discord.ColorGrey, at: req.Received,
-			description: t.p.T("deploy.state.expired", i18n.Args{"Minutes": int(approvalWindow.Minutes()), "Command": string(k)}),
-			history:     t.p.T("deploy.history.expired", i18n.Args{"Who": who})})
+			description: t.Printer.T("deploy.state.expired", i18n.Args{"Minutes": int(approvalWindow.Minutes()), "Command": string(k)}),
+			history:     t.Printer.T("deploy.history.expired", i18n.Args{"Who": who})})
 	}
 	if reply, ok := s.decide(ctx, k, req, r, approval.Approved, "approve"); !ok {
 		return reply
 	}
 	s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "approved"})
 	reply = s.close(t, req, r, state{color: discord.ColorBlue, at: req.Received,
-		description: t.p.T("deploy.state.approved", i18n.Args{"Who": who}), history: approvedLine(t.p, who)})
+		description: t.Printer.T("deploy.state.approved", i18n.Args{"Who": who}), history: approvedLine(t.Printer, who)})
 	return command.RespondAndDefer(reply.Response(discord.InteractionMessageComponent))
 }
 
@@ -179,12 +179,12 @@ func approvedLine(p *i18n.Printer, who string) string {
 
 // cancel closes the card: the requester or a member with an allowed role may.
 func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) command.Reply {
-	in, t := req.Interaction, channel(req)
+	in, t := req.Interaction, approval.Channel(req)
 	r, reply, ok := s.readOpen(ctx, k, req, "cancel")
 	if !ok {
 		return reply
 	}
-	who := mention(t.p, in)
+	who := mention(t.Printer, in)
 	if u := in.Invoker(); u == nil || u.ID != r.RequesterID {
 		if err := s.Policy.Allow(in, k.action()); err != nil {
 			return s.refuse(ctx, k, req, r, "cancel", err)
@@ -195,7 +195,7 @@ func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) comma
 	}
 	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Outcome: "cancelled"})
 	return s.close(t, req, r, state{color: discord.ColorGrey, at: req.Received,
-		description: t.p.T("deploy.state.cancelled", i18n.Args{"Who": who}), history: t.p.T("deploy.history.cancelled", i18n.Args{"Who": who})})
+		description: t.Printer.T("deploy.state.cancelled", i18n.Args{"Who": who}), history: t.Printer.T("deploy.history.cancelled", i18n.Args{"Who": who})})
 }
 
 // decide records the click's decision st on the card: one conditional write, in the click's
@@ -227,12 +227,12 @@ func (s *Service) decide(ctx context.Context, k Kind, req command.Request, r Pro
 // with who was refused and why in its history, in the channel's language.
 func (s *Service) refuse(ctx context.Context, k Kind, req command.Request, r Proposal, verb string, err error) command.Reply {
 	s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "denied", Detail: authz.DenialReason(err)})
-	m, t := req.Interaction.Message, channel(req)
-	line := t.p.T("deploy.history.refused.approve", i18n.Args{"Who": mention(t.p, req.Interaction), "Reason": authz.Text(t.p, err)})
+	m, t := req.Interaction.Message, approval.Channel(req)
+	line := t.Printer.T("deploy.history.refused.approve", i18n.Args{"Who": mention(t.Printer, req.Interaction), "Reason": authz.Text(t.Printer, err)})
 	if verb == "cancel" {
-		line = t.p.T("deploy.history.refused.cancel", i18n.Args{"Who": mention(t.p, req.Interaction), "Reason": authz.Text(t.p, err)})
+		line = t.Printer.T("deploy.history.refused.cancel", i18n.Args{"Who": mention(t.Printer, req.Interaction), "Reason": authz.Text(t.Printer, err)})
 	}
-	e := t.withState(m.Embeds[0], state{description: m.Embeds[0].Description, color: m.Embeds[0].Color, at: req.Received, history: line})
+	e := withState(t, m.Embeds[0], state{description: m.Embeds[0].Description, color: m.Embeds[0].Color, at: req.Received, history: line})
 	return command.Respond(discord.Update(discord.Message{Embeds: append([]discord.Embed{e}, m.Embeds[1:]...)}))
 }
 
@@ -252,12 +252,12 @@ func (s *Service) readOpen(ctx context.Context, k Kind, req command.Request, ver
 }
 
 // close answers a click by changing the card to st with its buttons disabled.
-func (s *Service) close(t texts, req command.Request, r Proposal, st state) command.Reply {
+func (s *Service) close(t approval.Texts, req command.Request, r Proposal, st state) command.Reply {
 	m := req.Interaction.Message
-	e := t.withState(m.Embeds[0], st)
+	e := withState(t, m.Embeds[0], st)
 	return command.Respond(discord.Update(discord.Message{
 		Embeds:     append([]discord.Embed{e}, m.Embeds[1:]...),
-		Components: buttons(t.p, r, false, ""),
+		Components: buttons(t.Printer, r, false, ""),
 	}))
 }
 

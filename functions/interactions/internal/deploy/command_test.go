@@ -175,7 +175,7 @@ func TestClicks(t *testing.T) {
 	dev := prod
 	dev.Environment = "dev"
 	rollback := Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: strings.Repeat("a", 40), RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
-	en := english().p
+	en := english().Printer
 	closed := NewCard(en, prod, "changes")
 	closed.Embeds[0].Description = "✖️ Cancelled by someone. Nothing was dispatched."
 	closed.Components = buttons(en, prod, false, "")
@@ -251,7 +251,7 @@ func TestClicks(t *testing.T) {
 func TestRefusalKeepsCardOpen(t *testing.T) {
 	t.Parallel()
 	p := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main", RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
-	card := NewCard(english().p, p, "c")
+	card := NewCard(english().Printer, p, "c")
 	s := testService(&entries{})
 	resp := s.approve(t.Context(), KindDeploy, click(card, p, KindDeploy.approvePrefix(), member(requester, roleID), time.Minute)).Response(discord.InteractionMessageComponent)
 	if resp.Type != discord.ResponseUpdateMessage || resp.Data.Components != nil {

@@ -27,13 +27,13 @@ type task struct {
 func (t task) in(p *i18n.Printer) string { return p.T(t.id, t.args) }
 
 // logged is the task in English, for an internal error's log line.
-func (r repo) logged(t task) string { return t.in(r.t.c.Printer(i18n.English)) }
+func (r repo) logged(t task) string { return t.in(r.t.Catalog.Printer(i18n.English)) }
 
 // common is the message for what any call may meet: a rate limit, or the installation's
 // token refused (the App uninstalled or suspended since its installation was looked up).
 func (r repo) common(err error, t task) error {
 	st, _ := githubapp.ErrorStatus(err)
-	p := r.t.p
+	p := r.t.Printer
 	switch {
 	case githubapp.RateLimited(err):
 		return userError(err, p, "deploy.github.ratelimited", i18n.Args{"Task": t.in(p)})
@@ -49,12 +49,12 @@ func (r repo) readError(err error, t task) error {
 		return e
 	}
 	st, msg := githubapp.ErrorStatus(err)
-	args := i18n.Args{"Task": t.in(r.t.p), "Repo": r.fullName}
+	args := i18n.Args{"Task": t.in(r.t.Printer), "Repo": r.fullName}
 	switch {
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
-		return userError(err, r.t.p, "deploy.github.nocontents", args)
+		return userError(err, r.t.Printer, "deploy.github.nocontents", args)
 	case st == http.StatusNotFound:
-		return userError(err, r.t.p, "deploy.github.notfound", args)
+		return userError(err, r.t.Printer, "deploy.github.notfound", args)
 	}
 	return fmt.Errorf("%s in %s: %w", r.logged(t), r.fullName, err)
 }
@@ -69,9 +69,9 @@ func (r repo) workflowError(err error) error {
 	args := i18n.Args{"Workflow": discord.Quote(r.workflow), "Repo": r.fullName}
 	switch {
 	case st == http.StatusNotFound:
-		return userError(err, r.t.p, "deploy.github.noworkflow", args)
+		return userError(err, r.t.Printer, "deploy.github.noworkflow", args)
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
-		return userError(err, r.t.p, "deploy.github.noactionsread", args)
+		return userError(err, r.t.Printer, "deploy.github.noactionsread", args)
 	}
 	return fmt.Errorf("list the runs of workflow %s: %w", r.workflow, err)
 }
@@ -86,7 +86,7 @@ func (r repo) dispatchError(err error, ref string) error {
 		return e
 	}
 	st, msg := githubapp.ErrorStatus(err)
-	p := r.t.p
+	p := r.t.Printer
 	args := i18n.Args{"Workflow": wf, "Repo": r.fullName, "Ref": discord.Quote(ref), "Message": discord.Quote(msg), "Status": st}
 	switch {
 	case st == http.StatusNotFound:

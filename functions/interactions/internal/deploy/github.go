@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
@@ -25,7 +26,7 @@ type RepoClients interface {
 // repo is the repository deployed and its deploy workflow, with the client that calls them.
 type repo struct {
 	client          *github.Client
-	t               texts // the channel's: what GitHub refused shows on the card or in its place
+	t               approval.Texts // the channel's: what GitHub refused shows on the card or in its place
 	owner, name     string
 	workflow        string // DEPLOY_WORKFLOW, a file name under .github/workflows
 	fullName        string // owner/name, for messages
@@ -53,7 +54,7 @@ func (r repo) head(ctx context.Context, ref string) (string, error) {
 	sha, resp, err := r.client.Repositories.GetCommitSHA1(ctx, r.owner, r.name, ref, "")
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity) {
-			return "", userError(err, r.t.p, "deploy.github.norefhead", i18n.Args{"Ref": discord.Quote(ref), "Repo": r.fullName})
+			return "", userError(err, r.t.Printer, "deploy.github.norefhead", i18n.Args{"Ref": discord.Quote(ref), "Repo": r.fullName})
 		}
 		return "", r.readError(err, task{id: "deploy.task.read", args: i18n.Args{"Ref": ref}})
 	}

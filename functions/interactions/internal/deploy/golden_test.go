@@ -1,64 +1,30 @@
 package deploy
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"net/http"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// placeholder is how a Printer shows a message it lacks: "[deploy.card.title.deploy]".
-var placeholder = regexp.MustCompile(`\[[a-z0-9]+(\.[a-z0-9]+)+\]`)
-
-// golden compares v, as indented JSON, with testdata/golden/<kind>.<lang>.json, and fails on
-// a message shown as its id.
+// golden compares v with testdata/golden/<kind>.<lang>.json (i18ntest.Golden).
 func golden(t *testing.T, kind string, lang i18n.Language, v any) {
 	t.Helper()
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // mentions and timestamps as Discord receives them: <@id>, <t:unix:f>
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	got := b.Bytes()
-	if ids := placeholder.FindAll(got, -1); len(ids) > 0 {
-		t.Errorf("%s in %s shows messages as their ids: %s", kind, lang, ids)
-	}
-	path := filepath.Join("testdata", "golden", kind+"."+string(lang)+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	i18ntest.Golden(t, filepath.Join("testdata", "golden"), kind, lang, v, *update)
 }
 
 // TestGolden shows each kind of message of /deploy and /rollback in English and in Korean: the
@@ -78,7 +44,7 @@ func TestGolden(t *testing.T) {
 		t.Run(string(lang), func(t *testing.T) {
 			t.Parallel()
 			c := catalog()
-			tx := texts{c: c, p: c.Printer(lang)}
+			tx := approval.Texts{Catalog: c, Printer: c.Printer(lang)}
 			s := testService(&entries{})
 			s.Workflow = "deploy.yml"
 			in := func(r command.Request) command.Request {
@@ -101,9 +67,9 @@ func TestGolden(t *testing.T) {
 				}
 				return *resp.Data
 			}
-			open := NewCard(tx.p, prod, changesText(tx.p, prod.Environment, strings.Repeat("b", 40), changes))
+			open := NewCard(tx.Printer, prod, changesText(tx.Printer, prod.Environment, strings.Repeat("b", 40), changes))
 			golden(t, "card-open", lang, open)
-			golden(t, "rollback-open", lang, NewCard(tx.p, rollback, ""))
+			golden(t, "rollback-open", lang, NewCard(tx.Printer, rollback, ""))
 
 			approved := press(open, prod, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute)
 			golden(t, "approved", lang, approved)
@@ -111,7 +77,7 @@ func TestGolden(t *testing.T) {
 				Result: &approval.Result{At: requestedAt.Add(time.Minute), RunID: 1000, URL: "https://github.com/acme/shop/actions/runs/1000"}}
 			golden(t, "dispatched", lang, s.render(tx, KindDeploy, approved, rec))
 			rec.Result = &approval.Result{At: requestedAt.Add(time.Minute),
-				Text: tx.p.T("deploy.result.refused", i18n.Args{"Reason": repo{t: tx, workflow: "deploy.yml", fullName: "acme/shop"}.dispatchError(
+				Text: tx.Printer.T("deploy.result.refused", i18n.Args{"Reason": repo{t: tx, workflow: "deploy.yml", fullName: "acme/shop"}.dispatchError(
 					noTrigger, "v1.4.2").(*command.Error).Message, "Command": "deploy"})}
 			rec.State = approval.Failed
 			golden(t, "failed", lang, s.render(tx, KindDeploy, approved, rec))
@@ -131,7 +97,7 @@ func TestGolden(t *testing.T) {
 				"already-expired":    approval.Already(p, approval.Record[Proposal]{State: approval.Expired, By: approver, At: at}),
 				"not-recorded":       approval.NotRecorded(p),
 				"closed":             answer(s.approve(t.Context(), KindDeploy, in(click(approved, prod, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute))), discord.InteractionMessageComponent),
-				"two-person-refusal": tx.field(press(open, prod, KindDeploy.approvePrefix(), member(requester, roleID), time.Minute).Embeds[0], fieldHistory),
+				"two-person-refusal": tx.Field(press(open, prod, KindDeploy.approvePrefix(), member(requester, roleID), time.Minute).Embeds[0], fieldHistory),
 			})
 		})
 	}

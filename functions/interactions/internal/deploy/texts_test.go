@@ -13,7 +13,7 @@ func catalog() *i18n.Catalog {
 }
 
 // english is how the tests' cards speak unless a test asks for Korean.
-func english() texts {
+func english() approval.Texts {
 	c := catalog()
-	return texts{c: c, p: c.Printer(i18n.English)}
+	return approval.Texts{Catalog: c, Printer: c.Printer(i18n.English)}
 }

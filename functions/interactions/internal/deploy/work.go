@@ -25,7 +25,7 @@ func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) 
 	if u := req.Interaction.Invoker(); u != nil {
 		r.RequesterID, r.Requester = u.ID, u.Username
 	}
-	msg, err := s.card(ctx, channel(req), &r, req.Option("ref"))
+	msg, err := s.card(ctx, approval.Channel(req), &r, req.Option("ref"))
 	outcome, detail := "requested", ""
 	if err != nil {
 		outcome, detail = "failed", err.Error()
@@ -35,7 +35,7 @@ func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) 
 }
 
 // card is the card of r, in the channel's language t, or why it cannot be made.
-func (s *Service) card(ctx context.Context, t texts, r *Proposal, ref string) (discord.Message, error) {
+func (s *Service) card(ctx context.Context, t approval.Texts, r *Proposal, ref string) (discord.Message, error) {
 	repo, err := s.repo(ctx, t)
 	if err != nil {
 		return discord.Message{}, err
@@ -56,25 +56,25 @@ func (s *Service) card(ctx context.Context, t texts, r *Proposal, ref string) (d
 	if r.SHA, err = repo.head(ctx, ref); err != nil {
 		return discord.Message{}, err
 	}
-	changes := t.p.T("deploy.changes.first", i18n.Args{"Environment": discord.Quote(r.Environment), "Workflow": discord.Quote(s.Workflow), "Limit": repo.successfulLimit})
+	changes := t.Printer.T("deploy.changes.first", i18n.Args{"Environment": discord.Quote(r.Environment), "Workflow": discord.Quote(s.Workflow), "Limit": repo.successfulLimit})
 	if len(deploys) > 0 {
 		base := deploys[0].SHA
 		c, err := repo.compare(ctx, base, r.SHA)
 		if err != nil {
 			s.Log.LogAttrs(ctx, slog.LevelWarn, "compare for the card", slog.String("error", err.Error()))
-			changes = t.p.T("deploy.changes.unknown", i18n.Args{"SHA": discord.Quote(short(base))})
+			changes = t.Printer.T("deploy.changes.unknown", i18n.Args{"SHA": discord.Quote(short(base))})
 		} else {
-			changes = changesText(t.p, r.Environment, base, c)
+			changes = changesText(t.Printer, r.Environment, base, c)
 		}
 	}
-	return NewCard(t.p, *r, changes), nil
+	return NewCard(t.Printer, *r, changes), nil
 }
 
 // rollbackCard names the commit a rollback deploys: the commit of the newest successful deploy
 // of the environment that differs from the newest one's. A deploy's commit is its run's head
 // commit, or, for a rollback, the commit its run-name names (deployrun.Title.DeployedSHA).
 func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, deploys []deployed) (discord.Message, error) {
-	p := repo.t.p
+	p := repo.t.Printer
 	if len(deploys) == 0 {
 		return discord.Message{}, userError(nil, p, "deploy.rollback.none", i18n.Args{"Environment": discord.Quote(r.Environment),
 			"Limit": repo.successfulLimit, "Workflow": discord.Quote(s.Workflow)})
@@ -98,7 +98,7 @@ func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, depl
 }
 
 // repo is the deployed repository, whose refusals t's language explains.
-func (s *Service) repo(ctx context.Context, t texts) (repo, error) {
+func (s *Service) repo(ctx context.Context, t approval.Texts) (repo, error) {
 	owner, name, _ := strings.Cut(s.Repository, "/")
 	c, err := s.GitHub.RepoClient(ctx, owner, name)
 	if err != nil {
@@ -115,10 +115,10 @@ func (s *Service) repo(ctx context.Context, t texts) (repo, error) {
 // also looks for a run of this card before dispatching, for a delivery after a dispatch whose
 // result could not be recorded.
 func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request) (discord.Message, error) {
-	in, t := req.Interaction, channel(req)
+	in, t := req.Interaction, approval.Channel(req)
 	r, err := Read(req.Texts, k, in.Message, in.Component.CustomID)
 	if err != nil {
-		return discord.Message{}, userError(err, t.p, "deploy.unreadable", i18n.Args{"Command": string(k)})
+		return discord.Message{}, userError(err, t.Printer, "deploy.unreadable", i18n.Args{"Command": string(k)})
 	}
 	correlationID := deployrun.CorrelationID(in.ChannelID, in.Message.ID)
 	rec, done, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "dispatch", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
@@ -130,12 +130,12 @@ func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request
 	case errors.Is(err, approval.ErrUnconfirmed):
 		s.Log.LogAttrs(ctx, slog.LevelWarn, "dispatch without a recorded approval refused", slog.String("error", err.Error()))
 		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "refused", Detail: "approval not confirmed"})
-		current := s.original(ctx, t, in, t.p.T("deploy.state.locked"))
-		e := t.withState(current.Embeds[0], state{color: discord.ColorRed, at: s.Now().UTC(), history: t.p.T("deploy.history.unconfirmed"),
-			description: t.p.T("deploy.state.unconfirmed", i18n.Args{"Command": string(k)})})
+		current := s.original(ctx, t, in, t.Printer.T("deploy.state.locked"))
+		e := withState(t, current.Embeds[0], state{color: discord.ColorRed, at: s.Now().UTC(), history: t.Printer.T("deploy.history.unconfirmed"),
+			description: t.Printer.T("deploy.state.unconfirmed", i18n.Args{"Command": string(k)})})
 		out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
 		if ours(current) {
-			out.Components = buttons(t.p, r, false, "")
+			out.Components = buttons(t.Printer, r, false, "")
 		}
 		return out, nil
 	case err != nil:
@@ -145,13 +145,13 @@ func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request
 			Detail: "already " + string(rec.State) + " " + rec.Result.URL})
 	}
 	// Read the card now: deploy-notify may have put the run's status on it meanwhile.
-	return s.render(t, k, s.original(ctx, t, in, t.p.T("deploy.state.approved", i18n.Args{"Who": discord.Mention(rec.By)})), rec), nil
+	return s.render(t, k, s.original(ctx, t, in, t.Printer.T("deploy.state.approved", i18n.Args{"Who": discord.Mention(rec.By)})), rec), nil
 }
 
 // dispatch is the step of an approval: it dispatches the workflow for the record's proposal,
 // unless a run of this card exists, and returns the record with the outcome, said in t's
 // language.
-func (s *Service) dispatch(ctx context.Context, t texts, k Kind, req command.Request, rec approval.Record[Proposal], correlationID string) approval.Record[Proposal] {
+func (s *Service) dispatch(ctx context.Context, t approval.Texts, k Kind, req command.Request, rec approval.Record[Proposal], correlationID string) approval.Record[Proposal] {
 	r := rec.Proposal
 	run, err := s.startOnce(ctx, t, r, correlationID)
 	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "dispatched"}
@@ -160,10 +160,10 @@ func (s *Service) dispatch(ctx context.Context, t texts, k Kind, req command.Req
 	if err != nil {
 		entry.Outcome, entry.Detail = "failed", err.Error()
 		s.audit(ctx, req, entry)
-		res.Text = t.p.T("deploy.result.internal", i18n.Args{"RequestID": req.RequestID, "Command": string(k)})
+		res.Text = t.Printer.T("deploy.result.internal", i18n.Args{"RequestID": req.RequestID, "Command": string(k)})
 		var ce *command.Error
 		if errors.As(err, &ce) {
-			res.Text = t.p.T("deploy.result.refused", i18n.Args{"Reason": ce.Message, "Command": string(k)})
+			res.Text = t.Printer.T("deploy.result.refused", i18n.Args{"Reason": ce.Message, "Command": string(k)})
 		}
 		rec.State = approval.Failed
 		return rec
@@ -183,36 +183,36 @@ func (s *Service) dispatch(ctx context.Context, t texts, k Kind, req command.Req
 // render is the card current showing the outcome recorded in rec. Its history is the card's
 // with the approval and the outcome rendered from the record, so that neither is lost when
 // current is a copy from before the click's own update.
-func (s *Service) render(t texts, k Kind, current discord.Message, rec approval.Record[Proposal]) discord.Message {
+func (s *Service) render(t approval.Texts, k Kind, current discord.Message, rec approval.Record[Proposal]) discord.Message {
 	who := discord.Mention(rec.By)
 	res := rec.Result
-	e := t.withState(current.Embeds[0], state{description: current.Embeds[0].Description, color: current.Embeds[0].Color,
-		at: rec.At, history: approvedLine(t.p, who)})
-	st := state{description: t.p.T("deploy.state.failedby", i18n.Args{"Result": res.Text, "Who": who}), color: discord.ColorRed, at: res.At,
-		history: t.p.T("deploy.history.failed")}
+	e := withState(t, current.Embeds[0], state{description: current.Embeds[0].Description, color: current.Embeds[0].Color,
+		at: rec.At, history: approvedLine(t.Printer, who)})
+	st := state{description: t.Printer.T("deploy.state.failedby", i18n.Args{"Result": res.Text, "Who": who}), color: discord.ColorRed, at: res.At,
+		history: t.Printer.T("deploy.history.failed")}
 	if rec.State == approval.Dispatched {
 		args := i18n.Args{"At": fmt.Sprintf("<t:%d:f>", res.At.Unix()), "Who": who}
-		description := t.p.T("deploy.state.dispatched.deploy", args)
+		description := t.Printer.T("deploy.state.dispatched.deploy", args)
 		if k == KindRollback {
-			description = t.p.T("deploy.state.dispatched.rollback", args)
+			description = t.Printer.T("deploy.state.dispatched.rollback", args)
 		}
 		st = state{description: description, color: discord.ColorGreen, at: res.At,
-			history: t.p.T("deploy.history.dispatched", i18n.Args{"Workflow": s.Workflow})}
+			history: t.Printer.T("deploy.history.dispatched", i18n.Args{"Workflow": s.Workflow})}
 		if res.RunID != 0 {
-			st.history = t.p.T("deploy.history.dispatchedrun", i18n.Args{"Run": res.RunID})
+			st.history = t.Printer.T("deploy.history.dispatchedrun", i18n.Args{"Run": res.RunID})
 		}
 	}
-	e = t.withState(e, st)
+	e = withState(t, e, st)
 	if rec.State == approval.Dispatched {
-		value := t.p.T("deploy.run.starting")
+		value := t.Printer.T("deploy.run.starting")
 		if res.URL != "" {
 			value = fmt.Sprintf("[#%d](%s)", res.RunID, res.URL)
 		}
-		e = t.setField(e, fieldRun, value, true)
+		e = setField(t, e, fieldRun, value, true)
 	}
 	out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
 	if ours(current) {
-		out.Components = buttons(t.p, rec.Proposal, false, res.URL)
+		out.Components = buttons(t.Printer, rec.Proposal, false, res.URL)
 	}
 	return out
 }
@@ -220,14 +220,14 @@ func (s *Service) render(t texts, k Kind, current discord.Message, rec approval.
 // original reads the card as it is now through the click's token. When that fails it is the
 // card as clicked, locked and showing locked: an edit then drops a status embed deploy-notify
 // may have added, which its next event puts back.
-func (s *Service) original(ctx context.Context, t texts, in discord.Interaction, locked string) discord.Message {
+func (s *Service) original(ctx context.Context, t approval.Texts, in discord.Interaction, locked string) discord.Message {
 	m, err := s.Discord.GetOriginal(ctx, s.ApplicationID, in.Token)
 	if err == nil && len(m.Embeds) > 0 {
 		return m
 	}
 	s.Log.LogAttrs(ctx, slog.LevelWarn, "read the card before editing it", slog.Any("error", err))
 	m = *in.Message
-	m.Embeds = append([]discord.Embed{t.withState(m.Embeds[0], state{description: locked, color: discord.ColorBlue})}, m.Embeds[1:]...)
+	m.Embeds = append([]discord.Embed{withState(t, m.Embeds[0], state{description: locked, color: discord.ColorBlue})}, m.Embeds[1:]...)
 	return m
 }
 
@@ -238,7 +238,7 @@ type startedRun struct {
 }
 
 // startOnce dispatches the workflow for r unless a run of this card already exists.
-func (s *Service) startOnce(ctx context.Context, t texts, r Proposal, correlationID string) (startedRun, error) {
+func (s *Service) startOnce(ctx context.Context, t approval.Texts, r Proposal, correlationID string) (startedRun, error) {
 	repo, err := s.repo(ctx, t)
 	if err != nil {
 		return startedRun{}, err

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
@@ -46,26 +45,6 @@ const (
 	fieldStatus    = "scale.field.status"
 	fieldNote      = "scale.field.note"
 )
-
-// texts writes a card in the channel's language p and reads its field names in every
-// language of c.
-type texts struct {
-	c *i18n.Catalog
-	p *i18n.Printer
-}
-
-// channel is the texts of what req's channel sees: the card and the results on it.
-func channel(req command.Request) texts { return texts{c: req.Texts, p: req.Channel()} }
-
-// field is the value of the field id of e, "" when it has none.
-func (t texts) field(e discord.Embed, id string) string {
-	for _, f := range e.Fields {
-		if approval.IsField(t.c, f.Name, id) {
-			return f.Value
-		}
-	}
-	return ""
-}
 
 // errBadCard is a click whose card cannot be read: not one this package made.
 var errBadCard = errors.New("not a /scale card")
@@ -135,8 +114,8 @@ func parseClick(c *i18n.Catalog, in discord.Interaction) (Proposal, error) {
 	if !ok || !ok2 || requester == "" || err != nil {
 		return Proposal{}, errBadCard
 	}
-	e, tx := in.Message.Embeds[0], texts{c: c}
-	value := func(id string) string { return tx.field(e, id) }
+	e, tx := in.Message.Embeds[0], approval.Texts{Catalog: c}
+	value := func(id string) string { return tx.Field(e, id) }
 	t, err := ParseTarget(c.Printer(i18n.English), value(fieldService), value(fieldTarget))
 	if err != nil {
 		return Proposal{}, fmt.Errorf("%w: %w", errBadCard, err)
@@ -151,7 +130,7 @@ func parseClick(c *i18n.Catalog, in discord.Interaction) (Proposal, error) {
 // closed is the status of a card whose buttons no longer work, "" while it is open: a card
 // is open while its Approve button is there and enabled. p says "closed" for a card without
 // a status.
-func closed(t texts, p *i18n.Printer, m *discord.Message) string {
+func closed(t approval.Texts, p *i18n.Printer, m *discord.Message) string {
 	for _, row := range m.Components {
 		for _, c := range row.Components {
 			if strings.HasPrefix(c.CustomID, ApprovePrefix) && !c.Disabled {
@@ -159,7 +138,7 @@ func closed(t texts, p *i18n.Printer, m *discord.Message) string {
 			}
 		}
 	}
-	if status := t.field(m.Embeds[0], fieldStatus); status != "" {
+	if status := t.Field(m.Embeds[0], fieldStatus); status != "" {
 		return status
 	}
 	return p.T("scale.closed.unknown")
@@ -176,13 +155,13 @@ const (
 
 // update is the card m with a new status and colour, and its buttons as state says. note, when
 // not "", replaces the card's note (a refused click).
-func (t texts) update(m *discord.Message, status string, color int, note string, state cardState) discord.Message {
+func update(t approval.Texts, m *discord.Message, status string, color int, note string, state cardState) discord.Message {
 	e := m.Embeds[0]
 	e.Fields = slices.Clone(e.Fields)
 	e.Color = color
-	t.setField(&e, fieldStatus, status)
+	setField(t, &e, fieldStatus, status)
 	if note != "" {
-		t.setField(&e, fieldNote, note)
+		setField(t, &e, fieldNote, note)
 	}
 	out := discord.Message{Embeds: []discord.Embed{e}, AllowedMentions: discord.NoMentions()}
 	switch state {
@@ -203,13 +182,13 @@ func (t texts) update(m *discord.Message, status string, color int, note string,
 }
 
 // setField sets the value of the field id, adding it, named in t's language, when missing.
-func (t texts) setField(e *discord.Embed, id, value string) {
+func setField(t approval.Texts, e *discord.Embed, id, value string) {
 	value = discord.Truncate(value, discord.MaxFieldValue)
 	for i := range e.Fields {
-		if approval.IsField(t.c, e.Fields[i].Name, id) {
+		if t.IsField(e.Fields[i].Name, id) {
 			e.Fields[i].Value = value
 			return
 		}
 	}
-	e.Fields = append(e.Fields, discord.EmbedField{Name: t.p.T(id), Value: value})
+	e.Fields = append(e.Fields, discord.EmbedField{Name: t.Printer.T(id), Value: value})
 }

@@ -124,7 +124,7 @@ func (s *Service) preview(ctx context.Context, req command.Request) (discord.Mes
 // closed, or too old, and returns ok only when the click may go on. What only the clicker
 // sees is in their language, the card in the channel's.
 func (s *Service) click(ctx context.Context, req command.Request, act string) (Proposal, command.Reply, bool) {
-	in, p, t := req.Interaction, req.Member(), channel(req)
+	in, p, t := req.Interaction, req.Member(), approval.Channel(req)
 	r, err := parseClick(req.Texts, in)
 	if err != nil {
 		return r, command.Ephemeral(p.T("scale.unreadable")), false
@@ -139,7 +139,7 @@ func (s *Service) click(ctx context.Context, req command.Request, act string) (P
 			return r, reply, false
 		}
 		s.audit(ctx, req, act, target, "expired", "")
-		return r, command.Respond(discord.Update(t.update(in.Message, t.p.T("scale.state.expired", i18n.Args{"Minutes": int(MaxAge.Minutes())}),
+		return r, command.Respond(discord.Update(update(t, in.Message, t.Printer.T("scale.state.expired", i18n.Args{"Minutes": int(MaxAge.Minutes())}),
 			discord.ColorGrey, "", done))), false
 	}
 	return r, command.Reply{}, true
@@ -148,10 +148,10 @@ func (s *Service) click(ctx context.Context, req command.Request, act string) (P
 // refuse keeps the card open and says on it why the click was refused.
 func (s *Service) refuse(ctx context.Context, req command.Request, act string, r Proposal, err error) command.Reply {
 	s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "denied", authz.DenialReason(err))
-	m, t := req.Interaction.Message, channel(req)
-	status := t.field(m.Embeds[0], fieldStatus)
-	note := t.p.T("scale.state.refused", i18n.Args{"Who": mention(t.p, req.Interaction), "Button": label(t.p, act), "Reason": authz.Text(t.p, err)})
-	return command.Respond(discord.Update(t.update(m, status, m.Embeds[0].Color, note, open)))
+	m, t := req.Interaction.Message, approval.Channel(req)
+	status := t.Field(m.Embeds[0], fieldStatus)
+	note := t.Printer.T("scale.state.refused", i18n.Args{"Who": mention(t.Printer, req.Interaction), "Button": label(t.Printer, act), "Reason": authz.Text(t.Printer, err)})
+	return command.Respond(discord.Update(update(t, m, status, m.Embeds[0].Color, note, open)))
 }
 
 // label is the label of the button of act, in p's language.
@@ -188,9 +188,9 @@ func (s *Service) approve(ctx context.Context, req command.Request) command.Repl
 		return reply
 	}
 	s.audit(ctx, req, "scale.approve", auditTarget(r.Target, r.Desired), "approved", "")
-	t := channel(req)
-	return command.RespondAndDefer(discord.Update(t.update(req.Interaction.Message,
-		t.p.T("scale.state.approved", i18n.Args{"Who": mention(t.p, req.Interaction)}), discord.ColorBlue, "", locked)))
+	t := approval.Channel(req)
+	return command.RespondAndDefer(discord.Update(update(t, req.Interaction.Message,
+		t.Printer.T("scale.state.approved", i18n.Args{"Who": mention(t.Printer, req.Interaction)}), discord.ColorBlue, "", locked)))
 }
 
 // decide records the click's decision st on the card: one conditional write, in the click's
@@ -221,20 +221,20 @@ func (s *Service) decide(ctx context.Context, req command.Request, act string, r
 // Scaler.Apply also reads the resource again and writes nothing when the count is already
 // set. What it tells the user is the card itself, so refusals are not errors.
 func (s *Service) apply(ctx context.Context, req command.Request) (discord.Message, error) {
-	in, t := req.Interaction, channel(req)
+	in, t := req.Interaction, approval.Channel(req)
 	r, err := parseClick(req.Texts, in)
 	if err != nil {
 		return discord.Message{}, err
 	}
 	rec, again, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "apply", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
-		return s.applyStep(ctx, t.p, req, rec)
+		return s.applyStep(ctx, t.Printer, req, rec)
 	})
 	switch {
 	case errors.Is(err, approval.ErrBusy):
 		return discord.Message{}, err
 	case errors.Is(err, approval.ErrUnconfirmed):
 		s.audit(ctx, req, "scale.apply", auditTarget(r.Target, r.Desired), "refused", "approval not confirmed: "+err.Error())
-		return t.update(in.Message, t.p.T("scale.state.unconfirmed"), discord.ColorRed, "", done), nil
+		return update(t, in.Message, t.Printer.T("scale.state.unconfirmed"), discord.ColorRed, "", done), nil
 	case err != nil:
 		return discord.Message{}, err
 	case again:
@@ -244,7 +244,7 @@ func (s *Service) apply(ctx context.Context, req command.Request) (discord.Messa
 	if rec.State == approval.Failed {
 		color = discord.ColorRed
 	}
-	return t.update(in.Message, rec.Result.Text, color, "", done), nil
+	return update(t, in.Message, rec.Result.Text, color, "", done), nil
 }
 
 // applyStep is the step of an approval: it makes the change the record names and returns the
@@ -291,7 +291,7 @@ func (s *Service) cancel(ctx context.Context, req command.Request) command.Reply
 		return reply
 	}
 	s.audit(ctx, req, "scale.cancel", auditTarget(r.Target, r.Desired), "cancelled", "")
-	t := channel(req)
-	return command.Respond(discord.Update(t.update(req.Interaction.Message,
-		t.p.T("scale.state.cancelled", i18n.Args{"Who": mention(t.p, req.Interaction), "At": stamp(s.Now(), "f")}), discord.ColorGrey, "", done)))
+	t := approval.Channel(req)
+	return command.Respond(discord.Update(update(t, req.Interaction.Message,
+		t.Printer.T("scale.state.cancelled", i18n.Args{"Who": mention(t.Printer, req.Interaction), "At": stamp(s.Now(), "f")}), discord.ColorGrey, "", done)))
 }

@@ -1,15 +1,12 @@
 package scale
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -17,53 +14,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+var rewrite = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// placeholder is how a Printer shows a message it lacks: "[scale.card.title]".
-var placeholder = regexp.MustCompile(`\[[a-z0-9]+(\.[a-z0-9]+)+\]`)
-
-// golden compares v, as indented JSON, with testdata/golden/<kind>.<lang>.json, and fails on
-// a message shown as its id.
+// golden compares v with testdata/golden/<kind>.<lang>.json (i18ntest.Golden).
 func golden(t *testing.T, kind string, lang i18n.Language, v any) {
 	t.Helper()
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // mentions and timestamps as Discord receives them: <@id>, <t:unix:f>
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	got := b.Bytes()
-	if ids := placeholder.FindAll(got, -1); len(ids) > 0 {
-		t.Errorf("%s in %s shows messages as their ids: %s", kind, lang, ids)
-	}
-	path := filepath.Join("testdata", "golden", kind+"."+string(lang)+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	i18ntest.Golden(t, filepath.Join("testdata", "golden"), kind, lang, v, *rewrite)
 }
 
 // message is what err shows the user.

@@ -30,7 +30,7 @@ func TestParseTarget(t *testing.T) {
 		{"ec2", "i-1", Target{}, "`/scale` scales `ecs` services or `asg` Auto Scaling groups, not `ec2`."},
 	}
 	for _, tt := range tests {
-		got, err := ParseTarget(english().p, tt.service, tt.target)
+		got, err := ParseTarget(english().Printer, tt.service, tt.target)
 		var e *command.Error
 		switch {
 		case tt.wantErr == "" && (err != nil || got != tt.want):
@@ -64,7 +64,7 @@ func TestCheck(t *testing.T) {
 		{"untagged, even in range", untagged, 3, ErrUntagged},
 	}
 	for _, tt := range tests {
-		err := Check(english().p, tt.st, tt.desired)
+		err := Check(english().Printer, tt.st, tt.desired)
 		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("%s: Check = %v, want %v", tt.name, err, tt.want)
 		}
@@ -78,7 +78,7 @@ func TestParseClick(t *testing.T) {
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	r := Proposal{Target: Target{Kind: ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4, RequesterID: "42", At: at}
 	en := english()
-	card := Preview(en.p, r, State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
+	card := Preview(en.Printer, r, State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
 	click := func(customID string, change func(*discord.Message)) discord.Interaction {
 		m := card
 		m.Embeds = []discord.Embed{card.Embeds[0]}
@@ -88,12 +88,12 @@ func TestParseClick(t *testing.T) {
 		}
 		return discord.Interaction{Component: &discord.ComponentData{CustomID: customID}, Message: &m}
 	}
-	got, err := parseClick(en.c, click(r.customID(ApprovePrefix), nil))
+	got, err := parseClick(en.Catalog, click(r.customID(ApprovePrefix), nil))
 	if err != nil || got != r {
 		t.Errorf("parseClick = %+v, %v; want %+v", got, err, r)
 	}
 	setField := func(name, value string) func(*discord.Message) {
-		return func(m *discord.Message) { en.setField(&m.Embeds[0], name, value) }
+		return func(m *discord.Message) { setField(en, &m.Embeds[0], name, value) }
 	}
 	for name, in := range map[string]discord.Interaction{
 		"no time":          click("scale:approve:42", nil),
@@ -104,7 +104,7 @@ func TestParseClick(t *testing.T) {
 		"no embed":         click(r.customID(ApprovePrefix), func(m *discord.Message) { m.Embeds = nil }),
 		"another's button": click("deploy:approve:42:1772445600", nil),
 	} {
-		if _, err := parseClick(en.c, in); !errors.Is(err, errBadCard) {
+		if _, err := parseClick(en.Catalog, in); !errors.Is(err, errBadCard) {
 			t.Errorf("%s: parseClick error %v, want errBadCard", name, err)
 		}
 	}
@@ -136,7 +136,7 @@ func TestExplainAWS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := explainAWS(english().p, tt.err, "read web-asg", "autoscaling:DescribeAutoScalingGroups", tt.write)
+			err := explainAWS(english().Printer, tt.err, "read web-asg", "autoscaling:DescribeAutoScalingGroups", tt.write)
 			var ce *command.Error
 			if !errors.As(err, &ce) || ce.Message != tt.message {
 				t.Errorf("explainAWS = %v, want the message\n%q", err, tt.message)

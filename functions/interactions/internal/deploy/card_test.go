@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/shared/deployrun"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func TestRequestedBy(t *testing.T) {
@@ -111,5 +113,35 @@ func TestChangesText(t *testing.T) {
 				t.Errorf("changesText = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCardInEitherLanguage checks that a card made in one language reads back, and takes its
+// next history line and Run field, when the channel speaks the other: a card open while
+// CHATOPS_LANGUAGE changes.
+func TestCardInEitherLanguage(t *testing.T) {
+	t.Parallel()
+	c := catalog()
+	r := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main", SHA: strings.Repeat("d", 40), RequesterID: "1000000000000000042", Requester: "minji",
+		RequestedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	for _, made := range i18n.Languages() {
+		for _, now := range i18n.Languages() {
+			card := NewCard(c.Printer(made), r, "changes")
+			got, err := Read(c, KindDeploy, &card, r.customID(KindDeploy.approvePrefix()))
+			if err != nil || got != r {
+				t.Errorf("card in %s read as %+v, %v", made, got, err)
+			}
+			tx := approval.Texts{Catalog: c, Printer: c.Printer(now)}
+			e := setField(tx, withState(tx, card.Embeds[0], state{at: r.RequestedAt, history: "line"}), fieldRun, "[#1](u)", true)
+			if n := len(e.Fields); n != len(card.Embeds[0].Fields)+1 {
+				t.Errorf("card in %s, channel in %s: %d fields, want one more than the card's %d", made, now, n, len(card.Embeds[0].Fields))
+			}
+			if h := tx.Field(e, fieldHistory); strings.Count(h, "\n") != 1 || !strings.HasSuffix(h, " line") {
+				t.Errorf("card in %s, channel in %s: history %q", made, now, h)
+			}
+			if e.Fields[len(e.Fields)-2].Value != "[#1](u)" {
+				t.Errorf("card in %s, channel in %s: the Run field is not before the history: %+v", made, now, e.Fields)
+			}
+		}
 	}
 }

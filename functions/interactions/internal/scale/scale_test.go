@@ -7,8 +7,10 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -148,5 +150,27 @@ func TestExplainAWS(t *testing.T) {
 				t.Errorf("explainAWS = %v, which does not wrap AWS's answer", err)
 			}
 		})
+	}
+}
+
+// TestCardInEitherLanguage checks that a card made in one language reads back, and takes its
+// status, when the channel speaks the other: a card open while CHATOPS_LANGUAGE changes.
+func TestCardInEitherLanguage(t *testing.T) {
+	t.Parallel()
+	c := catalog()
+	r := Proposal{Target: Target{Kind: ASG, Name: "web-asg"}, Desired: 3, RequesterID: "42", At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	for _, made := range i18n.Languages() {
+		for _, now := range i18n.Languages() {
+			card := Preview(c.Printer(made), r, State{Target: r.Target, Desired: 2, Min: 1, Max: 6, Tagged: true})
+			got, err := parseClick(c, discord.Interaction{Component: &discord.ComponentData{CustomID: r.customID(ApprovePrefix)}, Message: &card})
+			if err != nil || got != r {
+				t.Errorf("card in %s read as %+v, %v", made, got, err)
+			}
+			tx := approval.Texts{Catalog: c, Printer: c.Printer(now)}
+			out := update(tx, &card, "done", discord.ColorGreen, "", done)
+			if n := len(out.Embeds[0].Fields); n != len(card.Embeds[0].Fields) || tx.Field(out.Embeds[0], fieldStatus) != "done" {
+				t.Errorf("card in %s, channel in %s: fields %+v, want the status replaced", made, now, out.Embeds[0].Fields)
+			}
+		}
 	}
 }

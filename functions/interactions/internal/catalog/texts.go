@@ -9,6 +9,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
+	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
@@ -22,6 +23,7 @@ func texts() []fs.FS {
 		approval.Messages(),
 		assign.Messages(),
 		authz.Messages(),
+		costreport.Messages(),
 	}
 }
 

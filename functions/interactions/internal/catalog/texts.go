@@ -3,8 +3,13 @@ package catalog
 import (
 	"io/fs"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
@@ -14,6 +19,11 @@ import (
 func texts() []fs.FS {
 	return []fs.FS{
 		command.Messages(),
+		deploy.Messages(),
+		scale.Messages(),
+		approval.Messages(),
+		assign.Messages(),
+		authz.Messages(),
 		history.Messages(),
 		costreport.Messages(),
 	}

@@ -1,0 +1,148 @@
+// Package suitetest stands up a deployed suite for the wiring and doctor tests: moto with the
+// DiscordChatOps stack's outputs and the three secrets, a fake Discord (discordapptest) with a
+// server, a channel and roles, a fake GitHub (appadmintest) with the deploy repository and its
+// workflow, and the endpoints the stack would serve: /interactions checks Discord's signature
+// as the interactions function does, /github answers 200.
+package suitetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/discord-chatops/chatops/setup/internal/appadmin/appadmintest"
+	"github.com/discord-chatops/chatops/setup/internal/discordapp"
+	"github.com/discord-chatops/chatops/setup/internal/discordapp/discordapptest"
+	"github.com/discord-chatops/chatops/setup/internal/params"
+	"github.com/discord-chatops/chatops/setup/internal/stack"
+	"github.com/discord-chatops/chatops/shared/discord/signature"
+	"github.com/discord-chatops/chatops/shared/mototest"
+	"github.com/discord-chatops/chatops/shared/secrets"
+)
+
+// The suite's fixed values.
+const (
+	AppID      = "1290000000000000001"
+	BotToken   = "bot-token-1"
+	GuildID    = "1100000000000000001"
+	ChannelID  = "1100000000000000010"
+	DeployRole = "1100000000000000020"
+	BotRole    = "1100000000000000021"
+	Repo       = "octo-org/app"
+	Secret     = "webhook-secret-1"
+)
+
+// Suite is one deployed suite.
+type Suite struct {
+	AWS      aws.Config
+	Prefix   string
+	Discord  *discordapptest.Fake
+	GitHub   *appadmintest.Server
+	Endpoint *httptest.Server
+	// AcceptUnsigned makes /interactions answer unsigned requests as if they were signed.
+	AcceptUnsigned atomic.Bool
+}
+
+// Start builds a suite, with a moto_server of its own.
+func Start(t *testing.T) *Suite {
+	t.Helper()
+	cfg := mototest.Start(t).Config(t)
+	s := &Suite{AWS: cfg, Prefix: "/chatops"}
+	s.Discord = discordapptest.New(t, AppID, BotToken)
+	everyone := discordapp.Role{ID: GuildID, Name: "@everyone", Permissions: discordapp.PermissionViewChannel | discordapp.PermissionReadMessageHistory}
+	s.Discord.AddGuild(discordapptest.Guild{
+		Guild: discordapp.Guild{ID: GuildID, Name: "Octo", OwnerID: "1100000000000000099"},
+		Channels: []discordapp.Channel{
+			{ID: ChannelID, Name: "ops", Type: discordapp.ChannelText},
+			{ID: "1100000000000000011", Name: "general", Type: discordapp.ChannelText},
+			{ID: "1100000000000000012", Name: "Voice", Type: 2},
+		},
+		Roles: []discordapp.Role{everyone,
+			{ID: DeployRole, Name: "deployers"},
+			{ID: BotRole, Name: "ChatOps", Managed: true, Permissions: discordapp.PermissionSendMessages | discordapp.PermissionEmbedLinks},
+		},
+		BotRoles: []string{BotRole},
+	})
+	s.GitHub = appadmintest.Start(t)
+	s.GitHub.AddRepository(Repo)
+	s.GitHub.SetFile(Repo, ".github/workflows/deploy.yml", string(ExampleWorkflow(t)))
+
+	verifier, err := signature.NewVerifier(s.Discord.Application().VerifyKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /interactions", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !s.AcceptUnsigned.Load() && verifier.Verify(r.Header.Get(signature.HeaderSignature), r.Header.Get(signature.HeaderTimestamp), body, time.Now()) != nil {
+			http.Error(w, "invalid request signature", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"type":1}`)
+	})
+	mux.HandleFunc("POST /github", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	s.Endpoint = httptest.NewServer(mux)
+	t.Cleanup(s.Endpoint.Close)
+
+	ctx := context.Background()
+	s.createStack(t, ctx)
+	store := params.New(ssm.NewFromConfig(cfg), s.Prefix)
+	for name, value := range map[string]string{
+		secrets.DiscordBotToken: BotToken, secrets.GitHubPrivateKey: string(s.GitHub.GitHub.PrivateKeyPEM()), secrets.GitHubWebhookSecret: Secret,
+	} {
+		if err := store.Write(ctx, name, value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// createStack creates the stack with the endpoint's URLs as outputs.
+func (s *Suite) createStack(t *testing.T, ctx context.Context) {
+	t.Helper()
+	template, _ := json.Marshal(map[string]any{
+		"Resources": map[string]any{"Queue": map[string]any{"Type": "AWS::SQS::Queue"}},
+		"Outputs": map[string]any{
+			stack.InteractionsEndpointURL:  map[string]any{"Value": s.InteractionsURL()},
+			stack.GithubWebhookURL:         map[string]any{"Value": s.WebhookURL()},
+			stack.InteractionsFunctionName: map[string]any{"Value": "DiscordChatOps-Interactions"},
+			stack.TableName:                map[string]any{"Value": "DiscordChatOps-State"},
+		},
+	})
+	cf := cloudformation.NewFromConfig(s.AWS)
+	_, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(stack.Name), TemplateBody: aws.String(string(template))})
+	if err != nil {
+		t.Fatalf("create the stack in moto: %v", err)
+	}
+}
+
+// InteractionsURL is the stack's InteractionsEndpointUrl.
+func (s *Suite) InteractionsURL() string { return s.Endpoint.URL + "/interactions" }
+
+// WebhookURL is the stack's GithubWebhookUrl.
+func (s *Suite) WebhookURL() string { return s.Endpoint.URL + "/github" }
+
+// ExampleWorkflow is examples/deploy.yml.
+func ExampleWorkflow(t testing.TB) []byte {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "deploy.yml"))
+	if err != nil {
+		t.Fatal(fmt.Errorf("examples/deploy.yml: %w", err))
+	}
+	return b
+}

@@ -98,7 +98,9 @@ func TestEachCheckFails(t *testing.T) {
 			`"https://old.example.com/interactions"`, "make deploy", nil},
 		{"unsigned accepted", "unsigned interactions refused", func(_ *testing.T, e *env) { e.suite.AcceptUnsigned.Store(true) },
 			"got 200, not 401", "DISCORD_PUBLIC_KEY", nil},
-		{"hook elsewhere", "GitHub App webhook", func(_ *testing.T, e *env) { e.suite.GitHub.SetHook(map[string]any{"url": "https://example.com/replace-me"}) },
+		{"hook elsewhere", "GitHub App webhook", func(_ *testing.T, e *env) {
+			e.suite.GitHub.SetHook(map[string]any{"url": "https://example.com/replace-me"})
+		},
 			"https://example.com/replace-me", "make deploy", nil},
 		{"hook without secret", "GitHub App webhook", func(_ *testing.T, e *env) {
 			e.suite.GitHub.SetHook(map[string]any{"secret": ""})
@@ -130,7 +132,9 @@ func TestEachCheckFails(t *testing.T) {
 			e.deps.Cost = costFunc(func() error { return apiError{"DataUnavailableException", "Data is not available."} })
 		}, "not enabled", "Launch Cost Explorer", nil},
 		{"cost explorer denied", "Cost Explorer", func(_ *testing.T, e *env) {
-			e.deps.Cost = costFunc(func() error { return apiError{"AccessDeniedException", "User is not authorized to perform ce:GetCostAndUsage"} })
+			e.deps.Cost = costFunc(func() error {
+				return apiError{"AccessDeniedException", "User is not authorized to perform ce:GetCostAndUsage"}
+			})
 		}, "may not call ce:GetCostAndUsage", "credentials that may", nil},
 		{"no deploy roles", "deploy roles", func(_ *testing.T, e *env) { e.cfg.DeployRoleIDs = nil }, "nobody can approve", "make setup", nil},
 		{"deploy role deleted", "deploy roles", func(_ *testing.T, e *env) { e.cfg.DeployRoleIDs = []string{"1100000000000000777"} },

@@ -6,7 +6,9 @@
 package suitetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -145,4 +147,9 @@ func ExampleWorkflow(t testing.TB) []byte {
 		t.Fatal(fmt.Errorf("examples/deploy.yml: %w", err))
 	}
 	return b
+}
+
+// OtherKey is an Ed25519 private key that is not the application's.
+func OtherKey() ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, ed25519.SeedSize))
 }

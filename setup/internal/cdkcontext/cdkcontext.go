@@ -84,6 +84,12 @@ func (c *Context) Get(key string) string {
 	return str(c.defaults[key])
 }
 
+// Written says whether cdk.context.json holds the key (setup wrote it), rather than cdk.json.
+func (c *Context) Written(key string) bool {
+	_, ok := c.local[key]
+	return ok
+}
+
 // List returns a comma-separated value's items, trimmed, empty ones dropped.
 func (c *Context) List(key string) []string {
 	var out []string

@@ -17,22 +17,29 @@ type Permissions uint64
 // See https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags
 const (
 	PermissionAdministrator      Permissions = 1 << 3
+	PermissionManageGuild        Permissions = 1 << 5
 	PermissionViewChannel        Permissions = 1 << 10
 	PermissionSendMessages       Permissions = 1 << 11
 	PermissionEmbedLinks         Permissions = 1 << 14
 	PermissionReadMessageHistory Permissions = 1 << 16
 )
 
-// permissionNames are the names Discord's client shows for the bits above.
-var permissionNames = []struct {
+// permissionName is a bit and the name Discord's client shows for it.
+type permissionName struct {
 	bit  Permissions
 	name string
-}{
-	{PermissionAdministrator, "Administrator"},
-	{PermissionViewChannel, "View Channel"},
-	{PermissionSendMessages, "Send Messages"},
-	{PermissionEmbedLinks, "Embed Links"},
-	{PermissionReadMessageHistory, "Read Message History"},
+}
+
+// permissionNames are the names Discord's client shows for the bits above.
+func permissionNames() []permissionName {
+	return []permissionName{
+		{PermissionAdministrator, "Administrator"},
+		{PermissionManageGuild, "Manage Server"},
+		{PermissionViewChannel, "View Channel"},
+		{PermissionSendMessages, "Send Messages"},
+		{PermissionEmbedLinks, "Embed Links"},
+		{PermissionReadMessageHistory, "Read Message History"},
+	}
 }
 
 // BotPermissions are exactly the permissions the suite's bot needs in its channels: see the
@@ -44,7 +51,7 @@ const BotPermissions = PermissionViewChannel | PermissionSendMessages | Permissi
 // Names lists the permissions set in p, by the names Discord shows.
 func (p Permissions) Names() []string {
 	var names []string
-	for _, n := range permissionNames {
+	for _, n := range permissionNames() {
 		if p&n.bit != 0 {
 			names = append(names, n.name)
 		}

@@ -80,7 +80,8 @@ type Flow struct {
 }
 
 // Run serves the page on ln and returns the App once GitHub has redirected back to it and the
-// code is exchanged, or when ctx ends. tell is given the address to open in a browser.
+// code is exchanged, or when ctx ends; the browser is then sent on to the App's install page.
+// tell is given the address to open in a browser.
 func (f Flow) Run(ctx context.Context, ln net.Listener, tell func(pageURL string)) (App, error) {
 	base := "http://" + ln.Addr().String()
 	state, err := randomHex(16)
@@ -91,7 +92,11 @@ func (f Flow) Run(ctx context.Context, ln net.Listener, tell func(pageURL string
 	if err != nil {
 		return App{}, err
 	}
-	codes := make(chan string, 1)
+	type result struct {
+		app App
+		err error
+	}
+	results := make(chan result, 1)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -105,13 +110,19 @@ func (f Flow) Run(ctx context.Context, ln net.Listener, tell func(pageURL string
 			http.Error(w, "This is not the answer to the page setup opened: start again from it.", http.StatusBadRequest)
 			return
 		}
+		app, err := f.Convert(r.Context(), code)
 		select {
-		case codes <- code:
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = io.WriteString(w, "<!doctype html><title>GitHub App created</title><p>The GitHub App is created. Go back to the terminal: setup continues there.</p>")
+		case results <- result{app, err}:
 		default:
-			http.Error(w, "setup already has a code", http.StatusConflict)
+			http.Error(w, "setup already has its App", http.StatusConflict)
+			return
 		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		// Straight on to the next click: installing the App.
+		http.Redirect(w, r, app.InstallURL(), http.StatusFound)
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -121,8 +132,8 @@ func (f Flow) Run(ctx context.Context, ln net.Listener, tell func(pageURL string
 	select {
 	case <-ctx.Done():
 		return App{}, fmt.Errorf("wait for GitHub's redirect to %s: %w", base, ctx.Err())
-	case code := <-codes:
-		return f.Convert(ctx, code)
+	case r := <-results:
+		return r.app, r.err
 	}
 }
 

@@ -70,11 +70,15 @@ func TestCallbackNeedsState(t *testing.T) {
 		t.Fatalf("the page has no state:\n%s", body)
 	}
 	state := string(body)[i+len("state=") : i+len("state=")+32]
-	resp, err = http.Get(base + "/callback?code=good&state=" + state)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.Get(base + "/callback?code=good&state=" + state)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://github.com/apps/discord-chatops/installations/new" {
+		t.Errorf("callback: %d to %q, want a redirect to the install page", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
 	}

@@ -422,7 +422,7 @@ func (w *wizard) githubApp(ctx context.Context) (*appadmin.Admin, error) {
 		return nil, err
 	}
 	w.say("Created the GitHub App %s (id %d); its key and webhook secret are in SSM.", app.Slug, app.ID)
-	w.say("Install it: %s\n  choose the repository that holds the deploy workflow, and those whose pull requests and issues to announce.", app.InstallURL())
+	w.say("The browser is now on the App's install page (%s): choose the repository that holds the deploy workflow, and those whose pull requests and issues to announce, then Install.", app.InstallURL())
 	return appadmin.New(app.ID, []byte(app.PEM), w.apiURL(web), w.d.HTTPClient)
 }
 

@@ -129,12 +129,16 @@ func (w *world) listen() (net.Listener, error) {
 		w.mu.Lock()
 		w.forms = append(w.forms, u.Scheme+"://"+u.Host+u.Path, html.UnescapeString(manifest[1]))
 		w.mu.Unlock()
-		cb, err := http.Get(base + "/callback?code=code-1&state=" + u.Query().Get("state"))
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		cb, err := noFollow.Get(base + "/callback?code=code-1&state=" + u.Query().Get("state"))
 		if err != nil {
 			w.t.Errorf("come back from GitHub: %v", err)
 			return
 		}
 		cb.Body.Close()
+		if loc := cb.Header.Get("Location"); cb.StatusCode != http.StatusFound || loc != "https://github.com/apps/discord-chatops/installations/new" {
+			w.t.Errorf("the callback answered %d to %q, want the App's install page", cb.StatusCode, loc)
+		}
 	}()
 	return ln, nil
 }

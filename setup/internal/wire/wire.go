@@ -75,23 +75,27 @@ func Run(ctx context.Context, cfg Config, deps Deps, out io.Writer) error {
 		}
 	}
 
-	id, err := strconv.ParseInt(cfg.GitHubAppID, 10, 64)
-	if err != nil {
-		return fmt.Errorf("githubAppId %q is not a number: run make setup", cfg.GitHubAppID)
-	}
-	admin, err := appadmin.New(id, []byte(values[secrets.GitHubPrivateKey]), cfg.GitHubAPIURL, deps.HTTPClient)
-	if err != nil {
-		return err
-	}
-	// The secret cannot be read back from GitHub, so it is always set: the one in SSM is the one
-	// github-webhook checks.
-	if err := admin.SetHook(ctx, webhook, values[secrets.GitHubWebhookSecret]); err != nil {
-		return err
+	githubState := fmt.Sprintf("  GitHub App: not wired: githubAppId is not in cdk.context.json (run make setup, or set the App's webhook to %s by hand: docs/DEPLOY.md, appendix)\n", webhook)
+	if cfg.GitHubAppID != "" {
+		id, err := strconv.ParseInt(cfg.GitHubAppID, 10, 64)
+		if err != nil {
+			return fmt.Errorf("githubAppId %q is not a number: run make setup", cfg.GitHubAppID)
+		}
+		admin, err := appadmin.New(id, []byte(values[secrets.GitHubPrivateKey]), cfg.GitHubAPIURL, deps.HTTPClient)
+		if err != nil {
+			return err
+		}
+		// The secret cannot be read back from GitHub, so it is always set: the one in SSM is the
+		// one github-webhook checks.
+		if err := admin.SetHook(ctx, webhook, values[secrets.GitHubWebhookSecret]); err != nil {
+			return err
+		}
+		githubState = fmt.Sprintf("  GitHub App %d delivers webhooks to %s, signed with %s\n", id, webhook, store.Path(secrets.GitHubWebhookSecret))
 	}
 
 	fmt.Fprintf(out, "\nWired:\n")
 	fmt.Fprintf(out, "  Discord application %s (%s) sends interactions to %s (%s)\n", app.Name, app.ID, endpoint, discordState)
-	fmt.Fprintf(out, "  GitHub App %d delivers webhooks to %s, signed with %s\n", id, webhook, store.Path(secrets.GitHubWebhookSecret))
+	fmt.Fprint(out, githubState)
 	fmt.Fprintf(out, "  Slash commands: registered above, as the interactions function is configured\n")
 	fmt.Fprintf(out, "Check it all with: make doctor\n")
 	return nil

@@ -72,3 +72,22 @@ func TestWireRefusedEndpoint(t *testing.T) {
 		t.Error("Discord took an endpoint that failed its PING")
 	}
 }
+
+// TestWireWithoutAppID: a checkout set up by hand (no githubAppId in cdk.context.json) still gets
+// Discord wired, and the summary says what to do for the App.
+func TestWireWithoutAppID(t *testing.T) {
+	t.Parallel()
+	s := suitetest.Start(t)
+	cfg := config(s)
+	cfg.GitHubAppID = ""
+	var out strings.Builder
+	if err := Run(context.Background(), cfg, Deps{Stack: cloudformation.NewFromConfig(s.AWS), SSM: ssm.NewFromConfig(s.AWS)}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if s.Discord.Endpoint() != s.InteractionsURL() || !strings.Contains(out.String(), "GitHub App: not wired") {
+		t.Errorf("endpoint %q; summary:\n%s", s.Discord.Endpoint(), out.String())
+	}
+	if s.GitHub.Hook()["url"] == s.WebhookURL() {
+		t.Error("the App's hook was set without its id")
+	}
+}

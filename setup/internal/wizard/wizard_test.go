@@ -338,3 +338,48 @@ func (r refuse) MultiSelect(title, _ string, _ []Option, _ []string) ([]string, 
 	return nil, r.fail(title)
 }
 func (r refuse) Confirm(title string, _ bool) (bool, error) { return false, r.fail(title) }
+
+// hooked answers as its Prompter does, running a hook before a Confirm whose title it names.
+type hooked struct {
+	Prompter
+	hooks map[string]func()
+}
+
+func (h hooked) Confirm(title string, value bool) (bool, error) {
+	if f, ok := h.hooks[title]; ok {
+		f()
+	}
+	return h.Prompter.Confirm(title, value)
+}
+
+// TestWaitsForInviteAndInstall: when the bot is in no server and the App on no repository,
+// setup prints where to click and waits until it is done.
+func TestWaitsForInviteAndInstall(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	d := discordapptest.New(t, suitetest.AppID, suitetest.BotToken)
+	gh := appadmintest.Start(t)
+	deps, out := w.deps(t, suitetest.BotToken, "y", "1", "0", "", "", "y", "")
+	deps.DiscordAPIURL, deps.GitHubAPIURL = d.URL, gh.URL
+	w.github = gh // the browser's code goes to this GitHub
+	deps.Prompt = hooked{Prompter: deps.Prompt, hooks: map[string]func(){
+		"Invited it?": func() {
+			d.AddGuild(discordapptest.Guild{Guild: discordapp.Guild{ID: suitetest.GuildID, Name: "Octo"},
+				Channels: []discordapp.Channel{{ID: suitetest.ChannelID, Name: "ops"}},
+				Roles:    []discordapp.Role{{ID: suitetest.GuildID, Name: "@everyone"}, {ID: suitetest.DeployRole, Name: "deployers"}}})
+		},
+		"Installed it?": func() { gh.AddRepository("octo-org/app") },
+	}}
+	if err := Run(context.Background(), Options{}, deps); err != nil {
+		t.Fatalf("%v\noutput:\n%s", err, out)
+	}
+	for _, say := range []string{"The bot is in no server yet", "permissions=84992", "The App is installed on no repository yet",
+		"octo-org/app has no .github/workflows/deploy.yml", "Commit the deploy workflow: copy examples/deploy.yml"} {
+		if !strings.Contains(out.String(), say) {
+			t.Errorf("output does not say %q:\n%s", say, out)
+		}
+	}
+	if got := w.contextFile(t); got["githubRepository"] != "octo-org/app" || got["discordChannelId"] != suitetest.ChannelID {
+		t.Errorf("cdk.context.json %v", got)
+	}
+}

@@ -48,6 +48,8 @@ type CostAPI interface {
 
 // Config is what doctor checks against: the values setup chose (cdk.context.json over cdk.json).
 type Config struct {
+	// StackName is the suite's stack; "" is stack.Name.
+	StackName        string
 	DiscordAPIURL    string
 	GitHubAPIURL     string
 	GitHubAppID      string
@@ -95,6 +97,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) []Result {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	if cfg.StackName == "" {
+		cfg.StackName = stack.Name
+	}
 	c := &checker{cfg: cfg, deps: deps}
 	c.stackOutputs(ctx)
 	c.parameters(ctx)
@@ -112,10 +117,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) []Result {
 
 func (c *checker) stackOutputs(ctx context.Context) {
 	const check = "stack outputs"
-	status, outputs, err := stack.Describe(ctx, c.deps.Stack, stack.Name)
+	status, outputs, err := stack.Describe(ctx, c.deps.Stack, c.cfg.StackName)
 	switch {
 	case errors.Is(err, stack.ErrNotFound):
-		c.fail(check, "the stack "+stack.Name+" does not exist in this account and Region", "run make deploy (with the account's credentials and AWS_REGION set)")
+		c.fail(check, "the stack "+c.cfg.StackName+" does not exist in this account and Region", "run make deploy (with the account's credentials and AWS_REGION set)")
 		return
 	case err != nil:
 		c.fail(check, err.Error(), "check the AWS credentials and Region (aws sts get-caller-identity)")
@@ -133,7 +138,7 @@ func (c *checker) stackOutputs(ctx context.Context) {
 		return
 	}
 	c.outputs = outputs
-	c.ok(check, fmt.Sprintf("%s is %s", stack.Name, status))
+	c.ok(check, fmt.Sprintf("%s is %s", c.cfg.StackName, status))
 }
 
 func (c *checker) parameters(ctx context.Context) {

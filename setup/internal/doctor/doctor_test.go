@@ -16,8 +16,8 @@ import (
 	"github.com/discord-chatops/chatops/setup/internal/discordapp"
 	"github.com/discord-chatops/chatops/setup/internal/discordapp/discordapptest"
 	"github.com/discord-chatops/chatops/setup/internal/params"
-	"github.com/discord-chatops/chatops/setup/internal/stack"
 	"github.com/discord-chatops/chatops/setup/internal/suitetest"
+	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -38,16 +38,16 @@ type env struct {
 }
 
 // healthy is a deployed suite on which every check passes.
-func healthy(t *testing.T) *env {
+func healthy(t *testing.T, moto *mototest.Server) *env {
 	t.Helper()
-	s := suitetest.Start(t)
+	s := suitetest.Start(t, moto)
 	s.Discord.SetEndpoint(s.InteractionsURL())
 	s.GitHub.SetHook(map[string]any{"url": s.WebhookURL(), "secret": suitetest.Secret})
 	s.GitHub.AddDelivery(appadmintest.Delivery{Event: "ping", StatusCode: 200})
 	s.GitHub.AddDelivery(appadmintest.Delivery{Event: "pull_request", StatusCode: 200})
 	return &env{
 		suite: s,
-		cfg: Config{DiscordAPIURL: s.Discord.URL, GitHubAPIURL: s.GitHub.URL, GitHubAppID: "424242", GitHubRepository: suitetest.Repo,
+		cfg: Config{StackName: s.StackName, DiscordAPIURL: s.Discord.URL, GitHubAPIURL: s.GitHub.URL, GitHubAppID: "424242", GitHubRepository: suitetest.Repo,
 			DeployWorkflow: "deploy.yml", DiscordChannelID: suitetest.ChannelID, DeployRoleIDs: []string{suitetest.DeployRole}, ParameterPrefix: s.Prefix},
 		deps: Deps{Stack: cloudformation.NewFromConfig(s.AWS), SSM: ssm.NewFromConfig(s.AWS), Cost: costFunc(func() error { return nil }),
 			Now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) }},
@@ -56,7 +56,7 @@ func healthy(t *testing.T) *env {
 
 func TestHealthy(t *testing.T) {
 	t.Parallel()
-	e := healthy(t)
+	e := healthy(t, nil)
 	var out strings.Builder
 	results := Run(context.Background(), e.cfg, e.deps)
 	if !Report(&out, results) {
@@ -81,6 +81,7 @@ func (e apiError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 // problem and the fix, and the checks that do not depend on it must still pass.
 func TestEachCheckFails(t *testing.T) {
 	t.Parallel()
+	moto := mototest.Start(t)
 	tests := []struct {
 		name        string
 		check       string
@@ -90,7 +91,7 @@ func TestEachCheckFails(t *testing.T) {
 		alsoFailing []string // checks that cannot run without the broken one
 	}{
 		{"no stack", "stack outputs", func(t *testing.T, e *env) {
-			if _, err := cloudformation.NewFromConfig(e.suite.AWS).DeleteStack(context.Background(), &cloudformation.DeleteStackInput{StackName: aws.String(stack.Name)}); err != nil {
+			if _, err := cloudformation.NewFromConfig(e.suite.AWS).DeleteStack(context.Background(), &cloudformation.DeleteStackInput{StackName: aws.String(e.suite.StackName)}); err != nil {
 				t.Fatal(err)
 			}
 		}, "does not exist", "make deploy", []string{"Discord endpoint", "unsigned interactions refused", "GitHub App webhook"}},
@@ -122,7 +123,7 @@ func TestEachCheckFails(t *testing.T) {
 			if _, err := ssm.NewFromConfig(e.suite.AWS).DeleteParameter(context.Background(), &ssm.DeleteParameterInput{Name: aws.String(e.suite.Prefix + "/github/webhook-secret")}); err != nil {
 				t.Fatal(err)
 			}
-		}, "/chatops/github/webhook-secret does not exist", "make setup", nil},
+		}, "/github/webhook-secret does not exist", "make setup", nil},
 		{"PEM broken", "secrets in SSM", func(t *testing.T, e *env) {
 			writeSecret(t, e, secrets.GitHubPrivateKey, "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n")
 		}, "is not an RSA private key in PEM", "make setup", []string{"GitHub App webhook", "recent webhook deliveries", "App installed on the repository", "deploy workflow"}},
@@ -155,7 +156,7 @@ func TestEachCheckFails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := healthy(t)
+			e := healthy(t, moto)
 			tt.breakIt(t, e)
 			results := Run(context.Background(), e.cfg, e.deps)
 			var out strings.Builder

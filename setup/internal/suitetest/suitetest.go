@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -49,20 +50,29 @@ const (
 
 // Suite is one deployed suite.
 type Suite struct {
-	AWS      aws.Config
-	Prefix   string
-	Discord  *discordapptest.Fake
-	GitHub   *appadmintest.Server
-	Endpoint *httptest.Server
+	AWS aws.Config
+	// StackName and Prefix are the suite's own: suites may share a moto_server.
+	StackName, Prefix string
+	Discord           *discordapptest.Fake
+	GitHub            *appadmintest.Server
+	Endpoint          *httptest.Server
 	// AcceptUnsigned makes /interactions answer unsigned requests as if they were signed.
 	AcceptUnsigned atomic.Bool
 }
 
-// Start builds a suite, with a moto_server of its own.
-func Start(t *testing.T) *Suite {
+// Start builds a suite in moto (nil: a moto_server of its own). Suites sharing a server have a
+// stack and a parameter prefix each, named after the test.
+func Start(t *testing.T, moto *mototest.Server) *Suite {
 	t.Helper()
-	cfg := mototest.Start(t).Config(t)
-	s := &Suite{AWS: cfg, Prefix: "/chatops"}
+	s := &Suite{StackName: stack.Name, Prefix: "/chatops"}
+	if moto == nil {
+		moto = mototest.Start(t)
+	} else {
+		name := regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")
+		s.StackName, s.Prefix = "DiscordChatOps-"+name, "/"+name
+	}
+	cfg := moto.Config(t)
+	s.AWS = cfg
 	s.Discord = discordapptest.New(t, AppID, BotToken)
 	everyone := discordapp.Role{ID: GuildID, Name: "@everyone", Permissions: discordapp.PermissionViewChannel | discordapp.PermissionReadMessageHistory}
 	s.Discord.AddGuild(discordapptest.Guild{
@@ -126,7 +136,7 @@ func (s *Suite) createStack(t *testing.T, ctx context.Context) {
 		},
 	})
 	cf := cloudformation.NewFromConfig(s.AWS)
-	_, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(stack.Name), TemplateBody: aws.String(string(template))})
+	_, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(s.StackName), TemplateBody: aws.String(string(template))})
 	if err != nil {
 		t.Fatalf("create the stack in moto: %v", err)
 	}

@@ -5,6 +5,7 @@
 package wire
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,8 @@ import (
 
 // Config is what the wiring needs besides the stack and the secrets.
 type Config struct {
+	// StackName is the suite's stack; "" is stack.Name.
+	StackName       string
 	DiscordAPIURL   string
 	GitHubAPIURL    string
 	GitHubAppID     string
@@ -36,13 +39,14 @@ type Deps struct {
 
 // Run wires Discord and GitHub to the deployed stack and writes the summary to out.
 func Run(ctx context.Context, cfg Config, deps Deps, out io.Writer) error {
-	_, outputs, err := stack.Describe(ctx, deps.Stack, stack.Name)
+	name := cmp.Or(cfg.StackName, stack.Name)
+	_, outputs, err := stack.Describe(ctx, deps.Stack, name)
 	if err != nil {
 		return fmt.Errorf("read the stack's outputs: %w", err)
 	}
 	endpoint, webhook := outputs[stack.InteractionsEndpointURL], outputs[stack.GithubWebhookURL]
 	if endpoint == "" || webhook == "" {
-		return fmt.Errorf("the stack %s has no %s or %s output: deploy it first", stack.Name, stack.InteractionsEndpointURL, stack.GithubWebhookURL)
+		return fmt.Errorf("the stack %s has no %s or %s output: deploy it first", name, stack.InteractionsEndpointURL, stack.GithubWebhookURL)
 	}
 	store := params.New(deps.SSM, cfg.ParameterPrefix)
 	values, err := store.Read(ctx)

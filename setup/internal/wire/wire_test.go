@@ -12,14 +12,14 @@ import (
 )
 
 func config(s *suitetest.Suite) Config {
-	return Config{DiscordAPIURL: s.Discord.URL, GitHubAPIURL: s.GitHub.URL, GitHubAppID: "424242", ParameterPrefix: s.Prefix}
+	return Config{StackName: s.StackName, DiscordAPIURL: s.Discord.URL, GitHubAPIURL: s.GitHub.URL, GitHubAppID: "424242", ParameterPrefix: s.Prefix}
 }
 
 // TestWire: after a deploy, Discord's endpoint and the App's webhook point at the stack's
 // outputs, with the secret from SSM; a second run changes nothing on Discord.
 func TestWire(t *testing.T) {
 	t.Parallel()
-	s := suitetest.Start(t)
+	s := suitetest.Start(t, nil)
 	s.Discord.SetEndpoint("https://old.example.com/interactions")
 	deps := Deps{Stack: cloudformation.NewFromConfig(s.AWS), SSM: ssm.NewFromConfig(s.AWS)}
 	var out strings.Builder
@@ -62,7 +62,7 @@ func TestWire(t *testing.T) {
 // every signature), the error says what Discord checks and where to look.
 func TestWireRefusedEndpoint(t *testing.T) {
 	t.Parallel()
-	s := suitetest.Start(t)
+	s := suitetest.Start(t, nil)
 	copy(s.Discord.Key, suitetest.OtherKey()) // PINGs signed with another key
 	err := Run(context.Background(), config(s), Deps{Stack: cloudformation.NewFromConfig(s.AWS), SSM: ssm.NewFromConfig(s.AWS)}, &strings.Builder{})
 	if err == nil || !strings.Contains(err.Error(), "signed PING") || !strings.Contains(err.Error(), "discordPublicKey") {
@@ -77,7 +77,7 @@ func TestWireRefusedEndpoint(t *testing.T) {
 // Discord wired, and the summary says what to do for the App.
 func TestWireWithoutAppID(t *testing.T) {
 	t.Parallel()
-	s := suitetest.Start(t)
+	s := suitetest.Start(t, nil)
 	cfg := config(s)
 	cfg.GitHubAppID = ""
 	var out strings.Builder

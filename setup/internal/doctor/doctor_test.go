@@ -43,7 +43,9 @@ func healthy(t *testing.T, moto *mototest.Server) *env {
 	s := suitetest.Start(t, moto)
 	s.Discord.SetEndpoint(s.InteractionsURL())
 	s.GitHub.SetHook(map[string]any{"url": s.WebhookURL(), "secret": suitetest.Secret})
-	s.GitHub.AddDelivery(appadmintest.Delivery{Event: "ping", StatusCode: 200})
+	// The creation ping went to the manifest's placeholder; an old failure came before a success.
+	s.GitHub.AddDelivery(appadmintest.Delivery{Event: "ping", StatusCode: 404})
+	s.GitHub.AddDelivery(appadmintest.Delivery{Event: "issues", StatusCode: 502})
 	s.GitHub.AddDelivery(appadmintest.Delivery{Event: "pull_request", StatusCode: 200})
 	return &env{
 		suite: s,
@@ -108,7 +110,8 @@ func TestEachCheckFails(t *testing.T) {
 		}, "no secret", "make deploy", nil},
 		{"deliveries failing", "recent webhook deliveries", func(_ *testing.T, e *env) {
 			e.suite.GitHub.AddDelivery(appadmintest.Delivery{Event: "issues", StatusCode: 401})
-		}, "1 of the last 3 deliveries failed: issues", "webhook secret", nil},
+			e.suite.GitHub.AddDelivery(appadmintest.Delivery{Event: "pull_request", StatusCode: 401})
+		}, "the last 2 deliveries failed: pull_request at 2026-12-01 09:00 UTC got 401", "webhook secret", nil},
 		{"not installed", "App installed on the repository", func(_ *testing.T, e *env) { e.cfg.GitHubRepository = "octo-org/other" },
 			"not installed on octo-org/other", "Install App", []string{"deploy workflow"}},
 		{"permissions missing", "App installed on the repository", func(_ *testing.T, e *env) {

@@ -92,13 +92,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			GitHubAppID: c.Get("githubAppId"), ParameterPrefix: c.Get("parameterPrefix")},
 			wire.Deps{Stack: cloudformation.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}, stdout)
 	default: // doctor
-		// Cost Explorer answers in us-east-1 whatever the Region (docs/CONTRACT.md, "Calls out").
-		ce := costexplorer.NewFromConfig(cfg, func(o *costexplorer.Options) { o.Region = "us-east-1" })
 		results := doctor.Run(ctx, doctor.Config{
 			DiscordAPIURL: c.Get("discordApiUrl"), GitHubAPIURL: c.Get("githubApiUrl"), GitHubAppID: c.Get("githubAppId"),
 			GitHubRepository: c.Get("githubRepository"), DeployWorkflow: c.Get("deployWorkflow"), DiscordChannelID: c.Get("discordChannelId"),
 			DeployRoleIDs: c.List("deployRoleIds"), ParameterPrefix: c.Get("parameterPrefix"),
-		}, doctor.Deps{Stack: cloudformation.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg), Cost: ce})
+		}, doctor.Deps{Stack: cloudformation.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg), Cost: costExplorer(cfg)})
 		if !doctor.Report(stdout, results) {
 			return errChecksFailed
 		}
@@ -122,7 +120,7 @@ func setup(ctx context.Context, cfg aws.Config, c *cdkcontext.Context, dir strin
 	return wizard.Run(ctx, o, wizard.Deps{
 		Prompt: wizard.NewHuh(stdin, stdout, accessible), Out: stdout, Context: c,
 		SSM: ssm.NewFromConfig(cfg), Stack: cloudformation.NewFromConfig(cfg), Getenv: getenv,
-		Account: aws.ToString(id.Account), Region: cfg.Region, Manifest: manifest,
+		Account: aws.ToString(id.Account), Region: cfg.Region, Manifest: manifest, Cost: costExplorer(cfg),
 		Listen: func() (net.Listener, error) { return net.Listen("tcp", listen) },
 		Bootstrap: func(ctx context.Context, account, region string) error {
 			cmd := exec.CommandContext(ctx, filepath.Join(dir, "node_modules", ".bin", "cdk"), "bootstrap", "aws://"+account+"/"+region)
@@ -130,4 +128,10 @@ func setup(ctx context.Context, cfg aws.Config, c *cdkcontext.Context, dir strin
 			return cmd.Run()
 		},
 	})
+}
+
+// costExplorer is a Cost Explorer client: it answers in us-east-1 whatever the Region
+// (docs/CONTRACT.md, "Calls out").
+func costExplorer(cfg aws.Config) *costexplorer.Client {
+	return costexplorer.NewFromConfig(cfg, func(o *costexplorer.Options) { o.Region = "us-east-1" })
 }

@@ -17,13 +17,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/aws/smithy-go"
 	jwt "github.com/golang-jwt/jwt/v4"
 
 	"github.com/discord-chatops/chatops/setup/internal/appadmin"
+	"github.com/discord-chatops/chatops/setup/internal/costcheck"
 	"github.com/discord-chatops/chatops/setup/internal/discordapp"
 	"github.com/discord-chatops/chatops/setup/internal/params"
 	"github.com/discord-chatops/chatops/setup/internal/stack"
@@ -39,11 +37,6 @@ type Result struct {
 	Detail  string // what was found, for a check that passed
 	Problem string
 	Fix     string
-}
-
-// CostAPI is the Cost Explorer call doctor makes; *costexplorer.Client satisfies it.
-type CostAPI interface {
-	GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, optFns ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error)
 }
 
 // Config is what doctor checks against: the values setup chose (cdk.context.json over cdk.json).
@@ -64,7 +57,7 @@ type Config struct {
 type Deps struct {
 	Stack      stack.API
 	SSM        params.API
-	Cost       CostAPI
+	Cost       costcheck.API
 	HTTPClient *http.Client
 	Now        func() time.Time
 }
@@ -355,20 +348,13 @@ func (c *checker) deployWorkflow(ctx context.Context) {
 
 func (c *checker) costExplorer(ctx context.Context) {
 	const check = "Cost Explorer"
-	end := c.deps.Now().UTC()
-	start := end.AddDate(0, 0, -1)
-	_, err := c.deps.Cost.GetCostAndUsage(ctx, &costexplorer.GetCostAndUsageInput{
-		TimePeriod:  &cetypes.DateInterval{Start: aws.String(start.Format(time.DateOnly)), End: aws.String(end.Format(time.DateOnly))},
-		Granularity: cetypes.GranularityDaily, Metrics: []string{"UnblendedCost"},
-	})
+	err := costcheck.Check(ctx, c.deps.Cost, c.deps.Now())
 	var apiErr smithy.APIError
 	switch {
 	case err == nil:
 		c.ok(check, "GetCostAndUsage answers")
-	case errors.As(err, &apiErr) && (apiErr.ErrorCode() == "DataUnavailableException" ||
-		(apiErr.ErrorCode() == "AccessDeniedException" && strings.Contains(strings.ToLower(apiErr.ErrorMessage()), "not enabled"))):
-		c.fail(check, "Cost Explorer is not enabled for this account, so /cost and the daily report have nothing to show",
-			"enable it once: AWS console > Billing and Cost Management > Cost Explorer > Launch Cost Explorer (data appears within 24 hours)")
+	case errors.Is(err, costcheck.ErrNotEnabled):
+		c.fail(check, "Cost Explorer is not enabled for this account, so /cost and the daily report have nothing to show", costcheck.HowToEnable)
 	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "AccessDeniedException":
 		c.fail(check, "these credentials may not call ce:GetCostAndUsage: "+apiErr.ErrorMessage(),
 			"run make doctor with credentials that may (the functions have their own role); in an organization, the management account must allow member accounts to see Cost Explorer")

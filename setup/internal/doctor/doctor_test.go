@@ -72,13 +72,6 @@ func TestHealthy(t *testing.T) {
 	}
 }
 
-type apiError struct{ code, message string }
-
-func (e apiError) Error() string                 { return e.code + ": " + e.message }
-func (e apiError) ErrorCode() string             { return e.code }
-func (e apiError) ErrorMessage() string          { return e.message }
-func (e apiError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
-
 // TestEachCheckFails breaks one thing at a time; the check that sees it must fail with the
 // problem and the fix, and the checks that do not depend on it must still pass.
 func TestEachCheckFails(t *testing.T) {
@@ -133,11 +126,13 @@ func TestEachCheckFails(t *testing.T) {
 		{"token refused", "secrets in SSM", func(t *testing.T, e *env) { writeSecret(t, e, secrets.DiscordBotToken, "revoked-token") },
 			"is not accepted by Discord", "Reset Token", []string{"Discord endpoint", "deploy roles", "bot may post in the channel"}},
 		{"cost explorer off", "Cost Explorer", func(_ *testing.T, e *env) {
-			e.deps.Cost = costFunc(func() error { return apiError{"DataUnavailableException", "Data is not available."} })
+			e.deps.Cost = costFunc(func() error {
+				return &smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Data is not available."}
+			})
 		}, "not enabled", "Launch Cost Explorer", nil},
 		{"cost explorer denied", "Cost Explorer", func(_ *testing.T, e *env) {
 			e.deps.Cost = costFunc(func() error {
-				return apiError{"AccessDeniedException", "User is not authorized to perform ce:GetCostAndUsage"}
+				return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User is not authorized to perform ce:GetCostAndUsage"}
 			})
 		}, "may not call ce:GetCostAndUsage", "credentials that may", nil},
 		{"no deploy roles", "deploy roles", func(_ *testing.T, e *env) { e.cfg.DeployRoleIDs = nil }, "nobody can approve", "make setup", nil},

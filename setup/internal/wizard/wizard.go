@@ -18,10 +18,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/discord-chatops/chatops/setup/internal/appadmin"
 	"github.com/discord-chatops/chatops/setup/internal/appmanifest"
 	"github.com/discord-chatops/chatops/setup/internal/cdkcontext"
+	"github.com/discord-chatops/chatops/setup/internal/costcheck"
 	"github.com/discord-chatops/chatops/setup/internal/discordapp"
 	"github.com/discord-chatops/chatops/setup/internal/params"
 	"github.com/discord-chatops/chatops/setup/internal/stack"
@@ -60,6 +62,8 @@ type Deps struct {
 	Getenv func(string) string
 	// Account and Region are where the stack goes (from STS and the AWS config).
 	Account, Region string
+	// Cost tells whether Cost Explorer is on; nil skips the check.
+	Cost costcheck.API
 	// Bootstrap runs `cdk bootstrap aws://ACCOUNT/REGION`.
 	Bootstrap func(ctx context.Context, account, region string) error
 	// Listen opens the local port of the GitHub App page.
@@ -91,7 +95,7 @@ func Run(ctx context.Context, o Options, d Deps) error {
 	w.store = params.New(d.SSM, d.Context.Get("parameterPrefix"))
 	existing, err := w.store.Read(ctx)
 	if err != nil {
-		return fmt.Errorf("read what SSM holds (are AWS credentials set?): %w", err)
+		return fmt.Errorf("read the secrets in SSM: %w", err)
 	}
 	w.secrets = existing
 	w.showState()
@@ -119,7 +123,7 @@ func Run(ctx context.Context, o Options, d Deps) error {
 	if err := w.bootstrap(ctx); err != nil {
 		return err
 	}
-	w.next()
+	w.next(ctx)
 	return nil
 }
 
@@ -513,6 +517,14 @@ func (w *wizard) environments() error {
 	return nil
 }
 
+// costExplorer checks Cost Explorer; without a client it is unknown.
+func (w *wizard) costExplorer(ctx context.Context) error {
+	if w.d.Cost == nil {
+		return errors.New("not checked")
+	}
+	return costcheck.Check(ctx, w.d.Cost, time.Now())
+}
+
 // save writes the secrets that changed to SSM and the values to cdk.context.json.
 func (w *wizard) save(ctx context.Context) error {
 	for _, name := range params.Names() {
@@ -550,9 +562,16 @@ func (w *wizard) bootstrap(ctx context.Context) error {
 	return nil
 }
 
-func (w *wizard) next() {
+func (w *wizard) next(ctx context.Context) {
+	switch err := w.costExplorer(ctx); {
+	case errors.Is(err, costcheck.ErrNotEnabled):
+		w.todo = append(w.todo, "Cost Explorer is not enabled: "+costcheck.HowToEnable+".")
+	case err != nil:
+		w.todo = append(w.todo, "Enable Cost Explorer once, if it is not: AWS console > Billing and Cost Management > Cost Explorer (make doctor checks it; here: "+err.Error()+").")
+	default:
+		w.say("Cost Explorer is enabled.")
+	}
 	w.todo = append(w.todo,
-		"Enable Cost Explorer once, if it is not: AWS console > Billing and Cost Management > Cost Explorer (make doctor checks it).",
 		"Run make deploy: it deploys the stack, registers the commands and points Discord and the GitHub App at it. Then make doctor.")
 	w.say("\nSetup is done. Still to do:")
 	for i, t := range w.todo {

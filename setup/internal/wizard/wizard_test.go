@@ -18,8 +18,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/setup/internal/appadmin/appadmintest"
@@ -181,6 +183,7 @@ func TestFromZero(t *testing.T) {
 		"octo-org",         // the organization
 		"dev,staging,prod", // environments
 	)
+	deps.Cost = costAnswer{&smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Data is not available."}}
 	if err := Run(context.Background(), Options{}, deps); err != nil {
 		t.Fatalf("%v\noutput:\n%s", err, out)
 	}
@@ -222,7 +225,7 @@ func TestFromZero(t *testing.T) {
 		"https://github.com/apps/discord-chatops/installations/new",
 		"takes the four inputs and runs in an environment",
 		"Server Settings > Integrations > ChatOps > Manage > for /deploy, /rollback and /scale: Add Roles or Members > @deployers",
-		"Cost Explorer", "make deploy",
+		"Cost Explorer is not enabled: enable it once: AWS console > Billing and Cost Management > Cost Explorer", "make deploy",
 	} {
 		if !strings.Contains(text, say) {
 			t.Errorf("the output does not say %q:\n%s", say, text)
@@ -271,6 +274,7 @@ func TestNonInteractive(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	deps.Cost = costAnswer{}
 	o := Options{NonInteractive: true, Channel: "#ops", DeployRoles: []string{"deployers", "admins"}, Repo: suitetest.Repo, Environments: "prod"}
 	if err := Run(context.Background(), o, deps); err != nil {
 		t.Fatalf("%v\noutput:\n%s", err, out)
@@ -286,6 +290,9 @@ func TestNonInteractive(t *testing.T) {
 		if !strings.Contains(out.String(), say) {
 			t.Errorf("output does not say %q:\n%s", say, out)
 		}
+	}
+	if !strings.Contains(out.String(), "Cost Explorer is enabled.") || strings.Contains(out.String(), "Enable Cost Explorer") {
+		t.Errorf("Cost Explorer answers, yet:\n%s", out)
 	}
 	if strings.Contains(out.String(), "@admins") {
 		t.Errorf("Integrations step asked for a role with Administrator:\n%s", out)
@@ -320,6 +327,16 @@ func TestInputEnds(t *testing.T) {
 	if err := Run(context.Background(), Options{}, deps); !errors.Is(err, ErrInputEnded) {
 		t.Errorf("Run error = %v, want ErrInputEnded", err)
 	}
+}
+
+// costAnswer is a Cost Explorer that answers err.
+type costAnswer struct{ err error }
+
+func (c costAnswer) GetCostAndUsage(context.Context, *costexplorer.GetCostAndUsageInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return &costexplorer.GetCostAndUsageOutput{}, nil
 }
 
 // refuse is a Prompter for runs that must not ask.

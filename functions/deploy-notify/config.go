@@ -7,6 +7,7 @@ import (
 
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -26,6 +27,9 @@ type config struct {
 	channelID      string // DISCORD_CHANNEL_ID: runs without a card, deployments, fallbacks
 	deployWorkflow string // DEPLOY_WORKFLOW: the deploy workflow's file name
 	table          string // CHATOPS_TABLE
+	// language (CHATOPS_LANGUAGE, Korean when unset) is what the reports are written in; the
+	// zero value prints English.
+	language i18n.Language
 }
 
 // loadConfig reads the configuration through getenv; the error names every variable that is
@@ -64,6 +68,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.table == "" {
 		errs = append(errs, errors.New("CHATOPS_TABLE is not set"))
+	}
+	if c.language, err = i18n.ParseLanguage(getenv("CHATOPS_LANGUAGE")); err != nil {
+		errs = append(errs, fmt.Errorf("CHATOPS_LANGUAGE: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("deploy-notify configuration: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/deploy-notify/internal/notify"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 )
@@ -38,6 +39,7 @@ type handler struct {
 	tokens  tokenSource
 	discord *rest.BotClients // one client per token, kept across invocations for its rate limits
 	table   *state.Table
+	texts   *notify.Texts // the reports in cfg.language
 	log     *slog.Logger
 }
 
@@ -51,8 +53,15 @@ func newHandler(cfg config, tokens tokenSource, table *state.Table, log *slog.Lo
 		// three times within 8 s of waiting; the function's timeout bounds the whole.
 		discord: rest.NewBotClients(rest.Options{BaseURL: cfg.discordAPIURL, HTTPClient: &http.Client{Timeout: 5 * time.Second}, MaxRetries: 3, MaxWait: 8 * time.Second}),
 		table:   table,
+		texts:   notify.NewTexts(texts(), cfg.language),
 		log:     log,
 	}
+}
+
+// texts is the function's message catalog, in English and Korean (shared/i18n). It parses its
+// files on the first report.
+func texts() *i18n.Catalog {
+	return i18n.NewCatalog(notify.Messages())
 }
 
 // PublishError is an event that could not be reported: the step that failed and why. It is a
@@ -115,7 +124,7 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 	if err != nil {
 		return unclaim(ctx, claim, &PublishError{Step: "discord bot token", Err: err})
 	}
-	p := notify.Publisher{Discord: h.discord.Client(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID}
+	p := notify.Publisher{Discord: h.discord.Client(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID, Texts: h.texts}
 	res, err := p.Publish(ctx, r)
 	if err != nil {
 		return unclaim(ctx, claim, &PublishError{Step: fmt.Sprintf("report %s %s", e.DetailType, r.Status), Err: err})

@@ -16,6 +16,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // config is the function's environment, as the runtime contract names it (docs/CONTRACT.md).
@@ -42,6 +43,9 @@ type config struct {
 	ScaleMaxDesired int32 // SCALE_MAX_DESIRED
 	// Table is the state table (docs/STATE.md): approval records, work claims, the cost cache.
 	Table string // CHATOPS_TABLE
+	// Language is the language of what the whole channel sees (cards, their history, results);
+	// a reply meant for one member follows their Discord locale.
+	Language i18n.Language // CHATOPS_LANGUAGE: ko or en [ko]
 }
 
 // githubConfig is the GitHub side of the configuration.
@@ -79,6 +83,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if !discord.IsSnowflake(c.ApplicationID) {
 		errs = append(errs, errors.New("DISCORD_APPLICATION_ID: want the application id, a number"))
+	}
+	if l, err := i18n.ParseLanguage(getenv("CHATOPS_LANGUAGE")); err != nil {
+		errs = append(errs, fmt.Errorf("CHATOPS_LANGUAGE: %w", err))
+	} else {
+		c.Language = l
 	}
 	if c.Table == "" {
 		errs = append(errs, errors.New("CHATOPS_TABLE: not set (the stack's TableName output)"))

@@ -47,7 +47,7 @@ func TestEndToEndCostAndScale(t *testing.T) {
 
 	r, report := exchange(interaction(t, "cost"))
 	if r.Type != discord.ResponseDeferredChannelMessageWithSource || len(report.Embeds) != 1 ||
-		!strings.HasPrefix(report.Embeds[0].Title, "AWS cost: ") || !strings.Contains(report.Embeds[0].Description, "$") {
+		!strings.HasPrefix(report.Embeds[0].Title, "AWS 비용: ") || !strings.Contains(report.Embeds[0].Description, "달러") { // CHATOPS_LANGUAGE unset: Korean
 		t.Errorf("/cost: answer %+v, edit %+v", r, report)
 	}
 

@@ -26,6 +26,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/signature"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/state"
 )
 
@@ -72,8 +73,16 @@ type Handler struct {
 	editor        Editor
 	functionName  string
 	applicationID string
+	texts         *i18n.Catalog
+	language      i18n.Language
 	log           *slog.Logger
 	now           func() time.Time
+}
+
+// request is the interaction in as the commands see it: received at, handled by the
+// invocation requestID, with the function's messages.
+func (h *Handler) request(in discord.Interaction, received time.Time, requestID string) command.Request {
+	return command.Request{Interaction: in, Received: received, RequestID: requestID, Texts: h.texts, Language: h.language}
 }
 
 // pong is the answer to every PING, encoded once.
@@ -142,7 +151,7 @@ func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) e
 		h.log.LogAttrs(ctx, slog.LevelInfo, "ping", slog.String("request_id", requestID))
 		return pong
 	}
-	reply := h.router.Quick(ctx, command.Request{Interaction: in, Received: now, RequestID: requestID})
+	reply := h.router.Quick(ctx, h.request(in, now, requestID))
 	outcome := "inline"
 	if reply.Deferred() {
 		outcome = "deferred"
@@ -257,6 +266,8 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 		editor:        d.editor,
 		functionName:  cfg.FunctionName,
 		applicationID: cfg.ApplicationID,
+		texts:         catalog.Texts(),
+		language:      cfg.Language,
 		log:           log,
 		now:           now,
 	}, nil

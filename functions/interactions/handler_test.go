@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"maps"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/signature/signaturetest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -365,10 +367,21 @@ func TestLoadConfig(t *testing.T) {
 		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul},
 		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml"},
 		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}, ScaleMaxDesired: 10,
-		Table: "chatops-state"}
+		Table: "chatops-state", Language: i18n.Korean}
 	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{}), sameZone); diff != "" {
 		t.Errorf("loadConfig mismatch (-want +got):\n%s", diff)
+	}
+	for value, want := range map[string]i18n.Language{"en": i18n.English, "ko": i18n.Korean} {
+		env := maps.Clone(env)
+		env["CHATOPS_LANGUAGE"] = value
+		if got, err := loadConfig(getenv(env)); err != nil || got.Language != want {
+			t.Errorf("CHATOPS_LANGUAGE=%s: language %q, %v; want %q", value, got.Language, err, want)
+		}
+	}
+	env["CHATOPS_LANGUAGE"] = "ja"
+	if _, err := loadConfig(getenv(env)); err == nil || !strings.Contains(err.Error(), "CHATOPS_LANGUAGE") {
+		t.Errorf("CHATOPS_LANGUAGE=ja: error %v, want one naming CHATOPS_LANGUAGE", err)
 	}
 
 	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , ",

@@ -50,7 +50,7 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 	defer cancelWork()
 
 	start := h.now()
-	msg, err := h.router.Work(workCtx, command.Request{Interaction: in, Received: p.ReceivedAt, RequestID: requestID})
+	msg, err := h.router.Work(workCtx, h.request(in, p.ReceivedAt, requestID))
 	outcome := "ok"
 	if errors.Is(err, command.ErrRetry) {
 		// Another invocation is doing this work and edits the response itself.

@@ -307,7 +307,7 @@ func TestDeferred(t *testing.T) {
 			t.Fatalf("answer %s, want the deferred {\"type\":5}", a.Body)
 		}
 		s := shownOf(m)
-		if len(m.Embeds) != 1 || !strings.HasPrefix(s.Titles[0], "AWS cost: ") ||
+		if len(m.Embeds) != 1 || !strings.HasPrefix(s.Titles[0], "AWS 비용: ") || // the demo's CHATOPS_LANGUAGE: ko
 			!strings.Contains(m.Embeds[0].Description, "Amazon Elastic Compute Cloud - Compute") && !strings.Contains(strings.Join(s.Fields, "\n"), "Amazon Elastic Compute Cloud - Compute") {
 			t.Errorf("edited reply %+v, want the month's cost with the demo's top service", s)
 		}
@@ -403,7 +403,8 @@ func postedFor(runID int64) []discord.Message {
 			continue
 		}
 		for _, e := range r.Message.Embeds {
-			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("run %d ", runID)) {
+			// The demo speaks Korean (CHATOPS_LANGUAGE=ko): "실행 <run id> · 시도 <n> · <상태>".
+			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("실행 %d ", runID)) {
 				out = append(out, r.Message)
 			}
 		}
@@ -426,7 +427,7 @@ func TestBus(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%d messages for run %d, want 1", len(got), id)
 		}
-		want := shown{Titles: []string{"Deploy to prod failed"}, Buttons: []string{"Roll back", "View run"}}
+		want := shown{Titles: []string{"prod 배포에 실패했습니다"}, Buttons: []string{"롤백", "실행 보기"}}
 		s := shownOf(got[0])
 		s.Fields = nil
 		if diff := cmp.Diff(want, s); diff != "" {
@@ -460,8 +461,8 @@ func TestBus(t *testing.T) {
 				titles = append(titles, shownOf(r.Message).Titles...)
 			}
 		}
-		if !containsString(titles, "Deployment to production succeeded") {
-			t.Errorf("posted %q, want Deployment to production succeeded among them", titles)
+		if want := "production 배포에 성공했습니다"; !containsString(titles, want) {
+			t.Errorf("posted %q, want %s among them", titles, want)
 		}
 	})
 }
@@ -500,7 +501,7 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("messages %q and %q, want one report posted once", first, second)
 	}
 	m, ok := e2e.local.Discord.Message(first)
-	if !ok || m.ChannelID != demo.ChannelID || len(m.Embeds) != 1 || !strings.HasPrefix(m.Embeds[0].Title, "AWS cost: ") {
+	if !ok || m.ChannelID != demo.ChannelID || len(m.Embeds) != 1 || !strings.HasPrefix(m.Embeds[0].Title, "AWS 비용: ") {
 		t.Errorf("report %+v, want the cost report in %s", m, demo.ChannelID)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Context is where a command may be used, as Discord's InteractionContextType numbers it.
@@ -28,6 +29,22 @@ type Request struct {
 	// RequestID is the Lambda request id of the invocation at work, quoted to users so that
 	// an operator can find the log line.
 	RequestID string
+	// Texts is the function's message catalog and Language the language of what the whole
+	// channel sees (CHATOPS_LANGUAGE); see Member and Channel.
+	Texts    *i18n.Catalog
+	Language i18n.Language
+}
+
+// Member speaks the invoking member's language, from their Discord locale: for a reply meant
+// for them alone (an ephemeral answer, a refusal).
+func (r Request) Member() *i18n.Printer {
+	return r.Texts.Printer(i18n.ForLocale(r.Interaction.Locale))
+}
+
+// Channel speaks the channel's language (CHATOPS_LANGUAGE): for what everyone sees (cards,
+// their history, results).
+func (r Request) Channel() *i18n.Printer {
+	return r.Texts.Printer(r.Language)
 }
 
 // Option is the string value of the invoked command's option name, "" when absent.

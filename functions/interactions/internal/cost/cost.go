@@ -32,12 +32,12 @@ func Command(b Builder, now func() time.Time) command.Command {
 		Description: "Month-to-date AWS spend, month-end forecast and top services",
 		Contexts:    []command.Context{command.ContextGuild}, // the account's spend is for the server, not any DM
 		Quick:       func(context.Context, command.Request) command.Reply { return deferred },
-		Work: func(ctx context.Context, _ command.Request) (discord.Message, error) {
+		Work: func(ctx context.Context, req command.Request) (discord.Message, error) {
 			rep, err := b.Build(ctx, now())
 			if err != nil {
 				return discord.Message{}, command.Errorf(err, Unavailable)
 			}
-			return rep.AgedMessage(), nil
+			return rep.AgedMessage(req.Channel()), nil // public: the channel's language
 		},
 	}
 }

@@ -84,15 +84,24 @@ func (h *Huh) Input(title, description, value string, validate func(string) erro
 	return strings.TrimSpace(value), err
 }
 
-// Secret asks for a secret: huh's password field on a terminal; in accessible mode without a
-// terminal (a script), one line of input, never echoed.
+// Secret asks for a secret: huh's password field on a terminal; in accessible mode, a line
+// read without echo from the terminal, or one line of input when there is none (a script).
+// It is never echoed.
 func (h *Huh) Secret(title, description string) (string, error) {
-	if !h.accessible || h.terminal != nil {
+	if !h.accessible {
 		var v string
 		err := h.run(huh.NewInput().Title(title).Description(description).EchoMode(huh.EchoModePassword).Value(&v))
 		return strings.TrimSpace(v), err
 	}
 	fmt.Fprintf(h.out, "%s\n%s\n> ", title, description)
+	if h.terminal != nil {
+		b, err := term.ReadPassword(int(h.terminal.Fd()))
+		fmt.Fprintln(h.out)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", title, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
 	line, err := bufio.NewReader(h.in).ReadString('\n')
 	fmt.Fprintln(h.out)
 	if err != nil && line == "" {

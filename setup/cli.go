@@ -89,7 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return setup(ctx, cfg, c, *dir, o, accessible, listen, getenv, stdin, stdout)
 	case "wire":
 		return wire.Run(ctx, wire.Config{DiscordAPIURL: c.Get("discordApiUrl"), GitHubAPIURL: c.Get("githubApiUrl"),
-			GitHubAppID: c.Get("githubAppId"), ParameterPrefix: c.Get("parameterPrefix")},
+			GitHubAppID: c.Get("githubAppId"), ParameterPrefix: c.Get("parameterPrefix"),
+			GuildID: c.Get(cdkcontext.GuildKey), DeployRoleIDs: c.List("deployRoleIds")},
 			wire.Deps{Stack: cloudformation.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}, stdout)
 	default: // doctor
 		results := doctor.Run(ctx, doctor.Config{

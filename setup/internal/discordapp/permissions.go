@@ -132,3 +132,25 @@ func ChannelPermissions(guild Guild, roles []Role, userID string, member Member,
 	}
 	return perms
 }
+
+// IntegrationsStep is what a server admin clicks so that the deploy roles that lack Manage
+// Server may use /deploy, /rollback and /scale, which are registered with
+// default_member_permissions Manage Server; "" when every deploy role holds it (or
+// Administrator). A bot token cannot change command permissions: Discord takes that only from
+// an admin's own OAuth token, so this stays a click.
+//
+// See https://discord.com/developers/docs/interactions/application-commands#permissions
+func IntegrationsStep(appName string, roles []Role, deployRoleIDs []string) string {
+	var names []string
+	for _, r := range roles {
+		if slices.Contains(deployRoleIDs, r.ID) && r.Permissions&(PermissionManageGuild|PermissionAdministrator) == 0 {
+			names = append(names, "@"+r.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	list := strings.Join(names, ", ")
+	return fmt.Sprintf("Let %s use the commands that change things (Discord shows /deploy, /rollback and /scale only to members with Manage Server until then): "+
+		"Server Settings > Integrations > %s > Manage > for /deploy, /rollback and /scale: Add Roles or Members > %s.", list, appName, list)
+}

@@ -54,3 +54,16 @@ func TestChannelPermissions(t *testing.T) {
 		t.Errorf("owner: %v", got)
 	}
 }
+
+func TestIntegrationsStep(t *testing.T) {
+	t.Parallel()
+	roles := []Role{{ID: "1", Name: "deployers"}, {ID: "2", Name: "managers", Permissions: PermissionManageGuild}, {ID: "3", Name: "admins", Permissions: PermissionAdministrator}}
+	if got := IntegrationsStep("ChatOps", roles, []string{"2", "3"}); got != "" {
+		t.Errorf("roles with Manage Server or Administrator need a click: %s", got)
+	}
+	want := "Let @deployers use the commands that change things (Discord shows /deploy, /rollback and /scale only to members with Manage Server until then): " +
+		"Server Settings > Integrations > ChatOps > Manage > for /deploy, /rollback and /scale: Add Roles or Members > @deployers."
+	if got := IntegrationsStep("ChatOps", roles, []string{"1", "2"}); got != want {
+		t.Errorf("IntegrationsStep =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -28,6 +28,10 @@ type Config struct {
 	GitHubAPIURL    string
 	GitHubAppID     string
 	ParameterPrefix string
+	// GuildID and DeployRoleIDs are the server and the roles setup chose, for the reminder of
+	// what to click in Integrations; empty skips it.
+	GuildID       string
+	DeployRoleIDs []string
 }
 
 // Deps are the clients the wiring reads and writes through.
@@ -101,6 +105,15 @@ func Run(ctx context.Context, cfg Config, deps Deps, out io.Writer) error {
 	fmt.Fprintf(out, "  Discord application %s (%s) sends interactions to %s (%s)\n", app.Name, app.ID, endpoint, discordState)
 	fmt.Fprint(out, githubState)
 	fmt.Fprintf(out, "  Slash commands: registered above, as the interactions function is configured\n")
+	if cfg.GuildID != "" && len(cfg.DeployRoleIDs) > 0 {
+		roles, err := discord.Roles(ctx, cfg.GuildID)
+		if err != nil {
+			return fmt.Errorf("list the server's roles: %w", err)
+		}
+		if step := discordapp.IntegrationsStep(app.Name, roles, cfg.DeployRoleIDs); step != "" {
+			fmt.Fprintf(out, "Still to do, once: %s\n", step)
+		}
+	}
 	fmt.Fprintf(out, "Check it all with: make doctor\n")
 	return nil
 }

@@ -297,22 +297,11 @@ func (w *wizard) deployRoles(roles []discordapp.Role) ([]string, error) {
 	return w.d.Prompt.MultiSelect("Which roles may approve /deploy, /rollback and /scale?", "Members of these roles approve the cards.", opts, current)
 }
 
-// integrations says what to click when a deploy role lacks Manage Server: /deploy, /rollback
-// and /scale are registered with default_member_permissions Manage Server, so that only
-// managers see them until an admin lets the deploy roles use them.
+// integrations says what to click when a deploy role lacks Manage Server.
 func (w *wizard) integrations(roles []discordapp.Role, chosen []string) {
-	var names []string
-	for _, r := range roles {
-		if slices.Contains(chosen, r.ID) && r.Permissions&(discordapp.PermissionManageGuild|discordapp.PermissionAdministrator) == 0 {
-			names = append(names, "@"+r.Name)
-		}
+	if step := discordapp.IntegrationsStep(w.appName, roles, chosen); step != "" {
+		w.todo = append(w.todo, "After make deploy: "+step)
 	}
-	if len(names) == 0 {
-		return
-	}
-	w.todo = append(w.todo, fmt.Sprintf("After make deploy, let %s use the commands that change things (Discord shows /deploy, /rollback and /scale only to members with Manage Server until then): "+
-		"Server Settings > Integrations > %s > Manage > for /deploy, /rollback and /scale: Add Roles or Members > %s.",
-		strings.Join(names, ", "), w.appName, strings.Join(names, ", ")))
 }
 
 // choose picks one item: the flag's (by name or id), else the only one, else asks with the

@@ -224,7 +224,7 @@ func TestFromZero(t *testing.T) {
 	for _, say := range []string{
 		"https://github.com/apps/discord-chatops/installations/new",
 		"takes the four inputs and runs in an environment",
-		"Server Settings > Integrations > ChatOps > Manage > for /deploy, /rollback and /scale: Add Roles or Members > @deployers",
+		"After make deploy: Let @deployers use the commands that change things (Discord shows /deploy, /rollback and /scale only to members with Manage Server until then): Server Settings > Integrations > ChatOps > Manage > for /deploy, /rollback and /scale: Add Roles or Members > @deployers.",
 		"Cost Explorer is not enabled: enable it once: AWS console > Billing and Cost Management > Cost Explorer", "make deploy",
 	} {
 		if !strings.Contains(text, say) {

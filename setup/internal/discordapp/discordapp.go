@@ -86,6 +86,35 @@ type Member struct {
 	Roles []string `json:"roles"`
 }
 
+// Command is a registered application command.
+type Command struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// DefaultMemberPermissions is the permission bitfield a member needs to see the command
+	// unless a server admin overrides it in Integrations; nil means everyone.
+	DefaultMemberPermissions *string `json:"default_member_permissions"`
+}
+
+// CommandPermissions are a server admin's overrides (Server Settings > Integrations) for one
+// command, or for every command when ID is the application's id.
+type CommandPermissions struct {
+	ID          string              `json:"id"`
+	Permissions []CommandPermission `json:"permissions"`
+}
+
+// CommandPermission types.
+const (
+	CommandPermissionRole = 1
+	CommandPermissionUser = 2
+)
+
+// CommandPermission allows or denies a role, a member or a channel one command.
+type CommandPermission struct {
+	ID         string `json:"id"`
+	Type       int    `json:"type"`
+	Permission bool   `json:"permission"`
+}
+
 // Error is Discord's refusal of a request.
 type Error struct {
 	Method, Path string
@@ -177,6 +206,23 @@ func (c *Client) Roles(ctx context.Context, guildID string) ([]Role, error) {
 func (c *Client) Member(ctx context.Context, guildID, userID string) (Member, error) {
 	var m Member
 	return m, c.do(ctx, http.MethodGet, "/guilds/"+guildID+"/members/"+userID, nil, &m)
+}
+
+// Commands lists the application's commands, global (guildID "") or of one server.
+func (c *Client) Commands(ctx context.Context, applicationID, guildID string) ([]Command, error) {
+	path := "/applications/" + applicationID + "/commands"
+	if guildID != "" {
+		path = "/applications/" + applicationID + "/guilds/" + guildID + "/commands"
+	}
+	var cmds []Command
+	return cmds, c.do(ctx, http.MethodGet, path, nil, &cmds)
+}
+
+// CommandPermissions lists a server admin's command overrides in a server. A bot may read
+// them; only an admin's own OAuth token may change them.
+func (c *Client) CommandPermissions(ctx context.Context, applicationID, guildID string) ([]CommandPermissions, error) {
+	var ps []CommandPermissions
+	return ps, c.do(ctx, http.MethodGet, "/applications/"+applicationID+"/guilds/"+guildID+"/commands/permissions", nil, &ps)
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {

@@ -10,4 +10,5 @@
 //   - https://discord.com/developers/docs/resources/user#get-current-user-guilds
 //   - https://discord.com/developers/docs/topics/permissions#permission-overwrites
 //   - https://discord.com/developers/docs/topics/oauth2#bot-authorization-flow
+//   - https://discord.com/developers/docs/interactions/application-commands#get-guild-application-command-permissions
 package discordapp

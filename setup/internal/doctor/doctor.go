@@ -105,6 +105,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) []Result {
 	c.costExplorer(ctx)
 	c.deployRoles(ctx)
 	c.channel(ctx)
+	c.commands(ctx)
 	return c.results
 }
 
@@ -439,6 +440,99 @@ func (c *checker) channel(ctx context.Context) {
 		return
 	}
 	c.ok(check, "the bot may post embeds in #"+ch.Name)
+}
+
+// commandNames are the suite's slash commands (docs/CONTRACT.md, "Slash commands"); fenced
+// are those registered with default_member_permissions.
+func commandNames() (all, fenced []string) {
+	return []string{"status", "cost", "deploy", "rollback", "assign", "scale", "help"}, []string{"deploy", "rollback", "scale"}
+}
+
+func (c *checker) commands(ctx context.Context) {
+	const check = "slash commands"
+	if !c.needs(check, "discord") || c.cfg.DiscordChannelID == "" {
+		if c.cfg.DiscordChannelID == "" {
+			c.fail(check, "not checked: no channel, so no server", fixSetup)
+		}
+		return
+	}
+	guildID, ok := c.guild(ctx, check)
+	if !ok {
+		return
+	}
+	app, err := c.discord.Application(ctx)
+	if err != nil {
+		c.fail(check, err.Error(), fixSetup)
+		return
+	}
+	global, gerr := c.discord.Commands(ctx, app.ID, "")
+	local, lerr := c.discord.Commands(ctx, app.ID, guildID)
+	roles, rerr := c.discord.Roles(ctx, guildID)
+	if err := errors.Join(gerr, lerr, rerr); err != nil {
+		c.fail(check, err.Error(), "check that the bot is still in the server")
+		return
+	}
+	byName := map[string]discordapp.Command{}
+	for _, cmd := range append(global, local...) {
+		byName[cmd.Name] = cmd
+	}
+	all, fenced := commandNames()
+	var missing []string
+	for _, n := range all {
+		if _, ok := byName[n]; !ok {
+			missing = append(missing, "/"+n)
+		}
+	}
+	if len(missing) > 0 {
+		c.fail(check, fmt.Sprintf("%v are not registered, globally or in the server", missing), "run make deploy, which registers them (or make register)")
+		return
+	}
+	overrides, err := c.discord.CommandPermissions(ctx, app.ID, guildID)
+	if err != nil {
+		c.fail(check, err.Error(), "check that the bot is still in the server")
+		return
+	}
+	var hidden []string
+	for _, r := range roles {
+		if !slices.Contains(c.cfg.DeployRoleIDs, r.ID) || r.Permissions&(discordapp.PermissionManageGuild|discordapp.PermissionAdministrator) != 0 {
+			continue
+		}
+		for _, n := range fenced {
+			cmd := byName[n]
+			if cmd.DefaultMemberPermissions != nil && *cmd.DefaultMemberPermissions != "0" && !allowed(overrides, app.ID, cmd.ID, r.ID) {
+				hidden = append(hidden, "@"+r.Name+" /"+n)
+			}
+		}
+	}
+	if len(hidden) > 0 {
+		c.fail(check, "members of the deploy roles do not see: "+strings.Join(hidden, ", "), discordapp.IntegrationsStep(app.Name, roles, c.cfg.DeployRoleIDs))
+		return
+	}
+	c.ok(check, fmt.Sprintf("the %d commands are registered, and the deploy roles see /deploy, /rollback and /scale", len(all)))
+}
+
+// allowed says whether a server admin's overrides let role use the command: the command's
+// own entry for the role decides, else the application-wide entry (whose id is the
+// application's).
+func allowed(overrides []discordapp.CommandPermissions, appID, commandID, roleID string) bool {
+	decide := func(id string) (bool, bool) {
+		for _, o := range overrides {
+			if o.ID != id {
+				continue
+			}
+			for _, p := range o.Permissions {
+				if p.Type == discordapp.CommandPermissionRole && p.ID == roleID {
+					return p.Permission, true
+				}
+			}
+		}
+		return false, false
+	}
+	if v, ok := decide(commandID); ok {
+		return v
+	}
+	v, _ := decide(appID)
+	return v
 }
 
 // Report writes the results, one line per check that passed and two per problem, and says

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -64,8 +65,8 @@ func TestHealthy(t *testing.T) {
 	if !Report(&out, results) {
 		t.Errorf("a healthy suite fails:\n%s", out.String())
 	}
-	if len(results) != 11 {
-		t.Errorf("%d checks, want 11:\n%s", len(results), out.String())
+	if len(results) != 12 {
+		t.Errorf("%d checks, want 12:\n%s", len(results), out.String())
 	}
 	if e.suite.Discord.Endpoint() != e.suite.InteractionsURL() {
 		t.Error("doctor changed the endpoint")
@@ -124,7 +125,7 @@ func TestEachCheckFails(t *testing.T) {
 			writeSecret(t, e, secrets.GitHubPrivateKey, "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n")
 		}, "is not an RSA private key in PEM", "make setup", []string{"GitHub App webhook", "recent webhook deliveries", "App installed on the repository", "deploy workflow"}},
 		{"token refused", "secrets in SSM", func(t *testing.T, e *env) { writeSecret(t, e, secrets.DiscordBotToken, "revoked-token") },
-			"is not accepted by Discord", "Reset Token", []string{"Discord endpoint", "deploy roles", "bot may post in the channel"}},
+			"is not accepted by Discord", "Reset Token", []string{"Discord endpoint", "deploy roles", "bot may post in the channel", "slash commands"}},
 		{"cost explorer off", "Cost Explorer", func(_ *testing.T, e *env) {
 			e.deps.Cost = costFunc(func() error {
 				return &smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Data is not available."}
@@ -139,7 +140,18 @@ func TestEachCheckFails(t *testing.T) {
 		{"deploy role deleted", "deploy roles", func(_ *testing.T, e *env) { e.cfg.DeployRoleIDs = []string{"1100000000000000777"} },
 			"[1100000000000000777]", "make setup", nil},
 		{"channel unknown", "bot may post in the channel", func(_ *testing.T, e *env) { e.cfg.DiscordChannelID = "1100000000000000555" },
-			"cannot see the channel", "invite the bot", []string{"deploy roles"}},
+			"cannot see the channel", "invite the bot", []string{"deploy roles", "slash commands"}},
+		{"commands not registered", "slash commands", func(t *testing.T, e *env) { e.suite.RegisterCommands(t) },
+			"[/status /cost /deploy /rollback /assign /scale /help] are not registered", "make deploy", nil},
+		{"deploy role without the override", "slash commands", func(_ *testing.T, e *env) { e.suite.Discord.SetCommandPermissions(suitetest.GuildID, nil) },
+			"do not see: @deployers /deploy, @deployers /rollback, @deployers /scale",
+			"Server Settings > Integrations > ChatOps > Manage > for /deploy, /rollback and /scale: Add Roles or Members > @deployers", nil},
+		{"override on one command only", "slash commands", func(_ *testing.T, e *env) {
+			e.suite.Discord.SetCommandPermissions(suitetest.GuildID, []discordapp.CommandPermissions{
+				{ID: suitetest.AppID, Permissions: []discordapp.CommandPermission{{ID: suitetest.DeployRole, Type: discordapp.CommandPermissionRole, Permission: true}}},
+				{ID: commandID(t, e, "scale"), Permissions: []discordapp.CommandPermission{{ID: suitetest.DeployRole, Type: discordapp.CommandPermissionRole, Permission: false}}},
+			})
+		}, "do not see: @deployers /scale", "Integrations", nil},
 		{"channel denies embeds", "bot may post in the channel", func(_ *testing.T, e *env) {
 			e.cfg.DiscordChannelID = "1100000000000000013"
 			e.suite.Discord.AddGuild(discordapptest.Guild{
@@ -178,6 +190,22 @@ func TestEachCheckFails(t *testing.T) {
 			}
 		})
 	}
+}
+
+// commandID is the id Discord gave a registered command.
+func commandID(t *testing.T, e *env, name string) string {
+	t.Helper()
+	for _, raw := range e.suite.Discord.Commands("") {
+		var c discordapp.Command
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	t.Fatalf("no /%s registered", name)
+	return ""
 }
 
 func contains(list []string, s string) bool {

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ import (
 	"github.com/discord-chatops/chatops/setup/internal/discordapp/discordapptest"
 	"github.com/discord-chatops/chatops/setup/internal/params"
 	"github.com/discord-chatops/chatops/setup/internal/stack"
+	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/discord/signature"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/secrets"
@@ -111,6 +113,9 @@ func Start(t *testing.T, moto *mototest.Server) *Suite {
 	t.Cleanup(s.Endpoint.Close)
 
 	ctx := context.Background()
+	s.registerCommands(t)
+	s.Discord.SetCommandPermissions(GuildID, []discordapp.CommandPermissions{{ID: AppID, Permissions: []discordapp.CommandPermission{
+		{ID: DeployRole, Type: discordapp.CommandPermissionRole, Permission: true}}}})
 	s.createStack(t, ctx)
 	store := params.New(ssm.NewFromConfig(cfg), s.Prefix)
 	for name, value := range map[string]string{
@@ -140,6 +145,40 @@ func (s *Suite) createStack(t *testing.T, ctx context.Context) {
 	if err != nil {
 		t.Fatalf("create the stack in moto: %v", err)
 	}
+}
+
+// RegisterCommands registers the suite's seven commands globally, as make register does (the
+// three that change things fenced with Manage Server); none when names is empty.
+func (s *Suite) RegisterCommands(t *testing.T, names ...string) {
+	t.Helper()
+	var cmds []map[string]any
+	for _, n := range names {
+		c := map[string]any{"name": n, "description": "the suite's /" + n}
+		if n == "deploy" || n == "rollback" || n == "scale" {
+			c["default_member_permissions"] = "32"
+		}
+		cmds = append(cmds, c)
+	}
+	body, _ := json.Marshal(cmds)
+	if len(cmds) == 0 {
+		body = []byte("[]")
+	}
+	req, _ := http.NewRequest(http.MethodPut, s.Discord.URL+"/applications/"+AppID+"/commands", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bot "+BotToken)
+	req.Header.Set("User-Agent", rest.UserAgent)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("register the commands: %d", resp.StatusCode)
+	}
+}
+
+func (s *Suite) registerCommands(t *testing.T) {
+	s.RegisterCommands(t, "status", "cost", "deploy", "rollback", "assign", "scale", "help")
 }
 
 // InteractionsURL is the stack's InteractionsEndpointUrl.

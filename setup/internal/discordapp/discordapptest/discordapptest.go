@@ -42,6 +42,7 @@ type Fake struct {
 	token  string
 	guilds []Guild
 	client *http.Client
+	perms  map[string][]discordapp.CommandPermissions // by guild
 }
 
 // New starts a fake for the application appID whose bot has token; seed makes its key.
@@ -55,6 +56,7 @@ func New(t testing.TB, appID, token string) *Fake {
 		app: discordapp.Application{ID: appID, Name: "ChatOps", VerifyKey: hex.EncodeToString(key.Public().(ed25519.PublicKey)),
 			Bot: &discordapp.User{ID: appID, Username: "chatops", Bot: true}},
 		client: &http.Client{Timeout: 10 * time.Second},
+		perms:  map[string][]discordapp.CommandPermissions{},
 	}
 	f.Intercept(f.serve)
 	return f
@@ -65,6 +67,13 @@ func (f *Fake) AddGuild(g Guild) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.guilds = append(f.guilds, g)
+}
+
+// SetCommandPermissions sets a server admin's command overrides in a guild.
+func (f *Fake) SetCommandPermissions(guildID string, perms []discordapp.CommandPermissions) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.perms[guildID] = perms
 }
 
 // SetEndpoint sets the Interactions Endpoint URL without the PING check.
@@ -89,7 +98,9 @@ func reply(status int, v any) discordtest.Reply {
 func (f *Fake) serve(r discordtest.Request) (discordtest.Reply, bool) {
 	path := strings.TrimPrefix(r.Path, discordtest.APIPath)
 	parts := strings.Split(strings.Trim(path, "/"), "/")
-	known := (parts[0] == "applications" && len(parts) == 2 && parts[1] == "@me") ||
+	commands := r.Method == http.MethodGet && parts[0] == "applications" && len(parts) >= 3 && parts[len(parts)-1] != "@me" &&
+		(parts[len(parts)-1] == "commands" || parts[len(parts)-1] == "permissions")
+	known := commands || (parts[0] == "applications" && len(parts) == 2 && parts[1] == "@me") ||
 		(parts[0] == "users" && len(parts) >= 2 && parts[1] == "@me") || parts[0] == "guilds" ||
 		(parts[0] == "channels" && len(parts) == 2 && r.Method == http.MethodGet)
 	if !known {
@@ -104,6 +115,12 @@ func (f *Fake) serve(r discordtest.Request) (discordtest.Reply, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
+	case commands && parts[len(parts)-1] == "permissions" && len(parts) == 6:
+		return reply(http.StatusOK, f.perms[parts[3]]), true
+	case commands && len(parts) == 3:
+		return reply(http.StatusOK, f.Server.Commands("")), true
+	case commands && len(parts) == 5:
+		return reply(http.StatusOK, f.Server.Commands(parts[3])), true
 	case path == "/applications/@me" && r.Method == http.MethodGet:
 		return reply(http.StatusOK, f.app), true
 	case path == "/applications/@me" && r.Method == http.MethodPatch:

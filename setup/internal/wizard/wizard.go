@@ -446,8 +446,11 @@ func (w *wizard) repository(ctx context.Context, admin *appadmin.Admin) error {
 		if len(repos) > 0 {
 			break
 		}
-		where := w.ctx.Get(cdkcontext.AppURLKey)
-		w.say("The App is installed on no repository yet. Install it on the deploy repository: %s/installations/new", where)
+		where := "the App's page on GitHub > Install App"
+		if u := w.ctx.Get(cdkcontext.AppURLKey); u != "" {
+			where = appmanifest.App{HTMLURL: u}.InstallURL()
+		}
+		w.say("The App is installed on no repository yet. Install it on the deploy repository: %s", where)
 		if w.o.NonInteractive {
 			return errors.New("the GitHub App is installed on no repository")
 		}

@@ -369,6 +369,21 @@ func (h hooked) Confirm(title string, value bool) (bool, error) {
 	return h.Prompter.Confirm(title, value)
 }
 
+// TestEnterpriseServer: a new App on GitHub Enterprise Server, for the signed-in user, is
+// created through the server's own form.
+func TestEnterpriseServer(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	deps, out := w.deps(t, suitetest.BotToken, "1", "0", "", "")
+	o := Options{GitHubURL: "https://ghe.example.com"}
+	if err := Run(context.Background(), o, deps); err != nil {
+		t.Fatalf("%v\noutput:\n%s", err, out)
+	}
+	if len(w.forms) != 2 || w.forms[0] != "https://ghe.example.com/settings/apps/new" {
+		t.Errorf("the App page posted to %q, want the server's form for the user", w.forms)
+	}
+}
+
 // TestWaitsForInviteAndInstall: when the bot is in no server and the App on no repository,
 // setup prints where to click and waits until it is done.
 func TestWaitsForInviteAndInstall(t *testing.T) {

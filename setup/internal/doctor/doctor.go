@@ -392,7 +392,7 @@ func (c *checker) deployRoles(ctx context.Context) {
 		c.fail(check, fmt.Sprintf("the roles %v in deployRoleIds do not exist in the server (deleted?)", missing), fixSetup+" to choose the roles again, then make deploy")
 		return
 	}
-	c.ok(check, fmt.Sprintf("%d roles may deploy", len(c.cfg.DeployRoleIDs)))
+	c.ok(check, fmt.Sprintf("the %d deploy roles (deployRoleIds) exist in the server", len(c.cfg.DeployRoleIDs)))
 }
 
 // guild returns the channel's server.

@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -185,7 +186,7 @@ func TestEachCheckFails(t *testing.T) {
 					t.Errorf("%s failed too: %s", r.Check, r.Problem)
 				}
 			}
-			if t.Failed() {
+			if t.Failed() || os.Getenv("SETUP_TRANSCRIPT") != "" {
 				t.Logf("report:\n%s", out.String())
 			}
 		})

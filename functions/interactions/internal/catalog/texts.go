@@ -4,11 +4,16 @@ import (
 	"io/fs"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
@@ -23,6 +28,11 @@ func texts() []fs.FS {
 		help.Messages(),
 		status.Messages(),
 		cost.Messages(),
+		deploy.Messages(),
+		scale.Messages(),
+		approval.Messages(),
+		assign.Messages(),
+		authz.Messages(),
 		history.Messages(),
 		costreport.Messages(),
 		awserr.Messages(),

@@ -83,10 +83,3 @@ func Explain(err error, action command.Text, permission string) error {
 	}
 	return command.Fail(err, command.T("awserr.failed", args))
 }
-
-// AsWritten is an action named by a text the caller has already worded ("scale the ECS
-// service"), shown as it is in every language, for callers whose actions are not in a catalog
-// yet.
-func AsWritten(action string) command.Text {
-	return command.T("awserr.aswritten", i18n.Args{"Action": action})
-}

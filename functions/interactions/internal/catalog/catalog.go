@@ -100,6 +100,9 @@ func Table(cfg Config, d Deps) []command.Command {
 	deploys := &deploy.Service{GitHub: d.GitHub, Discord: d.Discord, ApplicationID: cfg.ApplicationID, Repository: cfg.Repository,
 		Workflow: cfg.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now,
 		Approvals: approval.Records[deploy.Proposal]{Table: d.Table, Log: log}}
+	if d.Table != nil {
+		deploys.Cache = d.Table
+	}
 	assigns := &assign.Service{GitHub: d.GitHub, Repository: cfg.Repository, Audit: recorder}
 	scales := &scale.Service{Scaler: d.Scaler, Policy: cfg.Policy, Audit: recorder, Now: now,
 		Approvals: approval.Records[scale.Proposal]{Table: d.Table, Log: log}}
@@ -129,6 +132,7 @@ func Table(cfg Config, d Deps) []command.Command {
 			Description: "Ask to roll an environment back to its previous deployed commit; an allowed role approves",
 			Options: []discord.OptionDef{
 				{Type: discord.OptionString, Name: "environment", Description: "Which environment to roll back", Required: true, Choices: envChoices},
+				{Type: discord.OptionString, Name: "to", Description: "Commit or tag of an earlier successful deploy; the previous one when empty", MaxLength: 255, Autocomplete: true},
 			},
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,

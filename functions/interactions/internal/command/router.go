@@ -144,6 +144,9 @@ func where(ctxs []Context) string {
 // button, or Defer. Unknown commands and buttons, and commands used where they are not
 // allowed, get an ephemeral answer.
 func (r *Router) Quick(ctx context.Context, req Request) Reply {
+	if req.Interaction.Type == discord.InteractionAutocomplete {
+		return r.autocomplete(ctx, req)
+	}
 	rt := r.route(req.Interaction)
 	if rt.deny != "" {
 		return Ephemeral(rt.deny)
@@ -188,4 +191,19 @@ func failure(label, requestID string, err error) discord.Message {
 		text = fmt.Sprintf("⚠️ %s took too long and was stopped. Try again, perhaps with a narrower target.", label)
 	}
 	return discord.Message{Content: text, AllowedMentions: discord.NoMentions()}
+}
+
+// autocomplete answers an autocomplete interaction with its command's choices for the option
+// being typed: none for a command without an Autocomplete. Discord shows only such an answer
+// (callback type 8), never a message.
+//
+// See https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete
+func (r *Router) autocomplete(ctx context.Context, req Request) Reply {
+	choices := []discord.Choice{}
+	if in := req.Interaction; in.Command != nil {
+		if i, ok := r.byName[in.Command.Name]; ok && r.commands[i].Autocomplete != nil && r.commands[i].allowedIn(in.GuildID != "") {
+			choices = r.commands[i].Autocomplete(ctx, req)
+		}
+	}
+	return Respond(discord.AutocompleteResult(choices))
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,26 +83,27 @@ func (h history) current() (release, bool) {
 // rollbackTarget is what a rollback without `to` deploys, following the rules of issue 16: when
 // the latest deploy failed, errored, was abandoned or is stuck, the newest successful one (its
 // commit may be the latest's: redeploying it restores what ran); when the latest succeeded,
-// the newest earlier successful deploy of another commit. latest is the newest release. An
-// empty target with ok means there is no such deploy; !ok means the latest is still running.
-func (h history) rollbackTarget() (latest, target release, found, ok bool) {
+// the newest earlier successful deploy of another commit. latest is the newest release; found
+// is false when there is no such deploy; inFlight says that the latest is still running, and
+// then there is no target.
+func (h history) rollbackTarget() (latest, target release, found, inFlight bool) {
 	if len(h.Releases) == 0 {
-		return release{}, release{}, false, true
+		return release{}, release{}, false, false
 	}
 	latest = h.Releases[0]
 	switch latest.Outcome {
 	case running:
-		return latest, release{}, false, false
+		return latest, release{}, false, true
 	case succeeded:
 		for _, r := range h.Releases[1:] {
 			if r.Outcome == succeeded && r.SHA != latest.SHA {
-				return latest, r, true, true
+				return latest, r, true, false
 			}
 		}
-		return latest, release{}, false, true
+		return latest, release{}, false, false
 	}
 	target, found = h.current()
-	return latest, target, found, true
+	return latest, target, found, false
 }
 
 // choices are the releases `to` may name: every successful one but the commit the environment
@@ -167,10 +169,19 @@ func (r repo) history(ctx context.Context, environment string, now time.Time) (h
 			return history{}, r.readError(err, task{id: "deploy.task.deployments", args: i18n.Args{"Environment": environment}})
 		}
 	}
-	rollbacks := r.rollbackRuns(ctx)
 	h := history{Limit: deploymentLimit}
+	var runs []int64 // the run that made each deployment, 0 for none
 	for i, d := range deps {
-		h.Releases = append(h.Releases, r.fromDeployment(d, statuses[i], rollbacks, now))
+		rel, run := r.fromDeployment(d, statuses[i], now)
+		h.Releases, runs = append(h.Releases, rel), append(runs, run)
+	}
+	if slices.ContainsFunc(runs, func(id int64) bool { return id != 0 }) {
+		rollbacks := r.rollbackRuns(ctx)
+		for i, id := range runs {
+			if sha, ok := rollbacks[id]; ok {
+				h.Releases[i].SHA = sha
+			}
+		}
 	}
 	return h, nil
 }
@@ -179,9 +190,10 @@ func (r repo) history(ctx context.Context, environment string, now time.Time) (h
 // (https://github.com/OWNER/REPO/actions/runs/RUN_ID/job/JOB_ID).
 var runIDPattern = regexp.MustCompile(`/actions/runs/(\d+)`)
 
-// fromDeployment is the release of deployment d, whose statuses are newest first.
-func (r repo) fromDeployment(d *github.Deployment, statuses []*github.DeploymentStatus, rollbacks map[int64]string, now time.Time) release {
-	rel := release{SHA: d.GetSHA(), Ref: d.GetRef(), At: d.GetCreatedAt().Time, Updated: d.GetCreatedAt().Time, State: "pending"}
+// fromDeployment is the release of deployment d, whose statuses are newest first, and the
+// Actions run whose job made it (0 when its statuses name none).
+func (r repo) fromDeployment(d *github.Deployment, statuses []*github.DeploymentStatus, now time.Time) (rel release, run int64) {
+	rel = release{SHA: d.GetSHA(), Ref: d.GetRef(), At: d.GetCreatedAt().Time, Updated: d.GetCreatedAt().Time, State: "pending"}
 	if len(statuses) > 0 {
 		rel.Updated = statuses[0].GetCreatedAt().Time
 	}
@@ -189,10 +201,7 @@ func (r repo) fromDeployment(d *github.Deployment, statuses []*github.Deployment
 		if u := cmp.Or(st.GetLogURL(), st.GetTargetURL()); rel.URL == "" && u != "" {
 			rel.URL = u
 			if m := runIDPattern.FindStringSubmatch(u); m != nil {
-				id, _ := strconv.ParseInt(m[1], 10, 64)
-				if sha, ok := rollbacks[id]; ok {
-					rel.SHA = sha
-				}
+				run, _ = strconv.ParseInt(m[1], 10, 64)
 			}
 		}
 	}
@@ -216,7 +225,7 @@ func (r repo) fromDeployment(d *github.Deployment, statuses []*github.Deployment
 	default: // queued, pending, in_progress, waiting
 		rel.Outcome = unfinished(inactive, rel.Updated, now)
 	}
-	return rel
+	return rel, run
 }
 
 // unfinished is the outcome of a deploy that never reported an end: abandoned once inactive,
@@ -323,8 +332,8 @@ func (s *Service) firstDeploy(p *i18n.Printer, h history, environment string) st
 func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, h history, to string) (discord.Message, error) {
 	p := repo.t.Printer
 	env := discord.Quote(r.Environment)
-	latest, target, found, ok := h.rollbackTarget()
-	if !ok {
+	latest, target, found, inFlight := h.rollbackTarget()
+	if inFlight {
 		return discord.Message{}, userError(nil, p, "deploy.rollback.inflight", i18n.Args{"Environment": env, "SHA": discord.Quote(short(latest.SHA)),
 			"State": discord.Quote(latest.State), "At": fmt.Sprintf("<t:%d:R>", latest.Updated.Unix()), "URL": latest.URL, "Minutes": int(stuckAfter.Minutes())})
 	}

@@ -117,8 +117,8 @@ func (r Report) description(p *i18n.Printer) string {
 		}
 		parts = append(parts, repo)
 	}
-	if r.Source == SourceRun && r.RunNumber > 0 {
-		parts = append(parts, p.T("notify.run.number", i18n.Args{"Number": r.RunNumber}))
+	if run := r.runLink(p); run != "" {
+		parts = append(parts, run)
 	}
 	d := strings.Join(parts, " · ")
 	if r.Description != "" {
@@ -206,14 +206,18 @@ const maxNonce = 25
 // and one per deployment and state. It is readable ("dn-4rbqz7-1-success") when that fits in
 // 25 characters, else a hash of the same. Discord checks nonces over a few minutes only, the
 // span in which EventBridge duplicates and Lambda's retries arrive.
-func (r Report) Nonce() string {
+func (r Report) Nonce() string { return r.nonce("dn") }
+
+// nonce is Nonce with prefix for a run's messages: "dn" for its status post, "dr" for the
+// reply to its result.
+func (r Report) nonce(prefix string) string {
 	var key string
 	if r.Source == SourceRun {
 		status := r.Status
 		if r.Running() {
 			status = "running"
 		}
-		key = fmt.Sprintf("dn-%s-%d-%s", strconv.FormatInt(r.RunID, 36), r.Attempt, status)
+		key = fmt.Sprintf("%s-%s-%d-%s", prefix, strconv.FormatInt(r.RunID, 36), r.Attempt, status)
 	} else {
 		key = fmt.Sprintf("dd-%s-%s", strconv.FormatInt(r.DeploymentID, 36), r.Status)
 	}
@@ -242,6 +246,11 @@ type shown struct {
 	runID   int64
 	attempt int
 	status  string
+}
+
+// shows reports whether the card shows r's own run attempt and status.
+func (r Report) shows(s shown) bool {
+	return r.RunID == s.runID && r.Attempt == s.attempt && r.Status == s.status
 }
 
 // supersedes reports whether r is newer than what the card shows: a later run (GitHub's run

@@ -342,9 +342,9 @@ func TestCard(t *testing.T) {
 			want []string
 		}{
 			{"workflow_run.in_progress.card.derived", edited},
-			{"workflow_run.requested.card.derived", unchanged}, // arrives late: the card shows a newer state
+			{"workflow_run.requested.card.derived", unchanged},                               // arrives late: the card shows a newer state
 			{"workflow_run.completed.failure.card.derived", append(edited, http.MethodPost)}, // and the reply
-			{"workflow_run.in_progress.card.derived", nil}, // delivered twice: not even read
+			{"workflow_run.in_progress.card.derived", nil},                                   // delivered twice: not even read
 			{"workflow_run.completed.failure.card.derived", nil},
 		}
 		for i, s := range steps {

@@ -271,3 +271,31 @@ func TestLockReleased(t *testing.T) {
 		})
 	}
 }
+
+// TestCardFromBefore: a card whose status embed names the run by its id, as footers did before
+// they named its number, is still read: the run's result replaces that embed rather than
+// joining it, and a late event of an earlier state leaves it alone.
+func TestCardFromBefore(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "test.yml")
+	old := strings.Replace(card, `"footer": {"text": "correlation 1100000000000000002-1300000000000000100"}}]`,
+		`"footer": {"text": "correlation 1100000000000000002-1300000000000000100"}},
+		{"type": "rich", "title": "Deploy to prod is running", "footer": {"text": "run 289782451 · attempt 1 · in_progress"}}]`, 1)
+	if old == card {
+		t.Fatal("the edit changed nothing")
+	}
+	seed(t, f.discord, old)
+	if err := f.send(t, "workflow_run", "workflow_run.requested.card.derived"); err != nil {
+		t.Fatal(err)
+	}
+	if got := cardState(t, f.discord); got.Embeds[1].Footer.Text != "run 289782451 · attempt 1 · in_progress" {
+		t.Errorf("a late requested changed the card: %q", got.Embeds[1].Footer.Text)
+	}
+	if err := f.send(t, "workflow_run", "workflow_run.completed.failure.card.derived"); err != nil {
+		t.Fatal(err)
+	}
+	got := cardState(t, f.discord)
+	if len(got.Embeds) != 2 || got.Embeds[1].Footer.Text != "run #163 · attempt 1 · failure" {
+		t.Errorf("card embeds %+v, want the approval and the failure, named by the run's number", got.Embeds)
+	}
+}

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -126,7 +125,7 @@ func (t *Texts) statusOf(e discord.Embed) (s shown, ok bool) {
 		if r.byID {
 			return shown{runID: id, attempt: attempt, status: status}, true
 		}
-		if id <= 0 || id > math.MaxInt32 {
+		if id <= 0 {
 			continue
 		}
 		return shown{runNumber: int(id), attempt: attempt, status: status}, true

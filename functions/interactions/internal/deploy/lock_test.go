@@ -238,3 +238,27 @@ func TestWarnInFlight(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenLocked shows the warned cards in English and in Korean: a /deploy and a /rollback
+// to prod while a deploy of prod is in flight.
+func TestGoldenLocked(t *testing.T) {
+	t.Parallel()
+	moto := mototest.Start(t)
+	for _, lang := range i18n.Languages() {
+		t.Run(string(lang), func(t *testing.T) {
+			t.Parallel()
+			c := catalog()
+			tx := approval.Texts{Catalog: c, Printer: c.Printer(lang)}
+			s := testService(&entries{})
+			s.Approvals.Table = statetest.New(t, moto, s.Now)
+			s.holdLock(t.Context(), approval.Record[Proposal]{State: approval.Dispatched, By: approver,
+				Proposal: Proposal{Kind: KindDeploy, Environment: "prod", Ref: "v1.4.1"},
+				Result:   &approval.Result{At: requestedAt.Add(-5 * time.Minute), RunID: 1000, URL: "https://github.com/acme/shop/actions/runs/1000"}},
+				deployrun.CorrelationID(channelID, "300000000000000044"))
+			deploy := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "v1.4.2", SHA: strings.Repeat("c", 40), RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
+			rollback := Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: strings.Repeat("a", 40), RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
+			golden(t, "card-locked", lang, s.warnInFlight(t.Context(), tx, deploy, NewCard(tx.Printer, deploy, "")))
+			golden(t, "rollback-locked", lang, s.warnInFlight(t.Context(), tx, rollback, NewCard(tx.Printer, rollback, "")))
+		})
+	}
+}

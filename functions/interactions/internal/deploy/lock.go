@@ -43,31 +43,30 @@ type lock struct {
 	At            time.Time `dynamodbav:"at"`            // when it was dispatched
 }
 
-// holdLock takes the deploy lock of rec's environment for the run its dispatch started (the
-// card of correlationID). It does nothing unless rec is Dispatched, so that the dispatch step
-// calls it once at its end, with one line in work.go:
+// holdLock takes the deploy lock of r's environment for run, which the approval by (the
+// approver's user id) of the card of correlationID has just dispatched. The dispatch step calls
+// it once the dispatch succeeded (a run already started for this card counts: the lock is
+// rewritten as it was), with one line in work.go:
 //
-//	s.holdLock(ctx, rec, correlationID)
+//	s.holdLock(ctx, r, correlationID, rec.By, run.RunDetails)
 //
 // A lock that cannot be written is logged: the deploy is dispatched all the same, and the
 // concurrency group still orders the runs.
-func (s *Service) holdLock(ctx context.Context, rec approval.Record[Proposal], correlationID string) {
+func (s *Service) holdLock(ctx context.Context, r Proposal, correlationID, by string, run RunDetails) {
 	table := s.Approvals.Table
-	if table == nil || rec.State != approval.Dispatched {
+	if table == nil {
 		return
 	}
 	channelID, messageID, ok := deployrun.ParseCorrelationID(correlationID)
 	if !ok {
 		return
 	}
-	l := lock{Kind: rec.Proposal.Kind, CardChannelID: channelID, CardMessageID: messageID, Ref: rec.Proposal.Ref, SHA: rec.Proposal.SHA, By: rec.By}
-	if res := rec.Result; res != nil {
-		l.RunID, l.URL, l.At = res.RunID, res.URL, res.At
-	}
+	l := lock{Kind: r.Kind, CardChannelID: channelID, CardMessageID: messageID, Ref: r.Ref, SHA: r.SHA, By: by,
+		RunID: run.ID, URL: run.HTMLURL, At: s.Now().UTC()}
 	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
 	defer cancel()
-	if err := table.Put(ctx, deployrun.LockKey(rec.Proposal.Environment, messageID), deployrun.LockTTL, l); err != nil {
-		s.Log.LogAttrs(ctx, slog.LevelWarn, "deploy lock not taken", slog.String("environment", rec.Proposal.Environment), slog.String("error", err.Error()))
+	if err := table.Put(ctx, deployrun.LockKey(r.Environment, messageID), deployrun.LockTTL, l); err != nil {
+		s.Log.LogAttrs(ctx, slog.LevelWarn, "deploy lock not taken", slog.String("environment", r.Environment), slog.String("error", err.Error()))
 	}
 }
 

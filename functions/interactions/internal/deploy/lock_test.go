@@ -144,10 +144,8 @@ func TestCardWhileLocked(t *testing.T) {
 	}
 	hold := func(t *testing.T, cardID string) {
 		t.Helper()
-		rec := approval.Record[Proposal]{State: approval.Dispatched, By: approver,
-			Proposal: Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main"},
-			Result:   &approval.Result{At: clock.Now(), RunID: 42, URL: "https://github.com/acme/shop/actions/runs/42"}}
-		s.holdLock(t.Context(), rec, deployrun.CorrelationID(channelID, cardID))
+		s.holdLock(t.Context(), Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main"}, deployrun.CorrelationID(channelID, cardID), approver,
+			RunDetails{ID: 42, HTMLURL: "https://github.com/acme/shop/actions/runs/42"})
 	}
 
 	plain(t, "no run in flight")
@@ -215,10 +213,8 @@ func TestWarnInFlight(t *testing.T) {
 			texts := approval.Texts{Catalog: c, Printer: c.Printer(tt.lang)}
 			p := Proposal{Kind: tt.kind, Environment: "prod", Ref: "main", SHA: strings.Repeat("a", 40), RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
 			card := NewCard(texts.Printer, p, "c")
-			s.holdLock(t.Context(), approval.Record[Proposal]{State: approval.Dispatched, By: approver,
-				Proposal: Proposal{Kind: KindRollback, Environment: "prod", Ref: "main"},
-				Result:   &approval.Result{At: requestedAt, RunID: 42, URL: "https://github.com/acme/shop/actions/runs/42"}},
-				deployrun.CorrelationID(channelID, "300000000000000055"))
+			s.holdLock(t.Context(), Proposal{Kind: KindRollback, Environment: "prod", Ref: "main"}, deployrun.CorrelationID(channelID, "300000000000000055"),
+				approver, RunDetails{ID: 42, HTMLURL: "https://github.com/acme/shop/actions/runs/42"})
 			got := s.warnInFlight(t.Context(), texts, p, card)
 			if b := approveButton(t, tt.kind, got); b.Label != tt.button || b.Style != discord.ButtonDanger {
 				t.Errorf("approve button %+v, want %q in red", b, tt.button)
@@ -251,10 +247,10 @@ func TestGoldenLocked(t *testing.T) {
 			tx := approval.Texts{Catalog: c, Printer: c.Printer(lang)}
 			s := testService(&entries{})
 			s.Approvals.Table = statetest.New(t, moto, s.Now)
-			s.holdLock(t.Context(), approval.Record[Proposal]{State: approval.Dispatched, By: approver,
-				Proposal: Proposal{Kind: KindDeploy, Environment: "prod", Ref: "v1.4.1"},
-				Result:   &approval.Result{At: requestedAt.Add(-5 * time.Minute), RunID: 1000, URL: "https://github.com/acme/shop/actions/runs/1000"}},
-				deployrun.CorrelationID(channelID, "300000000000000044"))
+			s.Now = func() time.Time { return requestedAt.Add(-5 * time.Minute) } // the earlier deploy's dispatch
+			s.holdLock(t.Context(), Proposal{Kind: KindDeploy, Environment: "prod", Ref: "v1.4.1"}, deployrun.CorrelationID(channelID, "300000000000000044"),
+				approver, RunDetails{ID: 1000, HTMLURL: "https://github.com/acme/shop/actions/runs/1000"})
+			s.Now = func() time.Time { return requestedAt }
 			deploy := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "v1.4.2", SHA: strings.Repeat("c", 40), RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
 			rollback := Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: strings.Repeat("a", 40), RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
 			golden(t, "card-locked", lang, s.warnInFlight(t.Context(), tx, deploy, NewCard(tx.Printer, deploy, "")))

@@ -178,7 +178,7 @@ func (s *Service) dispatch(ctx context.Context, t approval.Texts, k Kind, req co
 	s.audit(ctx, req, entry)
 	res.RunID, res.URL = run.ID, run.HTMLURL
 	rec.State = approval.Dispatched
-	s.holdLock(ctx, rec, correlationID)
+	s.holdLock(ctx, r, correlationID, rec.By, run.RunDetails)
 	return rec
 }
 

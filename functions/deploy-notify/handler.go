@@ -82,11 +82,12 @@ func (e *PublishError) Error() string { return e.Step + ": " + e.Err.Error() }
 
 func (e *PublishError) Unwrap() error { return e.Err }
 
-// Handle reports a workflow_run or deployment_status event in Discord. An event that cannot
-// be read, or is not reported, is logged and acknowledged: retrying cannot change it; so is a
-// copy of an event or run state already reported (notify.Once). A failure to read the token
-// or to reach Discord releases the event's claims and is returned, so that Lambda retries the
-// event and then parks it in the dead-letter queue.
+// Handle reports a workflow_run or deployment_status event in Discord, and replies to the card
+// of a run that finished (finish). An event that cannot be read, or is not reported, is logged
+// and acknowledged: retrying cannot change it; so is a copy of an event or run state already
+// reported (notify.Once). A failure to read the token, to reach Discord or to read who approved
+// a finished run releases the event's claims and is returned, so that Lambda retries the event
+// and then parks it in the dead-letter queue.
 func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
@@ -152,10 +153,9 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 // card's deploy lock and replies to the message that shows the result, mentioning who
 // requested and who approved it (pinging them unless it succeeded, notify.Report.Pings); a
 // report posted to the channel in place of the card gets a reply only when it has someone to
-// mention. The
-// lock is released first and best effort: a lock left behind lapses after deployrun.LockTTL
-// and only asks the next deploy for a "Deploy anyway", while a lost reply is a failure nobody
-// hears of. A table that could not say who approved, or a reply Discord did not take, is
+// mention. The lock is released first and best effort: a lock left behind lapses after
+// deployrun.LockTTL and only asks the next deploy for a "Deploy anyway", while a lost reply is
+// a failure nobody hears of. A table that could not say who approved, or a reply Discord did not take, is
 // returned, for the event to be retried: the card then shows the result already (Current),
 // and the reply's nonce makes a post that did land the same message.
 func (h *handler) finish(ctx context.Context, log *slog.Logger, p notify.Publisher, r notify.Report, res notify.Result) *PublishError {

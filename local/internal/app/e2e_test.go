@@ -388,7 +388,7 @@ func runPayload(t *testing.T, file string, set map[string]any) ([]byte, int64) {
 	t.Helper()
 	base := githubapptest.Payload(t, file)
 	id := 8000000000 + e2e.runSeq.Add(1)
-	set["workflow_run.id"] = id
+	set["workflow_run.id"], set["workflow_run.run_number"] = id, runNumber(id)
 	payload, err := caller.Edit(base, set)
 	if err != nil {
 		t.Fatal(err)
@@ -396,7 +396,11 @@ func runPayload(t *testing.T, file string, set map[string]any) ([]byte, int64) {
 	return payload, id
 }
 
-// posted returns the channel messages whose embed footer names the run.
+// runNumber is the run number the tests give the run with id: a status embed's footer names a
+// run by its number.
+func runNumber(id int64) int64 { return id%1000000 + 1 }
+
+// postedFor returns the channel messages whose embed footer names the run with id.
 func postedFor(runID int64) []discord.Message {
 	var out []discord.Message
 	for _, r := range e2e.local.Discord.Records() {
@@ -404,8 +408,8 @@ func postedFor(runID int64) []discord.Message {
 			continue
 		}
 		for _, e := range r.Message.Embeds {
-			// The demo speaks Korean (CHATOPS_LANGUAGE=ko): "실행 <run id> · 시도 <n> · <상태>".
-			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("실행 %d ", runID)) {
+			// The demo speaks Korean (CHATOPS_LANGUAGE=ko): "실행 #<run number> · 시도 <n> · <상태>".
+			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("실행 #%d ", runNumber(runID))) {
 				out = append(out, r.Message)
 			}
 		}

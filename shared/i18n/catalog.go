@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -35,9 +35,14 @@ type Catalog struct {
 
 	once     sync.Once
 	err      error
-	bundle   *goi18n.Bundle
-	ids      map[Language]map[string]*goi18n.Message
+	ids      map[Language]map[string]*message
 	printers map[Language]*Printer
+}
+
+// message is one message of one language: go-i18n's, with its plural forms' templates parsed.
+type message struct {
+	raw   *goi18n.Message
+	forms map[plural.Form]*template
 }
 
 // NewCatalog returns the catalog of the message files in each of files (the *.json at its
@@ -46,14 +51,9 @@ func NewCatalog(files ...fs.FS) *Catalog {
 	return &Catalog{files: append([]fs.FS{Messages()}, files...)}
 }
 
-// missingKeyError makes a template that names a field its data lacks fail instead of printing
-// "<no value>". Without Funcs the parser is cacheable: each template is parsed once.
-var missingKeyError = &template.TextParser{Option: "missingkey=error"}
-
 func (c *Catalog) load() error {
 	c.once.Do(func() {
-		c.bundle = goi18n.NewBundle(language.English)
-		c.ids = map[Language]map[string]*goi18n.Message{}
+		c.ids = map[Language]map[string]*message{}
 		var errs []error
 		for _, fsys := range c.files {
 			names, err := fs.Glob(fsys, "*.json")
@@ -70,14 +70,18 @@ func (c *Catalog) load() error {
 		c.err = errors.Join(errs...)
 		c.printers = map[Language]*Printer{}
 		for _, l := range Languages() {
-			c.printers[l] = &Printer{lang: l, catalog: c, loc: goi18n.NewLocalizer(c.bundle, string(l))}
+			c.printers[l] = &Printer{lang: l, tag: language.Make(string(l)), catalog: c}
 		}
 	})
 	return c.err
 }
 
 func (c *Catalog) add(fsys fs.FS, name string) error {
-	f, err := c.bundle.LoadMessageFileFS(fsys, name)
+	buf, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return fmt.Errorf("message file %s: %w", name, err)
+	}
+	f, err := goi18n.ParseMessageFileBytes(buf, name, nil)
 	if err != nil {
 		return fmt.Errorf("message file %s: %w", name, err)
 	}
@@ -86,20 +90,40 @@ func (c *Catalog) add(fsys fs.FS, name string) error {
 		return fmt.Errorf("message file %s: name it <area>.en.json or <area>.ko.json", name)
 	}
 	if c.ids[l] == nil {
-		c.ids[l] = map[string]*goi18n.Message{}
+		c.ids[l] = map[string]*message{}
 	}
+	var errs []error
 	for _, m := range f.Messages {
 		if _, dup := c.ids[l][m.ID]; dup {
-			return fmt.Errorf("message file %s: message %q is defined twice", name, m.ID)
+			errs = append(errs, fmt.Errorf("message file %s: message %q is defined twice", name, m.ID))
+			continue
 		}
-		c.ids[l][m.ID] = m
+		if m.LeftDelim != "" || m.RightDelim != "" {
+			errs = append(errs, fmt.Errorf("message file %s: message %q: custom delimiters are not supported", name, m.ID))
+			continue
+		}
+		msg := &message{raw: m, forms: map[plural.Form]*template{}}
+		for form, src := range map[plural.Form]string{plural.Zero: m.Zero, plural.One: m.One, plural.Two: m.Two,
+			plural.Few: m.Few, plural.Many: m.Many, plural.Other: m.Other} {
+			if src == "" {
+				continue
+			}
+			t, err := parseTemplate(src)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("message file %s: message %q: %w", name, m.ID, err))
+				continue
+			}
+			msg.forms[form] = t
+		}
+		c.ids[l][m.ID] = msg
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Err parses the catalog if it has not been yet and reports what was wrong with its files: a
-// file that does not parse, a name without its language, an id defined twice. Tests call it;
-// at run time a message that cannot be found is shown as its id in brackets.
+// file that does not parse, a name without its language, an id defined twice, a template
+// that does not parse. Tests call it; at run time a message that cannot be shown is shown as
+// its id in brackets.
 func (c *Catalog) Err() error {
 	return c.load()
 }
@@ -131,5 +155,8 @@ func (c *Catalog) IDs(l Language) []string {
 // Message returns the message id of language l as go-i18n parsed it, or nil.
 func (c *Catalog) Message(l Language, id string) *goi18n.Message {
 	_ = c.load()
-	return c.ids[l][id]
+	if m := c.ids[l][id]; m != nil {
+		return m.raw
+	}
+	return nil
 }

@@ -12,9 +12,10 @@
 // needs a package-level embed.FS; it is read-only) and exposes as `func Messages() fs.FS`.
 // A file is go-i18n's flat JSON form: message id to text, or to an object of plural forms
 // ({"one": ..., "other": ...}; Korean has only "other"). Ids are dotted and start with the
-// area ("deploy.card.title"), so that the files of one binary never collide. Templates are
-// text/template with named fields ({{.Env}}); a field the template names and the data lacks is
-// an error, not "<no value>". Text that comes from elsewhere (pull-request titles and bodies,
+// area ("deploy.card.title"), so that the files of one binary never collide. Templates are a
+// subset of text/template run by this package (template.go says why): {{.Field}},
+// {{.Field.Sub}}, {{if .Field}} … {{else}} … {{end}} with not, and, or. A field the template names
+// and the data lacks is an error, not "<no value>". Text that comes from elsewhere (pull-request titles and bodies,
 // commit messages, AWS names) is passed in as data and stays as written.
 //
 // A binary builds one Catalog from its packages' files with NewCatalog; the catalog parses

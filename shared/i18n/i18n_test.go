@@ -3,6 +3,7 @@ package i18n_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -132,5 +133,46 @@ func TestCompleteFindsUnknownIDsInCode(t *testing.T) {
 	problems := i18ntest.Problems(i18n.NewCatalog(), dir)
 	if len(problems) != 1 || !strings.Contains(problems[0], `x.go:3: message "x.nowhere" is not in the catalog`) {
 		t.Errorf("Problems() = %q, want only x.nowhere reported", problems)
+	}
+}
+
+func TestTemplates(t *testing.T) {
+	t.Parallel()
+	type total struct{ Exact, Dollars string }
+	data := i18n.Args{"A": "a", "Empty": "", "Zero": 0, "N": 3, "T": total{Exact: "$1.00", Dollars: "1"}, "M": map[string]any{"K": "v"}}
+	tests := []struct{ src, want string }{
+		{"plain", "plain"},
+		{"x {{.A}} y {{ .N }}", "x a y 3"},
+		{"{{.T.Exact}} / {{.T.Dollars}} / {{.M.K}}", "$1.00 / 1 / v"},
+		{"{{if .A}}yes{{end}}{{if .Empty}}no{{end}}{{if .Zero}}no{{end}}", "yes"},
+		{"{{if .Empty}}a{{else}}b{{end}}", "b"},
+		{"{{if and .A .N}}both{{end}}{{if and .A .Empty}}no{{end}}", "both"},
+		{"{{if or .Empty .Zero}}no{{else}}neither{{end}}{{if or .Empty .A}} one{{end}}", "neither one"},
+		{"{{if not .Empty}}not{{end}}", "not"},
+		{"{{if .A}}({{if .N}}{{.N}}{{end}}){{end}}", "(3)"},
+	}
+	for _, tt := range tests {
+		c := i18n.NewCatalog(fstest.MapFS{"t.en.json": {Data: []byte(`{"t.x": ` + strconv.Quote(tt.src) + `}`)}})
+		if err := c.Err(); err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		if got := c.Printer(i18n.English).T("t.x", data); got != tt.want {
+			t.Errorf("%q = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"{{.A", "{{if .A}}x", "{{end}}", "{{else}}", "{{A}}", "{{printf .A}}", "{{if}}x{{end}}", "{{if and .A}}x{{end}}", "{{.A..B}}"} {
+		if _, err := i18n.TemplateFields(bad); err == nil {
+			t.Errorf("TemplateFields(%q) accepted it", bad)
+		}
+	}
+	c := i18n.NewCatalog(fstest.MapFS{"t.en.json": {Data: []byte(`{"t.x": "{{.T.Missing}}", "t.y": "{{.Nope}}"}`)}})
+	for _, id := range []string{"t.x", "t.y"} {
+		if got := c.Printer(i18n.English).T(id, data); got != "["+id+"]" {
+			t.Errorf("%s with a missing field = %q, want its id in brackets", id, got)
+		}
+	}
+	if got, err := i18n.TemplateFields("{{if or .B .A}}{{.C.D}}{{end}}"); err != nil || strings.Join(got, ",") != "A,B,C" {
+		t.Errorf("TemplateFields = %v, %v", got, err)
 	}
 }

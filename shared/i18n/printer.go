@@ -1,7 +1,8 @@
 package i18n
 
 import (
-	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
 // Args are the named fields of a message's template: {{.Env}} reads Args{"Env": "prod"}.
@@ -11,8 +12,8 @@ type Args map[string]any
 // concurrent use.
 type Printer struct {
 	lang    Language
+	tag     language.Tag
 	catalog *Catalog
-	loc     *goi18n.Localizer
 }
 
 // Language is the printer's language (English for a nil Printer).
@@ -47,19 +48,35 @@ func (p *Printer) N(id string, count int, args ...Args) string {
 	if _, ok := data["Count"]; !ok {
 		data["Count"] = p.Count(count)
 	}
-	return p.localize(id, count, data)
+	return p.localize(id, &count, data)
 }
 
-func (p *Printer) localize(id string, count any, data Args) string {
-	if p == nil || p.loc == nil {
+func (p *Printer) localize(id string, count *int, data Args) string {
+	if p == nil || p.catalog == nil {
 		return "[" + id + "]"
 	}
-	lc := &goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateParser: missingKeyError}
-	if data != nil {
-		lc.TemplateData = map[string]any(data)
+	m := p.catalog.ids[p.lang][id]
+	if m == nil {
+		return "[" + id + "]"
 	}
-	out, tag, err := p.loc.LocalizeWithTag(lc)
-	if err != nil || tag.String() != string(p.lang) {
+	form := plural.Other
+	if count != nil {
+		n := *count
+		if n < 0 {
+			n = -n
+		}
+		// CLDR's operands of an integer: i = n, no visible fraction digits (v, w, f, t = 0).
+		form = plural.Cardinal.MatchPlural(p.tag, n, 0, 0, 0, 0)
+	}
+	t := m.forms[form]
+	if t == nil {
+		t = m.forms[plural.Other]
+	}
+	if t == nil {
+		return "[" + id + "]"
+	}
+	out, err := t.execute(data)
+	if err != nil {
 		return "[" + id + "]"
 	}
 	return out

@@ -10,12 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
-	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -89,19 +87,18 @@ func Problems(c *i18n.Catalog, srcDirs ...string) []string {
 	return out
 }
 
-var field = regexp.MustCompile(`\{\{[^}]*?\.([A-Za-z_][A-Za-z0-9_]*)`)
-
 func fields(m *goi18n.Message) ([]string, error) {
 	seen := map[string]bool{}
 	for _, src := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
 		if src == "" {
 			continue
 		}
-		if _, err := template.New(m.ID).Option("missingkey=error").Parse(src); err != nil {
+		names, err := i18n.TemplateFields(src)
+		if err != nil {
 			return nil, fmt.Errorf("template: %w", err)
 		}
-		for _, f := range field.FindAllStringSubmatch(src, -1) {
-			seen[f[1]] = true
+		for _, f := range names {
+			seen[f] = true
 		}
 	}
 	out := make([]string, 0, len(seen))

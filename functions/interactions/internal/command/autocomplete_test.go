@@ -17,8 +17,8 @@ func TestRouterAutocomplete(t *testing.T) {
 	}
 	q, w := deferTo("card")
 	r, err := NewRouter(
-		Command{Name: "rollback", Description: "offers choices", Quick: q, Work: w, Autocomplete: offered, Contexts: []Context{ContextGuild}},
-		Command{Name: "plain", Description: "offers none", Quick: q, Work: w},
+		Command{Name: "rollback", Quick: q, Work: w, Autocomplete: offered, Contexts: []Context{ContextGuild}},
+		Command{Name: "plain", Quick: q, Work: w},
 	)
 	if err != nil {
 		t.Fatal(err)

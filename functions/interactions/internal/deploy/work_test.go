@@ -122,15 +122,16 @@ func TestStartApproved(t *testing.T) {
 			gh.Handle("POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches", gh.RequireInstallation(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				tt.dispatch(w)
 			})))
-			req := click(approvedCard, p, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute)
+			req := click(approvedCard, p, "approve", member(approver, roleID), time.Minute)
 			req.Interaction.ID = "500000000000000001"
-			if reply := s.approve(t.Context(), KindDeploy, req); !reply.Deferred() {
+			approve := button(t, s, KindDeploy, "approve")
+			if reply := approve.Quick(t.Context(), req); !reply.Deferred() {
 				t.Fatalf("approval answered %q", answer(reply, discord.InteractionMessageComponent))
 			}
 			var msg discord.Message
 			for range tt.deliveries {
 				var err error
-				if msg, err = s.startApproved(t.Context(), KindDeploy, req); err != nil {
+				if msg, err = approve.Work(t.Context(), req); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -60,6 +60,7 @@ const (
 	ActionDeploy   = "deploy"
 	ActionRollback = "rollback"
 	ActionScale    = "scale"
+	ActionAudit    = "audit" // /audit: seeing the audit trail
 )
 
 // Denial is a refusal. Text says why and what to do, in a member's or the channel's language;

@@ -69,7 +69,7 @@ func (s *Service) quick(ctx context.Context, req command.Request) command.Reply 
 	if err := s.Policy.Allow(req.Interaction, permission); err != nil {
 		s.Audit.Record(ctx, audit.Entry{Action: "audit.view", Target: filterTarget(filterOf(req)), Outcome: "denied",
 			Detail: authz.DenialReason(err)}.By(req.Interaction, req.RequestID))
-		return command.Ephemeral("⛔ " + err.Error())
+		return command.Ephemeral("⛔ " + authz.Text(req.Member(), err))
 	}
 	return command.Defer(true)
 }

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
@@ -28,9 +29,9 @@ const (
 	memberDescription      = "Only actions by this member"
 )
 
-// permission is what authz's denial says the member may not do: "You need one of these roles
-// to see the audit trail: …". authz words its refusals in English.
-const permission = "see the audit trail"
+// permission is the action authz allows or refuses: its denial says "You need one of these
+// roles to see the audit trail: …" in the member's language.
+const permission = authz.ActionAudit
 
 // filterArgs are the filters of f as the messages name them: Env and Member, "" when not
 // given.

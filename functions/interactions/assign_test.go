@@ -32,7 +32,7 @@ func TestAssign(t *testing.T) {
 			audit: "assign acme/shop#404 -> octocat minji failed There is no"},
 		{name: "App not installed", number: 42, login: "octocat", uninst: true,
 			want:  "⚠️ The GitHub App is not installed on acme/shop (or the repository does not exist). Install it on the repository, then try again.",
-			audit: "assign acme/shop#42 -> octocat minji failed The GitHub App"},
+			audit: "assign acme/shop#42 -> octocat minji failed appclient.notinstalled Repository=acme/shop: find"}, // the log names the message id
 		{name: "bad login", number: 42, login: "not a login", inline: true,
 			want: "`not a login` is not a GitHub login (letters, digits and single hyphens, up to 39)."},
 		{name: "bad repo", number: 42, login: "octocat", repo: "shop", inline: true, want: "`shop` is not a repository: write it as owner/repo."},

@@ -376,6 +376,7 @@ func TestDeployRefused(t *testing.T) {
 			delete(in, "guild_id")
 			in["user"] = in["member"].(map[string]any)["user"]
 			delete(in, "member")
+			in["locale"] = "en-US" // the refusal follows the member's locale
 		})
 		if got := ephemeral(w.send(body)); !strings.Contains(got, "can't be used here") {
 			t.Errorf("answer %q", got)

@@ -105,6 +105,16 @@ func interaction(t testing.TB, name string) []byte {
 	return bytes.TrimSuffix(b, []byte("\n"))
 }
 
+// withLocale is the recorded interaction body, whose member's locale is "ko", from a member
+// of locale instead. The tests sign what they send, so the change keeps a valid signature.
+func withLocale(t testing.TB, body []byte, locale string) []byte {
+	t.Helper()
+	if bytes.Count(body, []byte(`"locale":"ko"`)) != 1 {
+		t.Fatalf("the recording has no single member locale \"ko\": %s", body)
+	}
+	return bytes.Replace(body, []byte(`"locale":"ko"`), []byte(`"locale":"`+locale+`"`), 1)
+}
+
 // signedRequest wraps body in the recorded HTTP API event, signed by signer at ts.
 func signedRequest(t testing.TB, body []byte, ts time.Time) events.APIGatewayV2HTTPRequest {
 	t.Helper()
@@ -187,6 +197,7 @@ func TestAck(t *testing.T) {
 		file        string
 		signedAt    time.Time
 		change      func(*events.APIGatewayV2HTTPRequest)
+		locale      string // the member's, in place of the recording's "ko"
 		wantStatus  int
 		wantInvoked bool
 	}{
@@ -195,19 +206,23 @@ func TestAck(t *testing.T) {
 		{name: "ping-canonical-headers", file: "ping", change: renameHeaders(canonical), wantStatus: 200},
 		{name: "ping-upper-case-headers", file: "ping", change: renameHeaders(strings.ToUpper), wantStatus: 200},
 		{name: "help", file: "help", wantStatus: 200},
+		{name: "help-en", file: "help", locale: "en-US", wantStatus: 200},
 		{name: "help-base64", file: "help", change: base64Body, wantStatus: 200},
 		{name: "status-ec2-id", file: "status-ec2-id", wantStatus: 200, wantInvoked: true},
 		{name: "status-ec2-tag", file: "status-ec2-tag", wantStatus: 200, wantInvoked: true},
 		{name: "status-ecs", file: "status-ecs", wantStatus: 200, wantInvoked: true},
 		{name: "status-eks", file: "status-eks", wantStatus: 200, wantInvoked: true},
 		{name: "status-bad-target", file: "status-bad-target", wantStatus: 200},
+		{name: "status-bad-target-en", file: "status-bad-target", locale: "en-US", wantStatus: 200},
 		{name: "status-dm", file: "status-dm", wantStatus: 200},
+		{name: "status-dm-en", file: "status-dm", locale: "en-US", wantStatus: 200},
 		{name: "cost", file: "cost", wantStatus: 200, wantInvoked: true},
 		{name: "deploy", file: "deploy", wantStatus: 200, wantInvoked: true},
 		{name: "rollback", file: "rollback", wantStatus: 200, wantInvoked: true},
 		{name: "assign", file: "assign", wantStatus: 200, wantInvoked: true},
 		{name: "scale", file: "scale", wantStatus: 200, wantInvoked: true},
 		{name: "unknown-command", file: "unknown-command", wantStatus: 200},
+		{name: "unknown-command-en", file: "unknown-command", locale: "en-US", wantStatus: 200},
 		{name: "button", file: "button", wantStatus: 200},
 		{name: "not-an-interaction", file: "not-an-interaction", wantStatus: 400},
 		{name: "stale-timestamp", file: "ping", signedAt: testNow.Add(-6 * time.Minute), wantStatus: 401},
@@ -231,6 +246,9 @@ func TestAck(t *testing.T) {
 			inv := &fakeInvoker{}
 			h, logs := newTestHandler(t, deps{invoker: inv}, testNow)
 			body := interaction(t, tt.file)
+			if tt.locale != "" {
+				body = withLocale(t, body, tt.locale)
+			}
 			signedAt := tt.signedAt
 			if signedAt.IsZero() {
 				signedAt = testNow.Add(-time.Second)

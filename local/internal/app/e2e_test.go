@@ -262,7 +262,8 @@ func TestInlineAnswers(t *testing.T) {
 func TestDeferred(t *testing.T) {
 	t.Parallel()
 	w := e2e.local.World
-	noAgent := "Memory: unavailable: the CloudWatch agent is not installed or not publishing mem_used_percent on this instance"
+	// The demo's channel speaks Korean (CHATOPS_LANGUAGE=ko): the /status report is in Korean.
+	noAgent := "메모리: 사용할 수 없음: 이 인스턴스에 CloudWatch 에이전트가 설치되어 있지 않거나 mem_used_percent를 보내지 않습니다"
 	tests := []struct {
 		name string
 		opts []caller.Option
@@ -270,14 +271,14 @@ func TestDeferred(t *testing.T) {
 		want shown
 	}{
 		{"status ec2 by id", []caller.Option{{Name: "service", Value: "ec2"}, {Name: "target", Value: w.Instances["web-1"]}}, "status",
-			shown{Content: "**EC2** `" + w.Instances["web-1"] + "`: 1 EC2 instance", Titles: []string{"web-1"},
-				Fields: []string{"CPU: **38.0%** now", "Memory: **67.0%** now"}}},
+			shown{Content: "**EC2** `" + w.Instances["web-1"] + "`: EC2 인스턴스 1개", Titles: []string{"web-1"},
+				Fields: []string{"CPU: 현재 **38.0%**", "메모리: 현재 **67.0%**"}}},
 		{"status ec2 by tag", []caller.Option{{Name: "service", Value: "ec2"}, {Name: "target", Value: "app=web"}}, "status",
-			shown{Content: "**EC2** `app=web`: 2 EC2 instances", Titles: []string{"web-1", "web-2"},
-				Fields: []string{"CPU: **38.0%** now", "Memory: **67.0%** now", "CPU: **88.0%** now", noAgent}}},
+			shown{Content: "**EC2** `app=web`: EC2 인스턴스 2개", Titles: []string{"web-1", "web-2"},
+				Fields: []string{"CPU: 현재 **38.0%**", "메모리: 현재 **67.0%**", "CPU: 현재 **88.0%**", noAgent}}},
 		{"status ecs", []caller.Option{{Name: "service", Value: "ecs"}, {Name: "target", Value: demo.ECSCluster + "/" + demo.ECSService}}, "status",
-			shown{Content: "**ECS** `demo/web`: 1 ECS service", Titles: []string{"web"},
-				Fields: []string{"CPU: **27.0%** now", "Memory: **47.0%** now"}}},
+			shown{Content: "**ECS** `demo/web`: ECS 서비스 1개", Titles: []string{"web"},
+				Fields: []string{"CPU: 현재 **27.0%**", "메모리: 현재 **47.0%**"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,11 +3,20 @@ package appclient
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/google/go-github/v66/github"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -42,8 +51,9 @@ func TestLazy(t *testing.T) {
 	if !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("first call: %v, want ErrNotFound", err)
 	}
-	if msg := Explain(err, "acme/shop").Error(); msg[:len("The GitHub App's private key is not in SSM")] != "The GitHub App's private key is not in SSM" {
-		t.Errorf("message %q", msg)
+	var ce *command.Error
+	if !errors.As(Explain(err, "acme/shop"), &ce) || ce.Text.ID != "appclient.nokey" {
+		t.Errorf("Explain(%v) = %v, want the missing key explained", err, Explain(err, "acme/shop"))
 	}
 	for range 2 {
 		if _, err := l.RepoClient(context.Background(), "acme", "shop"); err != nil {
@@ -57,5 +67,41 @@ func TestLazy(t *testing.T) {
 	_, err = l.RepoClient(context.Background(), "acme", "other")
 	if !errors.Is(err, githubapp.ErrNotInstalled) {
 		t.Errorf("uninstalled repository: %v", err)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestExplainGolden writes what a member is told when the App cannot act, in each language,
+// to testdata/golden/explain.<lang>.txt; other failures stay internal errors.
+func TestExplainGolden(t *testing.T) {
+	t.Parallel()
+	c := i18n.NewCatalog(Messages())
+	refused := &github.ErrorResponse{Response: &http.Response{StatusCode: http.StatusUnauthorized}, Message: "Bad credentials"}
+	cases := []struct {
+		name string
+		err  error
+	}{
+		{"not installed", fmt.Errorf("installation: %w", githubapp.ErrNotInstalled)},
+		{"no key", fmt.Errorf("GitHub App private key: %w", secrets.ErrNotFound)},
+		{"credentials refused", fmt.Errorf("token: %w", refused)},
+	}
+	if err := Explain(errors.New("connection reset"), "acme/shop"); errors.As(err, new(*command.Error)) {
+		t.Errorf("Explain(connection reset) = %v, want an internal error", err)
+	}
+	for _, lang := range i18n.Languages() {
+		var b strings.Builder
+		for _, tt := range cases {
+			var ce *command.Error
+			if !errors.As(Explain(tt.err, "acme/shop"), &ce) {
+				t.Fatalf("%s: not explained", tt.name)
+			}
+			text := ce.In(c.Printer(lang))
+			if strings.Contains(text, "[appclient.") {
+				t.Errorf("%s: missing text %q", tt.name, text)
+			}
+			fmt.Fprintf(&b, "%s: %s\n", tt.name, text)
+		}
+		goldentest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
 	}
 }

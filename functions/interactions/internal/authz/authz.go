@@ -60,14 +60,14 @@ const (
 	ActionDeploy   = "deploy"
 	ActionRollback = "rollback"
 	ActionScale    = "scale"
-	ActionAudit    = "audit" // /audit: seeing the audit trail
+	ActionAudit    = "audit" // /audit: see the audit trail
 )
 
 // Denial is a refusal. Text says why and what to do, in a member's or the channel's language;
 // safe to show the user.
 type Denial struct {
 	Reason string // short, for the audit log: "not-in-guild", "no-roles-configured", "missing-role", "same-person"
-	Action string // ActionDeploy, ActionRollback or ActionScale
+	Action string // ActionDeploy, ActionRollback, ActionScale or ActionAudit
 	// Roles are the allowed roles as mentions (missing-role), Environment the environment of
 	// the two-person rule (same-person).
 	Roles, Environment string

@@ -49,11 +49,10 @@ const (
 // option, the deploy environments.
 func Command(s *Service, environments []discord.Choice) command.Command {
 	return command.Command{
-		Name:        "audit",
-		Description: commandDescription,
-		Options: []discord.OptionDef{
-			{Type: discord.OptionString, Name: optionEnvironment, Description: environmentDescription, Choices: environments},
-			{Type: discord.OptionUser, Name: optionMember, Description: memberDescription},
+		Name: "audit",
+		Options: []discord.OptionDef{ // descriptions: command.audit.* in locales/
+			{Type: discord.OptionString, Name: optionEnvironment, Choices: environments},
+			{Type: discord.OptionUser, Name: optionMember},
 		},
 		// A first fence, as for /deploy: server admins may open it to the allowed roles.
 		Permissions: discord.PermissionManageGuild,

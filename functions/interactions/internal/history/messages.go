@@ -10,8 +10,8 @@ import (
 )
 
 // What /audit says is in the message files of locales/ (shared/i18n), in English and Korean,
-// in the language of the member who asks. The definition's descriptions are registered as
-// they are, in English.
+// in the language of the member who asks; so are its definition's descriptions, registered
+// in English with the Korean as localizations (command.Definition).
 
 //go:embed locales/*.json
 var messages embed.FS
@@ -22,15 +22,8 @@ func Messages() fs.FS {
 	return sub
 }
 
-// Definition texts: the command's and its options' descriptions, as registered.
-const (
-	commandDescription     = "The last 20 actions taken through the bot, newest first; only you see them"
-	environmentDescription = "Only actions on this deploy environment"
-	memberDescription      = "Only actions by this member"
-)
-
-// permission is the action authz allows or refuses: its denial says "You need one of these
-// roles to see the audit trail: …" in the member's language.
+// permission is the action authz allows or refuses: "You need one of these roles to see the
+// audit trail: …".
 const permission = authz.ActionAudit
 
 // filterArgs are the filters of f as the messages name them: Env and Member, "" when not

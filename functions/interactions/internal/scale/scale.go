@@ -118,7 +118,7 @@ func (s *Scaler) readService(ctx context.Context, p *i18n.Printer, t Target) (St
 		return State{}, notFound(p, t)
 	}
 	if err != nil {
-		return State{}, explainAWS(p, err, "read "+t.Name, "ecs:DescribeServices", false)
+		return State{}, explainAWS(p, err, command.T("scale.action.read", i18n.Args{"Name": t.Name}), "ecs:DescribeServices", false)
 	}
 	for _, svc := range out.Services {
 		if aws.ToString(svc.Status) != "ACTIVE" { // DRAINING or INACTIVE: deleted
@@ -136,7 +136,7 @@ func (s *Scaler) readService(ctx context.Context, p *i18n.Printer, t Target) (St
 func (s *Scaler) readGroup(ctx context.Context, p *i18n.Printer, t Target) (State, error) {
 	out, err := s.AutoScaling.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{t.Name}})
 	if err != nil {
-		return State{}, explainAWS(p, err, "read "+t.Name, "autoscaling:DescribeAutoScalingGroups", false)
+		return State{}, explainAWS(p, err, command.T("scale.action.read", i18n.Args{"Name": t.Name}), "autoscaling:DescribeAutoScalingGroups", false)
 	}
 	for _, g := range out.AutoScalingGroups {
 		if aws.ToString(g.AutoScalingGroupName) != t.Name || g.Status != nil { // Status is set only while the group is deleted
@@ -199,7 +199,7 @@ func (s *Scaler) Apply(ctx context.Context, p *i18n.Printer, t Target, desired i
 			DesiredCapacity: aws.Int32(desired), HonorCooldown: aws.Bool(false)})
 	}
 	if err != nil {
-		return st, explainAWS(p, err, "scale "+t.Name, permission, true)
+		return st, explainAWS(p, err, command.T("scale.action.scale", i18n.Args{"Name": t.Name}), permission, true)
 	}
 	return st, nil
 }
@@ -216,7 +216,7 @@ func notFound(p *i18n.Printer, t Target) error {
 // tag condition: the resource lost its tag, or the policy was changed. A busy group is
 // particular to Auto Scaling; the rest is awserr's. A denial wraps ErrAWSRefused. The two
 // messages of its own are in p's language.
-func explainAWS(p *i18n.Printer, err error, action, permission string, write bool) error {
+func explainAWS(p *i18n.Printer, err error, action command.Text, permission string, write bool) error {
 	code := awserr.Code(err)
 	if awserr.Denied(err) {
 		err = errors.Join(ErrAWSRefused, err)
@@ -225,7 +225,7 @@ func explainAWS(p *i18n.Printer, err error, action, permission string, write boo
 	case awserr.Denied(err) && write:
 		return &command.Error{Message: p.T("scale.aws.deniedwrite", i18n.Args{"Code": code, "Tag": TagKey + "=" + TagValue}), Err: err}
 	case awserr.HasCode(err, "ScalingActivityInProgress", "ResourceContention"):
-		return &command.Error{Message: p.T("scale.aws.busy", i18n.Args{"Action": action, "Code": code}), Err: err}
+		return &command.Error{Message: p.T("scale.aws.busy", i18n.Args{"Action": action.In(p), "Code": code}), Err: err}
 	}
 	return awserr.Explain(err, action, permission)
 }

@@ -143,9 +143,9 @@ func TestExplainAWS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := explainAWS(english().Printer, tt.err, "read web-asg", "autoscaling:DescribeAutoScalingGroups", tt.write)
+			err := explainAWS(english().Printer, tt.err, command.T("scale.action.read", i18n.Args{"Name": "web-asg"}), "autoscaling:DescribeAutoScalingGroups", tt.write)
 			var ce *command.Error
-			if !errors.As(err, &ce) || ce.Message != tt.message {
+			if !errors.As(err, &ce) || ce.In(english().Printer) != tt.message { // awserr's explanations are printed at the edge
 				t.Errorf("explainAWS = %v, want the message\n%q", err, tt.message)
 			}
 			if got := Reason(err); got != tt.reason {

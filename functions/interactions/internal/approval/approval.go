@@ -78,14 +78,12 @@ type Event struct {
 
 // Result is the outcome of a worker's step.
 type Result struct {
-	At    time.Time `dynamodbav:"at"`
-	RunID int64     `dynamodbav:"run_id,omitempty"`
-	URL   string    `dynamodbav:"url,omitempty"`
-	Text  string    `dynamodbav:"text,omitempty"` // what the card says of it, in the channel's language
-	Line  string    `dynamodbav:"line,omitempty"` // its history line, in the channel's language
-	// Data is what the feature keeps of the outcome for its rendering (scale: the count before).
-	Data      map[string]string `dynamodbav:"data,omitempty"`
-	RequestID string            `dynamodbav:"request_id,omitempty"`
+	At        time.Time `dynamodbav:"at"`
+	RunID     int64     `dynamodbav:"run_id,omitempty"`
+	URL       string    `dynamodbav:"url,omitempty"`
+	Text      string    `dynamodbav:"text,omitempty"` // what the card says of it, in the channel's language
+	Line      string    `dynamodbav:"line,omitempty"` // its history line, in the channel's language
+	RequestID string    `dynamodbav:"request_id,omitempty"`
 }
 
 // TTL is how long a record is kept: long after its card's buttons stop working (15 minutes),

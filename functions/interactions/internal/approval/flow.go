@@ -145,7 +145,6 @@ type click[P any] struct {
 	proposal    P
 	about       Subject
 	requestedAt time.Time
-	verb        string
 }
 
 // read reads the click of req back from its card.
@@ -154,7 +153,7 @@ func (f *Flow[P]) read(req command.Request) (click[P], error) {
 	if in.Component == nil || in.Message == nil || len(in.Message.Embeds) == 0 {
 		return click[P]{}, errUnreadable
 	}
-	verb, requesterID, at, ok := ParseCustomID(f.Feature.Kind, in.Component.CustomID)
+	_, requesterID, at, ok := ParseCustomID(f.Feature.Kind, in.Component.CustomID)
 	if !ok {
 		return click[P]{}, errUnreadable
 	}
@@ -162,7 +161,7 @@ func (f *Flow[P]) read(req command.Request) (click[P], error) {
 	if err != nil {
 		return click[P]{}, fmt.Errorf("%w: %w", errUnreadable, err)
 	}
-	return click[P]{proposal: p, about: f.Feature.About(p), requestedAt: at, verb: verb}, nil
+	return click[P]{proposal: p, about: f.Feature.About(p), requestedAt: at}, nil
 }
 
 // ParseCustomID reads a button's custom_id made by CustomID for kind's cards: the verb

@@ -138,6 +138,12 @@ func TestStartApproved(t *testing.T) {
 			if got := msg.Embeds[0].Description; !strings.HasPrefix(got, tt.want) {
 				t.Errorf("card says %q, want it to start with %q", got, tt.want)
 			}
+			// The worker edits the card as Discord gives it, here a copy from before the click:
+			// the history still holds every step, rendered from the record.
+			history := english().Field(msg.Embeds[0], fieldHistory)
+			if lines := strings.Split(history, "\n"); len(lines) != 3 || !strings.HasSuffix(lines[1], "approved by <@"+approver+">") {
+				t.Errorf("history %q, want the request, the approval and the outcome", history)
+			}
 			if n := gh.Count("POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches"); n != tt.dispatches {
 				t.Errorf("%d dispatches, want %d", n, tt.dispatches)
 			}

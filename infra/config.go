@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/discord-chatops/chatops/shared/deployrun"
 )
 
 // The functions of the suite, named as their folders under functions/.
@@ -83,7 +85,7 @@ func (c config) environmentTable() []envVar {
 		{name: "DEPLOY_WORKFLOW", value: c.deployWorkflow, readBy: []string{interactions, deployNotify}},
 		{name: "DEPLOY_ENVIRONMENTS", value: strings.Join(c.deployEnvironments, ","), readBy: []string{interactions}},
 		{name: "DEPLOY_ROLE_IDS", value: strings.Join(c.deployRoleIDs, ","), readBy: []string{interactions}},
-		{name: "TWO_PERSON_ENVIRONMENTS", value: strings.Join(c.twoPersonEnvironments, ","), readBy: []string{interactions}},
+		{name: "TWO_PERSON_ENVIRONMENTS", value: c.twoPersonValue(), readBy: []string{interactions}},
 		{name: "SCALE_MAX_DESIRED", value: strconv.Itoa(c.scaleMaxDesired), readBy: []string{interactions}},
 		{name: "REPORT_TIMEZONE", value: c.reportTimezone, readBy: []string{interactions, costCron}},
 		{name: "MONTHLY_BUDGET_USD", value: c.monthlyBudgetUSD, readBy: []string{interactions, costCron}, optional: true},
@@ -133,12 +135,22 @@ const (
 	maxAuditRetentionDays = 36500
 )
 
+// twoPersonValue is TWO_PERSON_ENVIRONMENTS: always set, "none" when the rule is off, since the
+// function reads unset as deployrun.DefaultTwoPersonEnvironments.
+func (c config) twoPersonValue() string {
+	if len(c.twoPersonEnvironments) == 0 {
+		return deployrun.NoTwoPerson
+	}
+	return strings.Join(c.twoPersonEnvironments, ",")
+}
+
 // contextDefaults are the values of absent context keys; every other key must be set (cdk.json
 // has them all).
 func contextDefaults() map[string]any {
 	return map[string]any{
-		"auditRetentionDays": float64(defaultAuditRetentionDays),
-		"language":           defaultLanguage,
+		"auditRetentionDays":    float64(defaultAuditRetentionDays),
+		"twoPersonEnvironments": deployrun.DefaultTwoPersonEnvironments,
+		"language":              defaultLanguage,
 	}
 }
 
@@ -171,7 +183,7 @@ func loadConfig(get func(key string) any) (config, error) {
 		deployWorkflow:        p.match("deployWorkflow", workflowRE, "a workflow file name such as deploy.yml"),
 		deployEnvironments:    p.list("deployEnvironments", environmentRE, "environment names", false),
 		deployRoleIDs:         p.list("deployRoleIds", snowflakeRE, "Discord role ids", true),
-		twoPersonEnvironments: p.list("twoPersonEnvironments", environmentRE, "environment names", true),
+		twoPersonEnvironments: deployrun.TwoPersonEnvironments(p.str("twoPersonEnvironments")),
 		discordChannelID:      p.optional("discordChannelId", snowflakeRE, "a Discord channel id"),
 		discordApplicationID:  p.optional("discordApplicationId", snowflakeRE, "a Discord application id"),
 		discordPublicKey:      p.optional("discordPublicKey", publicKeyRE, "64 hex digits (the application's Ed25519 public key)"),
@@ -194,8 +206,9 @@ func loadConfig(get func(key string) any) (config, error) {
 		language:              p.match("language", languageRE, "ko or en"),
 	}
 	for _, env := range c.twoPersonEnvironments {
-		if !slices.Contains(c.deployEnvironments, env) {
-			p.fail("twoPersonEnvironments", "%q is not one of deployEnvironments (%s)", env, strings.Join(c.deployEnvironments, ","))
+		if !environmentRE.MatchString(env) || !slices.Contains(c.deployEnvironments, env) {
+			p.fail("twoPersonEnvironments", "%q is not one of deployEnvironments (%s); %q turns the two-person rule off", env,
+				strings.Join(c.deployEnvironments, ","), deployrun.NoTwoPerson)
 		}
 	}
 	c.unset = p.unset

@@ -183,3 +183,37 @@ func TestEnvironmentOptional(t *testing.T) {
 		t.Errorf("MONTHLY_BUDGET_USD = %q, want 500", got)
 	}
 }
+
+// TestTwoPersonDefault: an absent or empty twoPersonEnvironments means the functions' default
+// (deployrun.DefaultTwoPersonEnvironments, prod), and "none" reaches the function as none, so
+// that the stack and the function never disagree about who may approve.
+func TestTwoPersonDefault(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		value any // nil: the key is absent
+		want  string
+	}{
+		{"absent", nil, "prod"},
+		{"empty", "", "prod"},
+		{"listed", "dev, prod", "dev,prod"},
+		{"off", "none", "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := validContext()
+			delete(ctx, "twoPersonEnvironments")
+			if tt.value != nil {
+				ctx["twoPersonEnvironments"] = tt.value
+			}
+			c, err := loadConfig(func(k string) any { return ctx[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.environment(interactions)["TWO_PERSON_ENVIRONMENTS"]; got != tt.want {
+				t.Errorf("TWO_PERSON_ENVIRONMENTS = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

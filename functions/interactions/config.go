@@ -16,6 +16,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/costreport"
+	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/i18n"
@@ -37,7 +38,7 @@ type config struct {
 	// GitHub is the App and the repository of /deploy, /rollback and /assign.
 	GitHub githubConfig
 	// Policy is who may deploy, roll back and scale: DEPLOY_ROLE_IDS (empty: nobody) and
-	// TWO_PERSON_ENVIRONMENTS.
+	// TWO_PERSON_ENVIRONMENTS (unset: deployrun.DefaultTwoPersonEnvironments, prod; none: off).
 	Policy authz.Policy
 	// ParameterPrefix is the SSM path under which the secrets are (CHATOPS_PARAMETER_PREFIX).
 	ParameterPrefix string
@@ -154,7 +155,7 @@ func (c *config) loadGitHub(getenv func(string) string) []error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	c.Policy = authz.Policy{RoleIDs: roles, TwoPerson: authz.ParseList(getenv("TWO_PERSON_ENVIRONMENTS"))}
+	c.Policy = authz.Policy{RoleIDs: roles, TwoPerson: deployrun.TwoPersonEnvironments(getenv("TWO_PERSON_ENVIRONMENTS"))}
 	c.ParameterPrefix = strings.TrimSpace(getenv("CHATOPS_PARAMETER_PREFIX")) // "" is secrets.DefaultPrefix
 	return errs
 }

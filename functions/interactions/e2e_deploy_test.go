@@ -78,7 +78,7 @@ func TestEndToEndDeploy(t *testing.T) {
 	}
 	card := viewOf(w.dc.card(cardID))
 	if !strings.HasPrefix(card.Description, "🚀 <t:") || !strings.Contains(card.Description, "에 배포를 시작했습니다") ||
-		card.Fields["실행"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" {
+		card.Run != "https://github.com/acme/shop/actions/runs/1000" {
 		t.Errorf("card %+v", card)
 	}
 	if len(w.gh.Tokens()) == 0 {

@@ -65,7 +65,7 @@ func TestEndToEndCostAndScale(t *testing.T) {
 		in["type"], in["message"] = 3, card
 		in["data"] = map[string]any{"component_type": 2, "custom_id": card.Components[0].Components[0].CustomID}
 	}))
-	if r.Type != discord.ResponseUpdateMessage || !strings.Contains(done.Embeds[0].Fields[len(done.Embeds[0].Fields)-1].Value, "✅ `prod/web` 조정 완료: 2 → 4") { // Korean, the default
+	if r.Type != discord.ResponseUpdateMessage || !strings.Contains(done.Embeds[0].Fields[len(done.Embeds[0].Fields)-2].Value, "✅ `prod/web` 조정 완료: 2 → 4") { // Korean, the default
 		t.Errorf("Approve: answer %+v, card %+v", r, done)
 	}
 	if got := scaletest.Desired(t, awsCfg, "web", ""); got != 4 {

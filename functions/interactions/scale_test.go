@@ -201,7 +201,7 @@ func (f *scaleFlow) click(m member, card discord.Message, label string) discord.
 // status is the card's status line, in English or Korean.
 func (f *scaleFlow) status() string {
 	for _, fl := range f.card.Embeds[0].Fields {
-		if fl.Name == "status" || fl.Name == "상태" {
+		if fl.Name == "Status" || fl.Name == "상태" {
 			return fl.Value
 		}
 	}
@@ -584,9 +584,9 @@ func TestScaleKorean(t *testing.T) {
 		t.Errorf("status %q", got)
 	}
 	f.click(outsider, preview, "승인")
-	if note := f.card.Embeds[0].Fields[len(f.card.Embeds[0].Fields)-1]; note.Name != "메모" ||
-		note.Value != "⛔ <@"+outsider.id+"> 님이 승인 버튼을 눌렀지만 거부되었습니다: 스케일 조정하려면 다음 역할 중 하나가 필요합니다: <@&"+scaleRole+">. 역할이 있는 분께 부탁하세요." {
-		t.Errorf("note on the card, in the channel's language: %+v", note)
+	if history := f.card.Embeds[0].Fields[len(f.card.Embeds[0].Fields)-1]; history.Name != "기록" ||
+		!strings.HasSuffix(history.Value, "<@"+outsider.id+"> 님의 승인 거부: 스케일 조정하려면 다음 역할 중 하나가 필요합니다: <@&"+scaleRole+">. 역할이 있는 분께 부탁하세요.") {
+		t.Errorf("history on the card, in the channel's language: %+v", history)
 	}
 	f.click(approver, f.card, "승인")
 	want := fmt.Sprintf("✅ `prod/web` 조정 완료: 2 → 4, <@%s> 님이 <t:%d:f>에 승인했습니다.", approver.id, testNow.Unix())

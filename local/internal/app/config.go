@@ -2,10 +2,14 @@ package app
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/discord-chatops/chatops/local/internal/demo"
@@ -69,11 +73,58 @@ func contractVars() map[string][]string {
 	}
 }
 
-// featureOptions are the variables the runner passes only when the user's environment sets them:
-// unset, each function uses its own default, which is the stack's.
-func featureOptions() []string {
-	return []string{"TWO_PERSON_ENVIRONMENTS", "SCALE_MAX_DESIRED", "MONTHLY_BUDGET_USD", "ANNOUNCE_BOTS",
-		"IGNORE_AUTHORS", "IGNORE_LABELS", "REPO_CHANNELS"}
+// featureOptions are the features' variables, by the context key the stack sets each from
+// (infra/config.go environmentTable). The runner passes what the user's environment sets, or
+// else what the repository's CDK context says (stackContext), so that `make local` behaves like
+// the stack deployed from the same checkout; a variable neither sets is left unset, and the
+// function uses its own default, which is the stack's.
+func featureOptions() map[string]string {
+	return map[string]string{"TWO_PERSON_ENVIRONMENTS": "twoPersonEnvironments", "SCALE_MAX_DESIRED": "scaleMaxDesired",
+		"MONTHLY_BUDGET_USD": "monthlyBudgetUsd", "ANNOUNCE_BOTS": "announceBots", "IGNORE_AUTHORS": "ignoreAuthors",
+		"IGNORE_LABELS": "ignoreLabels", "REPO_CHANNELS": "repoChannels"}
+}
+
+// stackContext is the CDK context of the repository at root, as `cdk deploy` reads it: the
+// "context" of cdk.json, then cdk.context.json (which make setup writes) over it. Values are
+// strings as the stack reads them (numbers and booleans formatted). No root, no context.
+func stackContext(root string) (map[string]string, error) {
+	out := map[string]string{}
+	if root == "" {
+		return out, nil
+	}
+	var project struct {
+		Context map[string]any `json:"context"`
+	}
+	var local map[string]any
+	for _, f := range []struct {
+		name     string
+		into     any
+		required bool
+	}{{"cdk.json", &project, true}, {"cdk.context.json", &local, false}} {
+		b, err := os.ReadFile(filepath.Join(root, f.name))
+		if errors.Is(err, fs.ErrNotExist) && !f.required {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the stack's context: %w", err)
+		}
+		if err := json.Unmarshal(b, f.into); err != nil {
+			return nil, fmt.Errorf("read the stack's context in %s: %w", f.name, err)
+		}
+	}
+	for _, ctx := range []map[string]any{project.Context, local} {
+		for k, v := range ctx {
+			switch v := v.(type) {
+			case string:
+				out[k] = strings.TrimSpace(v)
+			case float64:
+				out[k] = strconv.FormatFloat(v, 'f', -1, 64)
+			case bool:
+				out[k] = strconv.FormatBool(v)
+			}
+		}
+	}
+	return out, nil
 }
 
 // settings is what the runner starts with, resolved from the options and the environment.
@@ -106,8 +157,12 @@ func resolve(o Options, getenv func(string) string) (settings, error) {
 		"CHATOPS_LANGUAGE":         cmp.Or(getenv("CHATOPS_LANGUAGE"), demo.Language),
 		"AUDIT_RETENTION_DAYS":     cmp.Or(getenv("AUDIT_RETENTION_DAYS"), demo.AuditRetentionDays),
 	}
-	for _, name := range featureOptions() {
-		if v := getenv(name); v != "" {
+	stack, err := stackContext(o.Root)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for name, key := range featureOptions() {
+		if v := cmp.Or(getenv(name), stack[key]); v != "" {
 			c[name] = v
 		}
 	}

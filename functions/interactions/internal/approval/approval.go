@@ -1,11 +1,14 @@
-// Package approval keeps the decision on a card (/deploy, /rollback, /scale) in the state table,
-// so that of two clicks at the same instant exactly one decides, and so that the worker acts
-// only on a recorded approval, once, however often Lambda delivers its invocation.
+// Package approval is the one approval lifecycle of the cards of /deploy, /rollback and /scale:
+// request → open card → approve, cancel or expire → dispatched, applied or failed. A feature
+// (Feature) supplies only its proposal's reading, its action and its rendering; this package
+// owns the buttons, who may click them, the approval window, the record in the state table,
+// the card's history and status, and the audit entry of each transition.
 //
-// A card's record is approval#<card message id> / approval. No record means the card is open.
-// The quick handler of a click creates it in its decided state (approved, cancelled or expired)
-// with one conditional write: the first click wins, the others read the winner from the failed
-// condition. The worker of an approval reads the record, not the card, claims
+// A card's record is approval#<card message id> / approval. No record means the card is open
+// and nothing happened on it yet. Every click is a conditional transition of the record: a
+// refusal appends a history line and leaves it open; an approval, a cancel or a click too late
+// closes it. Of two clicks at the same instant exactly one wins, and the other reads the winner
+// from the failed condition. The worker of an approval reads the record, not the card, claims
 // work#<interaction id> / <step> for the length of one invocation, does the step, and records
 // its result (dispatched, applied or failed), so that a retried invocation only shows it again.
 //
@@ -17,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
@@ -30,6 +35,7 @@ type State string
 
 // The states of a record. A card without a record is open.
 const (
+	Open       State = "open"       // refused clicks only: the card still takes clicks
 	Approved   State = "approved"   // a member approved; the worker has not finished
 	Cancelled  State = "cancelled"  // closed without a change
 	Expired    State = "expired"    // clicked after the approval window
@@ -55,6 +61,19 @@ type Record[P any] struct {
 	InteractionID string `dynamodbav:"interaction_id"`
 	// Result is what the worker did, once State is Done.
 	Result *Result `dynamodbav:"result,omitempty"`
+	// Events are the card's history after its request, oldest first: the refused clicks and
+	// the decision. The card's history is rendered from them (and Result), never merged from
+	// a copy of the card, so that no step vanishes from it.
+	Events []Event `dynamodbav:"events,omitempty"`
+}
+
+// Event is one line of a card's history.
+type Event struct {
+	At   time.Time `dynamodbav:"at"`
+	What string    `dynamodbav:"what"` // a message id of the history lines (approval.history.*)
+	By   string    `dynamodbav:"by,omitempty"`
+	// Reason is why a click was refused, in the channel's language at the time.
+	Reason string `dynamodbav:"reason,omitempty"`
 }
 
 // Result is the outcome of a worker's step.
@@ -63,6 +82,7 @@ type Result struct {
 	RunID     int64     `dynamodbav:"run_id,omitempty"`
 	URL       string    `dynamodbav:"url,omitempty"`
 	Text      string    `dynamodbav:"text,omitempty"` // what the card says of it, in the channel's language
+	Line      string    `dynamodbav:"line,omitempty"` // its history line, in the channel's language
 	RequestID string    `dynamodbav:"request_id,omitempty"`
 }
 
@@ -99,30 +119,58 @@ type Records[P any] struct {
 // errNoTable is the answer of a Records without a table.
 var errNoTable = errors.New("no state table configured (CHATOPS_TABLE)")
 
-// Decide records rec as the decision on the card id unless one is recorded already. It
-// returns the record that stands: rec when this click decided, or the earlier decision; won
-// is true when the record that stands is this click's (a redelivered click wins again). An
-// error means nothing could be recorded: the click must change nothing.
-func (r Records[P]) Decide(ctx context.Context, id string, rec Record[P]) (stands Record[P], won bool, err error) {
+// Decide records the click ev on the card id, whose proposal is proposal, as a conditional
+// transition of its record: to Open (a refused click) appends ev and leaves the card open; to
+// Approved, Cancelled or Expired closes it with ev as its decision, by interactionID. It returns
+// the record that stands: the new one when this click's transition won, or the decision that
+// closed the card first; won is true when the record that stands is this click's (a redelivered
+// click wins again). An error means nothing could be recorded: the click must change nothing.
+func (r Records[P]) Decide(ctx context.Context, id, kind string, proposal P, to State, ev Event, interactionID string) (stands Record[P], won bool, err error) {
 	if r.Table == nil {
 		return Record[P]{}, false, errNoTable
 	}
 	ctx, cancel := context.WithTimeout(ctx, DecideTimeout)
 	defer cancel()
-	_, err = r.Table.Create(ctx, Key(id), TTL, rec)
-	var conflict *state.ConflictError
-	if errors.As(err, &conflict) {
-		var current Record[P]
-		if err := conflict.Current(&current); err != nil {
-			return Record[P]{}, false, fmt.Errorf("read the decision on card %s: %w", id, err)
+	// The first write is a Create: most clicks find no record, and a failed condition returns
+	// the record there (and its version), so a click makes no read of its own.
+	cur, version := Record[P]{Kind: kind, State: Open, Proposal: proposal}, int64(0)
+	for range maxAttempts {
+		switch {
+		case cur.State != Open:
+			return cur, cur.InteractionID == interactionID, nil
+		case slices.Contains(cur.Events, ev): // a refusal delivered again
+			return cur, true, nil
 		}
-		return current, current.InteractionID == rec.InteractionID, nil
+		next := cur
+		next.Events = append(slices.Clone(cur.Events), ev)
+		if to != Open {
+			next.State, next.Proposal, next.By, next.At, next.InteractionID = to, proposal, ev.By, ev.At, interactionID
+		}
+		var err error
+		if version == 0 {
+			_, err = r.Table.Create(ctx, Key(id), TTL, next)
+		} else {
+			_, err = r.Table.Update(ctx, Key(id), version, TTL, next)
+		}
+		var conflict *state.ConflictError
+		if errors.As(err, &conflict) { // another click wrote first: go on from its record
+			cur, version = Record[P]{}, conflict.Version
+			if err := conflict.Current(&cur); err != nil {
+				return Record[P]{}, false, fmt.Errorf("read the record of card %s: %w", id, err)
+			}
+			continue
+		}
+		if err != nil {
+			return Record[P]{}, false, fmt.Errorf("record the decision on card %s: %w", id, err)
+		}
+		return next, true, nil
 	}
-	if err != nil {
-		return Record[P]{}, false, fmt.Errorf("record the decision on card %s: %w", id, err)
-	}
-	return rec, true, nil
+	return Record[P]{}, false, fmt.Errorf("record the decision on card %s: %d concurrent writes in a row", id, maxAttempts)
 }
+
+// maxAttempts bounds Decide's reads and writes: a conflict means another click wrote first,
+// and a card gets a few clicks, not a stream of them.
+const maxAttempts = 4
 
 // ErrUnconfirmed means the worker found no approval by its click to act on: the record is
 // missing, unreadable (the table did not answer), or records another decision. The worker
@@ -211,10 +259,11 @@ type Texts struct {
 func Channel(req command.Request) Texts { return Texts{Catalog: req.Texts, Printer: req.Channel()} }
 
 // IsField says whether name is the name of the card field id (a message id) in one of the
-// languages.
+// languages, in any case: a /scale card made before its field names were capitalised still
+// reads.
 func (t Texts) IsField(name, id string) bool {
 	for _, l := range i18n.Languages() {
-		if name == t.Catalog.Printer(l).T(id) {
+		if strings.EqualFold(name, t.Catalog.Printer(l).T(id)) {
 			return true
 		}
 	}

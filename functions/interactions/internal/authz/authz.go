@@ -22,7 +22,9 @@ type Policy struct {
 	// RoleIDs are the Discord role ids allowed to request and approve (DEPLOY_ROLE_IDS).
 	RoleIDs []string
 	// TwoPerson lists the environments whose approver must be another member than the
-	// requester (TWO_PERSON_ENVIRONMENTS).
+	// requester: TWO_PERSON_ENVIRONMENTS as deployrun.TwoPersonEnvironments reads it, where
+	// unset means deployrun.DefaultTwoPersonEnvironments (prod), the one default of the
+	// function, the stack and the local runner.
 	TwoPerson []string
 }
 

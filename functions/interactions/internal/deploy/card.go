@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,9 +30,6 @@ func (k Kind) action() string {
 	return authz.ActionDeploy
 }
 
-func (k Kind) approvePrefix() string { return string(k) + ":approve:" }
-func (k Kind) cancelPrefix() string  { return string(k) + ":cancel:" }
-
 // Proposal is what a card asks for. The card is the only state: the request is read back from
 // its embed and its buttons' custom_ids when a button is clicked.
 type Proposal struct {
@@ -57,12 +52,6 @@ func (r Proposal) target() string {
 	return r.Environment + "@" + r.Ref
 }
 
-// customID is a button's custom_id: "deploy:approve:<requester id>:<unix seconds>", at most
-// 15 + 20 + 1 + 11 characters, within Discord's 100.
-func (r Proposal) customID(prefix string) string {
-	return prefix + r.RequesterID + ":" + strconv.FormatInt(r.RequestedAt.Unix(), 10)
-}
-
 // The message ids of the names of the card's embed fields, which Read finds them by (in any
 // language: approval.Texts.IsField).
 const (
@@ -70,13 +59,9 @@ const (
 	fieldRef         = "deploy.field.ref"
 	fieldCommit      = "deploy.field.commit"
 	fieldRequester   = "deploy.field.requester"
-	fieldRun         = "deploy.field.run"
 	fieldChanges     = "deploy.field.changes"
 	fieldHistory     = "deploy.field.history"
 )
-
-// maxHistory is how many history lines a card keeps, newest last.
-const maxHistory = 12
 
 // NewCard is the card asking to approve r, in p's language (the channel's); changes
 // describes what would go out.
@@ -95,7 +80,7 @@ func NewCard(p *i18n.Printer, r Proposal, changes string) discord.Message {
 		fields = append(fields, discord.EmbedField{Name: p.T(fieldChanges), Value: discord.Truncate(changes, 1024)})
 	}
 	fields = append(fields, discord.EmbedField{Name: p.T(fieldHistory),
-		Value: historyLine(r.RequestedAt, p.T("deploy.history.requested", i18n.Args{"Who": discord.Mention(r.RequesterID)}))})
+		Value: strings.Join(approval.History(p, r.RequesterID, r.RequestedAt, approval.Record[Proposal]{}, false), "\n")})
 	return discord.Message{
 		Embeds: []discord.Embed{{
 			Title:       discord.Truncate(title, 256),
@@ -103,42 +88,31 @@ func NewCard(p *i18n.Printer, r Proposal, changes string) discord.Message {
 			Color:       discord.ColorYellow,
 			Fields:      fields,
 		}},
-		Components:      buttons(p, r, true, ""),
+		Components:      approval.OpenButtons(p, string(r.Kind), r.RequesterID, r.RequestedAt),
 		AllowedMentions: discord.NoMentions(),
 	}
-}
-
-// buttons are the card's Approve and Cancel, disabled once the card is closed, and a link to
-// the run when one is known, labelled in p's language.
-func buttons(p *i18n.Printer, r Proposal, open bool, runURL string) []discord.Component {
-	approve := discord.Button(discord.ButtonSuccess, p.T("deploy.button.approve"), r.customID(r.Kind.approvePrefix()))
-	cancel := discord.Button(discord.ButtonSecondary, p.T("deploy.button.cancel"), r.customID(r.Kind.cancelPrefix()))
-	approve.Disabled, cancel.Disabled = !open, !open
-	row := []discord.Component{approve, cancel}
-	if runURL != "" {
-		row = append(row, discord.LinkButton(p.T("deploy.button.run"), runURL))
-	}
-	return []discord.Component{discord.ActionRow(row...)}
 }
 
 // errUnreadable is returned by Read for a message that is not a card of this kind.
 var errUnreadable = errors.New("not a card of the suite")
 
-var (
-	idPattern        = regexp.MustCompile(`^[a-z]+:[a-z]+:([0-9]+):([0-9]+)$`) // ids of up to 20 digits, times of up to 11
-	requesterPattern = regexp.MustCompile("^<@[0-9]+> \\(`([^`]+)`\\)$")
-)
+var requesterPattern = regexp.MustCompile("^<@[0-9]+> \\(`([^`]+)`\\)$")
 
 // Read reads back the request of the card m, whose button customID was clicked; c gives the
 // names of its fields, in any language.
 func Read(c *i18n.Catalog, kind Kind, m *discord.Message, customID string) (Proposal, error) {
-	id := idPattern.FindStringSubmatch(customID)
-	if m == nil || len(m.Embeds) == 0 || id == nil || len(id[1]) > 20 || len(id[2]) > 11 {
+	_, requesterID, at, ok := approval.ParseCustomID(string(kind), customID)
+	if m == nil || len(m.Embeds) == 0 || !ok {
 		return Proposal{}, errUnreadable
 	}
-	unix, _ := strconv.ParseInt(id[2], 10, 64)
-	r := Proposal{Kind: kind, RequesterID: id[1], RequestedAt: time.Unix(unix, 0).UTC()}
-	e, t := m.Embeds[0], approval.Texts{Catalog: c}
+	return readEmbed(c, kind, m.Embeds[0], requesterID, at)
+}
+
+// readEmbed reads back the request of a card from its first embed e; its buttons gave
+// requesterID and at.
+func readEmbed(c *i18n.Catalog, kind Kind, e discord.Embed, requesterID string, at time.Time) (Proposal, error) {
+	r := Proposal{Kind: kind, RequesterID: requesterID, RequestedAt: at}
+	t := approval.Texts{Catalog: c}
 	r.Environment = unquote(t.Field(e, fieldEnvironment))
 	r.Ref = unquote(t.Field(e, fieldRef))
 	r.SHA = unquote(t.Field(e, fieldCommit))
@@ -151,74 +125,18 @@ func Read(c *i18n.Catalog, kind Kind, m *discord.Message, customID string) (Prop
 	return r, nil
 }
 
-// Open says whether the card m still waits for a decision: its Approve button is enabled.
-func Open(kind Kind, m *discord.Message) bool {
-	if m == nil {
-		return false
-	}
-	for _, row := range m.Components {
-		for _, c := range row.Components {
-			if strings.HasPrefix(c.CustomID, kind.approvePrefix()) && !c.Disabled {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// state is a change of a card: its description and colour, and a line for its history.
-type state struct {
-	description string
-	color       int
-	at          time.Time
-	history     string
-}
-
-// withState is the card's first embed e changed to s. The other fields are kept. s's history
-// line is added unless the history holds it already: rendering one outcome twice, for a
-// repeated delivery, shows it once.
-func withState(t approval.Texts, e discord.Embed, s state) discord.Embed {
+// withHistory is the card's first embed e with its history field set to lines.
+func withHistory(t approval.Texts, e discord.Embed, lines []string) discord.Embed {
 	e.Fields = append([]discord.EmbedField(nil), e.Fields...)
-	e.Description = discord.Truncate(s.description, 4096)
-	e.Color = s.color
-	if line := historyLine(s.at, s.history); s.history != "" && !slices.Contains(strings.Split(t.Field(e, fieldHistory), "\n"), line) {
-		lines := append(strings.Split(t.Field(e, fieldHistory), "\n"), line)
-		if lines[0] == "" {
-			lines = lines[1:]
-		}
-		for len(lines) > maxHistory || (len(lines) > 1 && len(strings.Join(lines, "\n")) > 1024) {
-			lines = lines[1:]
-		}
-		e = setField(t, e, fieldHistory, strings.Join(lines, "\n"), false)
-	}
-	return e
-}
-
-// setField sets the value of the field id, adding it, named in t's language, before the
-// history when missing.
-func setField(t approval.Texts, e discord.Embed, id, value string, inline bool) discord.Embed {
-	value = discord.Truncate(value, 1024)
+	value := discord.Truncate(strings.Join(lines, "\n"), discord.MaxFieldValue)
 	for i, f := range e.Fields {
-		if t.IsField(f.Name, id) {
+		if t.IsField(f.Name, fieldHistory) {
 			e.Fields[i].Value = value
 			return e
 		}
 	}
-	at := len(e.Fields)
-	for i, f := range e.Fields {
-		if t.IsField(f.Name, fieldHistory) {
-			at = i
-		}
-	}
-	e.Fields = append(e.Fields[:at:at], append([]discord.EmbedField{{Name: t.Printer.T(id), Value: value, Inline: inline}}, e.Fields[at:]...)...)
+	e.Fields = append(e.Fields, discord.EmbedField{Name: t.Printer.T(fieldHistory), Value: value})
 	return e
-}
-
-// historyLine is one line of a card's history, its time shown in each reader's zone.
-//
-// See https://discord.com/developers/docs/reference#message-formatting-timestamp-styles
-func historyLine(at time.Time, text string) string {
-	return fmt.Sprintf("<t:%d:T> %s", at.Unix(), text)
 }
 
 func unquote(s string) string {

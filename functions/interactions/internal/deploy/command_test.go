@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/audit"
@@ -67,12 +68,29 @@ func slash(name string, m *discord.Member, opts ...string) command.Request {
 		Received: requestedAt, RequestID: "req-1", Texts: catalog()}
 }
 
-// click is a click by m on the button prefix of card, received after.
-func click(card discord.Message, p Proposal, prefix string, m *discord.Member, after time.Duration) command.Request {
+// click is a click by m on the button verb ("approve", "cancel") of card, received after.
+func click(card discord.Message, p Proposal, verb string, m *discord.Member, after time.Duration) command.Request {
 	card.ID = cardMsgID
 	return command.Request{Interaction: discord.Interaction{Type: discord.InteractionMessageComponent, GuildID: "g", ChannelID: channelID,
-		Member: m, Message: &card, Component: &discord.ComponentData{CustomID: p.customID(prefix)}},
+		Member: m, Message: &card, Component: &discord.ComponentData{CustomID: customID(p, verb)}},
 		Received: requestedAt.Add(after), RequestID: "req-2", Texts: catalog()}
+}
+
+// customID is the custom_id of p's card's button verb.
+func customID(p Proposal, verb string) string {
+	return approval.CustomID(string(p.Kind), verb, p.RequesterID, p.RequestedAt)
+}
+
+// button is the route of s's button verb on k's cards.
+func button(t *testing.T, s *Service, k Kind, verb string) command.Button {
+	t.Helper()
+	for _, b := range s.buttons(k) {
+		if b.Prefix == string(k)+":"+verb+":" {
+			return b
+		}
+	}
+	t.Fatalf("no %s button for %s", verb, k)
+	return command.Button{}
 }
 
 // answer is what a reply shows: the ephemeral text, or the card's state and whether its
@@ -86,6 +104,9 @@ func answer(r command.Reply, t discord.InteractionType) string {
 		return "ephemeral: " + resp.Data.Content
 	}
 	out := "card: " + resp.Data.Embeds[0].Description
+	if len(resp.Data.Components) == 0 {
+		return out + " [closed]"
+	}
 	for _, row := range resp.Data.Components {
 		for _, c := range row.Components {
 			if c.Disabled {
@@ -183,7 +204,7 @@ func TestClicks(t *testing.T) {
 	en := english().Printer
 	closed := NewCard(en, prod, "changes")
 	closed.Embeds[0].Description = "✖️ Cancelled by someone. Nothing was dispatched."
-	closed.Components = buttons(en, prod, false, "")
+	closed.Components = []discord.Component{}
 	tests := []struct {
 		name     string
 		card     discord.Message
@@ -204,7 +225,7 @@ func TestClicks(t *testing.T) {
 		{"approve without the role", NewCard(en, prod, "c"), prod, true, member(guest), time.Minute,
 			"card: ", false, []string{"req-2 deploy.approve prod@main user3 denied missing-role"}},
 		{"approve too late", NewCard(en, prod, "c"), prod, true, member(approver, roleID), 16 * time.Minute,
-			"card: ⌛ Expired: not approved within 15 minutes of the request. Run `/deploy` again for a fresh card. [locked]", false,
+			"card: ⌛ Expired: not approved within 15 minutes of the request. Run `/deploy` again for a fresh card. [closed]", false,
 			[]string{"req-2 deploy.approve prod@main user2 expired requested 16m0s before"}},
 		{"approve a closed card", closed, prod, true, member(approver, roleID), time.Minute,
 			"ephemeral: This request is already closed: ✖️ Cancelled by someone.", false, []string{"req-2 deploy.approve prod@main user2 ignored card already closed"}},
@@ -213,9 +234,9 @@ func TestClicks(t *testing.T) {
 		{"approve a message that is not a card", discord.Message{Embeds: []discord.Embed{{Title: "hello"}}}, prod, true, member(approver, roleID), time.Minute,
 			"ephemeral: I can't read this card any more. Run `/deploy` again for a fresh one.", false, nil},
 		{"cancel by the requester without the role", NewCard(en, prod, "c"), prod, false, member(requester), time.Minute,
-			"card: ✖️ Cancelled by <@" + requester + ">. Nothing was dispatched. [locked]", false, []string{"req-2 deploy.cancel prod@main user1 cancelled"}},
+			"card: ✖️ Cancelled by <@" + requester + ">. Nothing was dispatched. [closed]", false, []string{"req-2 deploy.cancel prod@main user1 cancelled"}},
 		{"cancel by another with the role", NewCard(en, prod, "c"), prod, false, member(approver, roleID), time.Minute,
-			"card: ✖️ Cancelled by <@" + approver + ">. Nothing was dispatched. [locked]", false, []string{"req-2 deploy.cancel prod@main user2 cancelled"}},
+			"card: ✖️ Cancelled by <@" + approver + ">. Nothing was dispatched. [closed]", false, []string{"req-2 deploy.cancel prod@main user2 cancelled"}},
 		{"cancel by another without the role", NewCard(en, prod, "c"), prod, false, member(guest), time.Minute,
 			"card: ", false, []string{"req-2 deploy.cancel prod@main user3 denied missing-role"}},
 	}
@@ -226,17 +247,11 @@ func TestClicks(t *testing.T) {
 			sink := &entries{}
 			s := testService(sink)
 			s.Approvals.Table = statetest.New(t, moto, nil)
-			prefix := tt.p.Kind.cancelPrefix()
+			verb := "cancel"
 			if tt.approve {
-				prefix = tt.p.Kind.approvePrefix()
+				verb = "approve"
 			}
-			var b command.Button
-			for _, btn := range s.buttons(tt.p.Kind) {
-				if btn.Prefix == prefix {
-					b = btn
-				}
-			}
-			reply := b.Quick(t.Context(), click(tt.card, tt.p, prefix, tt.m, tt.after))
+			reply := button(t, s, tt.p.Kind, verb).Quick(t.Context(), click(tt.card, tt.p, verb, tt.m, tt.after))
 			got := answer(reply, discord.InteractionMessageComponent)
 			if !strings.HasPrefix(got, tt.want) {
 				t.Errorf("answer %q, want it to start with %q", got, tt.want)
@@ -258,8 +273,9 @@ func TestRefusalKeepsCardOpen(t *testing.T) {
 	p := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main", RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
 	card := NewCard(english().Printer, p, "c")
 	s := testService(&entries{})
-	resp := s.approve(t.Context(), KindDeploy, click(card, p, KindDeploy.approvePrefix(), member(requester, roleID), time.Minute)).Response(discord.InteractionMessageComponent)
-	if resp.Type != discord.ResponseUpdateMessage || resp.Data.Components != nil {
+	approve := button(t, s, KindDeploy, "approve").Quick
+	resp := approve(t.Context(), click(card, p, "approve", member(requester, roleID), time.Minute)).Response(discord.InteractionMessageComponent)
+	if resp.Type != discord.ResponseUpdateMessage || !cmp.Equal(resp.Data.Components, card.Components) {
 		t.Fatalf("response type %d with components %v, want an update that leaves the buttons", resp.Type, resp.Data.Components)
 	}
 	e := resp.Data.Embeds[0]

@@ -2,10 +2,13 @@
 // the deploy workflow through the GitHub App once a member with an allowed role approves.
 //
 // Its first embed holds the request (environment, ref, commit, requester) and its history;
-// its buttons' custom_ids hold the requester and the time of the request. A click's decision
-// is kept in the state table (package approval): the worker dispatches what the approval
-// record names, not what the card shows. deploy-notify later adds a second embed with the run's status and replaces the
-// buttons; edits here keep every embed but the first. The run is tied to the card by the
+// its buttons' custom_ids hold the requester and the time of the request. The approval
+// lifecycle (the buttons, who may click, the window, the record in the state table, the
+// history, the audit entries) is package approval's; this package supplies the card's preview
+// and reading, the dispatch, and where the card shows its status and buttons. The dispatch
+// acts on what the approval record names, not on what the card shows. deploy-notify later
+// adds a second embed with the run's status and replaces the buttons; edits here keep every
+// embed but the first. The run is tied to the card by the
 // correlation id deployrun.CorrelationID(channel, message), which the workflow puts in its
 // run-name.
 //

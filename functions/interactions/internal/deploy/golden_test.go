@@ -51,19 +51,13 @@ func TestGolden(t *testing.T) {
 				r.Texts, r.Language, r.Interaction.Locale = c, lang, string(lang)
 				return r
 			}
-			// press clicks the button prefix of card as m, after the request, on a card of its own.
-			press := func(card discord.Message, p Proposal, prefix string, m *discord.Member, after time.Duration) discord.Message {
+			// press clicks the button verb of card as m, after the request, on a card of its own.
+			press := func(card discord.Message, p Proposal, verb string, m *discord.Member, after time.Duration) discord.Message {
 				s.Approvals.Table = statetest.New(t, moto, nil)
-				req := in(click(card, p, prefix, m, after))
-				var b command.Button
-				for _, btn := range s.buttons(p.Kind) {
-					if btn.Prefix == prefix {
-						b = btn
-					}
-				}
-				resp := b.Quick(t.Context(), req).Response(discord.InteractionMessageComponent)
+				req := in(click(card, p, verb, m, after))
+				resp := button(t, s, p.Kind, verb).Quick(t.Context(), req).Response(discord.InteractionMessageComponent)
 				if resp.Data == nil {
-					t.Fatalf("click %s answered %+v", prefix, resp)
+					t.Fatalf("click %s answered %+v", verb, resp)
 				}
 				return *resp.Data
 			}
@@ -71,22 +65,24 @@ func TestGolden(t *testing.T) {
 			golden(t, "card-open", lang, open)
 			golden(t, "rollback-open", lang, NewCard(tx.Printer, rollback, ""))
 
-			approved := press(open, prod, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute)
+			approved := press(open, prod, "approve", member(approver, roleID), time.Minute)
 			golden(t, "approved", lang, approved)
-			rec := approval.Record[Proposal]{Kind: "deploy", State: approval.Dispatched, Proposal: prod, By: approver, At: requestedAt.Add(time.Minute),
-				Result: &approval.Result{At: requestedAt.Add(time.Minute), RunID: 1000, URL: "https://github.com/acme/shop/actions/runs/1000"}}
-			golden(t, "dispatched", lang, s.render(tx, KindDeploy, approved, rec))
-			rec.Result = &approval.Result{At: requestedAt.Add(time.Minute),
+			at := requestedAt.Add(time.Minute)
+			rec := approval.Record[Proposal]{Kind: "deploy", State: approval.Dispatched, Proposal: prod, By: approver, At: at,
+				Events: []approval.Event{{At: at, What: "history.approved", By: approver}},
+				Result: &approval.Result{At: at, RunID: 1000, URL: "https://github.com/acme/shop/actions/runs/1000",
+					Line: tx.Printer.T("deploy.history.dispatchedrun", i18n.Args{"Run": 1000})}}
+			golden(t, "dispatched", lang, s.flow(KindDeploy).Render(tx, approved, rec))
+			rec.Result = &approval.Result{At: at, Line: tx.Printer.T("deploy.history.failed"),
 				Text: tx.Printer.T("deploy.result.refused", i18n.Args{"Reason": repo{t: tx, workflow: "deploy.yml", fullName: "acme/shop"}.dispatchError(
 					noTrigger, "v1.4.2").(*command.Error).Message, "Command": "deploy"})}
 			rec.State = approval.Failed
-			golden(t, "failed", lang, s.render(tx, KindDeploy, approved, rec))
+			golden(t, "failed", lang, s.flow(KindDeploy).Render(tx, approved, rec))
 
-			golden(t, "cancelled", lang, press(open, prod, KindDeploy.cancelPrefix(), member(requester), time.Minute))
-			golden(t, "expired", lang, press(open, prod, KindDeploy.approvePrefix(), member(approver, roleID), 16*time.Minute))
-			golden(t, "refusal", lang, press(open, prod, KindDeploy.approvePrefix(), member(guest), time.Minute))
+			golden(t, "cancelled", lang, press(open, prod, "cancel", member(requester), time.Minute))
+			golden(t, "expired", lang, press(open, prod, "approve", member(approver, roleID), 16*time.Minute))
+			golden(t, "refusal", lang, press(open, prod, "approve", member(guest), time.Minute))
 
-			at := requestedAt.Add(time.Minute)
 			p := c.Printer(lang)
 			golden(t, "answers", lang, map[string]string{
 				"missing-role":       answer(s.requestQuick(t.Context(), KindDeploy, in(slash("deploy", member(guest), "environment", "prod"))), discord.InteractionApplicationCommand),
@@ -96,8 +92,8 @@ func TestGolden(t *testing.T) {
 				"already-cancelled":  approval.Already(p, approval.Record[Proposal]{State: approval.Cancelled, By: approver, At: at}),
 				"already-expired":    approval.Already(p, approval.Record[Proposal]{State: approval.Expired, By: approver, At: at}),
 				"not-recorded":       approval.NotRecorded(p),
-				"closed":             answer(s.approve(t.Context(), KindDeploy, in(click(approved, prod, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute))), discord.InteractionMessageComponent),
-				"two-person-refusal": tx.Field(press(open, prod, KindDeploy.approvePrefix(), member(requester, roleID), time.Minute).Embeds[0], fieldHistory),
+				"closed":             answer(button(t, s, KindDeploy, "approve").Quick(t.Context(), in(click(approved, prod, "approve", member(approver, roleID), time.Minute))), discord.InteractionMessageComponent),
+				"two-person-refusal": tx.Field(press(open, prod, "approve", member(requester, roleID), time.Minute).Embeds[0], fieldHistory),
 			})
 		})
 	}

@@ -107,7 +107,7 @@ func (s *Service) warnInFlight(ctx context.Context, t approval.Texts, r Proposal
 	embeds[0].Description = discord.Truncate(warning+"\n\n"+embeds[0].Description, 4096)
 	embeds[0].Color = colorOrange
 	msg.Embeds = embeds
-	msg.Components = anyway(msg.Components, r.Kind.approvePrefix(), button)
+	msg.Components = anyway(msg.Components, string(r.Kind)+":approve:", button) // approval.CustomID's form
 	return msg
 }
 

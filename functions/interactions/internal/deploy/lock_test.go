@@ -46,7 +46,7 @@ func approveButton(t *testing.T, k Kind, m discord.Message) discord.Component {
 	t.Helper()
 	for _, row := range m.Components {
 		for _, c := range row.Components {
-			if strings.HasPrefix(c.CustomID, k.approvePrefix()) {
+			if strings.HasPrefix(c.CustomID, string(k)+":approve:") {
 				return c
 			}
 		}
@@ -79,12 +79,13 @@ func TestLockOnDispatch(t *testing.T) {
 				}
 				fmt.Fprint(w, `{"workflow_run_id": 42, "run_url": "https://api.github.com/repos/acme/shop/actions/runs/42", "html_url": "https://github.com/acme/shop/actions/runs/42"}`)
 			})))
-			req := click(card, p, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute)
+			req := click(card, p, "approve", member(approver, roleID), time.Minute)
 			req.Interaction.ID = "500000000000000001"
-			if reply := s.approve(t.Context(), KindDeploy, req); !reply.Deferred() {
+			approve := button(t, s, KindDeploy, "approve")
+			if reply := approve.Quick(t.Context(), req); !reply.Deferred() {
 				t.Fatalf("approval answered %q", answer(reply, discord.InteractionMessageComponent))
 			}
-			if _, err := s.startApproved(t.Context(), KindDeploy, req); err != nil {
+			if _, err := approve.Work(t.Context(), req); err != nil {
 				t.Fatal(err)
 			}
 			var l lock
@@ -167,8 +168,8 @@ func TestCardWhileLocked(t *testing.T) {
 	}
 	clock.Advance(time.Minute)
 	s.Discord = originalsFunc(func(context.Context, string, string) (discord.Message, error) { return msg, nil })
-	req := click(msg, p, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute)
-	if reply := s.approve(t.Context(), KindDeploy, req); !reply.Deferred() {
+	req := click(msg, p, "approve", member(approver, roleID), time.Minute)
+	if reply := button(t, s, KindDeploy, "approve").Quick(t.Context(), req); !reply.Deferred() {
 		t.Errorf("Deploy anyway answered %q, want the approval", answer(reply, discord.InteractionMessageComponent))
 	}
 

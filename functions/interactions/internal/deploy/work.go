@@ -81,129 +81,77 @@ func (s *Service) repo(ctx context.Context, t approval.Texts) (repo, error) {
 	return repo{client: c, t: t, owner: owner, name: name, workflow: s.Workflow, fullName: s.Repository, successfulLimit: 100}, nil
 }
 
-// startApproved is the worker of an approval: it dispatches the deploy workflow once and shows
-// the run on the card. What it dispatches, and who approved, it reads from the card's approval
-// record, never from the card; without a record of this click's approval it dispatches
-// nothing and says so on the card. The dispatch is claimed for this interaction and its result
-// recorded, so that a repeated delivery of the work only shows the result again; startOnce
-// also looks for a run of this card before dispatching, for a delivery after a dispatch whose
-// result could not be recorded.
-func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request) (discord.Message, error) {
-	in, t := req.Interaction, approval.Channel(req)
-	r, err := Read(req.Texts, k, in.Message, in.Component.CustomID)
+// dispatch is the action of an approval: it dispatches the workflow for the record's proposal,
+// unless a run of this card exists, and says the outcome in t's language.
+func (s *Service) dispatch(ctx context.Context, t approval.Texts, req command.Request, rec approval.Record[Proposal]) approval.Outcome {
+	r, in := rec.Proposal, req.Interaction
+	run, err := s.startOnce(ctx, t, r, deployrun.CorrelationID(in.ChannelID, in.Message.ID))
 	if err != nil {
-		return discord.Message{}, userError(err, t.Printer, "deploy.unreadable", i18n.Args{"Command": string(k)})
-	}
-	correlationID := deployrun.CorrelationID(in.ChannelID, in.Message.ID)
-	rec, done, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "dispatch", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
-		return s.dispatch(ctx, t, k, req, rec, correlationID)
-	})
-	switch {
-	case errors.Is(err, approval.ErrBusy):
-		return discord.Message{}, err
-	case errors.Is(err, approval.ErrUnconfirmed):
-		s.Log.LogAttrs(ctx, slog.LevelWarn, "dispatch without a recorded approval refused", slog.String("error", err.Error()))
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Environment: r.Environment, Outcome: "refused", Detail: "approval not confirmed"})
-		current := s.original(ctx, t, in, t.Printer.T("deploy.state.locked"))
-		e := withState(t, current.Embeds[0], state{color: discord.ColorRed, at: s.Now().UTC(), history: t.Printer.T("deploy.history.unconfirmed"),
-			description: t.Printer.T("deploy.state.unconfirmed", i18n.Args{"Command": string(k)})})
-		out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
-		if ours(current) {
-			out.Components = buttons(t.Printer, r, false, "")
-		}
-		return out, nil
-	case err != nil:
-		return discord.Message{}, err
-	case done:
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: rec.Proposal.target(), Environment: rec.Proposal.Environment, Outcome: "duplicate",
-			Detail: "already " + string(rec.State) + " " + rec.Result.URL})
-	}
-	// Read the card now: deploy-notify may have put the run's status on it meanwhile.
-	return s.render(t, k, s.original(ctx, t, in, t.Printer.T("deploy.state.approved", i18n.Args{"Who": discord.Mention(rec.By)})), rec), nil
-}
-
-// dispatch is the step of an approval: it dispatches the workflow for the record's proposal,
-// unless a run of this card exists, and returns the record with the outcome, said in t's
-// language.
-func (s *Service) dispatch(ctx context.Context, t approval.Texts, k Kind, req command.Request, rec approval.Record[Proposal], correlationID string) approval.Record[Proposal] {
-	r := rec.Proposal
-	run, err := s.startOnce(ctx, t, r, correlationID)
-	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Environment: r.Environment, Outcome: "dispatched"}
-	res := &approval.Result{At: s.Now().UTC(), RequestID: req.RequestID}
-	rec.Result = res
-	if err != nil {
-		entry.Outcome, entry.Detail = "failed", err.Error()
-		s.audit(ctx, req, entry)
-		res.Text = t.Printer.T("deploy.result.internal", i18n.Args{"RequestID": req.RequestID, "Command": string(k)})
+		o := approval.Outcome{State: approval.Failed, Audited: "failed", Detail: err.Error(), Result: approval.Result{
+			Line: t.Printer.T("deploy.history.failed"),
+			Text: t.Printer.T("deploy.result.internal", i18n.Args{"RequestID": req.RequestID, "Command": string(r.Kind)})}}
 		var ce *command.Error
 		if errors.As(err, &ce) {
-			res.Text = t.Printer.T("deploy.result.refused", i18n.Args{"Reason": ce.Message, "Command": string(k)})
+			o.Result.Text = t.Printer.T("deploy.result.refused", i18n.Args{"Reason": ce.Message, "Command": string(r.Kind)})
 		}
-		rec.State = approval.Failed
-		return rec
+		return o
+	}
+	o := approval.Outcome{State: approval.Dispatched, Audited: "dispatched", Result: approval.Result{RunID: run.ID, URL: run.HTMLURL,
+		Line: t.Printer.T("deploy.history.dispatched", i18n.Args{"Workflow": s.Workflow})}}
+	if run.ID != 0 {
+		o.Result.Line = t.Printer.T("deploy.history.dispatchedrun", i18n.Args{"Run": run.ID})
 	}
 	if run.duplicate {
-		entry.Outcome, entry.Detail = "duplicate", "run already started for this card"
+		o.Audited, o.Detail = "duplicate", "run already started for this card"
 	}
 	if run.ID != 0 {
-		entry.Detail = strings.TrimSpace(entry.Detail + " " + run.HTMLURL)
+		o.Detail = strings.TrimSpace(o.Detail + " " + run.HTMLURL)
 	}
-	s.audit(ctx, req, entry)
-	res.RunID, res.URL = run.ID, run.HTMLURL
-	rec.State = approval.Dispatched
-	s.holdLock(ctx, r, correlationID, rec.By, run.RunDetails)
-	return rec
+	s.holdLock(ctx, r, deployrun.CorrelationID(in.ChannelID, in.Message.ID), rec.By, run.RunDetails)
+	return o
 }
 
-// render is the card current showing the outcome recorded in rec. Its history is the card's
-// with the approval and the outcome rendered from the record, so that neither is lost when
-// current is a copy from before the click's own update.
-func (s *Service) render(t approval.Texts, k Kind, current discord.Message, rec approval.Record[Proposal]) discord.Message {
-	who := discord.Mention(rec.By)
-	res := rec.Result
-	e := withState(t, current.Embeds[0], state{description: current.Embeds[0].Description, color: current.Embeds[0].Color,
-		at: rec.At, history: approvedLine(t.Printer, who)})
-	st := state{description: t.Printer.T("deploy.state.failedby", i18n.Args{"Result": res.Text, "Who": who}), color: discord.ColorRed, at: res.At,
-		history: t.Printer.T("deploy.history.failed")}
-	if rec.State == approval.Dispatched {
-		args := i18n.Args{"At": fmt.Sprintf("<t:%d:f>", res.At.Unix()), "Who": who}
-		description := t.Printer.T("deploy.state.dispatched.deploy", args)
+// render is the card showing v: its status in the description, its history field, and its
+// buttons: Approve and Cancel while open (disabled while dispatching), only the run's link
+// once dispatched (a status embed deploy-notify adds below says the rest), none once closed
+// otherwise. Buttons deploy-notify put there instead are kept.
+func (s *Service) render(t approval.Texts, k Kind, card discord.Message, v approval.View[Proposal]) discord.Message {
+	p := t.Printer
+	e := card.Embeds[0]
+	switch {
+	case v.Unconfirmed:
+		e.Description = p.T("deploy.state.unconfirmed", i18n.Args{"Command": string(k)})
+	case v.State == approval.Approved:
+		e.Description = p.T("deploy.state.approved", i18n.Args{"Who": v.Who})
+	case v.State == approval.Cancelled:
+		e.Description = p.T("deploy.state.cancelled", i18n.Args{"Who": v.Who})
+	case v.State == approval.Expired:
+		e.Description = p.T("deploy.state.expired", i18n.Args{"Minutes": int(approval.Window.Minutes()), "Command": string(k)})
+	case v.State == approval.Dispatched:
+		id, args := "deploy.state.dispatched.deploy", i18n.Args{"At": fmt.Sprintf("<t:%d:f>", v.Record.Result.At.Unix()), "Who": v.Who}
 		if k == KindRollback {
-			description = t.Printer.T("deploy.state.dispatched.rollback", args)
+			id = "deploy.state.dispatched.rollback"
 		}
-		st = state{description: description, color: discord.ColorGreen, at: res.At,
-			history: t.Printer.T("deploy.history.dispatched", i18n.Args{"Workflow": s.Workflow})}
-		if res.RunID != 0 {
-			st.history = t.Printer.T("deploy.history.dispatchedrun", i18n.Args{"Run": res.RunID})
-		}
+		e.Description = p.T(id, args)
+	case v.State == approval.Failed:
+		e.Description = p.T("deploy.state.failedby", i18n.Args{"Result": v.Record.Result.Text, "Who": v.Who})
 	}
-	e = withState(t, e, st)
-	if rec.State == approval.Dispatched {
-		value := t.Printer.T("deploy.run.starting")
-		if res.URL != "" {
-			value = fmt.Sprintf("[#%d](%s)", res.RunID, res.URL)
-		}
-		e = setField(t, e, fieldRun, value, true)
+	e.Description = discord.Truncate(e.Description, discord.MaxEmbedDescription)
+	e.Color = v.Color
+	e = withHistory(t, e, v.History)
+	out := discord.Message{Embeds: append([]discord.Embed{e}, card.Embeds[1:]...), Components: card.Components}
+	if !ours(card) {
+		return out
 	}
-	out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
-	if ours(current) {
-		out.Components = buttons(t.Printer, rec.Proposal, false, res.URL)
+	switch {
+	case v.State == approval.Open || v.State == approval.Approved:
+		out.Components = v.Buttons
+	case v.State == approval.Dispatched && v.Record.Result.URL != "":
+		out.Components = []discord.Component{discord.ActionRow(discord.LinkButton(p.T("deploy.button.run"), v.Record.Result.URL))}
+	default:
+		out.Components = []discord.Component{} // sent as [], which removes the buttons
 	}
 	return out
-}
-
-// original reads the card as it is now through the click's token. When that fails it is the
-// card as clicked, locked and showing locked: an edit then drops a status embed deploy-notify
-// may have added, which its next event puts back.
-func (s *Service) original(ctx context.Context, t approval.Texts, in discord.Interaction, locked string) discord.Message {
-	m, err := s.Discord.GetOriginal(ctx, s.ApplicationID, in.Token)
-	if err == nil && len(m.Embeds) > 0 {
-		return m
-	}
-	s.Log.LogAttrs(ctx, slog.LevelWarn, "read the card before editing it", slog.Any("error", err))
-	m = *in.Message
-	m.Embeds = append([]discord.Embed{withState(t, m.Embeds[0], state{description: locked, color: discord.ColorBlue})}, m.Embeds[1:]...)
-	return m
 }
 
 // startedRun is the run an approval started, or found already started.

@@ -122,20 +122,27 @@ func TestStartApproved(t *testing.T) {
 			gh.Handle("POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches", gh.RequireInstallation(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				tt.dispatch(w)
 			})))
-			req := click(approvedCard, p, KindDeploy.approvePrefix(), member(approver, roleID), time.Minute)
+			req := click(approvedCard, p, "approve", member(approver, roleID), time.Minute)
 			req.Interaction.ID = "500000000000000001"
-			if reply := s.approve(t.Context(), KindDeploy, req); !reply.Deferred() {
+			approve := button(t, s, KindDeploy, "approve")
+			if reply := approve.Quick(t.Context(), req); !reply.Deferred() {
 				t.Fatalf("approval answered %q", answer(reply, discord.InteractionMessageComponent))
 			}
 			var msg discord.Message
 			for range tt.deliveries {
 				var err error
-				if msg, err = s.startApproved(t.Context(), KindDeploy, req); err != nil {
+				if msg, err = approve.Work(t.Context(), req); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if got := msg.Embeds[0].Description; !strings.HasPrefix(got, tt.want) {
 				t.Errorf("card says %q, want it to start with %q", got, tt.want)
+			}
+			// The worker edits the card as Discord gives it, here a copy from before the click:
+			// the history still holds every step, rendered from the record.
+			history := english().Field(msg.Embeds[0], fieldHistory)
+			if lines := strings.Split(history, "\n"); len(lines) != 3 || !strings.HasSuffix(lines[1], "approved by <@"+approver+">") {
+				t.Errorf("history %q, want the request, the approval and the outcome", history)
 			}
 			if n := gh.Count("POST /repos/acme/shop/actions/workflows/deploy.yml/dispatches"); n != tt.dispatches {
 				t.Errorf("%d dispatches, want %d", n, tt.dispatches)

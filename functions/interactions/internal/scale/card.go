@@ -23,15 +23,9 @@ type Proposal struct {
 	At          time.Time // when the request was made, to the second
 }
 
-// MaxAge is how long a card takes approvals. Past it the state it previewed is old and the
-// request must be made again.
-const MaxAge = 15 * time.Minute
-
-// The custom_id prefixes of the card's buttons: "scale:approve:<requester id>:<unix time>".
-const (
-	ApprovePrefix = "scale:approve:"
-	CancelPrefix  = "scale:cancel:"
-)
+// MaxAge is how long a card takes approvals (approval.Window, measured from the request).
+// Past it the state it previewed is old and the request must be made again.
+const MaxAge = approval.Window
 
 // The message ids of the names of the card's embed fields. service, target and desired are
 // the command's options, read back from the card when a button is clicked, by their names in
@@ -43,16 +37,11 @@ const (
 	fieldNow       = "scale.field.now"
 	fieldRequester = "scale.field.requester"
 	fieldStatus    = "scale.field.status"
-	fieldNote      = "scale.field.note"
+	fieldHistory   = "scale.field.history"
 )
 
 // errBadCard is a click whose card cannot be read: not one this package made.
 var errBadCard = errors.New("not a /scale card")
-
-// customID is the custom_id of one of the card's buttons.
-func (r Proposal) customID(prefix string) string {
-	return prefix + r.RequesterID + ":" + strconv.FormatInt(r.At.Unix(), 10)
-}
 
 // target is what the card's lines call the resource: "ECS service `prod/web`".
 func (r Proposal) target(p *i18n.Printer) string {
@@ -81,12 +70,10 @@ func Preview(p *i18n.Printer, r Proposal, st State) discord.Message {
 				{Name: p.T(fieldNow), Value: now},
 				{Name: p.T(fieldRequester), Value: discord.Mention(r.RequesterID)},
 				{Name: p.T(fieldStatus), Value: p.T("scale.card.waiting", i18n.Args{"Until": stamp(r.At.Add(MaxAge), "t")})},
+				{Name: p.T(fieldHistory), Value: strings.Join(approval.History(p, r.RequesterID, r.At, approval.Record[Proposal]{}, false), "\n")},
 			},
 		}},
-		Components: []discord.Component{discord.ActionRow(
-			discord.Button(discord.ButtonSuccess, p.T("scale.button.approve"), r.customID(ApprovePrefix)),
-			discord.Button(discord.ButtonSecondary, p.T("scale.button.cancel"), r.customID(CancelPrefix)),
-		)},
+		Components:      approval.OpenButtons(p, "scale", r.RequesterID, r.At),
 		AllowedMentions: discord.NoMentions(),
 	}
 }
@@ -104,17 +91,17 @@ func parseClick(c *i18n.Catalog, in discord.Interaction) (Proposal, error) {
 	if in.Component == nil || in.Message == nil || len(in.Message.Embeds) == 0 {
 		return Proposal{}, errBadCard
 	}
-	id := in.Component.CustomID
-	rest, ok := strings.CutPrefix(id, ApprovePrefix)
+	_, requester, at, ok := approval.ParseCustomID("scale", in.Component.CustomID)
 	if !ok {
-		rest, ok = strings.CutPrefix(id, CancelPrefix)
-	}
-	requester, unix, ok2 := strings.Cut(rest, ":")
-	secs, err := strconv.ParseInt(unix, 10, 64)
-	if !ok || !ok2 || requester == "" || err != nil {
 		return Proposal{}, errBadCard
 	}
-	e, tx := in.Message.Embeds[0], approval.Texts{Catalog: c}
+	return readEmbed(c, in.Message.Embeds[0], requester, at)
+}
+
+// readEmbed reads the request back from the card's first embed e; its buttons gave requester
+// and at.
+func readEmbed(c *i18n.Catalog, e discord.Embed, requester string, at time.Time) (Proposal, error) {
+	tx := approval.Texts{Catalog: c}
 	value := func(id string) string { return tx.Field(e, id) }
 	t, err := ParseTarget(c.Printer(i18n.English), value(fieldService), value(fieldTarget))
 	if err != nil {
@@ -124,58 +111,40 @@ func parseClick(c *i18n.Catalog, in discord.Interaction) (Proposal, error) {
 	if err != nil || desired < 0 {
 		return Proposal{}, errBadCard
 	}
-	return Proposal{Target: t, Desired: int32(desired), RequesterID: requester, At: time.Unix(secs, 0).UTC()}, nil
+	return Proposal{Target: t, Desired: int32(desired), RequesterID: requester, At: at}, nil
 }
 
-// closed is the status of a card whose buttons no longer work, "" while it is open: a card
-// is open while its Approve button is there and enabled. p says "closed" for a card without
-// a status.
-func closed(t approval.Texts, p *i18n.Printer, m *discord.Message) string {
-	for _, row := range m.Components {
-		for _, c := range row.Components {
-			if strings.HasPrefix(c.CustomID, ApprovePrefix) && !c.Disabled {
-				return ""
-			}
-		}
-	}
-	if status := t.Field(m.Embeds[0], fieldStatus); status != "" {
-		return status
-	}
-	return p.T("scale.closed.unknown")
-}
-
-// cardState is what becomes of a card's buttons.
-type cardState int
-
-const (
-	open   cardState = iota // kept: the card still takes clicks
-	locked                  // disabled: the change is being applied
-	done                    // removed
-)
-
-// update is the card m with a new status and colour, and its buttons as state says. note, when
-// not "", replaces the card's note (a refused click).
-func update(t approval.Texts, m *discord.Message, status string, color int, note string, state cardState) discord.Message {
-	e := m.Embeds[0]
+// render is the card showing v, in t's language: its status and history fields, its colour,
+// and its buttons (kept while open, disabled while the change is applied, removed once the card
+// is closed). Once the change is applied, its Now field says the new count.
+func render(t approval.Texts, card discord.Message, v approval.View[Proposal]) discord.Message {
+	p := t.Printer
+	e := card.Embeds[0]
 	e.Fields = slices.Clone(e.Fields)
-	e.Color = color
+	e.Color = v.Color
+	status := t.Field(e, fieldStatus)
+	switch {
+	case v.Unconfirmed:
+		status = p.T("scale.state.unconfirmed")
+	case v.State == approval.Approved:
+		status = p.T("scale.state.approved", i18n.Args{"Who": v.Who})
+	case v.State == approval.Cancelled:
+		status = p.T("scale.state.cancelled", i18n.Args{"Who": v.Who, "At": stamp(v.Record.At, "f")})
+	case v.State == approval.Expired:
+		status = p.T("scale.state.expired", i18n.Args{"Minutes": int(MaxAge.Minutes())})
+	case v.State.Done():
+		status = v.Record.Result.Text
+	}
 	setField(t, &e, fieldStatus, status)
-	if note != "" {
-		setField(t, &e, fieldNote, note)
+	setField(t, &e, fieldHistory, strings.Join(v.History, "\n"))
+	if v.State == approval.Applied && !v.Unconfirmed {
+		setField(t, &e, fieldNow, p.T("scale.card.now.applied", i18n.Args{"Desired": v.Proposal.Desired}))
 	}
 	out := discord.Message{Embeds: []discord.Embed{e}, AllowedMentions: discord.NoMentions()}
-	switch state {
-	case open:
-		out.Components = m.Components
-	case locked:
-		for _, row := range m.Components {
-			row.Components = slices.Clone(row.Components)
-			for i := range row.Components {
-				row.Components[i].Disabled = true
-			}
-			out.Components = append(out.Components, row)
-		}
-	case done:
+	switch v.State {
+	case approval.Open, approval.Approved:
+		out.Components = v.Buttons
+	default:
 		out.Components = []discord.Component{} // sent as [], which removes the buttons
 	}
 	return out

@@ -32,17 +32,39 @@ type Service struct {
 
 // Command fills in the /scale entry of the command table, whose definition the table gives.
 // The command checks who asks and what, at once; the deferred invocation reads the resource
-// and shows the preview card. Approve checks the approver and the card, locks the card at once
-// and applies the change in the deferred invocation; Cancel closes the card. Every request,
-// approval, cancel and refusal is one audit record. s may be nil where only the definition is
-// used (registration, /help).
+// and shows the preview card. Approve and Cancel are the approval lifecycle's (package
+// approval), which calls back for the change itself (applyStep) and the card (render). s may be
+// nil where only the definition is used (registration, /help).
 func Command(s *Service, def command.Command) command.Command {
 	def.Quick, def.Work = s.request, s.preview
-	def.Buttons = []command.Button{
-		{Prefix: ApprovePrefix, Quick: s.approve, Work: s.apply},
-		{Prefix: CancelPrefix, Quick: s.cancel},
-	}
+	def.Buttons = s.flow().Buttons()
 	return def
+}
+
+// flow is the approval lifecycle of the cards, with what this package supplies to it: reading a
+// card back, the change, and the card's rendering.
+func (s *Service) flow() *approval.Flow[Proposal] {
+	f := &approval.Flow[Proposal]{
+		Feature: approval.Feature[Proposal]{
+			Kind: "scale", Action: action, Step: "apply",
+			// The two-person rule is for deploy environments; a scale change is bounded and
+			// reversible, so its requester may approve it.
+			TwoPerson: false,
+			Read:      readEmbed,
+			About: func(r Proposal) approval.Subject {
+				return approval.Subject{RequesterID: r.RequesterID, Target: auditTarget(r.Target, r.Desired)}
+			},
+			Act: func(ctx context.Context, t approval.Texts, req command.Request, rec approval.Record[Proposal]) approval.Outcome {
+				return s.applyStep(ctx, t.Printer, req.RequestID, rec)
+			},
+			Render: render,
+			Status: func(t approval.Texts, e discord.Embed) string { return t.Field(e, fieldStatus) },
+		},
+	}
+	if s != nil {
+		f.Records, f.Policy, f.Audit, f.Now = s.Approvals, s.Policy, s.Audit, s.Now
+	}
+	return f
 }
 
 // audit records one decision.
@@ -121,178 +143,31 @@ func (s *Service) preview(ctx context.Context, req command.Request) (discord.Mes
 	return Preview(p, r, st), nil
 }
 
-// click reads a click on a card. It answers inline when the card is not one of ours, already
-// closed, or too old, and returns ok only when the click may go on. What only the clicker
-// sees is in their language, the card in the channel's.
-func (s *Service) click(ctx context.Context, req command.Request, act string) (Proposal, command.Reply, bool) {
-	in, p, t := req.Interaction, req.Member(), approval.Channel(req)
-	r, err := parseClick(req.Texts, in)
-	if err != nil {
-		return r, command.Ephemeral(p.T("scale.unreadable")), false
-	}
-	target := auditTarget(r.Target, r.Desired)
-	if status := closed(t, p, in.Message); status != "" {
-		s.audit(ctx, req, act, target, "ignored", "card already closed")
-		return r, command.Ephemeral(p.T("scale.closed", i18n.Args{"Status": status})), false
-	}
-	if s.Now().Sub(r.At) > MaxAge {
-		if reply, ok := s.decide(ctx, req, act, r, approval.Expired); !ok {
-			return r, reply, false
-		}
-		s.audit(ctx, req, act, target, "expired", "")
-		return r, command.Respond(discord.Update(update(t, in.Message, t.Printer.T("scale.state.expired", i18n.Args{"Minutes": int(MaxAge.Minutes())}),
-			discord.ColorGrey, "", done))), false
-	}
-	return r, command.Reply{}, true
-}
-
-// refuse keeps the card open and says on it why the click was refused.
-func (s *Service) refuse(ctx context.Context, req command.Request, act string, r Proposal, err error) command.Reply {
-	s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "denied", authz.DenialReason(err))
-	m, t := req.Interaction.Message, approval.Channel(req)
-	status := t.Field(m.Embeds[0], fieldStatus)
-	note := t.Printer.T("scale.state.refused", i18n.Args{"Who": mention(t.Printer, req.Interaction), "Button": label(t.Printer, act), "Reason": authz.Text(t.Printer, err)})
-	return command.Respond(discord.Update(update(t, m, status, m.Embeds[0].Color, note, open)))
-}
-
-// label is the label of the button of act, in p's language.
-func label(p *i18n.Printer, act string) string {
-	if act == "scale.cancel" {
-		return p.T("scale.button.cancel")
-	}
-	return p.T("scale.button.approve")
-}
-
-// mention shows the clicking member on the card (allowed_mentions keeps it from pinging).
-func mention(p *i18n.Printer, in discord.Interaction) string {
-	if u := in.Invoker(); u != nil {
-		return discord.Mention(u.ID)
-	}
-	return p.T("scale.someone")
-}
-
-// approve checks the approver and the card, records the approval, and locks the card at once
-// while the change is applied in the deferred invocation. A second click on a locked card is
-// refused: Discord sends each click with the message as it was then; of two clicks on the open
-// card, the one recorded first decides and the other is told who did.
-func (s *Service) approve(ctx context.Context, req command.Request) command.Reply {
-	r, reply, ok := s.click(ctx, req, "scale.approve")
-	if !ok {
-		return reply
-	}
-	// The two-person rule is for deploy environments; a scale change is bounded and
-	// reversible, so its requester may approve it.
-	if err := s.Policy.AllowApproval(req.Interaction, action, "", r.RequesterID); err != nil {
-		return s.refuse(ctx, req, "scale.approve", r, err)
-	}
-	if reply, ok := s.decide(ctx, req, "scale.approve", r, approval.Approved); !ok {
-		return reply
-	}
-	s.audit(ctx, req, "scale.approve", auditTarget(r.Target, r.Desired), "approved", "")
-	t := approval.Channel(req)
-	return command.RespondAndDefer(discord.Update(update(t, req.Interaction.Message,
-		t.Printer.T("scale.state.approved", i18n.Args{"Who": mention(t.Printer, req.Interaction)}), discord.ColorBlue, "", locked)))
-}
-
-// decide records the click's decision st on the card: one conditional write, in the click's
-// 3 seconds. When the decision does not stand (another click decided first, or the table did
-// not answer), reply is the answer, only to the clicker, and the card stays as it is.
-func (s *Service) decide(ctx context.Context, req command.Request, act string, r Proposal, st approval.State) (command.Reply, bool) {
-	in := req.Interaction
-	rec := approval.Record[Proposal]{Kind: "scale", State: st, Proposal: r, At: req.Received.UTC(), InteractionID: in.ID}
-	if u := in.Invoker(); u != nil {
-		rec.By = u.ID
-	}
-	stands, won, err := s.Approvals.Decide(ctx, in.Message.ID, rec)
-	switch {
-	case err != nil:
-		s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "failed", "decision not recorded: "+err.Error())
-		return command.Ephemeral(approval.NotRecorded(req.Member())), false
-	case !won:
-		s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "ignored", "already "+string(stands.State)+" by "+stands.By)
-		return command.Ephemeral(approval.Already(req.Member(), stands)), false
-	}
-	return command.Reply{}, true
-}
-
-// apply makes the approved change and closes the card with the result. What it changes, and
-// who approved, it reads from the card's approval record; without a record of this click's
-// approval it changes nothing and says so. The change is claimed for this interaction and its
-// result recorded, so that a repeated delivery of the work only shows the result again;
-// Scaler.Apply also reads the resource again and writes nothing when the count is already
-// set. What it tells the user is the card itself, so refusals are not errors.
-func (s *Service) apply(ctx context.Context, req command.Request) (discord.Message, error) {
-	in, t := req.Interaction, approval.Channel(req)
-	r, err := parseClick(req.Texts, in)
-	if err != nil {
-		return discord.Message{}, err
-	}
-	rec, again, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "apply", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
-		return s.applyStep(ctx, t.Printer, req, rec)
-	})
-	switch {
-	case errors.Is(err, approval.ErrBusy):
-		return discord.Message{}, err
-	case errors.Is(err, approval.ErrUnconfirmed):
-		s.audit(ctx, req, "scale.apply", auditTarget(r.Target, r.Desired), "refused", "approval not confirmed: "+err.Error())
-		return update(t, in.Message, t.Printer.T("scale.state.unconfirmed"), discord.ColorRed, "", done), nil
-	case err != nil:
-		return discord.Message{}, err
-	case again:
-		s.audit(ctx, req, "scale.apply", auditTarget(rec.Proposal.Target, rec.Proposal.Desired), "duplicate", "already "+string(rec.State))
-	}
-	color := discord.ColorGreen
-	if rec.State == approval.Failed {
-		color = discord.ColorRed
-	}
-	return update(t, in.Message, rec.Result.Text, color, "", done), nil
-}
-
-// applyStep is the step of an approval: it makes the change the record names and returns the
-// record with the outcome, said in p's language (the channel's).
-func (s *Service) applyStep(ctx context.Context, p *i18n.Printer, req command.Request, rec approval.Record[Proposal]) approval.Record[Proposal] {
+// applyStep is the action of an approval: it makes the change the record names and says the
+// outcome in p's language (the channel's).
+func (s *Service) applyStep(ctx context.Context, p *i18n.Printer, requestID string, rec approval.Record[Proposal]) approval.Outcome {
 	r := rec.Proposal
-	target := auditTarget(r.Target, r.Desired)
 	who := discord.Mention(rec.By)
 	before, err := s.Scaler.Apply(ctx, p, r.Target, r.Desired)
-	res := &approval.Result{At: s.Now().UTC(), RequestID: req.RequestID}
-	rec.Result, rec.State = res, approval.Failed
+	at := s.Now().UTC()
+	o := approval.Outcome{State: approval.Failed, Audited: "failed", Result: approval.Result{At: at, Line: p.T("scale.history.failed")}}
 	var e *command.Error
 	switch {
 	case errors.Is(err, ErrNoChange):
-		s.audit(ctx, req, "scale.apply", target, "unchanged", Reason(err))
-		rec.State, res.Text = approval.Applied, p.T("scale.result.unchanged", i18n.Args{"Name": discord.Quote(r.Target.Name), "Desired": r.Desired, "Who": who})
+		o.State, o.Audited, o.Detail = approval.Applied, "unchanged", Reason(err)
+		o.Result.Text = p.T("scale.result.unchanged", i18n.Args{"Name": discord.Quote(r.Target.Name), "Desired": r.Desired, "Who": who})
+		o.Result.Line = p.T("scale.history.unchanged", i18n.Args{"Desired": r.Desired})
 	case errors.As(err, &e):
-		s.audit(ctx, req, "scale.apply", target, "failed", Reason(err)+": "+err.Error())
-		res.Text = p.T("scale.result.refused", i18n.Args{"Who": who, "Reason": e.Message})
+		o.Detail = Reason(err) + ": " + err.Error()
+		o.Result.Text = p.T("scale.result.refused", i18n.Args{"Who": who, "Reason": e.Message})
 	case err != nil:
-		s.audit(ctx, req, "scale.apply", target, "failed", err.Error())
-		res.Text = p.T("scale.result.internal", i18n.Args{"Who": who, "RequestID": req.RequestID})
+		o.Detail = err.Error()
+		o.Result.Text = p.T("scale.result.internal", i18n.Args{"Who": who, "RequestID": requestID})
 	default:
-		s.audit(ctx, req, "scale.apply", target, "scaled", fmt.Sprintf("%d -> %d", before.Desired, r.Desired))
-		rec.State, res.Text = approval.Applied, p.T("scale.result.scaled", i18n.Args{"Name": discord.Quote(r.Target.Name), "From": before.Desired,
-			"To": r.Desired, "Who": who, "At": stamp(res.At, "f")})
+		o.State, o.Audited, o.Detail = approval.Applied, "scaled", fmt.Sprintf("%d -> %d", before.Desired, r.Desired)
+		o.Result.Text = p.T("scale.result.scaled", i18n.Args{"Name": discord.Quote(r.Target.Name), "From": before.Desired,
+			"To": r.Desired, "Who": who, "At": stamp(at, "f")})
+		o.Result.Line = p.T("scale.history.scaled", i18n.Args{"From": before.Desired, "To": r.Desired})
 	}
-	return rec
-}
-
-// cancel closes the card. The requester may cancel their own request; anyone else needs a
-// role that may scale.
-func (s *Service) cancel(ctx context.Context, req command.Request) command.Reply {
-	r, reply, ok := s.click(ctx, req, "scale.cancel")
-	if !ok {
-		return reply
-	}
-	if u := req.Interaction.Invoker(); u == nil || u.ID != r.RequesterID {
-		if err := s.Policy.Allow(req.Interaction, action); err != nil {
-			return s.refuse(ctx, req, "scale.cancel", r, err)
-		}
-	}
-	if reply, ok := s.decide(ctx, req, "scale.cancel", r, approval.Cancelled); !ok {
-		return reply
-	}
-	s.audit(ctx, req, "scale.cancel", auditTarget(r.Target, r.Desired), "cancelled", "")
-	t := approval.Channel(req)
-	return command.Respond(discord.Update(update(t, req.Interaction.Message,
-		t.Printer.T("scale.state.cancelled", i18n.Args{"Who": mention(t.Printer, req.Interaction), "At": stamp(s.Now(), "f")}), discord.ColorGrey, "", done)))
+	return o
 }

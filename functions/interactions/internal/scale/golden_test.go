@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
-	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
@@ -80,20 +80,22 @@ func TestGolden(t *testing.T) {
 				in.GuildID, in.ChannelID, in.Locale = "g", "400000000000000001", string(lang)
 				return command.Request{Interaction: in, Received: now, RequestID: "req-1", Texts: c, Language: lang}
 			}
-			// press clicks the button prefix of card as m, on a card of its own, and returns the
+			var buttons []command.Button // the flow reads the Service when the buttons are made
+			// press clicks the button verb of card as m, on a card of its own, and returns the
 			// card as the click leaves it and the request.
-			press := func(card discord.Message, r Proposal, prefix string, m *discord.Member) (discord.Message, command.Request) {
+			press := func(card discord.Message, r Proposal, verb string, m *discord.Member) (discord.Message, command.Request) {
 				s.Approvals.Table = statetest.New(t, moto, nil)
+				buttons = Command(s, command.Command{}).Buttons
 				card.ID = "300000000000000001"
 				rq := req(discord.Interaction{ID: "500000000000000001", Type: discord.InteractionMessageComponent, Member: m, Message: &card,
-					Component: &discord.ComponentData{CustomID: r.customID(prefix)}})
-				quick := s.cancel
-				if prefix == ApprovePrefix {
-					quick = s.approve
+					Component: &discord.ComponentData{CustomID: customID(r, verb)}})
+				b := buttons[1]
+				if verb == "approve" {
+					b = buttons[0]
 				}
-				resp := quick(t.Context(), rq).Response(discord.InteractionMessageComponent)
+				resp := b.Quick(t.Context(), rq).Response(discord.InteractionMessageComponent)
 				if resp.Data == nil {
-					t.Fatalf("click %s answered %+v", prefix, resp)
+					t.Fatalf("click %s answered %+v", verb, resp)
 				}
 				return *resp.Data, rq
 			}
@@ -101,27 +103,27 @@ func TestGolden(t *testing.T) {
 			golden(t, "card-ecs", lang, card)
 			golden(t, "card-asg", lang, Preview(p, group, State{Target: group.Target, Desired: 2, Min: 1, Max: 6, Running: 2, Tagged: true}))
 
-			approved, click := press(card, web, ApprovePrefix, member(approver, role))
+			approved, click := press(card, web, "approve", member(approver, role))
 			golden(t, "approved", lang, approved)
-			scaled, err := s.apply(t.Context(), click)
+			scaled, err := buttons[0].Work(t.Context(), click)
 			if err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "scaled", lang, scaled)
 			s.Scaler.ECS = fakeECS{refuse: &smithy.GenericAPIError{Code: "AccessDeniedException"}}
-			_, click = press(card, web, ApprovePrefix, member(approver, role))
-			failed, err := s.apply(t.Context(), click)
+			_, click = press(card, web, "approve", member(approver, role))
+			failed, err := buttons[0].Work(t.Context(), click)
 			if err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "failed", lang, failed)
 
-			cancelled, _ := press(card, web, CancelPrefix, member(requester))
+			cancelled, _ := press(card, web, "cancel", member(requester))
 			golden(t, "cancelled", lang, cancelled)
-			refused, _ := press(card, web, ApprovePrefix, member(guest))
+			refused, _ := press(card, web, "approve", member(guest))
 			golden(t, "refusal", lang, refused)
 			now = at.Add(16 * time.Minute)
-			expired, _ := press(card, web, ApprovePrefix, member(approver, role))
+			expired, _ := press(card, web, "approve", member(approver, role))
 			golden(t, "expired", lang, expired)
 
 			slash := func(m *discord.Member, service, target string, desired int) string {
@@ -138,8 +140,8 @@ func TestGolden(t *testing.T) {
 					Response(discord.InteractionApplicationCommand)
 				return resp.Data.Content
 			}
-			closedCard, _ := press(card, web, CancelPrefix, member(requester))
-			closedAnswer, _ := press(closedCard, web, ApprovePrefix, member(approver, role))
+			closedCard, _ := press(card, web, "cancel", member(requester))
+			closedAnswer, _ := press(closedCard, web, "approve", member(approver, role))
 			golden(t, "answers", lang, map[string]string{
 				"missing-role": slash(member(guest), "ecs", "prod/web", 4),
 				"bad-target":   slash(member(requester, role), "ecs", "web", 4),

@@ -75,6 +75,11 @@ func TestCheck(t *testing.T) {
 
 // TestParseClick checks that a click is read back from its card, and that a card the bot did
 // not make, or whose fields were changed, is refused rather than guessed at.
+// customID is the custom_id of r's card's button verb.
+func customID(r Proposal, verb string) string {
+	return approval.CustomID("scale", verb, r.RequesterID, r.At)
+}
+
 func TestParseClick(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -90,7 +95,7 @@ func TestParseClick(t *testing.T) {
 		}
 		return discord.Interaction{Component: &discord.ComponentData{CustomID: customID}, Message: &m}
 	}
-	got, err := parseClick(en.Catalog, click(r.customID(ApprovePrefix), nil))
+	got, err := parseClick(en.Catalog, click(customID(r, "approve"), nil))
 	if err != nil || got != r {
 		t.Errorf("parseClick = %+v, %v; want %+v", got, err, r)
 	}
@@ -101,9 +106,9 @@ func TestParseClick(t *testing.T) {
 		"no time":          click("scale:approve:42", nil),
 		"bad time":         click("scale:approve:42:soon", nil),
 		"no requester":     click("scale:approve::1772445600", nil),
-		"desired changed":  click(r.customID(ApprovePrefix), setField(fieldDesired, "-1")),
-		"target changed":   click(r.customID(ApprovePrefix), setField(fieldTarget, "web")),
-		"no embed":         click(r.customID(ApprovePrefix), func(m *discord.Message) { m.Embeds = nil }),
+		"desired changed":  click(customID(r, "approve"), setField(fieldDesired, "-1")),
+		"target changed":   click(customID(r, "approve"), setField(fieldTarget, "web")),
+		"no embed":         click(customID(r, "approve"), func(m *discord.Message) { m.Embeds = nil }),
 		"another's button": click("deploy:approve:42:1772445600", nil),
 	} {
 		if _, err := parseClick(en.Catalog, in); !errors.Is(err, errBadCard) {
@@ -162,14 +167,16 @@ func TestCardInEitherLanguage(t *testing.T) {
 	for _, made := range i18n.Languages() {
 		for _, now := range i18n.Languages() {
 			card := Preview(c.Printer(made), r, State{Target: r.Target, Desired: 2, Min: 1, Max: 6, Tagged: true})
-			got, err := parseClick(c, discord.Interaction{Component: &discord.ComponentData{CustomID: r.customID(ApprovePrefix)}, Message: &card})
+			got, err := parseClick(c, discord.Interaction{Component: &discord.ComponentData{CustomID: customID(r, "approve")}, Message: &card})
 			if err != nil || got != r {
 				t.Errorf("card in %s read as %+v, %v", made, got, err)
 			}
 			tx := approval.Texts{Catalog: c, Printer: c.Printer(now)}
-			out := update(tx, &card, "done", discord.ColorGreen, "", done)
-			if n := len(out.Embeds[0].Fields); n != len(card.Embeds[0].Fields) || tx.Field(out.Embeds[0], fieldStatus) != "done" {
-				t.Errorf("card in %s, channel in %s: fields %+v, want the status replaced", made, now, out.Embeds[0].Fields)
+			out := render(tx, card, approval.View[Proposal]{Proposal: r, State: approval.Applied, History: []string{"done"},
+				Record: approval.Record[Proposal]{Result: &approval.Result{Text: "applied"}}})
+			if n := len(out.Embeds[0].Fields); n != len(card.Embeds[0].Fields) || tx.Field(out.Embeds[0], fieldStatus) != "applied" ||
+				tx.Field(out.Embeds[0], fieldHistory) != "done" {
+				t.Errorf("card in %s, channel in %s: fields %+v, want the status and history replaced", made, now, out.Embeds[0].Fields)
 			}
 		}
 	}

@@ -170,6 +170,7 @@ func resolve(o Options, getenv func(string) string) (settings, error) {
 		s.generateGitHubKey = o.Demo
 		s.webhookSecret = demo.WebhookSecret
 	}
+	errs = append(errs, checkContract(c)...)
 	if err := errors.Join(errs...); err != nil {
 		return settings{}, err
 	}

@@ -71,8 +71,10 @@ func runTests(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	// The assertions read English: the channel's language is set, not left to the stack's
+	// default (ko), and each interaction's locale is en-US (caller.Discord).
 	l, err := Start(ctx, Options{Root: root, Demo: true, Discord: Record, GitHub: Record, Build: true, BinDir: bin},
-		func(string) string { return "" }, nil, io.Discard, &syncWriter{w: e2e.logs})
+		env(map[string]string{"CHATOPS_LANGUAGE": "en"}), nil, io.Discard, &syncWriter{w: e2e.logs})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "start the suite: %v\n", err)
 		return 1

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/google/go-github/v66/github"
@@ -75,11 +76,16 @@ func (l *Lazy) RepoClient(ctx context.Context, owner, repo string) (*github.Clie
 // to fix: the App not installed, its key missing from SSM, its credentials refused. Other
 // failures are returned wrapped, as internal errors.
 func Explain(err error, fullName string) error {
+	missing := secrets.GitHubPrivateKey + " under the stack's parameterPrefix" // only when the error names none
+	var nf *secrets.NotFoundError
+	if errors.As(err, &nf) && len(nf.Names) > 0 {
+		missing = strings.Join(nf.Names, ", ")
+	}
 	switch st, _ := githubapp.ErrorStatus(err); {
 	case errors.Is(err, githubapp.ErrNotInstalled):
 		return command.Errorf(err, "The GitHub App is not installed on %s (or the repository does not exist). Install it on the repository, then try again.", fullName)
 	case errors.Is(err, secrets.ErrNotFound):
-		return command.Errorf(err, "The GitHub App's private key is not in SSM. Whoever runs the bot stores it as the SecureString `<prefix>/github/private-key` (see docs/DEPLOY.md).")
+		return command.Errorf(err, "The GitHub App's private key is not in SSM. Whoever runs the bot stores it as the SecureString `%s` (see docs/DEPLOY.md).", missing)
 	case st == http.StatusUnauthorized:
 		return command.Errorf(err, "GitHub refused the App's credentials. Check GITHUB_APP_ID (the stack's githubAppId) and the private key in SSM: they must belong to the same App.")
 	}

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/secrets"
@@ -57,5 +61,31 @@ func TestLazy(t *testing.T) {
 	_, err = l.RepoClient(context.Background(), "acme", "other")
 	if !errors.Is(err, githubapp.ErrNotInstalled) {
 		t.Errorf("uninstalled repository: %v", err)
+	}
+}
+
+// missingParameters is SSM without any parameter: GetParameters lists every name as invalid.
+type missingParameters struct{}
+
+func (missingParameters) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
+	return &ssm.GetParametersOutput{InvalidParameters: in.Names}, nil
+}
+
+// TestExplainMissingKey: the member is told the parameter's real SSM name, under the prefix the
+// stack was deployed with, not a placeholder; and the cause (the wrapped SSM error) stays in
+// the log: the message the member sees is the *command.Error's Message only.
+func TestExplainMissingKey(t *testing.T) {
+	t.Parallel()
+	store := secrets.New(missingParameters{}, "/team-chatops", 0)
+	_, err := NewLazy(store, githubapp.Options{AppID: 1, BaseURL: "http://github.invalid"}).RepoClient(context.Background(), "acme", "shop")
+	var ce *command.Error
+	if !errors.As(Explain(err, "acme/shop"), &ce) {
+		t.Fatalf("Explain(%v) is not a *command.Error", err)
+	}
+	if !strings.Contains(ce.Message, "`/team-chatops/github/private-key`") || strings.Contains(ce.Message, "<prefix>") {
+		t.Errorf("message %q, want it to name /team-chatops/github/private-key", ce.Message)
+	}
+	if strings.Contains(ce.Message, "parameter not found") {
+		t.Errorf("message %q carries the wrapped error's text", ce.Message)
 	}
 }

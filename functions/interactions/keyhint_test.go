@@ -28,7 +28,9 @@ func TestKeyHint(t *testing.T) {
 		}
 		return h.ack(t.Context(), req).StatusCode
 	}
-	hints := func() int { return strings.Count(logs.String(), "DISCORD_PUBLIC_KEY is not this application's Public Key") }
+	hints := func() int {
+		return strings.Count(logs.String(), "DISCORD_PUBLIC_KEY is not this application's Public Key")
+	}
 
 	for range keyHintAfter - 1 {
 		send(forger)

@@ -120,7 +120,7 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 		if githubKey != nil {
 			key = &githubKey.PublicKey
 		}
-		l.GitHub = fakegithub.New(fakegithub.Options{AppID: appID, Key: key, Out: out,
+		l.GitHub = fakegithub.New(fakegithub.Options{AppID: appID, Key: key, Out: out, Issues: fakegithub.DemoIssues,
 			Repo: fakegithub.DemoRepository(s.contract["GITHUB_REPOSITORY"], s.contract["DEPLOY_WORKFLOW"], time.Now())})
 		u, err := l.serve(l.GitHub.Handler(), 0)
 		if err != nil {

@@ -107,7 +107,7 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	}
 
 	if o.Discord == Record {
-		l.Discord = recorder.New(s.contract["DISCORD_APPLICATION_ID"], botTokenCheck(o, s), out)
+		l.Discord = recorder.New(s.contract["DISCORD_APPLICATION_ID"], botTokenCheck(o, s), directory(s.contract, o.ANSI), out)
 		u, err := l.serve(l.Discord.Handler(), 0)
 		if err != nil {
 			return l, err

@@ -32,6 +32,8 @@ type Options struct {
 	// Build compiles the functions for this machine first; BinDir is where binaries are.
 	Build  bool
 	BinDir string
+	// ANSI colours what the local Discord prints (embeds' bars in their colour), for a terminal.
+	ANSI bool
 	// Table is the deployed state table (CHATOPS_TABLE) in real mode; empty means find it (see
 	// deployedTable). Demo mode creates its own in moto.
 	Table string

@@ -63,6 +63,11 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 		o.Root = root
 	}
 
+	if f, ok := stdout.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && getenv("NO_COLOR") == "" {
+			o.ANSI = true
+		}
+	}
 	out := &syncWriter{w: stdout}
 	var log io.Writer = &syncWriter{w: stderr}
 	if runTour {

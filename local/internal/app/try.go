@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"github.com/discord-chatops/chatops/local/internal/caller"
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/local/internal/recorder"
+	"github.com/discord-chatops/chatops/shared/discord/discordtest"
+	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
 
 // members are who the try routes act as (?as=name): two holders of the demo's deploy role and
@@ -28,7 +31,8 @@ func members() map[string]caller.Member {
 // client when Discord is the local recorder: POST /local/command with a slash command as text
 // ("/status service:ec2 target:app=web") and POST /local/click?message=ID&button=Approve. Each
 // is signed with the demo key and sent through POST /interactions like any request; the answer
-// is what Discord then shows, once the suite is idle.
+// is what Discord then shows, once the suite is idle. A third stands in for GitHub:
+// POST /local/webhook?event=pull_request.opened (tryWebhook).
 func (l *Local) tryHandler(next http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", next)
@@ -45,6 +49,7 @@ func (l *Local) tryHandler(next http.Handler) http.Handler {
 		}
 		l.try(w, r.Context(), l.tryCaller().Command(m, name, opts...))
 	})
+	mux.HandleFunc("POST /local/webhook", l.tryWebhook)
 	mux.HandleFunc("POST /local/click", func(w http.ResponseWriter, r *http.Request) {
 		m, ok := l.member(w, r)
 		if !ok {
@@ -67,6 +72,20 @@ func (l *Local) tryHandler(next http.Handler) http.Handler {
 		http.Error(w, fmt.Sprintf("message %s has no button %q", msg.ID, label), http.StatusNotFound)
 	})
 	return mux
+}
+
+// directory is what the local Discord knows of the demo server: the members the try routes
+// and the tour act as, the demo's roles and channel, and the team's time zone.
+func directory(contract map[string]string, ansi bool) recorder.Directory {
+	d := recorder.Directory{Users: map[string]string{}, ANSI: ansi,
+		Roles: map[string]string{demo.DeployRoleID: "deployers", demo.OtherRoleID: "on-call"},
+		Channels: map[string]string{demo.ChannelID: "ops", contract["DISCORD_CHANNEL_ID"]: "ops"},
+	}
+	for _, m := range members() {
+		d.Users[m.UserID] = m.Username
+	}
+	d.Location, _ = time.LoadLocation(contract["REPORT_TIMEZONE"]) // checked by resolve; nil is UTC
+	return d
 }
 
 func (l *Local) tryCaller() *caller.Discord {
@@ -103,7 +122,7 @@ func (l *Local) try(w http.ResponseWriter, ctx context.Context, in caller.Intera
 		fmt.Fprintf(w, "the endpoint answered HTTP %d %s\n", a.Status, a.Body)
 		return
 	}
-	fmt.Fprintf(w, "message %s\n%s", m.ID, recorder.Render(m, false))
+	fmt.Fprintf(w, "message %s\n%s", m.ID, l.Discord.Render(m, false))
 }
 
 // parseCommand reads "/name option:value ...": values that are whole numbers are sent as
@@ -126,4 +145,58 @@ func parseCommand(text string) (string, []caller.Option, error) {
 		opts = append(opts, caller.Option{Name: k, Value: v})
 	}
 	return fields[0][1:], opts, nil
+}
+
+// tryWebhook sends github-webhook a recorded delivery, chosen by name
+// (?event=pull_request.opened; githubapptest.PayloadNames lists them), about the configured
+// repository, signed with the webhook secret as GitHub signs it, through POST /github. The
+// answer is github-webhook's, then what Discord shows because of it once the suite is idle.
+func (l *Local) tryWebhook(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("event")
+	payload, err := githubapptest.ReadPayload(name)
+	if err != nil {
+		http.Error(w, fmt.Sprintf("?event= is one of the recorded deliveries: %s", strings.Join(githubapptest.PayloadNames(), ", ")), http.StatusBadRequest)
+		return
+	}
+	if payload, err = aboutRepository(payload, l.Contract["GITHUB_REPOSITORY"]); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	event, _, _ := strings.Cut(name, ".")
+	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+	defer cancel()
+	seen := len(l.Discord.Records())
+	a, delivery, err := (&caller.GitHub{URL: l.URL, Secret: l.WebhookSecret}).Send(ctx, event, payload)
+	if err == nil {
+		err = l.Idle(ctx)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "delivery %s (%s): github-webhook answered HTTP %d %s\n", delivery, event, a.Status, strings.TrimSpace(string(a.Body)))
+	for _, rec := range l.Discord.Records()[seen:] {
+		if rec.Kind == discordtest.KindCreate || rec.Kind == discordtest.KindEdit {
+			fmt.Fprintf(w, "message %s in #%s\n%s", rec.MessageID, l.Discord.ChannelName(rec.ChannelID), l.Discord.Render(rec.Message, false))
+		}
+	}
+}
+
+// aboutRepository makes a recorded delivery about fullName ("owner/repo"): its repository's
+// names and URL, where it has a repository.
+func aboutRepository(payload []byte, fullName string) ([]byte, error) {
+	var doc struct {
+		Repository map[string]any `json:"repository"`
+	}
+	if err := json.Unmarshal(payload, &doc); err != nil || doc.Repository == nil {
+		return payload, err
+	}
+	owner, name, _ := strings.Cut(fullName, "/")
+	return caller.Edit(payload, map[string]any{
+		"repository.full_name":      fullName,
+		"repository.name":           name,
+		"repository.owner.login":    owner,
+		"repository.html_url":       "https://github.com/" + fullName,
+	})
 }

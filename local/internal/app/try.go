@@ -78,7 +78,7 @@ func (l *Local) tryHandler(next http.Handler) http.Handler {
 // and the tour act as, the demo's roles and channel, and the team's time zone.
 func directory(contract map[string]string, ansi bool) recorder.Directory {
 	d := recorder.Directory{Users: map[string]string{}, ANSI: ansi,
-		Roles: map[string]string{demo.DeployRoleID: "deployers", demo.OtherRoleID: "on-call"},
+		Roles:    map[string]string{demo.DeployRoleID: "deployers", demo.OtherRoleID: "on-call"},
 		Channels: map[string]string{demo.ChannelID: "ops", contract["DISCORD_CHANNEL_ID"]: "ops"},
 	}
 	for _, m := range members() {
@@ -194,9 +194,9 @@ func aboutRepository(payload []byte, fullName string) ([]byte, error) {
 	}
 	owner, name, _ := strings.Cut(fullName, "/")
 	return caller.Edit(payload, map[string]any{
-		"repository.full_name":      fullName,
-		"repository.name":           name,
-		"repository.owner.login":    owner,
-		"repository.html_url":       "https://github.com/" + fullName,
+		"repository.full_name":   fullName,
+		"repository.name":        name,
+		"repository.owner.login": owner,
+		"repository.html_url":    "https://github.com/" + fullName,
 	})
 }

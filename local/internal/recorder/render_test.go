@@ -61,4 +61,3 @@ func TestRender(t *testing.T) {
 		t.Errorf("Render with ANSI = %q, want the bar in the embed's green", got)
 	}
 }
-

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -32,6 +33,9 @@ type Options struct {
 	// Build compiles the functions for this machine first; BinDir is where binaries are.
 	Build  bool
 	BinDir string
+	// Progress receives each step of Start as it begins and ends (builds, moto_server, seeding);
+	// nil prints nothing.
+	Progress io.Writer
 	// ANSI colours what the local Discord prints (embeds' bars in their colour), for a terminal.
 	ANSI bool
 	// Table is the deployed state table (CHATOPS_TABLE) in real mode; empty means find it (see

@@ -177,22 +177,6 @@ func TestAWSPassThrough(t *testing.T) {
 	}
 }
 
-func TestParseCommand(t *testing.T) {
-	t.Parallel()
-	name, opts, err := parseCommand(" /scale service:ecs target:demo/web desired:3 ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if name != "scale" || len(opts) != 3 || opts[1].Value != "demo/web" || opts[2].Value != int64(3) {
-		t.Errorf("parsed %q %+v", name, opts)
-	}
-	for _, bad := range []string{"", "status", "/", "/status service"} {
-		if _, _, err := parseCommand(bad); err == nil {
-			t.Errorf("%q parsed", bad)
-		}
-	}
-}
-
 // TestContractVarsFollowTheStack reads the stack's environment table (infra/config.go
 // environmentTable) and checks that contractVars gives each variable to the same functions, so
 // that the local runner starts the functions as the stack does.

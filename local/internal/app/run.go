@@ -78,15 +78,16 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if o.Build {
-		fmt.Fprintln(out, "building the four functions for this machine into build/local/ ...")
-	}
+	o.Progress = out
 	l, err := Start(ctx, o, getenv, environ, out, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "local: %v\n", err)
 		return 1
 	}
 	defer l.Close()
+	if ids := l.Seeded(); ids != "" {
+		fmt.Fprint(out, "\n"+ids)
+	}
 
 	if runTour {
 		t := tour.New(tour.Env{URL: l.URL, Contract: l.Contract, WebhookSecret: l.WebhookSecret, World: l.World,

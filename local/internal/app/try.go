@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/discord-chatops/chatops/local/internal/caller"
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/local/internal/recorder"
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
@@ -42,7 +42,7 @@ func (l *Local) tryHandler(next http.Handler) http.Handler {
 			return
 		}
 		text, _ := io.ReadAll(io.LimitReader(r.Body, 4096))
-		name, opts, err := parseCommand(string(text))
+		name, opts, err := parseCommand(string(text), l.commands())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -88,6 +88,19 @@ func directory(contract map[string]string, ansi bool) recorder.Directory {
 	return d
 }
 
+// commands are the slash commands registered in the local Discord's demo guild (Start
+// registers them as make register does).
+func (l *Local) commands() []discord.Command {
+	var defs []discord.Command
+	for _, raw := range l.Discord.Commands(demo.GuildID) {
+		var c discord.Command
+		if json.Unmarshal(raw, &c) == nil {
+			defs = append(defs, c)
+		}
+	}
+	return defs
+}
+
 func (l *Local) tryCaller() *caller.Discord {
 	return &caller.Discord{URL: l.URL, Signer: demo.Signer(), AppID: l.Contract["DISCORD_APPLICATION_ID"],
 		GuildID: demo.GuildID, ChannelID: l.Contract["DISCORD_CHANNEL_ID"]}
@@ -123,28 +136,6 @@ func (l *Local) try(w http.ResponseWriter, ctx context.Context, in caller.Intera
 		return
 	}
 	fmt.Fprintf(w, "message %s\n%s", m.ID, l.Discord.Render(m, false))
-}
-
-// parseCommand reads "/name option:value ...": values that are whole numbers are sent as
-// integers, as Discord sends integer options.
-func parseCommand(text string) (string, []caller.Option, error) {
-	fields := strings.Fields(strings.TrimSpace(text))
-	if len(fields) == 0 || !strings.HasPrefix(fields[0], "/") || len(fields[0]) < 2 {
-		return "", nil, fmt.Errorf("want a command such as /status service:ec2 target:app=web")
-	}
-	var opts []caller.Option
-	for _, f := range fields[1:] {
-		k, v, ok := strings.Cut(f, ":")
-		if !ok || k == "" {
-			return "", nil, fmt.Errorf("option %q: want name:value", f)
-		}
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			opts = append(opts, caller.Option{Name: k, Value: n})
-			continue
-		}
-		opts = append(opts, caller.Option{Name: k, Value: v})
-	}
-	return fields[0][1:], opts, nil
 }
 
 // tryWebhook sends github-webhook a recorded delivery, chosen by name

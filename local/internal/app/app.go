@@ -229,14 +229,24 @@ func binaries(ctx context.Context, o Options, p progress) (map[string]string, st
 	}
 	if o.Discord == Record {
 		done := p.step("building the register command (make register), for the local Discord's slash commands")
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", registerBin, "./cmd/register")
-		cmd.Dir = filepath.Join(o.Root, "functions", suite.Interactions)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return nil, "", fmt.Errorf("build the register command: %w\n%s", err, b)
+		if err := buildRegister(ctx, o.Root, registerBin); err != nil {
+			return nil, "", err
 		}
 		done()
 	}
 	return bins, registerBin, nil
+}
+
+// buildRegister builds make register's command into bin, with the flags the functions are
+// built with, so that it reuses the interactions function's build cache.
+func buildRegister(ctx context.Context, root, bin string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, "./cmd/register")
+	cmd.Dir = filepath.Join(root, "functions", suite.Interactions)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=", "GOARCH=")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build the register command: %w\n%s", err, b)
+	}
+	return nil
 }
 
 // registerCommands registers the interactions function's slash commands in the local

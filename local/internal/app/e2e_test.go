@@ -69,6 +69,10 @@ func runTests(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build the functions: %v\n", err)
 		return 1
 	}
+	if err := buildRegister(context.Background(), root, filepath.Join(bin, "register", "register")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	// The assertions read English: the channel's language is set, not left to the stack's

@@ -63,7 +63,9 @@ func (l *Local) tryHandler(next http.Handler) http.Handler {
 		label := r.URL.Query().Get("button")
 		for _, row := range msg.Components {
 			for _, c := range row.Components {
-				if c.CustomID != "" && strings.EqualFold(c.Label, label) {
+				// By its label, or by the action its custom_id names ("deploy:approve:…"), which
+				// stays the same whatever language the label is in.
+				if c.CustomID != "" && (strings.EqualFold(c.Label, label) || strings.Contains(c.CustomID, ":"+strings.ToLower(label)+":")) {
 					l.try(w, r.Context(), l.tryCaller().Button(m, c.CustomID, msg))
 					return
 				}

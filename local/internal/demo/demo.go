@@ -16,6 +16,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -359,8 +360,11 @@ func metricPutter(ctx context.Context, cw *cloudwatch.Client, now time.Time) fun
 			data = append(data, cwtypes.MetricDatum{MetricName: aws.String(name), Dimensions: d, Value: aws.Float64(v),
 				Unit: cwtypes.StandardUnitPercent, Timestamp: aws.Time(now.Add(-time.Duration(len(values)-i) * time.Minute))})
 		}
-		if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(namespace), MetricData: data}); err != nil {
-			return fmt.Errorf("put %s %s: %w", namespace, name, err)
+		// Ten at a time: moto answers a call with the hour's sixty at once with HTTP 500.
+		for batch := range slices.Chunk(data, 10) {
+			if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(namespace), MetricData: batch}); err != nil {
+				return fmt.Errorf("put %s %s: %w", namespace, name, err)
+			}
 		}
 		return nil
 	}

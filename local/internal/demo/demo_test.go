@@ -2,6 +2,9 @@ package demo
 
 import (
 	"testing"
+	"time"
+
+	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
 // TestSeries: an hour of one-minute values, within 0-100 %, that moves (a sparkline with a
@@ -27,5 +30,26 @@ func TestSeries(t *testing.T) {
 	}
 	if w := Series(81, 9, 88, 3); w[10] == v[10] {
 		t.Error("two seeds give the same series")
+	}
+}
+
+// TestSeed seeds a moto_server as the runner does: everything it creates is accepted.
+func TestSeed(t *testing.T) {
+	t.Parallel()
+	moto, err := mototest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(moto.Close)
+	key, keyPEM, err := GitHubKey()
+	if err != nil || key == nil {
+		t.Fatal(err)
+	}
+	w, err := Seed(t.Context(), moto.Config(t), moto, keyPEM, BotToken, WebhookSecret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Instances) != 3 || w.DeadLetterQueues == "" {
+		t.Errorf("world %+v, want three instances and the dead-letter queues", w)
 	}
 }

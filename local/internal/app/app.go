@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/discord-chatops/chatops/local/internal/caller"
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/local/internal/fakegithub"
 	"github.com/discord-chatops/chatops/local/internal/recorder"
@@ -56,6 +57,9 @@ type Local struct {
 	moto    *mototest.Server
 	servers []*http.Server
 	once    sync.Once
+
+	tryOnce    sync.Once
+	tryDiscord *caller.Discord
 }
 
 // Start starts everything o asks for. out receives what Discord and GitHub would show; log the

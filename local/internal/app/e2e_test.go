@@ -85,7 +85,7 @@ func runTests(m *testing.M) int {
 	}
 	defer l.Close()
 	e2e.local = l
-	e2e.discord = &caller.Discord{URL: l.URL, Signer: demo.Signer(), AppID: demo.ApplicationID, GuildID: demo.GuildID, ChannelID: demo.ChannelID}
+	e2e.discord = &caller.Discord{URL: l.URL, Signer: demo.Signer(), AppID: demo.ApplicationID, GuildID: demo.GuildID, ChannelID: demo.ChannelID, Worker: 3}
 	e2e.github = &caller.GitHub{URL: l.URL, Secret: l.WebhookSecret}
 	code := m.Run()
 	if code != 0 {

@@ -103,9 +103,17 @@ func (l *Local) commands() []discord.Command {
 	return defs
 }
 
+// TryWorker is the caller.Discord Worker of the try routes; other callers of one runner (the
+// tour, the tests) take others.
+const TryWorker = 2
+
+// tryCaller is the Discord client the try routes send as, one for the runner.
 func (l *Local) tryCaller() *caller.Discord {
-	return &caller.Discord{URL: l.URL, Signer: demo.Signer(), AppID: l.Contract["DISCORD_APPLICATION_ID"],
-		GuildID: demo.GuildID, ChannelID: l.Contract["DISCORD_CHANNEL_ID"]}
+	l.tryOnce.Do(func() {
+		l.tryDiscord = &caller.Discord{URL: l.URL, Signer: demo.Signer(), AppID: l.Contract["DISCORD_APPLICATION_ID"],
+			GuildID: demo.GuildID, ChannelID: l.Contract["DISCORD_CHANNEL_ID"], Worker: TryWorker}
+	})
+	return l.tryDiscord
 }
 
 func (l *Local) member(w http.ResponseWriter, r *http.Request) (caller.Member, bool) {

@@ -90,12 +90,14 @@ func (s *Server) Handler() http.Handler {
 	inner := s.Server.Handler()
 	mux := http.NewServeMux()
 	mux.Handle("/", inner)
-	mux.HandleFunc("/repos/{owner}/{repo}/", func(w http.ResponseWriter, r *http.Request) {
-		if !s.known(w, r) {
-			return
+	repo := func(w http.ResponseWriter, r *http.Request) {
+		if s.known(w, r) {
+			inner.ServeHTTP(w, r)
 		}
-		inner.ServeHTTP(w, r)
-	})
+	}
+	// Both: the subtree pattern alone would redirect /repos/o/r to /repos/o/r/.
+	mux.HandleFunc("/repos/{owner}/{repo}", repo)
+	mux.HandleFunc("/repos/{owner}/{repo}/", repo)
 	issue := func(w http.ResponseWriter, r *http.Request) {
 		if !s.known(w, r) {
 			return

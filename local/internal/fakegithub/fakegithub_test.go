@@ -88,6 +88,8 @@ func TestRefusesUnknown(t *testing.T) {
 	}{
 		{"GET", "/repos/acme/shop/installation", app, http.StatusOK},
 		{"GET", "/repos/ACME/Shop/installation", app, http.StatusOK},
+		{"GET", "/repos/acme/shop", installation, http.StatusOK},
+		{"GET", "/repos/acme/other", installation, http.StatusNotFound},
 		{"GET", "/repos/acme/other/installation", app, http.StatusNotFound},
 		{"GET", "/repos/evil/shop/commits/main", installation, http.StatusNotFound},
 		{"POST", "/repos/acme/shop/issues/7/assignees", installation, http.StatusCreated},

@@ -54,13 +54,16 @@ func Approver() caller.Member {
 	return caller.Member{UserID: "1000000000000000043", Username: "jun", Roles: []string{demo.DeployRoleID, demo.OtherRoleID}}
 }
 
+// Worker is the caller.Discord Worker the tour sends as, apart from the runner's try routes.
+const Worker = 1
+
 // New returns a tour of env that prints to out.
 func New(env Env, out io.Writer) *Tour {
 	return &Tour{
 		env: env,
 		out: out,
 		discord: &caller.Discord{URL: env.URL, Signer: demo.Signer(), AppID: env.Contract["DISCORD_APPLICATION_ID"],
-			GuildID: demo.GuildID, ChannelID: env.Contract["DISCORD_CHANNEL_ID"]},
+			GuildID: demo.GuildID, ChannelID: env.Contract["DISCORD_CHANNEL_ID"], Worker: Worker},
 		github: &caller.GitHub{URL: env.URL, Secret: env.WebhookSecret},
 	}
 }

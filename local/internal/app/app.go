@@ -279,7 +279,7 @@ func (p progress) step(what string) func() {
 	}
 	start := time.Now()
 	fmt.Fprintf(p.w, "→ %s ...\n", what)
-	return func() { fmt.Fprintf(p.w, "  done in %s\n", time.Since(start).Round(100*time.Millisecond)) }
+	return func() { fmt.Fprintf(p.w, "  done in %s\n", time.Since(start).Round(time.Millisecond)) }
 }
 
 func (l *Local) serve(h http.Handler, port int) (string, error) {

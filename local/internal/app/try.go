@@ -159,7 +159,7 @@ func (l *Local) tryWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("?event= is one of the recorded deliveries: %s", strings.Join(githubapptest.PayloadNames(), ", ")), http.StatusBadRequest)
 		return
 	}
-	if payload, err = aboutRepository(payload, l.Contract["GITHUB_REPOSITORY"]); err != nil {
+	if payload, err = caller.AboutRepository(payload, l.Contract["GITHUB_REPOSITORY"]); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
@@ -182,22 +182,4 @@ func (l *Local) tryWebhook(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "message %s in #%s\n%s", rec.MessageID, l.Discord.ChannelName(rec.ChannelID), l.Discord.Render(rec.Message, false))
 		}
 	}
-}
-
-// aboutRepository makes a recorded delivery about fullName ("owner/repo"): its repository's
-// names and URL, where it has a repository.
-func aboutRepository(payload []byte, fullName string) ([]byte, error) {
-	var doc struct {
-		Repository map[string]any `json:"repository"`
-	}
-	if err := json.Unmarshal(payload, &doc); err != nil || doc.Repository == nil {
-		return payload, err
-	}
-	owner, name, _ := strings.Cut(fullName, "/")
-	return caller.Edit(payload, map[string]any{
-		"repository.full_name":   fullName,
-		"repository.name":        name,
-		"repository.owner.login": owner,
-		"repository.html_url":    "https://github.com/" + fullName,
-	})
 }

@@ -230,3 +230,23 @@ func post(ctx context.Context, c *http.Client, url string, body []byte, headers 
 	}
 	return Answer{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: b}, nil
 }
+
+// AboutRepository makes a recorded delivery about fullName ("owner/repo"), where it has a
+// repository: every mention of the recorded repository's full name (its URLs, the pull
+// request's, the issue's) names fullName instead, and so do the repository's name and owner.
+func AboutRepository(payload []byte, fullName string) ([]byte, error) {
+	var doc struct {
+		Repository struct {
+			FullName string `json:"full_name"`
+		} `json:"repository"`
+	}
+	if err := json.Unmarshal(payload, &doc); err != nil || doc.Repository.FullName == "" {
+		return payload, err
+	}
+	owner, name, _ := strings.Cut(fullName, "/")
+	payload = bytes.ReplaceAll(payload, []byte(doc.Repository.FullName), []byte(fullName))
+	return Edit(payload, map[string]any{
+		"repository.name":        name,
+		"repository.owner.login": owner,
+	})
+}

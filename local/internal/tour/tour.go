@@ -169,6 +169,9 @@ func (t *Tour) pullRequest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if payload, err = caller.AboutRepository(payload, t.env.Contract["GITHUB_REPOSITORY"]); err != nil {
+		return err
+	}
 	a, _, err := t.github.Send(ctx, "pull_request", payload)
 	if err != nil {
 		return err

@@ -128,6 +128,12 @@ func banner(o Options, l *Local) string {
 		fmt.Fprintf(&b, "\n  Discord is local: send a command or click a button as a demo member (?as=minji|jun|guest):\n")
 		fmt.Fprintf(&b, "    curl -d '/status service:ec2 target:app=web' %s/local/command\n", l.URL)
 		fmt.Fprintf(&b, "    curl -X POST '%s/local/click?message=<id>&button=Approve&as=jun'\n", l.URL)
+	}
+	if l.Discord != nil && l.WebhookSecret != "" {
+		fmt.Fprintf(&b, "  GitHub deliveries, from the recorded ones by name (an unknown name lists them):\n")
+		fmt.Fprintf(&b, "    curl -X POST '%s/local/webhook?event=pull_request.opened'\n", l.URL)
+	}
+	if o.Discord == Record {
 		b.WriteString("\nWhat Discord would show is printed below.")
 	}
 	b.WriteString(" Ctrl-C stops.\n\n")

@@ -129,13 +129,11 @@ func (l *Local) member(w http.ResponseWriter, r *http.Request) (caller.Member, b
 }
 
 func (l *Local) try(w http.ResponseWriter, ctx context.Context, in caller.Interaction) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	a, err := l.tryCaller().Send(ctx, in.Body)
-	if err == nil {
-		err = l.Idle(ctx)
-	}
-	if err != nil {
+	var a caller.Answer
+	if err := l.settle(ctx, func(ctx context.Context) (err error) {
+		a, err = l.tryCaller().Send(ctx, in.Body)
+		return err
+	}); err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
@@ -146,6 +144,16 @@ func (l *Local) try(w http.ResponseWriter, ctx context.Context, in caller.Intera
 		return
 	}
 	fmt.Fprintf(w, "message %s\n%s", m.ID, l.Discord.Render(m, false))
+}
+
+// settle runs send, then waits until the suite has done what it started, within a minute.
+func (l *Local) settle(ctx context.Context, send func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := send(ctx); err != nil {
+		return err
+	}
+	return l.Idle(ctx)
 }
 
 // tryWebhook sends github-webhook a recorded delivery, chosen by name
@@ -164,14 +172,13 @@ func (l *Local) tryWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	event, _, _ := strings.Cut(name, ".")
-	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
-	defer cancel()
 	seen := len(l.Discord.Records())
-	a, delivery, err := (&caller.GitHub{URL: l.URL, Secret: l.WebhookSecret}).Send(ctx, event, payload)
-	if err == nil {
-		err = l.Idle(ctx)
-	}
-	if err != nil {
+	var a caller.Answer
+	var delivery string
+	if err := l.settle(r.Context(), func(ctx context.Context) (err error) {
+		a, delivery, err = (&caller.GitHub{URL: l.URL, Secret: l.WebhookSecret}).Send(ctx, event, payload)
+		return err
+	}); err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}

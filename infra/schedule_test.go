@@ -77,25 +77,3 @@ func TestLoadConfigScheduleAllFields(t *testing.T) {
 		}
 	}
 }
-
-// TestLoadConfigNoDeployRoles: an empty deployRoleIds synthesizes, with a warning that nobody
-// can deploy; a set one gives none.
-func TestLoadConfigNoDeployRoles(t *testing.T) {
-	t.Parallel()
-	ctx := validContext()
-	c, err := loadConfig(func(k string) any { return ctx[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(c.warnings) != 0 {
-		t.Errorf("warnings %q with deploy roles set, want none", c.warnings)
-	}
-	ctx["deployRoleIds"] = " "
-	c, err = loadConfig(func(k string) any { return ctx[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(c.warnings) != 1 || !strings.Contains(c.warnings[0], "deployRoleIds is empty: nobody can /deploy") {
-		t.Errorf("warnings %q, want one saying nobody can deploy", c.warnings)
-	}
-}

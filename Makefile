@@ -9,7 +9,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 MODULE_DIRS = $(shell go list -m -f '{{.Dir}}')
 GO_FILES = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*' -not -path './build/*')
 
-.PHONY: help build test fmt-check vet staticcheck unit clean synth lint deploy
+.PHONY: help build test fmt-check vet staticcheck unit clean synth lint deploy setup doctor
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,9 +59,21 @@ synth: $(CDK) ## cdk synth into cdk.out/ (builds the functions; cdk-nag AwsSolut
 lint: synth ## cfn-lint on the synthesized template (config: .cfnlintrc.yaml)
 	cfn-lint
 
-deploy: build $(CDK) ## build, cdk deploy (CDK_CONTEXT='-c key=value ...'), then register the slash commands as deployed
-	$(CDK) deploy --strict $(value CDK_CONTEXT) --outputs-file cdk.out/outputs.json
+# --- From zero (docs/DEPLOY.md): make setup once, make deploy, make doctor. setup/ is its own module:
+# its dependencies (huh, the CloudFormation client...) never reach the functions' binaries.
+# setup writes cdk.context.json; the CDK CLI reads cdk.json's context before it, so
+# `go run ./setup context-args` passes its values as -c arguments (CDK_CONTEXT, after them, wins).
+setup: $(CDK) ## once: Discord bot, GitHub App, secrets in SSM, cdk.context.json, CDK bootstrap (SETUP_ARGS='--yes ...')
+	go run ./setup $(SETUP_ARGS)
+
+deploy: build $(CDK) ## build, cdk deploy (cdk.context.json, then CDK_CONTEXT='-c key=value ...'), register the commands, wire Discord and the App
+	args=$$(test ! -f cdk.context.json || go run ./setup context-args) && \
+		$(CDK) deploy --strict $$args $(value CDK_CONTEXT) --outputs-file cdk.out/outputs.json
 	$(MAKE) register REGISTER_ARGS="--function $$(node -p 'require("./cdk.out/outputs.json").DiscordChatOps.InteractionsFunctionName')"
+	go run ./setup wire
+
+doctor: ## check the deployed suite (stack, Discord, GitHub App, workflow, secrets, Cost Explorer, channel); changes nothing
+	go run ./setup doctor
 
 # --- Slash commands: replace the app's commands with the interactions function's table. ---
 # Needs DISCORD_APPLICATION_ID; the bot token comes from DISCORD_BOT_TOKEN or, when that is unset,

@@ -365,8 +365,8 @@ func TestStack(t *testing.T) {
 				logs("DeployNotify"),
 				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": param("discord/bot-token")},
 				dlq("DeployNotify"),
-				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
-					"event#*", "run#*", "approval#*", "audit"),
+				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"},
+					"event#*", "run#*", "audit"),
 			},
 			"CostReportSchedulerRoleDefaultPolicy": {
 				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": []any{

@@ -25,8 +25,10 @@ func tableAccessByFunction() map[string]tableAccess {
 			leadingKeys: []string{"delivery#*"},
 		},
 		deployNotify: {
-			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
-			leadingKeys: []string{"event#*", "run#*", "approval#*", "audit"},
+			// Claims of events and run states (PutItem, DeleteItem to release), and the
+			// results of deploys in the audit trail (PutItem).
+			actions:     []string{"dynamodb:PutItem", "dynamodb:DeleteItem"},
+			leadingKeys: []string{"event#*", "run#*", "audit"},
 		},
 		costCron: {
 			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},

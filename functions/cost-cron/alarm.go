@@ -14,6 +14,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -43,10 +44,10 @@ func (h *handler) postAlarm(ctx context.Context, log *slog.Logger, e *alarmEvent
 		var m discord.Message
 		if e.Detail.State.Value == "ALARM" {
 			counts := h.countQueues(ctx, log)
-			m = alarmMessage(e, counts)
+			m = alarmMessage(h.printer(), e, counts)
 			log.Info("dead-letter queues counted", "queues", countsAttr(counts))
 		} else {
-			m = clearedMessage(e)
+			m = clearedMessage(h.printer(), e)
 		}
 		m.Nonce, m.EnforceNonce = n, true
 		posted, err := h.discord.Client(token).CreateMessage(ctx, h.channelID, m)
@@ -103,49 +104,48 @@ func countsAttr(counts []queueCount) string {
 // (cmd/redrive; docs/DEPLOY.md, "Failed events").
 func redriveCommand(queueURL string) string { return "make redrive QUEUE=" + queueURL }
 
-// alarmMessage is the post for the alarm going into ALARM.
-func alarmMessage(e *alarmEvent, counts []queueCount) discord.Message {
+// alarmMessage is the post for the alarm going into ALARM, in p's language. Queue and alarm
+// names, the command and CloudWatch's state names stay as written.
+func alarmMessage(p *i18n.Printer, e *alarmEvent, counts []queueCount) discord.Message {
 	emb := discord.Embed{
-		Title: "Failed events are waiting in a dead-letter queue",
-		Description: fmt.Sprintf("The alarm **%s** went into ALARM: events that a function could not handle after its retries wait in its dead-letter queue for 14 days. "+
-			"Fix the cause (the function's logs say it), then redrive them with the command under each queue; `DRY_RUN=1` first shows what it would send.", e.Detail.AlarmName),
-		Color:  discord.ColorRed,
-		Footer: &discord.EmbedFooter{Text: "Alarm event " + e.ID},
+		Title:       p.T("costcron.alarm.title"),
+		Description: p.T("costcron.alarm.description", i18n.Args{"Alarm": e.Detail.AlarmName}),
+		Color:       discord.ColorRed,
+		Footer:      &discord.EmbedFooter{Text: p.T("costcron.alarm.footer", i18n.Args{"Event": e.ID})},
 	}
 	if !e.Time.IsZero() {
 		emb.Timestamp = e.Time.UTC().Format(time.RFC3339)
 	}
 	if len(counts) == 0 {
-		emb.Fields = append(emb.Fields, discord.EmbedField{Name: "Queues", Value: "This function was given no queues to count (DEAD_LETTER_QUEUES is empty): see the stack's *DeadLetterQueueName outputs."})
+		emb.Fields = append(emb.Fields, discord.EmbedField{Name: p.T("costcron.alarm.noqueues.name"), Value: p.T("costcron.alarm.noqueues.value")})
 	}
 	for _, c := range counts {
 		f := discord.EmbedField{Value: "```\n" + redriveCommand(c.queue.url) + "\n```"}
+		queue := i18n.Args{"Queue": c.queue.name}
 		switch {
 		case c.err != nil:
-			f.Name = c.queue.name + ": size unknown (the queue could not be read)"
+			f.Name = p.T("costcron.alarm.queue.unknown", queue)
 		case c.messages == 0:
-			f.Name, f.Value = c.queue.name+": empty", "Nothing to redrive."
-		case c.messages == 1:
-			f.Name = c.queue.name + ": 1 event"
+			f.Name, f.Value = p.T("costcron.alarm.queue.empty", queue), p.T("costcron.alarm.queue.emptyvalue")
 		default:
-			f.Name = fmt.Sprintf("%s: %d events", c.queue.name, c.messages)
+			f.Name = p.N("costcron.alarm.queue.events", c.messages, queue)
 		}
 		emb.Fields = append(emb.Fields, f)
 	}
 	return discord.Message{Embeds: []discord.Embed{emb}, AllowedMentions: discord.NoMentions()}.Fit()
 }
 
-// clearedMessage is the post for the alarm leaving ALARM.
-func clearedMessage(e *alarmEvent) discord.Message {
+// clearedMessage is the post for the alarm leaving ALARM, in p's language.
+func clearedMessage(p *i18n.Printer, e *alarmEvent) discord.Message {
 	emb := discord.Embed{
-		Title:       "Dead-letter queues are empty again",
-		Description: fmt.Sprintf("The alarm **%s** is back to OK: no failed event waits in the dead-letter queues.", e.Detail.AlarmName),
+		Title:       p.T("costcron.cleared.title"),
+		Description: p.T("costcron.cleared.description", i18n.Args{"Alarm": e.Detail.AlarmName}),
 		Color:       discord.ColorGreen,
-		Footer:      &discord.EmbedFooter{Text: "Alarm event " + e.ID},
+		Footer:      &discord.EmbedFooter{Text: p.T("costcron.alarm.footer", i18n.Args{"Event": e.ID})},
 	}
 	if e.Detail.State.Value != "OK" {
-		emb.Title = "Dead-letter alarm left ALARM"
-		emb.Description = fmt.Sprintf("The alarm **%s** went from ALARM to %s: CloudWatch no longer counts failed events in the dead-letter queues.", e.Detail.AlarmName, e.Detail.State.Value)
+		emb.Title = p.T("costcron.left.title")
+		emb.Description = p.T("costcron.left.description", i18n.Args{"Alarm": e.Detail.AlarmName, "State": e.Detail.State.Value})
 		emb.Color = discord.ColorYellow
 	}
 	if !e.Time.IsZero() {

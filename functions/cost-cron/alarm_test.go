@@ -12,8 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
@@ -56,10 +58,10 @@ func deadLetterQueues(t *testing.T, s *mototest.Server, prefix string, sizes [3]
 	return strings.Join(pairs, ",")
 }
 
-// alarmHandler is testHandler with the queues in DEAD_LETTER_QUEUES.
-func alarmHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, queues string) *handler {
+// alarmHandler is testHandler with the queues in DEAD_LETTER_QUEUES, posting in lang.
+func alarmHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, queues string, lang i18n.Language) *handler {
 	t.Helper()
-	h, awsCfg, _ := testHandler(t, s, d, map[string]string{"DEAD_LETTER_QUEUES": queues})
+	h, awsCfg, _ := testHandler(t, s, d, map[string]string{"DEAD_LETTER_QUEUES": queues, "CHATOPS_LANGUAGE": string(lang)})
 	putToken(t, awsCfg)
 	return h
 }
@@ -75,32 +77,42 @@ func TestAlarmPosts(t *testing.T) {
 		event string
 		sizes [3]int
 		want  []string // in the post
+		// wantKorean is in the post in Korean
+		wantKorean []string
 	}{
-		{"into ALARM", "alarm-metric-math-alarm.json", [3]int{3, 0, 1}, []string{"interactions: 3 events", "cost-cron: empty", "deploy-notify: 1 event", "make redrive QUEUE="}},
-		{"into ALARM, a queue unreadable", "alarm-metric-math-alarm.json", [3]int{2, -1, 0}, []string{"interactions: 2 events", "cost-cron: size unknown"}},
-		{"back to OK", "alarm-metric-math-ok.json", [3]int{0, 0, 0}, []string{"Dead-letter queues are empty again"}},
+		{"into ALARM", "alarm-metric-math-alarm.json", [3]int{3, 0, 1}, []string{"interactions: 3 events", "cost-cron: empty", "deploy-notify: 1 event", "make redrive QUEUE="},
+			[]string{"interactions: 이벤트 3개", "cost-cron: 비어 있음", "deploy-notify: 이벤트 1개", "make redrive QUEUE="}},
+		{"into ALARM, a queue unreadable", "alarm-metric-math-alarm.json", [3]int{2, -1, 0}, []string{"interactions: 2 events", "cost-cron: size unknown"},
+			[]string{"interactions: 이벤트 2개", "cost-cron: 개수를 알 수 없음"}},
+		{"back to OK", "alarm-metric-math-ok.json", [3]int{0, 0, 0}, []string{"Dead-letter queues are empty again"}, []string{"데드 레터 큐가 다시 비었습니다"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := newFakeDiscord(t, 0)
-			prefix := "alarm" + strconv.Itoa(i)
-			h := alarmHandler(t, s, d, deadLetterQueues(t, s, prefix, tt.sizes))
-			res, err := h.Handle(context.Background(), readEvent(t, tt.event))
-			if err != nil {
-				t.Fatalf("Handle: %v", err)
-			}
-			if res.MessageID == "" || res.Already || !strings.HasPrefix(res.Nonce, "dlq-") {
-				t.Errorf("result = %+v, want a new message", res)
-			}
-			checkPosts(t, d.Requests(), 1)
-			body := d.Requests()[0].Body
-			for _, w := range tt.want {
-				if !strings.Contains(string(body), w) {
-					t.Errorf("post does not say %q:\n%s", w, body)
+			for _, lang := range i18n.Languages() {
+				d := newFakeDiscord(t, 0)
+				prefix := "alarm" + strconv.Itoa(i) + string(lang)
+				h := alarmHandler(t, s, d, deadLetterQueues(t, s, prefix, tt.sizes), lang)
+				res, err := h.Handle(context.Background(), readEvent(t, tt.event))
+				if err != nil {
+					t.Fatalf("%s: Handle: %v", lang, err)
 				}
+				if res.MessageID == "" || res.Already || !strings.HasPrefix(res.Nonce, "dlq-") {
+					t.Errorf("%s: result = %+v, want a new message", lang, res)
+				}
+				checkPosts(t, d.Requests(), 1)
+				body := d.Requests()[0].Body
+				want := tt.want
+				if lang == i18n.Korean {
+					want = tt.wantKorean
+				}
+				for _, w := range want {
+					if !strings.Contains(string(body), w) {
+						t.Errorf("%s: post does not say %q:\n%s", lang, w, body)
+					}
+				}
+				golden(t, string(lang), []byte(strings.ReplaceAll(string(body), s.URL+"/123456789012/"+prefix, "https://sqs.us-east-1.amazonaws.com/123456789012/DiscordChatOps")))
 			}
-			golden(t, []byte(strings.ReplaceAll(string(body), s.URL+"/123456789012/"+prefix, "https://sqs.us-east-1.amazonaws.com/123456789012/DiscordChatOps")))
 		})
 	}
 }
@@ -115,7 +127,7 @@ func TestAlarmOnce(t *testing.T) {
 			t.Parallel()
 			clock := statetest.NewClock(time.Date(2019, 10, 2, 17, 20, 50, 0, time.UTC))
 			first := newFakeDiscord(t, 0)
-			h := alarmHandler(t, s, first, deadLetterQueues(t, s, "once"+strconv.Itoa(i), [3]int{1, 0, 0}))
+			h := alarmHandler(t, s, first, deadLetterQueues(t, s, "once"+strconv.Itoa(i), [3]int{1, 0, 0}), i18n.English)
 			h.table = statetest.New(t, s, clock.Now)
 			posted, err := h.Handle(context.Background(), readEvent(t, "alarm-metric-math-alarm.json"))
 			if err != nil {
@@ -173,5 +185,41 @@ func TestUnknownEvents(t *testing.T) {
 				t.Errorf("Discord received %d requests", n)
 			}
 		})
+	}
+}
+
+// TestAlarmMessagesWithoutGolden: the posts the recorded events do not reach, an alarm leaving
+// ALARM for INSUFFICIENT_DATA and an alarm with no queue to count, say so in both languages
+// with every message found.
+func TestAlarmMessagesWithoutGolden(t *testing.T) {
+	t.Parallel()
+	catalog := texts()
+	e := &alarmEvent{ID: "e-1"}
+	e.Detail.AlarmName = "DiscordChatOps-DeadLetters"
+	for _, tt := range []struct {
+		lang          i18n.Language
+		left, noQueue string
+	}{
+		{i18n.English, "went from ALARM to INSUFFICIENT_DATA", "DEAD_LETTER_QUEUES is empty"},
+		{i18n.Korean, "ALARM에서 INSUFFICIENT_DATA 상태로 바뀌었습니다", "DEAD_LETTER_QUEUES가 비어 있습니다"},
+	} {
+		p := catalog.Printer(tt.lang)
+		left := *e
+		left.Detail.State.Value = "INSUFFICIENT_DATA"
+		for _, c := range []struct {
+			m    discord.Message
+			want string
+		}{
+			{clearedMessage(p, &left), tt.left},
+			{alarmMessage(p, e, nil), tt.noQueue},
+		} {
+			b, err := json.Marshal(c.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), c.want) || strings.Contains(string(b), "[costcron.") {
+				t.Errorf("%s: post does not say %q, or shows a message id:\n%s", tt.lang, c.want, b)
+			}
+		}
 	}
 }

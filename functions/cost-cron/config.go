@@ -9,6 +9,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -20,6 +21,7 @@ type config struct {
 	report          costreport.Options // REPORT_TIMEZONE, MONTHLY_BUDGET_USD
 	table           string             // CHATOPS_TABLE
 	deadLetters     []deadLetterQueue  // DEAD_LETTER_QUEUES: the queues the dead-letter alarm watches
+	language        i18n.Language      // CHATOPS_LANGUAGE: the language of the posts [ko]
 }
 
 // deadLetterQueue is one of the suite's dead-letter queues: the function whose failures it
@@ -65,6 +67,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, err)
 	}
 	c.report = report
+	if c.language, err = i18n.ParseLanguage(getenv("CHATOPS_LANGUAGE")); err != nil {
+		errs = append(errs, fmt.Errorf("CHATOPS_LANGUAGE: %w", err))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("cost-cron configuration: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -19,17 +21,17 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "defaults",
 			env:  map[string]string{"DISCORD_CHANNEL_ID": "1300000000000000001", "CHATOPS_TABLE": "chatops-state"},
-			want: config{discordAPIURL: "https://discord.com/api/v10", parameterPrefix: "/chatops", channelID: "1300000000000000001", table: "chatops-state"},
+			want: config{discordAPIURL: "https://discord.com/api/v10", parameterPrefix: "/chatops", channelID: "1300000000000000001", table: "chatops-state", language: i18n.Korean},
 			zone: "Asia/Seoul",
 		},
 		{
 			name: "everything set",
 			env: map[string]string{
 				"DISCORD_API_URL": "http://127.0.0.1:9999/api/v10/", "CHATOPS_PARAMETER_PREFIX": "/team-a",
-				"DISCORD_CHANNEL_ID": "42", "REPORT_TIMEZONE": "UTC", "MONTHLY_BUDGET_USD": "500", "CHATOPS_TABLE": "t",
+				"DISCORD_CHANNEL_ID": "42", "REPORT_TIMEZONE": "UTC", "MONTHLY_BUDGET_USD": "500", "CHATOPS_TABLE": "t", "CHATOPS_LANGUAGE": "en",
 				"DEAD_LETTER_QUEUES": "interactions=https://sqs.us-east-1.amazonaws.com/123456789012/a, cost-cron=https://sqs.us-east-1.amazonaws.com/123456789012/b",
 			},
-			want: config{discordAPIURL: "http://127.0.0.1:9999/api/v10", parameterPrefix: "/team-a", channelID: "42", table: "t", deadLetters: []deadLetterQueue{
+			want: config{discordAPIURL: "http://127.0.0.1:9999/api/v10", parameterPrefix: "/team-a", channelID: "42", table: "t", language: i18n.English, deadLetters: []deadLetterQueue{
 				{name: "interactions", url: "https://sqs.us-east-1.amazonaws.com/123456789012/a"},
 				{name: "cost-cron", url: "https://sqs.us-east-1.amazonaws.com/123456789012/b"},
 			}},
@@ -60,9 +62,9 @@ func TestLoadConfig(t *testing.T) {
 			name: "every gap named at once",
 			env: map[string]string{
 				"DISCORD_API_URL": "discord.com/api", "DISCORD_CHANNEL_ID": "#general",
-				"REPORT_TIMEZONE": "KST", "MONTHLY_BUDGET_USD": "lots",
+				"REPORT_TIMEZONE": "KST", "MONTHLY_BUDGET_USD": "lots", "CHATOPS_LANGUAGE": "kr",
 			},
-			wantErrs: []string{`DISCORD_API_URL "discord.com/api"`, `DISCORD_CHANNEL_ID "#general"`, `REPORT_TIMEZONE "KST"`, `MONTHLY_BUDGET_USD "lots"`},
+			wantErrs: []string{`DISCORD_API_URL "discord.com/api"`, `DISCORD_CHANNEL_ID "#general"`, `REPORT_TIMEZONE "KST"`, `MONTHLY_BUDGET_USD "lots"`, `CHATOPS_LANGUAGE: language "kr"`},
 		},
 	}
 	for _, tt := range tests {
@@ -83,7 +85,7 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.discordAPIURL != tt.want.discordAPIURL || got.parameterPrefix != tt.want.parameterPrefix || got.channelID != tt.want.channelID || got.table != tt.want.table {
+			if got.discordAPIURL != tt.want.discordAPIURL || got.parameterPrefix != tt.want.parameterPrefix || got.channelID != tt.want.channelID || got.table != tt.want.table || got.language != tt.want.language {
 				t.Errorf("config = %+v, want %+v", got, tt.want)
 			}
 			if diff := cmp.Diff(tt.want.deadLetters, got.deadLetters, cmp.AllowUnexported(deadLetterQueue{})); diff != "" {

@@ -34,6 +34,8 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
 	github.com/go-json-experiment/json v1.27.2 // indirect
+	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )
 
 replace github.com/discord-chatops/chatops/shared => ../../shared

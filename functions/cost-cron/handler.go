@@ -19,6 +19,7 @@ import (
 
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 )
@@ -45,6 +46,8 @@ type handler struct {
 	queues      queueAttributes  // reads the dead-letter queues' sizes (alarm.go)
 	deadLetters []deadLetterQueue
 	channelID   string
+	texts       *i18n.Catalog // the posts' messages, parsed on the first post
+	language    i18n.Language // CHATOPS_LANGUAGE: the channel's; "" is English
 	now         func() time.Time
 	log         *slog.Logger
 }
@@ -60,6 +63,8 @@ func newHandler(c config, awsCfg aws.Config, log *slog.Logger) *handler {
 		queues:      sqs.NewFromConfig(awsCfg),
 		deadLetters: c.deadLetters,
 		channelID:   c.channelID,
+		texts:       texts(),
+		language:    c.language,
 		now:         time.Now,
 		log:         log,
 	}
@@ -117,7 +122,7 @@ func (h *handler) report(ctx context.Context, log *slog.Logger, now time.Time) (
 	if err != nil {
 		return result{}, &ReportError{Step: "discord bot token", Err: err}
 	}
-	m := rep.Message()
+	m := rep.Message(h.printer())
 	m.Nonce = nonce(rep.Key(), h.channelID)
 	m.EnforceNonce = true
 	res := result{Nonce: m.Nonce, Period: rep.Period.String()}
@@ -136,6 +141,9 @@ func (h *handler) report(ctx context.Context, log *slog.Logger, now time.Time) (
 	}
 	return res, nil
 }
+
+// printer speaks the channel's language, which every post is for.
+func (h *handler) printer() *i18n.Printer { return h.texts.Printer(h.language) }
 
 // ReportError is a failed invocation: the step that failed and why. It is a named type so
 // that the Lambda runtime reports errorType "ReportError" rather than a fmt.Errorf wrap's

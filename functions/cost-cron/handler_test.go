@@ -25,6 +25,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
@@ -104,7 +105,8 @@ func putToken(t *testing.T, cfg aws.Config) {
 	}
 }
 
-// testHandler builds the handler as main does, from env, aimed at moto and the fake Discord.
+// testHandler builds the handler as main does, from env, aimed at moto and the fake Discord. It
+// posts in English unless env sets CHATOPS_LANGUAGE.
 func testHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, env map[string]string) (*handler, aws.Config, config) {
 	t.Helper()
 	_, table := statetest.Create(t, s)
@@ -113,6 +115,7 @@ func testHandler(t *testing.T, s *mototest.Server, d *discordtest.Server, env ma
 		"CHATOPS_PARAMETER_PREFIX": testPrefix,
 		"DISCORD_CHANNEL_ID":       testChannelID,
 		"CHATOPS_TABLE":            table,
+		"CHATOPS_LANGUAGE":         "en",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -140,26 +143,32 @@ func useDiscord(h *handler, d *discordtest.Server) {
 
 // TestEndToEnd runs the handler main builds against moto (Cost Explorer and the SSM token) and
 // the fake Discord, with the Scheduler's {} input: moto has no GetCostForecast, so the report
-// goes out saying the forecast is unavailable.
+// goes out saying the forecast is unavailable. It posts in English, and in Korean when
+// CHATOPS_LANGUAGE is unset.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	s := mototest.Start(t)
-	d := newFakeDiscord(t, 0)
-	h, awsCfg, _ := testHandler(t, s, d, nil)
-	putToken(t, awsCfg)
-	now := time.Date(2025, 10, 18, 0, 0, 0, 0, time.UTC) // 09:00 KST
-	seedAccount(t, s, now)
-	h.now = func() time.Time { return now }
+	for _, lang := range []struct{ name, env string }{{"en", "en"}, {"ko", ""}} {
+		if err := s.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		d := newFakeDiscord(t, 0)
+		h, awsCfg, _ := testHandler(t, s, d, map[string]string{"CHATOPS_LANGUAGE": lang.env})
+		putToken(t, awsCfg)
+		now := time.Date(2025, 10, 18, 0, 0, 0, 0, time.UTC) // 09:00 KST
+		seedAccount(t, s, now)
+		h.now = func() time.Time { return now }
 
-	res, err := h.Handle(context.Background(), json.RawMessage(`{}`))
-	if err != nil {
-		t.Fatalf("Handle: %v", err)
+		res, err := h.Handle(context.Background(), json.RawMessage(`{}`))
+		if err != nil {
+			t.Fatalf("%s: Handle: %v", lang.name, err)
+		}
+		if want := (result{MessageID: "1400000000000000001", Nonce: nonce("2025-10-18", testChannelID), Period: "Oct 1 - Oct 17"}); res != want {
+			t.Errorf("%s: result = %+v, want %+v", lang.name, res, want)
+		}
+		checkPosts(t, d.Requests(), 1)
+		golden(t, lang.name, d.Requests()[0].Body)
 	}
-	if want := (result{MessageID: "1400000000000000001", Nonce: nonce("2025-10-18", testChannelID), Period: "Oct 1 - Oct 17"}); res != want {
-		t.Errorf("result = %+v, want %+v", res, want)
-	}
-	checkPosts(t, d.Requests(), 1)
-	golden(t, d.Requests()[0].Body)
 }
 
 // TestReports posts the report for the days that matter, with a hand-written GetCostForecast
@@ -184,32 +193,34 @@ func TestReports(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := s.Reset(); err != nil {
-				t.Fatal(err)
-			}
-			d := newFakeDiscord(t, 0)
-			h, awsCfg, cfg := testHandler(t, s, d, map[string]string{"MONTHLY_BUDGET_USD": tt.budget})
-			putToken(t, awsCfg)
-			now, err := h.parse(json.RawMessage(tt.event))
-			if err != nil {
-				t.Fatal(err)
-			}
-			seedAccount(t, s, now)
-			ce := &costreporttest.CE{Next: costreport.NewCostExplorerClient(awsCfg), Forecast: tt.forecast}
-			h.reporter = costreport.New(ce, cfg.report)
+			for _, lang := range i18n.Languages() {
+				if err := s.Reset(); err != nil {
+					t.Fatal(err)
+				}
+				d := newFakeDiscord(t, 0)
+				h, awsCfg, cfg := testHandler(t, s, d, map[string]string{"MONTHLY_BUDGET_USD": tt.budget, "CHATOPS_LANGUAGE": string(lang)})
+				putToken(t, awsCfg)
+				now, err := h.parse(json.RawMessage(tt.event))
+				if err != nil {
+					t.Fatal(err)
+				}
+				seedAccount(t, s, now)
+				ce := &costreporttest.CE{Next: costreport.NewCostExplorerClient(awsCfg), Forecast: tt.forecast}
+				h.reporter = costreport.New(ce, cfg.report)
 
-			res, err := h.Handle(context.Background(), json.RawMessage(tt.event))
-			if err != nil {
-				t.Fatalf("Handle: %v", err)
+				res, err := h.Handle(context.Background(), json.RawMessage(tt.event))
+				if err != nil {
+					t.Fatalf("%s: Handle: %v", lang, err)
+				}
+				if !strings.HasPrefix(res.Nonce, tt.wantNonce) {
+					t.Errorf("%s: nonce = %q, want it to start %q", lang, res.Nonce, tt.wantNonce)
+				}
+				if n := ce.Requests(); n != 2 {
+					t.Errorf("%s: Cost Explorer requests = %d, want 2 (one GetCostAndUsage, one GetCostForecast)", lang, n)
+				}
+				checkPosts(t, d.Requests(), 1)
+				golden(t, string(lang), d.Requests()[0].Body)
 			}
-			if !strings.HasPrefix(res.Nonce, tt.wantNonce) {
-				t.Errorf("nonce = %q, want it to start %q", res.Nonce, tt.wantNonce)
-			}
-			if n := ce.Requests(); n != 2 {
-				t.Errorf("Cost Explorer requests = %d, want 2 (one GetCostAndUsage, one GetCostForecast)", n)
-			}
-			checkPosts(t, d.Requests(), 1)
-			golden(t, d.Requests()[0].Body)
 		})
 	}
 }
@@ -377,8 +388,13 @@ func TestBadEventMakesNoRequest(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, body []byte) {
+// golden compares body, re-indented, with testdata/golden/<test>.<lang>.discord.json, and fails
+// when it shows a message id in brackets (a message missing from the catalog).
+func golden(t *testing.T, lang string, body []byte) {
 	t.Helper()
+	if s := string(body); strings.Contains(s, "[costreport.") || strings.Contains(s, "[costcron.") || strings.Contains(s, "[i18n.") {
+		t.Errorf("the post shows a message id:\n%s", s)
+	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
 		t.Fatalf("body is not JSON: %v", err)
@@ -388,7 +404,7 @@ func golden(t *testing.T, body []byte) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	name := filepath.Join("testdata", "golden", strings.NewReplacer("/", "__", " ", "_", ":", "", "'", "").Replace(t.Name())+".discord.json")
+	name := filepath.Join("testdata", "golden", strings.NewReplacer("/", "__", " ", "_", ":", "", "'", "").Replace(t.Name())+"."+lang+".discord.json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 			t.Fatal(err)

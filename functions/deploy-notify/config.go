@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -26,6 +29,11 @@ type config struct {
 	channelID      string // DISCORD_CHANNEL_ID: runs without a card, deployments, fallbacks
 	deployWorkflow string // DEPLOY_WORKFLOW: the deploy workflow's file name
 	table          string // CHATOPS_TABLE
+	// auditRetention is how long the audit trail keeps a deploy's result.
+	auditRetention time.Duration // AUDIT_RETENTION_DAYS
+	// language (CHATOPS_LANGUAGE, Korean when unset) is what the reports are written in; the
+	// zero value prints English.
+	language i18n.Language
 }
 
 // loadConfig reads the configuration through getenv; the error names every variable that is
@@ -62,8 +70,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if strings.Contains(c.deployWorkflow, "/") || !(strings.HasSuffix(c.deployWorkflow, ".yml") || strings.HasSuffix(c.deployWorkflow, ".yaml")) {
 		errs = append(errs, fmt.Errorf("DEPLOY_WORKFLOW %q is not a workflow file name such as deploy.yml", c.deployWorkflow))
 	}
+	if c.auditRetention, err = audit.RetentionFromEnv(getenv); err != nil {
+		errs = append(errs, err)
+	}
 	if c.table == "" {
 		errs = append(errs, errors.New("CHATOPS_TABLE is not set"))
+	}
+	if c.language, err = i18n.ParseLanguage(getenv("CHATOPS_LANGUAGE")); err != nil {
+		errs = append(errs, fmt.Errorf("CHATOPS_LANGUAGE: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return config{}, fmt.Errorf("deploy-notify configuration: %w", err)

@@ -101,7 +101,8 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("request %d = %s, want %s", i, got[i], want[i])
 		}
 	}
-	if s := cardState(t, discord); len(s.Embeds) != 2 || s.Embeds[1].Title != "Deploy to prod failed" {
-		t.Errorf("card embeds = %+v, want the approval and the failure", s.Embeds)
+	// CHATOPS_LANGUAGE is unset: the function reports in Korean, the contract's default.
+	if s := cardState(t, discord); len(s.Embeds) != 2 || s.Embeds[1].Title != "prod 배포에 실패했습니다" {
+		t.Errorf("card embeds = %+v, want the approval and the failure, in Korean", s.Embeds)
 	}
 }

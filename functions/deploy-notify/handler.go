@@ -12,7 +12,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/discord-chatops/chatops/functions/deploy-notify/internal/notify"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 )
@@ -38,7 +40,10 @@ type handler struct {
 	tokens  tokenSource
 	discord *rest.BotClients // one client per token, kept across invocations for its rate limits
 	table   *state.Table
-	log     *slog.Logger
+	texts   *notify.Texts // the reports in cfg.language
+	// audit records each finished deploy in the audit trail (shared/audit).
+	audit *audit.Recorder
+	log   *slog.Logger
 }
 
 // newHandler builds the handler. It makes no network call: the token is read on the first
@@ -51,8 +56,16 @@ func newHandler(cfg config, tokens tokenSource, table *state.Table, log *slog.Lo
 		// three times within 8 s of waiting; the function's timeout bounds the whole.
 		discord: rest.NewBotClients(rest.Options{BaseURL: cfg.discordAPIURL, HTTPClient: &http.Client{Timeout: 5 * time.Second}, MaxRetries: 3, MaxWait: 8 * time.Second}),
 		table:   table,
+		audit:   audit.NewRecorder(audit.NewTrail(table, cfg.auditRetention), log, time.Now),
+		texts:   notify.NewTexts(texts(), cfg.language),
 		log:     log,
 	}
+}
+
+// texts is the function's message catalog, in English and Korean (shared/i18n). It parses its
+// files on the first report.
+func texts() *i18n.Catalog {
+	return i18n.NewCatalog(notify.Messages())
 }
 
 // PublishError is an event that could not be reported: the step that failed and why. It is a
@@ -81,8 +94,8 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 		defer cancel()
 	}
 	log := h.log.With("event_id", e.ID, "detail_type", e.DetailType)
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		log = log.With("request_id", lc.AwsRequestID)
+	if id := requestID(ctx); id != "" {
+		log = log.With("request_id", id)
 	}
 	if e.Source != eventSource {
 		log.Warn("ignored", "reason", fmt.Sprintf("source %q is not %s", e.Source, eventSource))
@@ -115,13 +128,29 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 	if err != nil {
 		return unclaim(ctx, claim, &PublishError{Step: "discord bot token", Err: err})
 	}
-	p := notify.Publisher{Discord: h.discord.Client(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID}
+	p := notify.Publisher{Discord: h.discord.Client(token), ChannelID: h.cfg.channelID, ApplicationID: h.cfg.applicationID, Texts: h.texts}
 	res, err := p.Publish(ctx, r)
 	if err != nil {
 		return unclaim(ctx, claim, &PublishError{Step: fmt.Sprintf("report %s %s", e.DetailType, r.Status), Err: err})
 	}
 	log.Info(string(res.Action), "channel", res.ChannelID, "message", res.MessageID, "reason", res.Reason)
+	if !r.Running() {
+		// Once per result: a copy of the event was taken for a duplicate above, and a failed
+		// report is retried before it is recorded.
+		e := r.AuditEntry()
+		e.RequestID = requestID(ctx)
+		e.ChannelID = res.ChannelID
+		h.audit.Record(ctx, e)
+	}
 	return nil
+}
+
+// requestID is the Lambda request id of the invocation handling ctx; "" outside Lambda.
+func requestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
 }
 
 // unclaim releases the claims of an event that could not be reported, so that Lambda's retry

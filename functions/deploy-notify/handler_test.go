@@ -26,6 +26,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/openapitest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/outbuf"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
@@ -101,23 +102,36 @@ type fixture struct {
 	slept   time.Duration
 }
 
-// newFixture builds a handler on a table of its own in the package's moto_server.
+// newFixture builds a handler on a table of its own in the package's moto_server, reporting in
+// English.
 func newFixture(t *testing.T, deployWorkflow string) *fixture {
 	t.Helper()
 	clock := statetest.NewClock(testNow)
 	return newFixtureOn(t, deployWorkflow, statetest.New(t, motoServer, clock.Now))
 }
 
+// newFixtureIn is newFixture reporting in lang (CHATOPS_LANGUAGE).
+func newFixtureIn(t *testing.T, deployWorkflow string, lang i18n.Language) *fixture {
+	t.Helper()
+	clock := statetest.NewClock(testNow)
+	return fixtureOn(t, deployWorkflow, lang, statetest.New(t, motoServer, clock.Now))
+}
+
 // newFixtureOn builds a handler on table, with a Discord of its own: another execution
-// environment when another fixture shares the table.
+// environment when another fixture shares the table. It reports in English.
 func newFixtureOn(t *testing.T, deployWorkflow string, table *state.Table) *fixture {
+	t.Helper()
+	return fixtureOn(t, deployWorkflow, i18n.English, table)
+}
+
+func fixtureOn(t *testing.T, deployWorkflow string, lang i18n.Language, table *state.Table) *fixture {
 	t.Helper()
 	f := &fixture{discord: newFakeDiscord(t), tokens: &tokens{}, logs: &outbuf.Buffer{}}
 	cfg, err := loadConfig(func(k string) string {
 		return map[string]string{
 			"DISCORD_API_URL": f.discord.URL, "DISCORD_CHANNEL_ID": testChannelID,
 			"DISCORD_APPLICATION_ID": testAppID, "DEPLOY_WORKFLOW": deployWorkflow,
-			"CHATOPS_TABLE": table.Name(),
+			"CHATOPS_TABLE": table.Name(), "CHATOPS_LANGUAGE": string(lang), "AUDIT_RETENTION_DAYS": "30",
 		}[k]
 	})
 	if err != nil {
@@ -220,8 +234,9 @@ type request struct {
 	Body   json.RawMessage `json:"body,omitempty"`
 }
 
-// compareGolden compares the requests with testdata/golden/<test name>.discord.json.
-func compareGolden(t *testing.T, reqs []discordtest.Request) {
+// compareGolden compares the requests, made in language lang, with
+// testdata/golden/<test name>.<lang>.discord.json.
+func compareGolden(t *testing.T, lang i18n.Language, reqs []discordtest.Request) {
 	t.Helper()
 	kept := make([]request, 0, len(reqs))
 	for _, r := range reqs {
@@ -232,7 +247,12 @@ func compareGolden(t *testing.T, reqs []discordtest.Request) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", strings.ReplaceAll(t.Name(), "/", "__")+".discord.json")
+	for _, r := range reqs {
+		if bytes.Contains(r.Body, []byte("[notify.")) {
+			t.Errorf("%s %s: a message id instead of its text: %s", r.Method, r.Path, r.Body)
+		}
+	}
+	path := filepath.Join("testdata", "golden", strings.ReplaceAll(t.Name(), "/", "__")+"."+string(lang)+".discord.json")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -247,32 +267,45 @@ func compareGolden(t *testing.T, reqs []discordtest.Request) {
 	}
 }
 
-// TestRecordedPayloads runs each recorded payload through the handler. The recorded runs carry
-// no correlation id (their title is a commit message): each is posted to the channel.
+// TestRecordedPayloads runs each recorded payload through the handler, in each language. The
+// recorded runs carry no correlation id (their title is a commit message): each is posted to
+// the channel.
 func TestRecordedPayloads(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, eventType, file string
+		edit                  func([]byte) []byte // nil: the payload as recorded
 	}{
-		{"requested", "workflow_run", "workflow_run.requested"},
-		{"in_progress", "workflow_run", "workflow_run.in_progress.derived"},
-		{"success", "workflow_run", "workflow_run.completed"},
-		{"failure", "workflow_run", "workflow_run.completed.failure.derived"},
-		{"deployment_status", "deployment_status", "deployment_status.created"},
+		{"requested", "workflow_run", "workflow_run.requested", nil},
+		{"in_progress", "workflow_run", "workflow_run.in_progress.derived", nil},
+		{"success", "workflow_run", "workflow_run.completed", nil},
+		{"failure", "workflow_run", "workflow_run.completed.failure.derived", nil},
+		{"cancelled", "workflow_run", "workflow_run.completed", func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"conclusion": "success"`), []byte(`"conclusion": "cancelled"`), 1)
+		}},
+		{"deployment_status", "deployment_status", "deployment_status.created", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t, "test.yml")
-			if err := f.send(t, tt.eventType, tt.file); err != nil {
-				t.Fatalf("Handle: %v", err)
+			payload := githubapptest.Payload(t, tt.file)
+			if tt.edit != nil {
+				if payload = tt.edit(payload); bytes.Equal(payload, githubapptest.Payload(t, tt.file)) {
+					t.Fatal("the edit changed nothing")
+				}
 			}
-			reqs := f.discord.Requests()
-			if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != discordtest.APIPath+"/channels/"+testChannelID+"/messages" {
-				t.Fatalf("requests = %+v, want one post to the channel", reqs)
+			for _, lang := range i18n.Languages() {
+				f := newFixtureIn(t, "test.yml", lang)
+				if err := f.h.Handle(context.Background(), envelope(t, tt.eventType, payload)); err != nil {
+					t.Fatalf("%s: Handle: %v", lang, err)
+				}
+				reqs := f.discord.Requests()
+				if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != discordtest.APIPath+"/channels/"+testChannelID+"/messages" {
+					t.Fatalf("%s: requests = %+v, want one post to the channel", lang, reqs)
+				}
+				checkBodies(t, reqs)
+				compareGolden(t, lang, reqs)
 			}
-			checkBodies(t, reqs)
-			compareGolden(t, reqs)
 		})
 	}
 }
@@ -287,64 +320,76 @@ func cardState(t *testing.T, d *discordtest.Server) discord.Message {
 	return m
 }
 
-// TestCard follows a deploy approved on a card through its run: each state edits the card,
-// which keeps its approval embed; a stale event leaves it alone, and a repeated one is not
-// even read (the state table has it).
+// TestCard follows a deploy approved on a card through its run, in each language: each state
+// edits the card, which keeps its approval embed; a stale event leaves it alone (the status the
+// card shows is read back in the language it was written in), and a repeated one is not even
+// read (the state table has it).
 func TestCard(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, "test.yml")
-	seed(t, f.discord, card)
-	edited, unchanged := []string{http.MethodGet, http.MethodPatch}, []string{http.MethodGet}
-	steps := []struct {
-		file string
-		want []string
+	tests := []struct {
+		lang                      i18n.Language
+		failed, rollback, viewRun string
 	}{
-		{"workflow_run.in_progress.card.derived", edited},
-		{"workflow_run.requested.card.derived", unchanged}, // arrives late: the card shows a newer state
-		{"workflow_run.completed.failure.card.derived", edited},
-		{"workflow_run.in_progress.card.derived", nil}, // delivered twice: not even read
-		{"workflow_run.completed.failure.card.derived", nil},
+		{i18n.English, "Deploy to prod failed", "Roll back", "View run"},
+		{i18n.Korean, "prod 배포에 실패했습니다", "롤백", "실행 보기"},
 	}
-	for i, s := range steps {
-		before := len(f.discord.Requests())
-		if err := f.send(t, "workflow_run", s.file); err != nil {
-			t.Fatalf("step %d %s: Handle: %v", i, s.file, err)
+	for _, tt := range tests {
+		f := newFixtureIn(t, "test.yml", tt.lang)
+		seed(t, f.discord, card)
+		edited, unchanged := []string{http.MethodGet, http.MethodPatch}, []string{http.MethodGet}
+		steps := []struct {
+			file string
+			want []string
+		}{
+			{"workflow_run.in_progress.card.derived", edited},
+			{"workflow_run.requested.card.derived", unchanged}, // arrives late: the card shows a newer state
+			{"workflow_run.completed.failure.card.derived", edited},
+			{"workflow_run.in_progress.card.derived", nil}, // delivered twice: not even read
+			{"workflow_run.completed.failure.card.derived", nil},
 		}
-		if diff := cmp.Diff(s.want, methods(f.discord.Requests()[before:])); diff != "" {
-			t.Errorf("step %d %s: requests (-want +got):\n%s", i, s.file, diff)
+		for i, s := range steps {
+			before := len(f.discord.Requests())
+			if err := f.send(t, "workflow_run", s.file); err != nil {
+				t.Fatalf("%s: step %d %s: Handle: %v", tt.lang, i, s.file, err)
+			}
+			if diff := cmp.Diff(s.want, methods(f.discord.Requests()[before:])); diff != "" {
+				t.Errorf("%s: step %d %s: requests (-want +got):\n%s", tt.lang, i, s.file, diff)
+			}
 		}
-	}
-	reqs := f.discord.Requests()
-	checkBodies(t, reqs)
-	compareGolden(t, reqs)
+		reqs := f.discord.Requests()
+		checkBodies(t, reqs)
+		compareGolden(t, tt.lang, reqs)
 
-	got := cardState(t, f.discord)
-	if len(got.Embeds) != 2 || got.Embeds[0].Title != "Deploy main to prod" || got.Embeds[1].Title != "Deploy to prod failed" {
-		t.Errorf("card embeds = %+v, want the approval then the failure", got.Embeds)
-	}
-	rollback := discord.Button(discord.ButtonDanger, "Roll back", deployrun.RollbackButtonID("prod"))
-	link := discord.LinkButton("View run", "https://github.com/octo-org/octo-repo/actions/runs/289782451")
-	if diff := cmp.Diff([]discord.Component{discord.ActionRow(rollback, link)}, got.Components); diff != "" {
-		t.Errorf("card buttons (-want +got):\n%s", diff)
-	}
-	if n := len(f.discord.Created(testChannelID)); n != 0 {
-		t.Errorf("%d messages posted to the channel, want none", n)
+		got := cardState(t, f.discord)
+		if len(got.Embeds) != 2 || got.Embeds[0].Title != "Deploy main to prod" || got.Embeds[1].Title != tt.failed {
+			t.Errorf("%s: card embeds = %+v, want the approval then the failure", tt.lang, got.Embeds)
+		}
+		rollback := discord.Button(discord.ButtonDanger, tt.rollback, deployrun.RollbackButtonID("prod"))
+		link := discord.LinkButton(tt.viewRun, "https://github.com/octo-org/octo-repo/actions/runs/289782451")
+		if diff := cmp.Diff([]discord.Component{discord.ActionRow(rollback, link)}, got.Components); diff != "" {
+			t.Errorf("%s: card buttons (-want +got):\n%s", tt.lang, diff)
+		}
+		if n := len(f.discord.Created(testChannelID)); n != 0 {
+			t.Errorf("%s: %d messages posted to the channel, want none", tt.lang, n)
+		}
 	}
 }
 
 func TestCardSuccess(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, "test.yml")
-	seed(t, f.discord, card)
-	if err := f.send(t, "workflow_run", "workflow_run.completed.card.derived"); err != nil {
-		t.Fatalf("Handle: %v", err)
-	}
-	reqs := f.discord.Requests()
-	checkBodies(t, reqs)
-	compareGolden(t, reqs)
-	got := cardState(t, f.discord)
-	if len(got.Embeds) != 2 || got.Embeds[1].Color != discord.ColorGreen || len(got.Components) != 1 || len(got.Components[0].Components) != 1 {
-		t.Errorf("card = %+v, want the approval, a green status and only the link button", got)
+	for _, lang := range i18n.Languages() {
+		f := newFixtureIn(t, "test.yml", lang)
+		seed(t, f.discord, card)
+		if err := f.send(t, "workflow_run", "workflow_run.completed.card.derived"); err != nil {
+			t.Fatalf("%s: Handle: %v", lang, err)
+		}
+		reqs := f.discord.Requests()
+		checkBodies(t, reqs)
+		compareGolden(t, lang, reqs)
+		got := cardState(t, f.discord)
+		if len(got.Embeds) != 2 || got.Embeds[1].Color != discord.ColorGreen || len(got.Components) != 1 || len(got.Components[0].Components) != 1 {
+			t.Errorf("%s: card = %+v, want the approval, a green status and only the link button", lang, got)
+		}
 	}
 }
 
@@ -383,7 +428,7 @@ func TestCardUnavailable(t *testing.T) {
 			}
 			reqs := f.discord.Requests()
 			checkBodies(t, reqs)
-			compareGolden(t, reqs)
+			compareGolden(t, i18n.English, reqs)
 		})
 	}
 }

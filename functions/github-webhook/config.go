@@ -9,6 +9,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -24,6 +25,9 @@ type config struct {
 	Rules     announce.Rules
 	// RepoChannels maps lower-cased owner/name to a channel ID.
 	RepoChannels map[string]string
+	// Language is what the announcements are written in (CHATOPS_LANGUAGE, Korean when unset).
+	// The zero value, left by tests, prints English.
+	Language i18n.Language
 }
 
 // loadConfig reads the configuration through getenv. Its one error names every variable that is
@@ -54,6 +58,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.Table == "" {
 		errs = append(errs, errors.New("CHATOPS_TABLE: required"))
 	}
+	lang, err := i18n.ParseLanguage(getenv("CHATOPS_LANGUAGE"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("CHATOPS_LANGUAGE: %w", err))
+	}
+	cfg.Language = lang
 	if v := strings.TrimSpace(getenv("ANNOUNCE_BOTS")); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

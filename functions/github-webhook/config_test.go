@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -27,7 +28,7 @@ func TestLoadConfig(t *testing.T) {
 			want: config{
 				DiscordAPIURL: "https://discord.com/api/v10", ParameterPrefix: "/chatops",
 				ChannelID: "1100000000000000001", EventBus: "chatops-events", Table: "chatops-state",
-				RepoChannels: map[string]string{},
+				RepoChannels: map[string]string{}, Language: i18n.Korean,
 			},
 		},
 		{
@@ -39,6 +40,7 @@ func TestLoadConfig(t *testing.T) {
 				"IGNORE_AUTHORS":           " alice, bob ,,",
 				"IGNORE_LABELS":            "wip,do not announce",
 				"REPO_CHANNELS":            "Octo-Org/API=1200000000000000002, octo-org/web = 1200000000000000003",
+				"CHATOPS_LANGUAGE":         " EN ",
 			}),
 			want: config{
 				DiscordAPIURL: "http://127.0.0.1:9999/api/v10", ParameterPrefix: "/team/chatops",
@@ -49,6 +51,7 @@ func TestLoadConfig(t *testing.T) {
 					IgnoreLabels:  []string{"wip", "do not announce"},
 				},
 				RepoChannels: map[string]string{"octo-org/api": "1200000000000000002", "octo-org/web": "1200000000000000003"},
+				Language:     i18n.English,
 			},
 		},
 		{
@@ -63,9 +66,11 @@ func TestLoadConfig(t *testing.T) {
 				"DISCORD_CHANNEL_ID": "#general",
 				"ANNOUNCE_BOTS":      "sometimes",
 				"REPO_CHANNELS":      "octo-org/api=123,octo-org=456,octo-org/web:789,a/b/c=1,x/y=chan",
+				"CHATOPS_LANGUAGE":   "korean",
 			}),
 			wantErr: []string{
 				`DISCORD_API_URL "discord.com/api"`, `DISCORD_CHANNEL_ID "#general"`, `ANNOUNCE_BOTS "sometimes"`,
+				`CHATOPS_LANGUAGE: language "korean"`,
 				`"octo-org=456"`, `"octo-org/web:789"`, `"a/b/c=1"`, `"x/y=chan"`,
 			},
 		},

@@ -36,6 +36,8 @@ require (
 	github.com/go-json-experiment/json v1.27.2 // indirect
 	github.com/golang-jwt/jwt/v4 v4.5.2 // indirect
 	github.com/google/go-querystring v1.1.0 // indirect
+	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )
 
 replace github.com/discord-chatops/chatops/shared => ../../shared

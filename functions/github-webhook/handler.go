@@ -17,6 +17,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/google/go-github/v66/github"
@@ -54,6 +55,8 @@ type handler struct {
 	// guard claims each delivery before it is posted or forwarded, so that a redelivery does
 	// nothing more.
 	guard *guard.Guard
+	// texts is the function's message catalog; announcements are in cfg.Language.
+	texts *i18n.Catalog
 	log   *slog.Logger
 	// newDiscord builds a Discord client for a bot token; the handler keeps one per token.
 	newDiscord func(botToken string) messageCreator
@@ -64,7 +67,13 @@ type handler struct {
 }
 
 func newHandler(cfg config, store secretStore, bus forwarder, g *guard.Guard, newDiscord func(string) messageCreator, log *slog.Logger) *handler {
-	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, guard: g, newDiscord: newDiscord, log: log}
+	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, guard: g, texts: texts(), newDiscord: newDiscord, log: log}
+}
+
+// texts is the function's message catalog, in English and Korean (shared/i18n). It parses its
+// files on the first announcement, never for a ping or a forwarded event.
+func texts() *i18n.Catalog {
+	return i18n.NewCatalog(announce.Messages())
 }
 
 // discordOptions are the Discord client's settings, chosen so that retries fit the budget: a
@@ -162,7 +171,7 @@ func (h *handler) announce(ctx context.Context, log *slog.Logger, eventType, del
 		log.Warn("refused", "status", http.StatusBadRequest, "err", err)
 		return apigw.Text(http.StatusBadRequest, "invalid payload")
 	}
-	a, skip := announce.Decide(event, h.cfg.Rules)
+	a, skip := announce.Decide(event, h.cfg.Rules, h.texts.Printer(h.cfg.Language))
 	if skip != "" {
 		log.Info("ignored", "status", http.StatusNoContent, "reason", skip)
 		return apigw.Status(http.StatusNoContent)

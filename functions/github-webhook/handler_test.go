@@ -31,6 +31,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
@@ -265,6 +266,15 @@ func obj(p map[string]any, key string) map[string]any { return p[key].(map[strin
 
 func form(payload []byte) []byte { return []byte("payload=" + url.QueryEscape(string(payload))) }
 
+// goldenName is the golden file of the message payload file becomes in language lang ("" is
+// English): testdata/golden/<payload>.<en|ko>.discord.json.
+func goldenName(file string, lang i18n.Language) string {
+	if lang == "" {
+		lang = i18n.English
+	}
+	return file + "." + string(lang) + ".discord.json"
+}
+
 // golden compares got, indented, with testdata/golden/name, or rewrites the file under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -341,21 +351,27 @@ func TestRecordedPayloads(t *testing.T) {
 			}
 			eventType, _, _ := strings.Cut(file, ".")
 			body := githubapptest.Payload(t, file)
-			e := newTestEnv(t, nil)
-
-			resp := e.serve(t, delivery{event: eventType, body: body}.request())
-			if resp.StatusCode != w.status {
-				t.Fatalf("status %d, want %d; body %q; logs:\n%s", resp.StatusCode, w.status, resp.Body, e.logs.String())
+			// The zero configuration speaks English; what is posted is posted in Korean too.
+			langs := []i18n.Language{""}
+			if w.posted {
+				langs = append(langs, i18n.Korean)
 			}
-
-			reqs := e.discord.Requests()
-			if !w.posted {
-				if len(reqs) != 0 {
-					t.Errorf("posted %d messages, want none", len(reqs))
+			var e *testEnv
+			for _, lang := range langs {
+				e = newTestEnv(t, func(c *config) { c.Language = lang })
+				resp := e.serve(t, delivery{event: eventType, body: body}.request())
+				if resp.StatusCode != w.status {
+					t.Fatalf("%q: status %d, want %d; body %q; logs:\n%s", lang, resp.StatusCode, w.status, resp.Body, e.logs.String())
 				}
-			} else {
+				reqs := e.discord.Requests()
+				if !w.posted {
+					if len(reqs) != 0 {
+						t.Errorf("posted %d messages, want none", len(reqs))
+					}
+					continue
+				}
 				if len(reqs) != 1 {
-					t.Fatalf("posted %d messages, want 1", len(reqs))
+					t.Fatalf("%q: posted %d messages, want 1", lang, len(reqs))
 				}
 				r := reqs[0]
 				if r.ChannelID != defaultChannel {
@@ -364,7 +380,10 @@ func TestRecordedPayloads(t *testing.T) {
 				if err := schema.check(r.Body, "MessageCreateRequest"); err != nil {
 					t.Errorf("body does not fit Discord's MessageCreateRequest: %v", err)
 				}
-				golden(t, file+".discord.json", r.Body)
+				if bytes.Contains(r.Body, []byte("[announce.")) {
+					t.Errorf("%q: a message id instead of its text: %s", lang, r.Body)
+				}
+				golden(t, goldenName(file, lang), r.Body)
 			}
 
 			entries := e.bus.Entries()
@@ -532,7 +551,7 @@ func TestEncodings(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("posted %d messages, want 1", len(reqs))
 			}
-			sameAsGolden(t, "pull_request.opened.discord.json", reqs[0].Body)
+			sameAsGolden(t, goldenName("pull_request.opened", ""), reqs[0].Body)
 			entries := e.bus.Entries()
 			if len(entries) != 1 || aws.ToString(entries[0].Detail) != string(run) {
 				t.Errorf("bus got %d entries; want 1 whose detail is the JSON payload as sent", len(entries))

@@ -21,7 +21,7 @@ import (
 )
 
 // hana is a third member allowed to deploy.
-var hana = deployer{"1000000000000000045", "hana", []string{"1100000000000000010"}}
+var hana = deployer{"1000000000000000045", "hana", []string{"1100000000000000010"}, "en-US"}
 
 // TestConcurrentApprovals: two members click Approve on the same open card at the same
 // instant, each click handled by its own execution environment (its own handler and table

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // TestAssign checks /assign through the handler against the fake GitHub: assigned, dropped by
@@ -30,7 +32,7 @@ func TestAssign(t *testing.T) {
 			audit: "assign acme/shop#404 -> octocat minji failed There is no"},
 		{name: "App not installed", number: 42, login: "octocat", uninst: true,
 			want:  "⚠️ The GitHub App is not installed on acme/shop (or the repository does not exist). Install it on the repository, then try again.",
-			audit: "assign acme/shop#42 -> octocat minji failed The GitHub App"},
+			audit: "assign acme/shop#42 -> octocat minji failed appclient.notinstalled Repository=acme/shop: find"}, // the log names the message id
 		{name: "bad login", number: 42, login: "not a login", inline: true,
 			want: "`not a login` is not a GitHub login (letters, digits and single hyphens, up to 39)."},
 		{name: "bad repo", number: 42, login: "octocat", repo: "shop", inline: true, want: "`shop` is not a repository: write it as owner/repo."},
@@ -72,5 +74,32 @@ func TestAssign(t *testing.T) {
 				t.Errorf("the message may ping: %s", got)
 			}
 		})
+	}
+}
+
+// TestAssignKorean: with CHATOPS_LANGUAGE=ko the reply the channel sees is in Korean; a
+// mistake in the options, answered only to the member, follows their Discord locale.
+func TestAssignKorean(t *testing.T) {
+	t.Parallel()
+	w := newDeployWorldIn(t, i18n.Korean)
+	assign := func(m deployer, login string) []byte {
+		opts := []map[string]any{{"name": "number", "type": 4, "value": 42}, {"name": "assignee", "type": 3, "value": login}}
+		return w.interaction("assign", m, map[string]any{"id": "1290000000000000101", "name": "assign", "type": 1, "options": opts}, nil)
+	}
+	body := assign(minji, "octocat")
+	w.send(body)
+	if msg, _ := w.dc.Original(tokenOf(t, body)); msg.Content != "✅ [acme/shop#42](https://github.com/acme/shop/issues/42)에 **octocat** 님을 담당자로 지정했습니다." {
+		t.Errorf("reply %q", msg.Content)
+	}
+	for _, tt := range []struct {
+		m    deployer
+		want string
+	}{
+		{minji, "`not a login` is not a GitHub login (letters, digits and single hyphens, up to 39)."},
+		{minji.inKorean(), "`not a login`은(는) GitHub 로그인이 아닙니다(영문자, 숫자, 하이픈 하나씩, 최대 39자)."},
+	} {
+		if got := ephemeral(w.send(assign(tt.m, "not a login"))); got != tt.want {
+			t.Errorf("%s answer\n got %s\nwant %s", tt.m.locale, got, tt.want)
+		}
 	}
 }

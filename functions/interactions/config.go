@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
@@ -41,8 +43,11 @@ type config struct {
 	ParameterPrefix string
 	// ScaleMaxDesired is the most tasks /scale gives an ECS service.
 	ScaleMaxDesired int32 // SCALE_MAX_DESIRED
-	// Table is the state table (docs/STATE.md): approval records, work claims, the cost cache.
+	// Table is the state table (docs/STATE.md): approval records, work claims, the cost cache,
+	// the audit trail.
 	Table string // CHATOPS_TABLE
+	// AuditRetention is how long the audit trail keeps an entry.
+	AuditRetention time.Duration // AUDIT_RETENTION_DAYS
 	// Language is the language of what the whole channel sees (cards, their history, results);
 	// a reply meant for one member follows their Discord locale.
 	Language i18n.Language // CHATOPS_LANGUAGE: ko or en [ko]
@@ -106,6 +111,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.DeployEnvironments = envs
 	if c.Cost, err = costreport.OptionsFromEnv(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	if c.AuditRetention, err = audit.RetentionFromEnv(getenv); err != nil {
 		errs = append(errs, err)
 	}
 	if c.ScaleMaxDesired, err = parseScaleMax(getenv("SCALE_MAX_DESIRED")); err != nil {

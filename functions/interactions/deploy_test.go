@@ -20,23 +20,31 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/outbuf"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
 )
 
-// deployer is who sends an interaction in the deploy tests.
+// deployer is who sends an interaction in the deploy tests, from a Discord client in locale.
 type deployer struct {
 	id, name string
 	roles    []string
+	locale   string
 }
 
 var (
-	minji = deployer{"1000000000000000042", "minji", []string{"1100000000000000010"}} // allowed
-	jun   = deployer{"1000000000000000043", "jun", []string{"1100000000000000010"}}   // allowed
-	guest = deployer{"1000000000000000044", "guest", []string{"1100000000000000099"}} // no allowed role
+	minji = deployer{"1000000000000000042", "minji", []string{"1100000000000000010"}, "en-US"} // allowed
+	jun   = deployer{"1000000000000000043", "jun", []string{"1100000000000000010"}, "en-US"}   // allowed
+	guest = deployer{"1000000000000000044", "guest", []string{"1100000000000000099"}, "en-US"} // no allowed role
 )
+
+// inKorean is d with a Discord client in Korean.
+func (d deployer) inKorean() deployer {
+	d.locale = "ko"
+	return d
+}
 
 // deployWorld is the interactions handler between a fake Discord and a fake GitHub, driven as
 // Discord and Lambda drive it: signed interactions in, their asynchronous work fed back.
@@ -53,11 +61,19 @@ type deployWorld struct {
 	dynamo    *dynamodb.Client
 	tableName string
 	faults    *faultyAPI
+	// language is the handlers' CHATOPS_LANGUAGE; "" (a zero config) speaks English.
+	language i18n.Language
 }
 
 func newDeployWorld(t *testing.T) *deployWorld {
 	t.Helper()
-	w := &deployWorld{t: t, now: testNow, dc: newCardDiscord(t)}
+	return newDeployWorldIn(t, "")
+}
+
+// newDeployWorldIn is newDeployWorld whose channel speaks language.
+func newDeployWorldIn(t *testing.T, language i18n.Language) *deployWorld {
+	t.Helper()
+	w := &deployWorld{t: t, now: testNow, dc: newCardDiscord(t), language: language}
 	w.gh = newFakeDeployGitHub(t, func() time.Time { return w.now })
 	w.dynamo, w.tableName = statetest.Create(t, tableServer(t))
 	w.faults = &faultyAPI{next: statetest.Serialize(w.dynamo)}
@@ -70,6 +86,7 @@ func newDeployWorld(t *testing.T) *deployWorld {
 func (w *deployWorld) environment(api state.API) (*Handler, *fakeInvoker) {
 	w.t.Helper()
 	cfg := testConfig()
+	cfg.Language = w.language
 	cfg.GitHub.APIURL = w.gh.URL
 	client := rest.New(rest.Options{BaseURL: w.dc.URL, MaxRetries: -1})
 	app := appclient.NewLazy(staticSecrets{secrets.GitHubPrivateKey: string(w.gh.PrivateKeyPEM())},
@@ -94,6 +111,7 @@ func (w *deployWorld) interaction(file string, m deployer, data map[string]any, 
 	}
 	in["id"] = fmt.Sprintf("14000000000000%05d", w.n)
 	in["token"] = fmt.Sprintf("token-%d", w.n)
+	in["locale"] = m.locale
 	mem := in["member"].(map[string]any)
 	mem["roles"] = m.roles
 	user := mem["user"].(map[string]any)
@@ -221,7 +239,7 @@ func viewOf(m discord.Message) cardView {
 		e := m.Embeds[0]
 		v.Title, v.Description, v.Fields = e.Title, e.Description, map[string]string{}
 		for _, f := range e.Fields {
-			if f.Name == "History" {
+			if f.Name == "History" || f.Name == "기록" {
 				for l := range strings.SplitSeq(f.Value, "\n") {
 					_, text, _ := strings.Cut(l, "> ")
 					v.History = append(v.History, text)
@@ -356,6 +374,7 @@ func TestDeployRefused(t *testing.T) {
 			delete(in, "guild_id")
 			in["user"] = in["member"].(map[string]any)["user"]
 			delete(in, "member")
+			in["locale"] = "en-US" // the refusal follows the member's locale
 		})
 		if got := ephemeral(w.send(body)); !strings.Contains(got, "can't be used here") {
 			t.Errorf("answer %q", got)
@@ -680,6 +699,84 @@ func TestRollback(t *testing.T) {
 		if got := viewOf(w.dc.card(newCard)); newCard == notifyCard || got.Title != "Roll back prod to a1a1a1a" ||
 			got.History[0] != "requested by <@"+minji.id+">" {
 			t.Errorf("new card %s: %+v", newCard, got)
+		}
+	})
+}
+
+// TestDeployKorean: with CHATOPS_LANGUAGE=ko the card, its buttons, its history and its
+// outcome are in Korean; what only a member sees follows that member's Discord locale, in
+// either channel language.
+func TestDeployKorean(t *testing.T) {
+	t.Parallel()
+	refusalEN := "You need one of these roles to deploy: <@&1100000000000000010>. Ask someone who has one."
+	refusalKO := "배포하려면 다음 역할 중 하나가 필요합니다: <@&1100000000000000010>. 역할이 있는 분께 부탁하세요."
+	t.Run("Korean channel", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorldIn(t, i18n.Korean)
+		if got := ephemeral(w.send(w.command("deploy", guest, "environment", "prod"))); got != refusalEN {
+			t.Errorf("refusal of an English-speaking member: %q", got)
+		}
+		if got := ephemeral(w.send(w.command("deploy", guest.inKorean(), "environment", "prod"))); got != refusalKO {
+			t.Errorf("refusal of a Korean-speaking member: %q", got)
+		}
+		cardID := w.request("deploy", minji, "environment", "prod", "ref", "v1.4.2")
+		card := viewOf(w.dc.card(cardID))
+		if card.Title != "prod에 v1.4.2 배포" || card.Description != "허용된 역할이 있는 멤버의 승인을 기다리고 있습니다." ||
+			card.Fields["커밋"] != "`"+shaTag+"`" || !cmp.Equal(card.Buttons, []string{"승인", "취소"}) {
+			t.Errorf("card %+v", card)
+		}
+		w.send(w.click(cardID, w.button(cardID, "승인"), guest))
+		resp := w.send(w.click(cardID, w.button(cardID, "승인"), jun))
+		if got := viewOf(*resp.Data).Description; got != "⏳ <@"+jun.id+"> 님이 승인했습니다: 워크플로를 실행하는 중…" {
+			t.Errorf("locked card %q", got)
+		}
+		final := viewOf(w.dc.card(cardID))
+		want := []string{"<@" + minji.id + "> 님이 요청", "<@" + guest.id + "> 님의 승인 거부: " + refusalKO, "<@" + jun.id + "> 님이 승인", "실행 1000 시작"}
+		if diff := cmp.Diff(want, final.History); diff != "" {
+			t.Errorf("history (-want +got):\n%s", diff)
+		}
+		if !strings.HasPrefix(final.Description, "🚀 <t:") || !strings.HasSuffix(final.Description, "에 배포를 시작했습니다 · 승인: <@"+jun.id+">") ||
+			final.Fields["실행"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" ||
+			!cmp.Equal(final.Buttons, []string{"승인 (disabled)", "취소 (disabled)", "실행 보기 -> https://github.com/acme/shop/actions/runs/1000"}) {
+			t.Errorf("final card %+v", final)
+		}
+		approve := w.button(cardID, "승인")
+		if got := ephemeral(w.send(w.click(cardID, approve, minji))); got != "This request is already closed: "+final.Description {
+			t.Errorf("closed card, to an English-speaking member: %q", got)
+		}
+		if got := ephemeral(w.send(w.click(cardID, approve, minji.inKorean()))); got != "이미 닫힌 요청입니다: "+final.Description {
+			t.Errorf("closed card, to a Korean-speaking member: %q", got)
+		}
+	})
+	t.Run("English channel, Korean member", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorld(t)
+		if got := ephemeral(w.send(w.command("deploy", guest.inKorean(), "environment", "prod"))); got != refusalKO {
+			t.Errorf("refusal of a Korean-speaking member: %q", got)
+		}
+		cardID := w.request("deploy", minji.inKorean(), "environment", "prod")
+		w.send(w.click(cardID, w.button(cardID, "Approve"), guest.inKorean()))
+		card := viewOf(w.dc.card(cardID))
+		if got := card.History[len(card.History)-1]; card.Title != "Deploy main to prod" || got != "approve by <@"+guest.id+"> refused: "+refusalEN {
+			t.Errorf("the card, which the channel sees, is not in English: %q, %q", card.Title, got)
+		}
+	})
+	t.Run("Korean card failures", func(t *testing.T) {
+		t.Parallel()
+		w := newDeployWorldIn(t, i18n.Korean)
+		w.gh.RefuseDispatches(func(githubapptest.Dispatch) *githubapptest.Error {
+			return &githubapptest.Error{Status: 404, Message: "Not Found"}
+		})
+		cardID := w.request("deploy", minji, "environment", "prod")
+		w.send(w.click(cardID, w.button(cardID, "승인"), jun))
+		card := viewOf(w.dc.card(cardID))
+		if want := "⚠️ 실행하지 않았습니다: acme/shop에서 DEPLOY_WORKFLOW `deploy.yml`을(를) 찾을 수 없습니다."; !strings.HasPrefix(card.Description, want) ||
+			card.History[len(card.History)-1] != "실행 요청 실패" {
+			t.Errorf("card %+v, want the description to start %q", card, want)
+		}
+		cardID = w.request("rollback", minji, "environment", "dev")
+		if got := w.dc.card(cardID).Content; got != "⚠️ `dev`에 롤백할 이전 배포가 없습니다: 최근 100개의 성공한 실행이 모두 `c3c3c3c` 버전을 배포했습니다." {
+			t.Errorf("rollback refused: %q", got)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/mototest"
@@ -17,7 +18,8 @@ import (
 // TestEndToEndDeploy drives /deploy and its Approve through the built binary: the App's
 // private key comes from SSM (moto), GitHub is githubapptest's App (JWT and installation token
 // checked), each asynchronous self-invocation is fed back as Lambda would, and the card lives
-// in a fake Discord.
+// in a fake Discord. CHATOPS_LANGUAGE is unset, so the card is in Korean, the default; a
+// member whose Discord is in English is refused in English all the same.
 func TestEndToEndDeploy(t *testing.T) {
 	t.Parallel()
 	moto := mototest.Start(t)
@@ -52,16 +54,22 @@ func TestEndToEndDeploy(t *testing.T) {
 		return answer
 	}
 
+	if got := ephemeral(send(w.command("deploy", guest, "environment", "prod"))); !strings.HasPrefix(got, "You need one of these roles to deploy") {
+		t.Errorf("refusal of an English-speaking member: %q", got)
+	}
+	if got := ephemeral(send(w.command("deploy", guest.inKorean(), "environment", "prod"))); !strings.HasPrefix(got, "배포하려면 다음 역할 중 하나가 필요합니다") {
+		t.Errorf("refusal of a Korean-speaking member: %q", got)
+	}
 	body := w.command("deploy", minji, "environment", "prod", "ref", "v1.4.2")
 	if got := send(body); got.Type != discord.ResponseDeferredChannelMessageWithSource {
 		t.Fatalf("/deploy answered %+v", got)
 	}
 	original, _ := w.dc.Original(tokenOf(t, body))
 	cardID := original.ID
-	if card := viewOf(w.dc.card(cardID)); card.Title != "Deploy v1.4.2 to prod" {
+	if card := viewOf(w.dc.card(cardID)); card.Title != "prod에 v1.4.2 배포" || !cmp.Equal(card.Buttons, []string{"승인", "취소"}) {
 		t.Fatalf("card %+v (content %q)", card, w.dc.card(cardID).Content)
 	}
-	if got := send(w.click(cardID, w.button(cardID, "Approve"), jun)); got.Type != discord.ResponseUpdateMessage {
+	if got := send(w.click(cardID, w.button(cardID, "승인"), jun)); got.Type != discord.ResponseUpdateMessage {
 		t.Fatalf("Approve answered %+v", got)
 	}
 	ds := w.gh.Dispatches()
@@ -69,7 +77,8 @@ func TestEndToEndDeploy(t *testing.T) {
 		t.Fatalf("dispatches %+v", ds)
 	}
 	card := viewOf(w.dc.card(cardID))
-	if !strings.HasPrefix(card.Description, "🚀 Deploy dispatched") || card.Fields["Run"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" {
+	if !strings.HasPrefix(card.Description, "🚀 <t:") || !strings.Contains(card.Description, "에 배포를 시작했습니다") ||
+		card.Fields["실행"] != "[#1000](https://github.com/acme/shop/actions/runs/1000)" {
 		t.Errorf("card %+v", card)
 	}
 	if len(w.gh.Tokens()) == 0 {

@@ -47,7 +47,7 @@ func TestEndToEndCostAndScale(t *testing.T) {
 
 	r, report := exchange(interaction(t, "cost"))
 	if r.Type != discord.ResponseDeferredChannelMessageWithSource || len(report.Embeds) != 1 ||
-		!strings.HasPrefix(report.Embeds[0].Title, "AWS cost: ") || !strings.Contains(report.Embeds[0].Description, "$") {
+		!strings.HasPrefix(report.Embeds[0].Title, "AWS 비용: ") || !strings.Contains(report.Embeds[0].Description, "달러") { // CHATOPS_LANGUAGE unset: Korean
 		t.Errorf("/cost: answer %+v, edit %+v", r, report)
 	}
 
@@ -65,7 +65,7 @@ func TestEndToEndCostAndScale(t *testing.T) {
 		in["type"], in["message"] = 3, card
 		in["data"] = map[string]any{"component_type": 2, "custom_id": card.Components[0].Components[0].CustomID}
 	}))
-	if r.Type != discord.ResponseUpdateMessage || !strings.Contains(done.Embeds[0].Fields[len(done.Embeds[0].Fields)-1].Value, "✅ Scaled `prod/web`: 2 → 4") {
+	if r.Type != discord.ResponseUpdateMessage || !strings.Contains(done.Embeds[0].Fields[len(done.Embeds[0].Fields)-1].Value, "✅ `prod/web` 조정 완료: 2 → 4") { // Korean, the default
 		t.Errorf("Approve: answer %+v, card %+v", r, done)
 	}
 	if got := scaletest.Desired(t, awsCfg, "web", ""); got != 4 {

@@ -22,7 +22,7 @@ import (
 // TestEndToEnd drives the built binary through a fake Lambda Runtime API, as Lambda would: a
 // signed PING, /help, a forged request, then /status, whose asynchronous self-invocation is
 // taken from the fake Invoke API and fed back as the next event, ending in an edit of the
-// original response at a fake Discord. AWS is moto_server.
+// original response at a fake Discord, in Korean (CHATOPS_LANGUAGE unset). AWS is moto_server.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	moto := mototest.Start(t)
@@ -62,8 +62,9 @@ func TestEndToEnd(t *testing.T) {
 	if e.Method != http.MethodPatch || e.Path != wantPath {
 		t.Errorf("%s %s, want PATCH %s", e.Method, e.Path, wantPath)
 	}
-	want := shown{Content: "**EC2** `" + world.Web1 + "`: 1 EC2 instance", Titles: []string{"web-1"},
-		Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now"}}
+	// CHATOPS_LANGUAGE is unset: the channel reads the report in Korean, the default.
+	want := shown{Content: "**EC2** `" + world.Web1 + "`: EC2 인스턴스 1개", Titles: []string{"web-1"},
+		Fields: []string{"CPU: 현재 **40.0%**", "메모리: 현재 **70.0%**"}}
 	if diff := cmp.Diff(want, shownOf(e.Message)); diff != "" {
 		t.Errorf("edit mismatch (-want +got):\n%s", diff)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 )
@@ -28,7 +29,7 @@ func errorType(err error) string {
 func TestInvokeErrors(t *testing.T) {
 	t.Parallel()
 	editFailed := errors.New("discord unreachable")
-	router, err := command.NewRouter(command.Command{Name: "status", Description: "d",
+	router, err := command.NewRouter(command.Command{Name: "status",
 		Quick: func(context.Context, command.Request) command.Reply { return command.Defer(false) },
 		Work: func(context.Context, command.Request) (discord.Message, error) {
 			return discord.Message{Content: "ok"}, nil
@@ -36,7 +37,7 @@ func TestInvokeErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{router: router, applicationID: testAppID, log: slog.New(slog.DiscardHandler), now: func() time.Time { return testNow },
+	h := &Handler{router: router, applicationID: testAppID, texts: catalog.Texts(), log: slog.New(slog.DiscardHandler), now: func() time.Time { return testNow },
 		editor: editorFunc(func(context.Context, string, string, discord.Message) (discord.Message, error) {
 			return discord.Message{}, editFailed
 		})}

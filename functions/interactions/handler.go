@@ -63,6 +63,9 @@ type workPayload struct {
 	ReceivedAt  time.Time       `json:"received_at,omitzero"`
 	AckRequest  string          `json:"ack_request_id,omitempty"` // the acknowledging invocation, for tracing
 	Interaction json.RawMessage `json:"interaction,omitempty"`
+	// Private says that the response the worker edits is the invoking member's alone
+	// (command.Reply.Private): its failures are then worded in their language.
+	Private bool `json:"private,omitempty"`
 }
 
 // Handler is the Lambda entry point: it acknowledges interactions and does deferred work.
@@ -159,11 +162,11 @@ func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) e
 	outcome := "inline"
 	if reply.Deferred() {
 		outcome = "deferred"
-		if err := h.enqueue(ctx, body, now, requestID); err != nil {
+		if err := h.enqueue(ctx, workPayload{Kind: workKind, ReceivedAt: now.UTC(), AckRequest: requestID, Interaction: body,
+			Private: reply.Private(in.Type)}); err != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "invoke worker", slog.String("request_id", requestID),
 				slog.String("interaction_id", in.ID), slog.String("error", err.Error()))
-			return apigw.JSON(http.StatusOK, discord.EphemeralReply(
-				"⚠️ I couldn't start this: the bot failed to hand the work to its background worker. Try again in a minute; if it keeps failing, ask whoever runs the bot to check the interactions function's logs."))
+			return apigw.JSON(http.StatusOK, discord.EphemeralReply(h.request(in, now, requestID).Member().T("command.failure.enqueue")))
 		}
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "interaction", slog.String("request_id", requestID),
@@ -177,13 +180,11 @@ func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) e
 	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{"Content-Type": "application/json"}, Body: out}
 }
 
-// enqueue invokes this function asynchronously (InvocationType Event) with the interaction.
+// enqueue invokes this function asynchronously (InvocationType Event) with the work.
 //
 // See https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
-func (h *Handler) enqueue(ctx context.Context, body []byte, received time.Time, requestID string) error {
-	payload, err := json.Marshal(workPayload{
-		Kind: workKind, ReceivedAt: received.UTC(), AckRequest: requestID, Interaction: body,
-	})
+func (h *Handler) enqueue(ctx context.Context, work workPayload) error {
+	payload, err := json.Marshal(work)
 	if err != nil {
 		return fmt.Errorf("encode work payload: %w", err)
 	}
@@ -259,7 +260,8 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	}
 	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments, ApplicationID: cfg.ApplicationID,
 		Repository: cfg.GitHub.Repository, Workflow: cfg.GitHub.Workflow, Policy: cfg.Policy},
-		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Table: d.table, Log: log, Now: now})
+		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Table: d.table,
+			AuditRetention: cfg.AuditRetention, Log: log, Now: now})
 	if err != nil {
 		return nil, err
 	}

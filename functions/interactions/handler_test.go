@@ -79,6 +79,8 @@ func testConfig() config {
 		GitHub:             githubConfig{AppID: 424242, APIURL: "http://github.invalid", Repository: "acme/shop", Workflow: "deploy.yml"},
 		// The members of the recorded interactions hold role ...010.
 		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010"}, TwoPerson: []string{"prod"}},
+		// The audit trail keeps entries for 30 days (AUDIT_RETENTION_DAYS).
+		AuditRetention: 30 * 24 * time.Hour,
 	}
 }
 
@@ -101,6 +103,16 @@ func interaction(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return bytes.TrimSuffix(b, []byte("\n"))
+}
+
+// withLocale is the recorded interaction body, whose member's locale is "ko", from a member
+// of locale instead. The tests sign what they send, so the change keeps a valid signature.
+func withLocale(t testing.TB, body []byte, locale string) []byte {
+	t.Helper()
+	if bytes.Count(body, []byte(`"locale":"ko"`)) != 1 {
+		t.Fatalf("the recording has no single member locale \"ko\": %s", body)
+	}
+	return bytes.Replace(body, []byte(`"locale":"ko"`), []byte(`"locale":"`+locale+`"`), 1)
 }
 
 // signedRequest wraps body in the recorded HTTP API event, signed by signer at ts.
@@ -185,6 +197,7 @@ func TestAck(t *testing.T) {
 		file        string
 		signedAt    time.Time
 		change      func(*events.APIGatewayV2HTTPRequest)
+		locale      string // the member's, in place of the recording's "ko"
 		wantStatus  int
 		wantInvoked bool
 	}{
@@ -193,19 +206,23 @@ func TestAck(t *testing.T) {
 		{name: "ping-canonical-headers", file: "ping", change: renameHeaders(canonical), wantStatus: 200},
 		{name: "ping-upper-case-headers", file: "ping", change: renameHeaders(strings.ToUpper), wantStatus: 200},
 		{name: "help", file: "help", wantStatus: 200},
+		{name: "help-en", file: "help", locale: "en-US", wantStatus: 200},
 		{name: "help-base64", file: "help", change: base64Body, wantStatus: 200},
 		{name: "status-ec2-id", file: "status-ec2-id", wantStatus: 200, wantInvoked: true},
 		{name: "status-ec2-tag", file: "status-ec2-tag", wantStatus: 200, wantInvoked: true},
 		{name: "status-ecs", file: "status-ecs", wantStatus: 200, wantInvoked: true},
 		{name: "status-eks", file: "status-eks", wantStatus: 200, wantInvoked: true},
 		{name: "status-bad-target", file: "status-bad-target", wantStatus: 200},
+		{name: "status-bad-target-en", file: "status-bad-target", locale: "en-US", wantStatus: 200},
 		{name: "status-dm", file: "status-dm", wantStatus: 200},
+		{name: "status-dm-en", file: "status-dm", locale: "en-US", wantStatus: 200},
 		{name: "cost", file: "cost", wantStatus: 200, wantInvoked: true},
 		{name: "deploy", file: "deploy", wantStatus: 200, wantInvoked: true},
 		{name: "rollback", file: "rollback", wantStatus: 200, wantInvoked: true},
 		{name: "assign", file: "assign", wantStatus: 200, wantInvoked: true},
 		{name: "scale", file: "scale", wantStatus: 200, wantInvoked: true},
 		{name: "unknown-command", file: "unknown-command", wantStatus: 200},
+		{name: "unknown-command-en", file: "unknown-command", locale: "en-US", wantStatus: 200},
 		{name: "button", file: "button", wantStatus: 200},
 		{name: "not-an-interaction", file: "not-an-interaction", wantStatus: 400},
 		{name: "stale-timestamp", file: "ping", signedAt: testNow.Add(-6 * time.Minute), wantStatus: 401},
@@ -229,6 +246,9 @@ func TestAck(t *testing.T) {
 			inv := &fakeInvoker{}
 			h, logs := newTestHandler(t, deps{invoker: inv}, testNow)
 			body := interaction(t, tt.file)
+			if tt.locale != "" {
+				body = withLocale(t, body, tt.locale)
+			}
 			signedAt := tt.signedAt
 			if signedAt.IsZero() {
 				signedAt = testNow.Add(-time.Second)
@@ -353,6 +373,7 @@ func TestLoadConfig(t *testing.T) {
 		"DEPLOY_ROLE_IDS":          "1100000000000000010, 1100000000000000012",
 		"TWO_PERSON_ENVIRONMENTS":  "prod",
 		"CHATOPS_TABLE":            "chatops-state",
+		"AUDIT_RETENTION_DAYS":     "90",
 	}
 	getenv := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	got, err := loadConfig(getenv(env))
@@ -367,7 +388,7 @@ func TestLoadConfig(t *testing.T) {
 		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul},
 		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml"},
 		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}, ScaleMaxDesired: 10,
-		Table: "chatops-state", Language: i18n.Korean}
+		Table: "chatops-state", AuditRetention: 90 * 24 * time.Hour, Language: i18n.Korean}
 	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(config{}), sameZone); diff != "" {
 		t.Errorf("loadConfig mismatch (-want +got):\n%s", diff)
@@ -387,10 +408,10 @@ func TestLoadConfig(t *testing.T) {
 	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , ",
 		"REPORT_TIMEZONE": "Mars/Olympus", "MONTHLY_BUDGET_USD": "lots",
 		"GITHUB_APP_ID": "my-app", "GITHUB_API_URL": "api.github.com", "GITHUB_REPOSITORY": "shop", "DEPLOY_WORKFLOW": ".github/workflows/deploy.yml",
-		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0"}))
+		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0", "AUDIT_RETENTION_DAYS": "forever"}))
 	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS",
 		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD", "GITHUB_APP_ID", "GITHUB_API_URL", "GITHUB_REPOSITORY", "DEPLOY_WORKFLOW", "DEPLOY_ROLE_IDS",
-		"SCALE_MAX_DESIRED", "CHATOPS_TABLE"} {
+		"SCALE_MAX_DESIRED", "CHATOPS_TABLE", "AUDIT_RETENTION_DAYS"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("loadConfig error %v does not name %s", err, name)
 		}

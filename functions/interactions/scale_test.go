@@ -18,10 +18,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale/scaletest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
@@ -30,13 +32,20 @@ import (
 // The members of the /scale tests. scaleRole is the role allowed to scale.
 const scaleRole = "1100000000000000010"
 
-type member struct{ id, name, role string }
+// member is who sends an interaction in the /scale tests, from a Discord client in locale.
+type member struct{ id, name, role, locale string }
 
 var (
-	requester = member{"1000000000000000042", "minji", scaleRole}
-	approver  = member{"1000000000000000043", "joon", scaleRole}
-	outsider  = member{"1000000000000000044", "sora", "1100000000000000099"}
+	requester = member{"1000000000000000042", "minji", scaleRole, "en-US"}
+	approver  = member{"1000000000000000043", "joon", scaleRole, "en-US"}
+	outsider  = member{"1000000000000000044", "sora", "1100000000000000099", "en-US"}
 )
+
+// inKorean is m with a Discord client in Korean.
+func (m member) inKorean() member {
+	m.locale = "ko"
+	return m
+}
 
 // countingECS passes calls on to moto and counts the writes; refuse, when set, answers the
 // writes instead, as AWS does when the IAM tag condition fails.
@@ -89,6 +98,12 @@ type scaleFlow struct {
 // of one moto_server run one after the other: one server each would cost more than the tests.
 func newScaleFlow(t *testing.T, moto *mototest.Server) *scaleFlow {
 	t.Helper()
+	return newScaleFlowIn(t, moto, "")
+}
+
+// newScaleFlowIn is newScaleFlow whose channel speaks language ("" speaks English).
+func newScaleFlowIn(t *testing.T, moto *mototest.Server, language i18n.Language) *scaleFlow {
+	t.Helper()
 	if err := moto.Reset(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +112,7 @@ func newScaleFlow(t *testing.T, moto *mototest.Server) *scaleFlow {
 	f := &scaleFlow{t: t, inv: &fakeInvoker{}, d: newFakeDiscord(t), c: &clock{t: testNow}, logs: &bytes.Buffer{}, awsCf: awsCfg,
 		ecs: &countingECS{ECSAPI: ecs.NewFromConfig(awsCfg)}, asg: &countingASG{AutoScalingAPI: autoscaling.NewFromConfig(awsCfg)}}
 	cfg := testConfig()
+	cfg.Language = language
 	cfg.Policy = authz.Policy{RoleIDs: []string{scaleRole}, TwoPerson: []string{"prod"}}
 	client, name := statetest.Create(t, moto)
 	f.faults = &faultyAPI{next: statetest.Serialize(client)}
@@ -118,6 +134,7 @@ func (f *scaleFlow) body(m member, change func(map[string]any)) []byte {
 		f.t.Fatal(err)
 	}
 	in["id"], in["token"] = fmt.Sprintf("13000000000000%05d", f.n), fmt.Sprintf("c2NhbGUtdG9rZW4-%05d", f.n)
+	in["locale"] = m.locale
 	mem := in["member"].(map[string]any)
 	mem["roles"] = []string{m.role}
 	mem["user"].(map[string]any)["id"], mem["user"].(map[string]any)["username"] = m.id, m.name
@@ -181,10 +198,10 @@ func (f *scaleFlow) click(m member, card discord.Message, label string) discord.
 	}))
 }
 
-// status is the card's status line.
+// status is the card's status line, in English or Korean.
 func (f *scaleFlow) status() string {
 	for _, fl := range f.card.Embeds[0].Fields {
-		if fl.Name == "status" {
+		if fl.Name == "status" || fl.Name == "상태" {
 			return fl.Value
 		}
 	}
@@ -344,6 +361,7 @@ func TestScaleRefused(t *testing.T) {
 		"scale.request refused minji ecs prod/nope -> 2",
 		"scale.request refused minji ecs staging/web -> 2",
 		"scale.request refused minji asg nope-asg -> 2",
+		"scale.request refused minji ecs web",
 		"scale.request denied sora ecs prod/web -> 4")
 }
 
@@ -518,7 +536,7 @@ func BenchmarkAckScale(b *testing.B) {
 	at := testNow.Add(-time.Minute)
 	r := scale.Proposal{Target: scale.Target{Kind: scale.ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4,
 		RequesterID: requester.id, At: at}
-	card := scale.Preview(r, scale.State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
+	card := scale.Preview(catalog.Texts().Printer(i18n.English), r, scale.State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
 	card.ID = "1300000000000000777"
 	var in map[string]any
 	if err := json.Unmarshal(interaction(b, "scale"), &in); err != nil {
@@ -542,5 +560,44 @@ func BenchmarkAckScale(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestScaleKorean: with CHATOPS_LANGUAGE=ko the card and its outcome are in Korean, with
+// Korean labels on its buttons; a refusal follows the member's Discord locale, not the
+// channel's.
+func TestScaleKorean(t *testing.T) {
+	t.Parallel()
+	f := newScaleFlowIn(t, mototest.Start(t), i18n.Korean)
+	if got := ephemeralText(t, f.command(outsider, "ecs", scaletest.Web, 4)); got != "⛔ You need one of these roles to scale: <@&"+scaleRole+">. Ask someone who has one." {
+		t.Errorf("refusal of an English-speaking member: %q", got)
+	}
+	if got := ephemeralText(t, f.command(outsider.inKorean(), "ecs", scaletest.Web, 4)); got != "⛔ 스케일 조정하려면 다음 역할 중 하나가 필요합니다: <@&"+scaleRole+">. 역할이 있는 분께 부탁하세요." {
+		t.Errorf("refusal of a Korean-speaking member: %q", got)
+	}
+	f.command(requester, "ecs", scaletest.Web, 4)
+	preview := f.card
+	if got := preview.Embeds[0].Title; got != "ECS 서비스 prod/web 스케일 조정: 2 → 4" {
+		t.Errorf("title %q", got)
+	}
+	if got := f.status(); !strings.HasPrefix(got, "허용된 역할이 있는 멤버의 승인을 <t:") {
+		t.Errorf("status %q", got)
+	}
+	f.click(outsider, preview, "승인")
+	if note := f.card.Embeds[0].Fields[len(f.card.Embeds[0].Fields)-1]; note.Name != "메모" ||
+		note.Value != "⛔ <@"+outsider.id+"> 님이 승인 버튼을 눌렀지만 거부되었습니다: 스케일 조정하려면 다음 역할 중 하나가 필요합니다: <@&"+scaleRole+">. 역할이 있는 분께 부탁하세요." {
+		t.Errorf("note on the card, in the channel's language: %+v", note)
+	}
+	f.click(approver, f.card, "승인")
+	want := fmt.Sprintf("✅ `prod/web` 조정 완료: 2 → 4, <@%s> 님이 <t:%d:f>에 승인했습니다.", approver.id, testNow.Unix())
+	if got := f.status(); got != want {
+		t.Errorf("status\n got %s\nwant %s", got, want)
+	}
+	f.checkDesired("web", "", 4, 1)
+	if got := ephemeralText(t, f.click(approver.inKorean(), preview, "승인")); got != fmt.Sprintf("<@%s> 님이 <t:%d:T>에 이미 승인했습니다.", approver.id, testNow.Unix()) {
+		t.Errorf("a second approval, to a Korean-speaking member: %q", got)
+	}
+	if got := ephemeralText(t, f.click(approver, preview, "승인")); !strings.HasPrefix(got, "Already approved by <@"+approver.id+">") {
+		t.Errorf("a second approval, to an English-speaking member: %q", got)
 	}
 }

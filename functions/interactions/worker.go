@@ -50,7 +50,9 @@ func (h *Handler) work(ctx context.Context, p workPayload) error {
 	defer cancelWork()
 
 	start := h.now()
-	msg, err := h.router.Work(workCtx, h.request(in, p.ReceivedAt, requestID))
+	req := h.request(in, p.ReceivedAt, requestID)
+	req.Private = p.Private
+	msg, err := h.router.Work(workCtx, req)
 	outcome := "ok"
 	if errors.Is(err, command.ErrRetry) {
 		// Another invocation is doing this work and edits the response itself.

@@ -17,12 +17,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status/statustest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -94,27 +96,34 @@ func TestWorkMoto(t *testing.T) {
 	tests := []struct {
 		name, file, target string
 		want               shown
+		channel            i18n.Language // CHATOPS_LANGUAGE; "" is the zero config's English
 	}{
 		{"ec2 by id", "status-ec2-id", w.Web1, shown{Content: "**EC2** `" + w.Web1 + "`: 1 EC2 instance",
-			Titles: []string{"web-1"}, Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now"}}},
+			Titles: []string{"web-1"}, Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now"}}, ""},
 		{"ec2 by tag", "status-ec2-tag", "", shown{Content: "**EC2** `Name=web-*`: 2 EC2 instances",
-			Titles: []string{"web-1", "web-2"}, Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now", "CPU: **91.0%** now", noAgent}}},
+			Titles: []string{"web-1", "web-2"}, Fields: []string{"CPU: **40.0%** now", "Memory: **70.0%** now", "CPU: **91.0%** now", noAgent}}, ""},
 		{"ec2 without the agent", "status-ec2-id", w.Web2, shown{Content: "**EC2** `" + w.Web2 + "`: 1 EC2 instance",
-			Titles: []string{"web-2"}, Fields: []string{"CPU: **91.0%** now", noAgent}}},
+			Titles: []string{"web-2"}, Fields: []string{"CPU: **91.0%** now", noAgent}}, ""},
 		{"ecs service", "status-ecs", "", shown{Content: "**ECS** `prod/api`: 1 ECS service",
-			Titles: []string{"api"}, Fields: []string{"CPU: **14.0%** now", "Memory: **35.0%** now"}}},
+			Titles: []string{"api"}, Fields: []string{"CPU: **14.0%** now", "Memory: **35.0%** now"}}, ""},
 		{"eks without Container Insights", "status-eks", "", shown{Content: "**EKS** `prod-eks`: 1 EKS cluster",
 			Titles: []string{"prod-eks"}, Fields: []string{
 				"CPU: unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)",
-				"Memory: unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)"}}},
+				"Memory: unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)"}}, ""},
 		{"nothing found", "status-ec2-tag", "Name=nothing", shown{
-			Content: "⚠️ No EC2 instance has the tag `Name=nothing` (terminated instances are not listed). Check the spelling and case, use * as a wildcard, or give an instance id."}},
+			Content: "⚠️ No EC2 instance has the tag `Name=nothing` (terminated instances are not listed). Check the spelling and case, use * as a wildcard, or give an instance id."}, ""},
+		{"ec2 by tag in a Korean channel", "status-ec2-tag", "", shown{Content: "**EC2** `Name=web-*`: EC2 인스턴스 2개",
+			Titles: []string{"web-1", "web-2"}, Fields: []string{"CPU: 현재 **40.0%**", "메모리: 현재 **70.0%**", "CPU: 현재 **91.0%**",
+				"메모리: 사용할 수 없음: 이 인스턴스에 CloudWatch 에이전트가 설치되어 있지 않거나 mem_used_percent를 보내지 않습니다"}}, i18n.Korean},
+		{"nothing found in a Korean channel", "status-ec2-tag", "Name=nothing", shown{
+			Content: "⚠️ 태그가 `Name=nothing`인 EC2 인스턴스가 없습니다(종료된 인스턴스는 표시되지 않습니다). 철자와 대소문자를 확인하거나, *를 와일드카드로 쓰거나, 인스턴스 ID를 입력해 주세요."}, i18n.Korean},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d := newFakeDiscord(t)
 			h, logs := newTestHandler(t, deps{invoker: &fakeInvoker{}, editor: startDiscord(t, d), status: reader}, w.Now)
+			h.language = tt.channel
 			ev := workEvent(t, tt.file, tt.target, w.Now.Add(-2*time.Second))
 			if _, err := h.Handle(lambdaContext(), ev); err != nil {
 				t.Fatalf("Handle: %v\n%s", err, logs)
@@ -145,7 +154,7 @@ func TestWorkMoto(t *testing.T) {
 // edit fails.
 func TestWorkFailures(t *testing.T) {
 	t.Parallel()
-	panicky := command.Command{Name: "status", Description: "panics", Quick: func(context.Context, command.Request) command.Reply { return command.Defer(false) },
+	panicky := command.Command{Name: "status", Quick: func(context.Context, command.Request) command.Reply { return command.Defer(false) },
 		Work: func(context.Context, command.Request) (discord.Message, error) { panic("index out of range") }}
 	tests := []struct {
 		name        string
@@ -175,7 +184,7 @@ func TestWorkFailures(t *testing.T) {
 				d.Script("", discordtest.ServerError(status))
 			}
 			var logs bytes.Buffer
-			h := &Handler{router: router, editor: startDiscord(t, d), applicationID: testAppID,
+			h := &Handler{router: router, editor: startDiscord(t, d), applicationID: testAppID, texts: catalog.Texts(),
 				log: slog.New(slog.NewJSONHandler(&logs, nil)), now: func() time.Time { return testNow }}
 			_, err = h.Handle(lambdaContext(), workEvent(t, "status-ecs", "", tt.received))
 			if (err != nil) != tt.wantErr {
@@ -217,7 +226,7 @@ func TestWorkBadPayload(t *testing.T) {
 func TestWorkDeadlines(t *testing.T) {
 	t.Parallel()
 	var workDL, editDL time.Time
-	router, err := command.NewRouter(command.Command{Name: "status", Description: "d",
+	router, err := command.NewRouter(command.Command{Name: "status",
 		Quick: func(context.Context, command.Request) command.Reply { return command.Defer(false) },
 		Work: func(ctx context.Context, _ command.Request) (discord.Message, error) {
 			workDL, _ = ctx.Deadline()
@@ -226,7 +235,7 @@ func TestWorkDeadlines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{router: router, applicationID: testAppID, log: slog.New(slog.DiscardHandler), now: func() time.Time { return testNow },
+	h := &Handler{router: router, applicationID: testAppID, texts: catalog.Texts(), log: slog.New(slog.DiscardHandler), now: func() time.Time { return testNow },
 		editor: editorFunc(func(ctx context.Context, _, _ string, _ discord.Message) (discord.Message, error) {
 			editDL, _ = ctx.Deadline()
 			return discord.Message{}, nil

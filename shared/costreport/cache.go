@@ -27,8 +27,9 @@ const (
 )
 
 // entryFormat is the shape of a stored report; an entry of another format is a miss, so that
-// a deploy that changes Report never reads a report it cannot understand.
-const entryFormat = 1
+// a deploy that changes Report never reads a report it cannot understand. Format 2: the
+// forecast's Reason is a code the message words in each language, no longer English text.
+const entryFormat = 2
 
 // Sort keys of the cache's items, under the partition key "cost#<day>".
 const (

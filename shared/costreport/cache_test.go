@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/mototest"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/state/statetest"
@@ -46,7 +47,7 @@ func environment(t *testing.T, client *dynamodb.Client, name string, clock *stat
 // messageJSON is what Discord would receive for rep.
 func messageJSON(t *testing.T, rep Report) string {
 	t.Helper()
-	b, err := json.Marshal(rep.AgedMessage())
+	b, err := json.Marshal(rep.AgedMessage(i18n.NewCatalog(Messages()).Printer(i18n.English)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,8 @@ type Period struct {
 // Days is the number of days in p.
 func (p Period) Days() int { return int(p.End.Sub(p.Start).Hours() / 24) }
 
-// String words p for people, last day included: "Oct 1 - Oct 17".
+// String words p in English, last day included: "Oct 1 - Oct 17", for logs and for what an
+// invocation returns; the message words periods in its reader's language.
 func (p Period) String() string {
 	last := p.End.AddDate(0, 0, -1)
 	if last.Equal(p.Start) {
@@ -97,8 +98,9 @@ type ServiceCost struct {
 }
 
 // Forecast is the month-end estimate: spend so far this month plus Cost Explorer's forecast of
-// the days left. When Available is false, Reason says why in words fit for the message and Err
-// holds Cost Explorer's error, if any, for the log.
+// the days left. When Available is false, Reason says why, as a code the message words in its
+// language ("no-history", "month-over", "failed"), and Err holds Cost Explorer's error, if any,
+// for the log.
 type Forecast struct {
 	Month     Period
 	Available bool
@@ -268,11 +270,12 @@ func (rep *Report) add(days []types.ResultByTime) error {
 	return nil
 }
 
-// Forecast reasons, shown in the message when there is no forecast.
+// Forecast reasons: why there is no forecast, as Forecast.Reason keeps it (and the log shows
+// it); the message words each one (message.go).
 const (
-	reasonNoHistory = "Cost Explorer does not have enough cost history to forecast yet."
-	reasonMonthOver = "No days of the month are left to forecast."
-	reasonFailed    = "Cost Explorer could not forecast this time."
+	reasonNoHistory = "no-history" // Cost Explorer has too little history to forecast
+	reasonMonthOver = "month-over" // no day of the month is left to forecast
+	reasonFailed    = "failed"     // Cost Explorer could not forecast this time
 )
 
 // forecast asks Cost Explorer for the rest of today's month and adds the spend so far. Cost

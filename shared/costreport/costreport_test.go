@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/discord-chatops/chatops/shared/costreport/costreporttest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/mototest"
 )
 
@@ -153,6 +154,7 @@ func TestBuildAgainstMoto(t *testing.T) {
 	cfg := s.Config(t)
 	cfg.Retryer = costreporttest.NoBackoff
 	client := NewCostExplorerClient(cfg)
+	texts := i18n.NewCatalog(Messages())
 
 	tests := []struct {
 		name     string
@@ -284,7 +286,11 @@ func TestBuildAgainstMoto(t *testing.T) {
 			if !rep.Estimated {
 				t.Error("Estimated = false, want true: the period's last day is estimated")
 			}
-			golden(t, rep.Message())
+			for _, l := range i18n.Languages() {
+				m := rep.Message(texts.Printer(l))
+				noPlaceholders(t, m)
+				golden(t, string(l), m)
+			}
 		})
 	}
 }
@@ -357,14 +363,15 @@ func (f *fakeCE) GetCostForecast(_ context.Context, in *costexplorer.GetCostFore
 	return f.forecast(in)
 }
 
-func golden(t *testing.T, v any) {
+// golden compares v, as indented JSON, with testdata/golden/<test>.<lang>.json.
+func golden(t *testing.T, lang string, v any) {
 	t.Helper()
 	got, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	name := filepath.Join("testdata", "golden", sanitize(t.Name())+".json")
+	name := filepath.Join("testdata", "golden", sanitize(t.Name())+"."+lang+".json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 			t.Fatal(err)

@@ -8,112 +8,176 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
-// Message words the report as one Discord embed, within Discord's limits and pinging nobody.
-// When the spend or the forecast passes the budget, the message's content says so above the
-// embed. The caller adds what its endpoint needs (a nonce, flags).
-func (r Report) Message() discord.Message { return r.message("") }
+// Message words the report as one Discord embed in p's language, within Discord's limits and
+// pinging nobody. When the spend or the forecast passes the budget, the message's content says
+// so above the embed. The caller adds what its endpoint needs (a nonce, flags). p comes from a
+// catalog that holds Messages(); a nil p shows every text as its message id.
+func (r Report) Message(p *i18n.Printer) discord.Message { return r.message(p, "") }
 
 // AgedMessage is Message with a last line saying how old the figures are, "Figures from
-// <t:1760749200:R>": a Discord timestamp that each reader's client words relative to their own
-// now ("3 hours ago"). /cost answers with it, since it may serve a report built hours before.
+// <t:1760749200:R>" / "<t:1760749200:R>에 집계한 수치입니다": a Discord timestamp that each
+// reader's client words relative to their own now ("3 hours ago", "3시간 전"). /cost answers
+// with it, since it may serve a report built hours before.
 //
 // See https://discord.com/developers/docs/reference#message-formatting-timestamp-styles
-func (r Report) AgedMessage() discord.Message {
-	return r.message(fmt.Sprintf("Figures from <t:%d:R>", r.AsOf.Unix()))
+func (r Report) AgedMessage(p *i18n.Printer) discord.Message {
+	return r.message(p, p.T("costreport.aged", i18n.Args{"Unix": strconv.FormatInt(r.AsOf.Unix(), 10)}))
 }
 
-func (r Report) message(last string) discord.Message {
-	description := r.summary()
+func (r Report) message(p *i18n.Printer, last string) discord.Message {
+	description := r.summary(p)
 	if last != "" {
 		description += "\n" + last
 	}
 	e := discord.Embed{
-		Title:       "AWS cost: " + r.title(),
+		Title:       r.title(p),
 		Description: description,
 		Color:       discord.ColorGreen,
 		Timestamp:   r.AsOf.Format(time.RFC3339),
-		Footer:      &discord.EmbedFooter{Text: r.footer()},
+		Footer:      &discord.EmbedFooter{Text: r.footer(p)},
 	}
-	e.Fields = append(e.Fields, discord.EmbedField{Name: "Month-end forecast (" + r.Forecast.Month.Start.Format("January") + ")", Value: r.forecastLine()})
+	e.Fields = append(e.Fields, discord.EmbedField{Name: p.T("costreport.forecast.name", i18n.Args{"Month": monthName(p, r.Forecast.Month.Start)}), Value: r.forecastLine(p)})
 	if !r.Forecast.Available {
 		e.Color = discord.ColorYellow
 	}
 	if r.Budget > 0 {
-		e.Fields = append(e.Fields, discord.EmbedField{Name: "Monthly budget", Value: r.budgetLine()})
+		e.Fields = append(e.Fields, discord.EmbedField{Name: p.T("costreport.budget.name"), Value: r.budgetLine(p)})
 	}
-	e.Fields = append(e.Fields, discord.EmbedField{Name: "Top services (change against " + r.Previous.String() + ")", Value: r.servicesLines()})
+	e.Fields = append(e.Fields, discord.EmbedField{Name: p.T("costreport.services.name", i18n.Args{"Previous": span(p, r.Previous)}), Value: r.servicesLines(p)})
 
 	m := discord.Message{Embeds: []discord.Embed{e}, AllowedMentions: discord.NoMentions()}
 	if r.OverBudget() {
 		m.Embeds[0].Color = discord.ColorRed
-		m.Content = r.budgetAlert()
+		m.Content = r.budgetAlert(p)
 	}
 	return m.Fit()
 }
 
-func (r Report) title() string {
-	if r.FullMonth {
-		return r.Period.Start.Format("January 2006") + " (full month)"
+// span words a period for people, last day included: "Oct 1 - Oct 17" / "10월 1일~10월 17일".
+func span(p *i18n.Printer, period Period) string {
+	last := period.End.AddDate(0, 0, -1)
+	if last.Equal(period.Start) {
+		return p.Day(period.Start)
 	}
-	return r.Period.String() + ", " + r.Period.Start.Format("2006")
+	return p.T("costreport.span", i18n.Args{"From": p.Day(period.Start), "To": p.Day(last)})
 }
 
-// summary is the headline: "**Oct 1 - Oct 17: $63.27**" and the change against last month.
-func (r Report) summary() string {
+// during is the period as the headline's sentence takes it: "Oct 1 - Oct 17" / "10월 1일부터
+// 10월 17일까지", "10월 1일에" for one day.
+func during(p *i18n.Printer, period Period) string {
+	last := period.End.AddDate(0, 0, -1)
+	if last.Equal(period.Start) {
+		return p.T("costreport.during.day", i18n.Args{"From": p.Day(period.Start)})
+	}
+	return p.T("costreport.during.span", i18n.Args{"From": p.Day(period.Start), "To": p.Day(last)})
+}
+
+// monthName is t's month in full: "October" / "10월". The i18n package keeps the names.
+func monthName(p *i18n.Printer, t time.Time) string {
+	return p.T("i18n.monthlong." + strconv.Itoa(int(t.Month())))
+}
+
+func (r Report) title(p *i18n.Printer) string {
+	if r.FullMonth {
+		return p.T("costreport.title.fullmonth", i18n.Args{"Month": p.MonthYear(r.Period.Start)})
+	}
+	return p.T("costreport.title", i18n.Args{"Period": span(p, r.Period), "Year": strconv.Itoa(r.Period.Start.Year())})
+}
+
+// total is an amount as a headline may word it: Exact to the cent, or Dollars, rounded to the
+// whole dollar with digits grouped ("63"), for a sentence that says "about". Each language's
+// message picks the one it shows.
+type total struct {
+	Exact   string
+	Dollars string
+}
+
+// summary is the headline and the change against last month: "**Oct 1 - Oct 17: $63.27**" /
+// "**10월 1일부터 10월 17일까지 약 63달러를 사용했습니다** (63.27달러)".
+func (r Report) summary(p *i18n.Printer) string {
+	t := total{Exact: r.money(p, r.Total), Dollars: p.Count(int(math.Round(r.Total)))}
+	headline := "costreport.headline.about"
+	switch {
+	case math.Round(r.Total*100) == 0:
+		headline = "costreport.headline.nothing"
+	case r.Total < 1 || !r.inUSD(): // "about 0 dollars" says nothing; "about" another unit neither
+		headline = "costreport.headline.exact"
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s: %s**\n", r.Period, r.money(r.Total))
+	b.WriteString(p.T(headline, i18n.Args{"During": during(p, r.Period), "Total": t}))
+	b.WriteString("\n")
+	previous := span(p, r.Previous)
 	delta := r.Total - r.PreviousTotal
-	if c := change(r.Total, r.PreviousTotal); c != "" {
-		fmt.Fprintf(&b, "%s%s (%s) against %s: %s", sign(delta), r.money(math.Abs(delta)), c, r.Previous, r.money(r.PreviousTotal))
+	if c := change(p, r.Total, r.PreviousTotal); c != "" {
+		b.WriteString(p.T("costreport.compare.change", i18n.Args{
+			"Delta": sign(delta) + r.money(p, math.Abs(delta)), "Change": c, "Previous": previous, "PreviousTotal": r.money(p, r.PreviousTotal),
+		}))
 	} else {
-		fmt.Fprintf(&b, "No spend in %s to compare with", r.Previous)
+		b.WriteString(p.T("costreport.compare.nothing", i18n.Args{"Previous": previous}))
 	}
 	return b.String()
 }
 
-func (r Report) forecastLine() string {
+func (r Report) forecastLine(p *i18n.Printer) string {
 	f := r.Forecast
 	if !f.Available {
-		return "Unavailable: " + f.Reason
+		return p.T("costreport.forecast.unavailable", i18n.Args{"Reason": f.reason(p)})
 	}
 	if f.Low == 0 && f.High == 0 {
-		return r.money(f.Mean)
+		return r.money(p, f.Mean)
 	}
-	return fmt.Sprintf("%s (%d%% range %s - %s)", r.money(f.Mean), PredictionIntervalLevel, r.money(f.Low), r.money(f.High))
+	return p.T("costreport.forecast.range", i18n.Args{
+		"Mean": r.money(p, f.Mean), "Level": strconv.Itoa(PredictionIntervalLevel), "Low": r.money(p, f.Low), "High": r.money(p, f.High),
+	})
 }
 
-func (r Report) budgetLine() string {
-	line := r.money(r.Budget) + " a month"
+// reason words why there is no forecast.
+func (f Forecast) reason(p *i18n.Printer) string {
+	switch f.Reason {
+	case reasonNoHistory:
+		return p.T("costreport.forecast.reason.nohistory")
+	case reasonMonthOver:
+		return p.T("costreport.forecast.reason.monthover")
+	}
+	return p.T("costreport.forecast.reason.failed")
+}
+
+func (r Report) budgetLine(p *i18n.Printer) string {
+	budget := r.money(p, r.Budget)
 	switch {
 	case r.Total > r.Budget:
-		return line + ": spend is over by " + r.money(r.Total-r.Budget)
+		return p.T("costreport.budget.spendover", i18n.Args{"Budget": budget, "Over": r.money(p, r.Total-r.Budget)})
 	case r.Forecast.Available && r.Forecast.Mean > r.Budget:
-		return line + ": the forecast is over by " + r.money(r.Forecast.Mean-r.Budget)
+		return p.T("costreport.budget.forecastover", i18n.Args{"Budget": budget, "Over": r.money(p, r.Forecast.Mean-r.Budget)})
 	case r.Forecast.Available:
-		return line + ": the forecast is within it"
+		return p.T("costreport.budget.within", i18n.Args{"Budget": budget})
 	}
-	return line
+	return p.T("costreport.budget.plain", i18n.Args{"Budget": budget})
 }
 
 // budgetAlert is the content line shown above the embed when the budget is passed.
-func (r Report) budgetAlert() string {
+func (r Report) budgetAlert(p *i18n.Printer) string {
 	var lines []string
+	budget := r.money(p, r.Budget)
 	if r.Total > r.Budget {
-		verb := "is"
+		id := "costreport.alert.spend"
 		if r.FullMonth {
-			verb = "was"
+			id = "costreport.alert.spendfullmonth"
 		}
-		lines = append(lines, fmt.Sprintf(":warning: **Over budget:** %s spend %s %s, above the monthly budget of %s.", r.Period, verb, r.money(r.Total), r.money(r.Budget)))
+		lines = append(lines, p.T(id, i18n.Args{"Period": span(p, r.Period), "Total": r.money(p, r.Total), "Budget": budget}))
 	}
 	if r.Forecast.Available && r.Forecast.Mean > r.Budget {
-		lines = append(lines, fmt.Sprintf(":warning: **Over budget:** the %s forecast is %s, above the monthly budget of %s.", r.Forecast.Month.Start.Format("January"), r.money(r.Forecast.Mean), r.money(r.Budget)))
+		lines = append(lines, p.T("costreport.alert.forecast", i18n.Args{
+			"Month": monthName(p, r.Forecast.Month.Start), "Mean": r.money(p, r.Forecast.Mean), "Budget": budget,
+		}))
 	}
 	return strings.Join(lines, "\n")
 }
 
-func (r Report) servicesLines() string {
+func (r Report) servicesLines(p *i18n.Printer) string {
 	var spent []ServiceCost
 	for _, s := range r.Services {
 		if s.Amount > 0 {
@@ -121,13 +185,14 @@ func (r Report) servicesLines() string {
 		}
 	}
 	if len(spent) == 0 {
-		return "No spend in " + r.Period.String() + "."
+		return p.T("costreport.services.nothing", i18n.Args{"Period": span(p, r.Period)})
 	}
 	var b strings.Builder
 	top := spent[:min(TopServices, len(spent))]
 	for i, s := range top {
-		fmt.Fprintf(&b, "%d. %s: %s", i+1, discord.Truncate(s.Name, 100), r.money(s.Amount))
-		if c := change(s.Amount, s.Previous); c != "" {
+		// AWS's service names stay as written.
+		fmt.Fprintf(&b, "%d. %s: %s", i+1, discord.Truncate(s.Name, 100), r.money(p, s.Amount))
+		if c := change(p, s.Amount, s.Previous); c != "" {
 			fmt.Fprintf(&b, " (%s)", c)
 		}
 		b.WriteString("\n")
@@ -137,38 +202,34 @@ func (r Report) servicesLines() string {
 		for _, s := range rest {
 			sum += s.Amount
 		}
-		noun := "other services"
-		if len(rest) == 1 {
-			noun = "other service"
-		}
-		fmt.Fprintf(&b, "%d %s: %s\n", len(rest), noun, r.money(sum))
+		b.WriteString(p.N("costreport.services.rest", len(rest), i18n.Args{"Amount": r.money(p, sum)}))
+		b.WriteString("\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-func (r Report) footer() string {
-	text := "As of " + r.AsOf.Format("Jan 2, 15:04 MST") + " · unblended cost · Cost Explorer lags up to a day"
+func (r Report) footer(p *i18n.Printer) string {
+	id := "costreport.footer"
 	if r.Estimated {
-		text += ", so the last days are estimates"
+		id = "costreport.footer.estimated"
 	}
-	return text
+	return p.T(id, i18n.Args{"Day": p.Day(r.AsOf), "Time": r.AsOf.Format("15:04"), "Zone": r.AsOf.Format("MST")})
 }
 
-// money formats an amount of the report's unit to the cent: "$1,234.56", "-$3.00", "12.00 EUR".
-func (r Report) money(v float64) string {
+func (r Report) inUSD() bool { return r.Unit == "" || r.Unit == "USD" }
+
+// money formats an amount of the report's unit to the cent: "$1,234.56" / "1,234.56달러",
+// "-$3.00"; another unit than USD as Cost Explorer names it, "12.00 EUR".
+func (r Report) money(p *i18n.Printer, v float64) string {
+	if r.inUSD() {
+		return p.USD(v)
+	}
 	cents := int64(math.Round(math.Abs(v) * 100))
 	s := groupThousands(cents/100) + fmt.Sprintf(".%02d", cents%100)
-	neg := v < 0 && cents != 0
-	if r.Unit != "" && r.Unit != "USD" {
-		if neg {
-			s = "-" + s
-		}
-		return s + " " + r.Unit
+	if v < 0 && cents != 0 {
+		s = "-" + s
 	}
-	if neg {
-		return "-$" + s
-	}
-	return "$" + s
+	return s + " " + r.Unit
 }
 
 func groupThousands(n int64) string {
@@ -179,14 +240,14 @@ func groupThousands(n int64) string {
 	return s
 }
 
-// change words cur against prev as a whole percentage: "+12%", "-3%", "±0%"; "new" when there
-// was nothing before; "" when there is nothing either side.
-func change(cur, prev float64) string {
+// change words cur against prev as a whole percentage: "+12%", "-3%", "±0%"; "new" / "신규"
+// when there was nothing before; "" when there is nothing either side.
+func change(p *i18n.Printer, cur, prev float64) string {
 	if prev == 0 {
 		if cur == 0 {
 			return ""
 		}
-		return "new"
+		return p.T("costreport.change.new")
 	}
 	pct := math.Round((cur - prev) / math.Abs(prev) * 100)
 	if pct == 0 {

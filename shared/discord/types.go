@@ -225,15 +225,19 @@ const (
 	OptionString  OptionType = 3
 	OptionInteger OptionType = 4
 	OptionBoolean OptionType = 5
+	OptionUser    OptionType = 6 // a member of the server; its value is the user id
 )
 
 // Command is an application command definition, as sent to the bulk-overwrite endpoints.
 type Command struct {
-	ID          string      `json:"id,omitempty"`
-	Type        int         `json:"type,omitempty"` // 1, CHAT_INPUT
-	Name        string      `json:"name"`
-	Description string      `json:"description"`
-	Options     []OptionDef `json:"options,omitempty"`
+	ID          string `json:"id,omitempty"`
+	Type        int    `json:"type,omitempty"` // 1, CHAT_INPUT
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// DescriptionLocalizations is the description in other locales, by Discord locale ("ko"):
+	// Discord shows each member the one of their client's locale, or Description.
+	DescriptionLocalizations Localizations `json:"description_localizations,omitempty"`
+	Options                  []OptionDef   `json:"options,omitempty"`
 	// DefaultMemberPermissions is a permission bitfield as a decimal string; nil lets everyone.
 	DefaultMemberPermissions *string `json:"default_member_permissions,omitempty"`
 	// Contexts lists where the command shows: 0 guild, 1 bot DM, 2 private channel.
@@ -245,18 +249,28 @@ type OptionDef struct {
 	Type        OptionType `json:"type"`
 	Name        string     `json:"name"`
 	Description string     `json:"description"`
-	Required    bool       `json:"required,omitempty"`
-	Choices     []Choice   `json:"choices,omitempty"`
-	MinValue    *int64     `json:"min_value,omitempty"`
-	MaxValue    *int64     `json:"max_value,omitempty"`
-	MaxLength   int        `json:"max_length,omitempty"`
+	// DescriptionLocalizations is the description in other locales (see Command).
+	DescriptionLocalizations Localizations `json:"description_localizations,omitempty"`
+	Required                 bool          `json:"required,omitempty"`
+	Choices                  []Choice      `json:"choices,omitempty"`
+	MinValue                 *int64        `json:"min_value,omitempty"`
+	MaxValue                 *int64        `json:"max_value,omitempty"`
+	MaxLength                int           `json:"max_length,omitempty"`
 }
 
 // Choice is one fixed choice of a string or integer option.
 type Choice struct {
-	Name  string `json:"name"`
-	Value any    `json:"value"`
+	Name string `json:"name"`
+	// NameLocalizations is the name in other locales (see Command); the value stays the same.
+	NameLocalizations Localizations `json:"name_localizations,omitempty"`
+	Value             any           `json:"value"`
 }
+
+// Localizations maps a Discord locale ("ko") to the text of that locale, in a command
+// definition's *_localizations fields.
+//
+// See https://discord.com/developers/docs/interactions/application-commands#localization
+type Localizations map[string]string
 
 // Permission bits for DefaultMemberPermissions.
 const (

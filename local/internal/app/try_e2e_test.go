@@ -104,14 +104,14 @@ func TestDemoLooksReal(t *testing.T) {
 	t.Parallel()
 	for _, target := range [][2]string{{"ecs", demo.ECSCluster + "/" + demo.ECSService}, {"ec2", "app=web"}} {
 		_, m := interact(t, e2e.discord.Command(minji, "status", caller.Option{Name: "service", Value: target[0]}, caller.Option{Name: "target", Value: target[1]}))
-		if target[0] == "ecs" && !strings.Contains(fmt.Sprint(m.Content, m.Embeds), "2/2 tasks running") {
+		if target[0] == "ecs" && !strings.Contains(fmt.Sprint(m.Content, m.Embeds), "2/2") {
 			t.Errorf("/status ecs %+v, want 2/2 tasks running", shownOf(m))
 		}
 		sparklines := 0
 		for _, e := range m.Embeds {
 			for _, f := range e.Fields {
 				lines := strings.Split(f.Value, "\n")
-				if len(lines) < 2 || strings.Contains(lines[0], "unavailable") {
+				if len(lines) < 2 { // a metric that is unavailable says so in one line
 					continue
 				}
 				sparklines++

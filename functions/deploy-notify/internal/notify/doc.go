@@ -4,8 +4,11 @@
 // channel.
 //
 // Decide reads an event into a Report (or says why it is ignored); Report.Embed and
-// Report.Components render it; Publisher puts it on the card or in the channel; Once claims
-// the event and its run state in the state table first, so that each is reported once.
+// Report.Components render it in the channel's language (CHATOPS_LANGUAGE, through Texts and
+// the package's catalog, Messages); Publisher puts it on the card or in the channel; Once
+// claims the event and its run state in the state table first, so that each is reported once.
+// The status embed's footer is how a later event knows what the card shows: Texts reads it
+// back in either language, so a card written before the language changed is still updated.
 //
 // Upstream references:
 //   - workflow_run: https://docs.github.com/en/webhooks/webhook-events-and-payloads#workflow_run

@@ -50,6 +50,9 @@ type Publisher struct {
 	// ApplicationID is the application's id, which is also its bot user's: a card another
 	// author posted cannot be edited (Discord error 50005). Empty skips the check.
 	ApplicationID string
+	// Texts write the reports in the channel's language and read back the card's status
+	// embed in any. Required.
+	Texts *Texts
 }
 
 // Publish puts a run on its card, or posts the report to the channel. A Discord failure that
@@ -77,7 +80,7 @@ func (p Publisher) editCard(ctx context.Context, r Report) (Result, error) {
 	}
 	embeds := make([]discord.Embed, 0, len(card.Embeds)+1)
 	for _, e := range card.Embeds {
-		s, ok := statusOf(e)
+		s, ok := p.Texts.statusOf(e)
 		if !ok {
 			embeds = append(embeds, e)
 			continue
@@ -86,8 +89,8 @@ func (p Publisher) editCard(ctx context.Context, r Report) (Result, error) {
 			return Result{Action: Unchanged, ChannelID: channelID, MessageID: messageID, Reason: "card shows " + e.Footer.Text}, nil
 		}
 	}
-	embeds = append(embeds[:min(len(embeds), discord.MaxEmbeds-1)], r.Embed())
-	components := r.Components()
+	embeds = append(embeds[:min(len(embeds), discord.MaxEmbeds-1)], r.Embed(p.Texts.Printer()))
+	components := r.Components(p.Texts.Printer())
 	if components == nil {
 		components = []discord.Component{} // removes whatever buttons the card still had
 	}
@@ -102,7 +105,7 @@ func (p Publisher) editCard(ctx context.Context, r Report) (Result, error) {
 }
 
 func (p Publisher) post(ctx context.Context, r Report, reason string) (Result, error) {
-	posted, err := p.Discord.CreateMessage(ctx, p.ChannelID, r.Message())
+	posted, err := p.Discord.CreateMessage(ctx, p.ChannelID, r.Message(p.Texts.Printer()))
 	if err != nil {
 		return Result{}, fmt.Errorf("post to channel %s: %w", p.ChannelID, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 const (
@@ -72,8 +73,13 @@ var approval = discord.Embed{
 	Footer: &discord.EmbedFooter{Text: "correlation 1100000000000000002-1300000000000000100"},
 }
 
-// cardShowing puts the card in Discord, with the status embed of r when r is not nil.
+// cardShowing puts the card in Discord, with the status embed of r in English when r is not nil.
 func cardShowing(r *Report, author string) func(*discordtest.Server) {
+	return cardShowingIn(i18n.English, r, author)
+}
+
+// cardShowingIn puts the card in Discord, with the status embed of r in lang when r is not nil.
+func cardShowingIn(lang i18n.Language, r *Report, author string) func(*discordtest.Server) {
 	return func(d *discordtest.Server) {
 		m := discord.Message{
 			ID: cardMessageID, ChannelID: cardChannelID, Content: "Deploy request",
@@ -82,7 +88,7 @@ func cardShowing(r *Report, author string) func(*discordtest.Server) {
 			Components: []discord.Component{},
 		}
 		if r != nil {
-			m.Embeds = append(m.Embeds, r.Embed())
+			m.Embeds = append(m.Embeds, r.Embed(testTexts(lang).Printer()))
 		}
 		d.Seed(m)
 	}
@@ -144,12 +150,13 @@ func TestPublish(t *testing.T) {
 	postError := &rest.Error{Status: http.StatusBadGateway, Message: "Bad Gateway", Method: "POST", Path: channelPath}
 	limited := &rest.RateLimitError{RetryAfter: time.Minute, Method: "PATCH", Path: cardPath}
 
+	en := testTexts(i18n.English).Printer()
 	edit := func(r Report) call {
 		return call{Method: "PATCH", ChannelID: cardChannelID, MessageID: cardMessageID,
-			Message: sent(discord.Message{Embeds: []discord.Embed{approval, r.Embed()}, Components: r.Components()})}
+			Message: sent(discord.Message{Embeds: []discord.Embed{approval, r.Embed(en)}, Components: r.Components(en)})}
 	}
 	get := call{Method: "GET", ChannelID: cardChannelID, MessageID: cardMessageID}
-	post := func(r Report) call { return call{Method: "POST", ChannelID: channelID, Message: sent(r.Message())} }
+	post := func(r Report) call { return call{Method: "POST", ChannelID: channelID, Message: sent(r.Message(en))} }
 	const posted = "(the message posted)"
 
 	tests := []struct {
@@ -197,7 +204,7 @@ func TestPublish(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d, client := newDiscord(t, tt.discord)
-			p := Publisher{Discord: client, ChannelID: channelID, ApplicationID: appID}
+			p := Publisher{Discord: client, ChannelID: channelID, ApplicationID: appID, Texts: testTexts(i18n.English)}
 			got, err := p.Publish(context.Background(), tt.r)
 			if !sameError(err, tt.wantErr) {
 				t.Fatalf("Publish error = %v, want %v", err, tt.wantErr)
@@ -221,10 +228,44 @@ func TestPublishRemovesButtons(t *testing.T) {
 	t.Parallel()
 	r := Report{Source: SourceRun, Status: "success", Environment: "prod", RunID: 1, Attempt: 1, CardChannelID: cardChannelID, CardMessageID: cardMessageID}
 	d, client := newDiscord(t, cardShowing(nil, appID))
-	if _, err := (Publisher{Discord: client, ChannelID: channelID}).Publish(context.Background(), r); err != nil {
+	if _, err := (Publisher{Discord: client, ChannelID: channelID, Texts: testTexts(i18n.English)}).Publish(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
 	if c := calls(d); len(c) != 2 || c[1].Message.Components == nil || len(c[1].Message.Components) != 0 {
 		t.Errorf("edit components = %#v, want empty and not nil", c[len(c)-1].Message.Components)
+	}
+}
+
+// TestPublishEitherLanguage: a card keeps the status embed it was given when CHATOPS_LANGUAGE
+// changes; the status is still read back, so a stale event leaves the card alone and a newer
+// one replaces the status, in the language of now.
+func TestPublishEitherLanguage(t *testing.T) {
+	t.Parallel()
+	report := func(status string, attempt int) Report {
+		return Report{Source: SourceRun, Status: status, Environment: "prod", RunID: 500, Attempt: attempt,
+			URL: "https://github.com/o/r/actions/runs/500", CardChannelID: cardChannelID, CardMessageID: cardMessageID}
+	}
+	failed, late, rerun := report("failure", 1), report("in_progress", 1), report("in_progress", 2)
+	for _, written := range i18n.Languages() {
+		for _, now := range i18n.Languages() {
+			t.Run(string(written)+" card, "+string(now)+" now", func(t *testing.T) {
+				t.Parallel()
+				texts := testTexts(now)
+				d, client := newDiscord(t, cardShowingIn(written, &failed, appID))
+				p := Publisher{Discord: client, ChannelID: channelID, ApplicationID: appID, Texts: texts}
+				if got, err := p.Publish(context.Background(), late); err != nil || got.Action != Unchanged {
+					t.Errorf("in_progress after the failure: %+v, %v; want unchanged", got, err)
+				}
+				got, err := p.Publish(context.Background(), rerun)
+				if err != nil || got.Action != Edited {
+					t.Fatalf("a re-run: %+v, %v; want edited", got, err)
+				}
+				card, _ := d.Message(cardMessageID)
+				want := []discord.Embed{approval, rerun.Embed(texts.Printer())}
+				if diff := cmp.Diff(want, card.Embeds); diff != "" {
+					t.Errorf("card embeds (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }

@@ -3,13 +3,13 @@ package notify
 import (
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // colorOrange marks what went wrong without a plain failure: a run that timed out, a
@@ -18,7 +18,8 @@ const colorOrange = 0xE67E22
 
 // look is how a status reads and shows.
 type look struct {
-	verb     string // completes "Deploy to prod ..."
+	title    string // message id of the title: "{{.Subject}} failed"
+	status   string // message id of the status as the footer says it
 	color    int
 	rollback bool // offer the "Roll back" button
 }
@@ -27,61 +28,79 @@ type look struct {
 // timed out may have left the environment half-deployed, so it is offered a roll back like a
 // failure; a startup failure never ran a step, so it is not.
 var runLooks = map[string]look{
-	"requested":       {"is running", discord.ColorBlue, false},
-	"in_progress":     {"is running", discord.ColorBlue, false},
-	"success":         {"succeeded", discord.ColorGreen, false},
-	"failure":         {"failed", discord.ColorRed, true},
-	"cancelled":       {"was cancelled", discord.ColorGrey, false},
-	"timed_out":       {"timed out", colorOrange, true},
-	"action_required": {"is waiting for action", discord.ColorYellow, false},
-	"startup_failure": {"could not start", discord.ColorPurple, false},
-	"stale":           {"went stale", discord.ColorGrey, false},
-	"skipped":         {"was skipped", discord.ColorGrey, false},
-	"neutral":         {"finished (neutral)", discord.ColorGrey, false},
+	"requested":       {"notify.title.running", "notify.status.requested", discord.ColorBlue, false},
+	"in_progress":     {"notify.title.running", "notify.status.in_progress", discord.ColorBlue, false},
+	"success":         {"notify.title.success", "notify.status.success", discord.ColorGreen, false},
+	"failure":         {"notify.title.failure", "notify.status.failure", discord.ColorRed, true},
+	"cancelled":       {"notify.title.cancelled", "notify.status.cancelled", discord.ColorGrey, false},
+	"timed_out":       {"notify.title.timed_out", "notify.status.timed_out", colorOrange, true},
+	"action_required": {"notify.title.action_required", "notify.status.action_required", discord.ColorYellow, false},
+	"startup_failure": {"notify.title.startup_failure", "notify.status.startup_failure", discord.ColorPurple, false},
+	"stale":           {"notify.title.stale", "notify.status.stale", discord.ColorGrey, false},
+	"skipped":         {"notify.title.skipped", "notify.status.skipped", discord.ColorGrey, false},
+	"neutral":         {"notify.title.neutral", "notify.status.neutral", discord.ColorGrey, false},
 }
 
 // deploymentLooks covers the deployment states Decide reports; every running state is
 // "in_progress" by then.
 var deploymentLooks = map[string]look{
-	"in_progress": {"is running", discord.ColorBlue, false},
-	"success":     {"succeeded", discord.ColorGreen, false},
-	"failure":     {"failed", discord.ColorRed, false},
-	"error":       {"errored", colorOrange, false},
+	"in_progress": {"notify.title.running", "notify.status.in_progress", discord.ColorBlue, false},
+	"success":     {"notify.title.success", "notify.status.success", discord.ColorGreen, false},
+	"failure":     {"notify.title.failure", "notify.status.failure", discord.ColorRed, false},
+	"error":       {"notify.title.errored", "notify.status.error", colorOrange, false},
 }
 
-func (r Report) look() look {
+// look is how r's status shows; ok is false for a status GitHub added after this code, shown
+// in grey with its name as GitHub spells it.
+func (r Report) look() (l look, ok bool) {
 	looks := runLooks
 	if r.Source == SourceDeployment {
 		looks = deploymentLooks
 	}
-	if l, ok := looks[r.Status]; ok {
-		return l
+	l, ok = looks[r.Status]
+	if !ok {
+		l.color = discord.ColorGrey
 	}
-	return look{verb: "finished: " + r.Status, color: discord.ColorGrey}
+	return l, ok
 }
 
-// Title is the embed's title: "Deploy to prod failed".
-func (r Report) Title() string {
-	noun := "Deploy"
-	if r.Source == SourceDeployment {
-		noun = "Deployment"
+// status is r's status as the footer says it: "failure" / "실패".
+func (r Report) status(p *i18n.Printer) string {
+	if l, ok := r.look(); ok {
+		return p.T(l.status)
 	}
-	if r.Environment != "" {
-		noun += " to " + r.Environment
-	}
-	return noun + " " + r.look().verb
+	return r.Status
 }
 
-// Embed is the status embed: on the card, or alone in a channel message.
-func (r Report) Embed() discord.Embed {
-	l := r.look()
+// Title is the embed's title in p's language: "Deploy to prod failed" / "prod 배포에 실패했습니다".
+func (r Report) Title(p *i18n.Printer) string {
+	var subject string
+	switch {
+	case r.Source == SourceDeployment && r.Environment != "":
+		subject = p.T("notify.subject.deployment_env", i18n.Args{"Env": r.Environment})
+	case r.Source == SourceDeployment:
+		subject = p.T("notify.subject.deployment")
+	case r.Environment != "":
+		subject = p.T("notify.subject.run_env", i18n.Args{"Env": r.Environment})
+	default:
+		subject = p.T("notify.subject.run")
+	}
+	if l, ok := r.look(); ok {
+		return p.T(l.title, i18n.Args{"Subject": subject})
+	}
+	return p.T("notify.title.finished", i18n.Args{"Subject": subject, "Status": r.Status})
+}
+
+// Embed is the status embed in p's language: on the card, or alone in a channel message.
+func (r Report) Embed(p *i18n.Printer) discord.Embed {
+	l, _ := r.look()
 	e := discord.Embed{
-		Title:       r.Title(),
+		Title:       r.Title(p),
 		URL:         r.URL,
 		Color:       l.color,
-		Description: r.description(),
-		Fields:      r.fields(),
-		Footer:      &discord.EmbedFooter{Text: r.footer()},
+		Description: r.description(p),
+		Fields:      r.fields(p),
+		Footer:      &discord.EmbedFooter{Text: r.footer(p)},
 	}
 	if !r.Time.IsZero() {
 		e.Timestamp = r.Time.UTC().Format(time.RFC3339)
@@ -89,7 +108,7 @@ func (r Report) Embed() discord.Embed {
 	return e
 }
 
-func (r Report) description() string {
+func (r Report) description(p *i18n.Printer) string {
 	var parts []string
 	if r.Repository != "" {
 		repo := discord.Escape(r.Repository)
@@ -99,7 +118,7 @@ func (r Report) description() string {
 		parts = append(parts, repo)
 	}
 	if r.Source == SourceRun && r.RunNumber > 0 {
-		parts = append(parts, fmt.Sprintf("run #%d", r.RunNumber))
+		parts = append(parts, p.T("notify.run.number", i18n.Args{"Number": r.RunNumber}))
 	}
 	d := strings.Join(parts, " · ")
 	if r.Description != "" {
@@ -108,7 +127,7 @@ func (r Report) description() string {
 	return strings.TrimSpace(d)
 }
 
-func (r Report) fields() []discord.EmbedField {
+func (r Report) fields(p *i18n.Printer) []discord.EmbedField {
 	var f []discord.EmbedField
 	add := func(name, value string) {
 		if value != "" {
@@ -116,20 +135,20 @@ func (r Report) fields() []discord.EmbedField {
 		}
 	}
 	if r.Environment != "" {
-		add("Environment", discord.Code(r.Environment))
+		add(p.T("notify.field.environment"), discord.Code(r.Environment))
 	}
 	if r.Ref != "" {
-		add("Ref", discord.Code(r.Ref))
+		add(p.T("notify.field.ref"), discord.Code(r.Ref))
 	}
-	add("Commit", r.commit())
-	add("Requested by", discord.Escape(r.RequestedBy))
+	add(p.T("notify.field.commit"), r.commit())
+	add(p.T("notify.field.requested_by"), discord.Escape(r.RequestedBy))
 	if d, ok := r.Duration(); ok {
-		add("Duration", formatDuration(d))
+		add(p.T("notify.field.duration"), p.Duration(d))
 	} else if r.Running() && !r.Started.IsZero() {
-		add("Started", fmt.Sprintf("<t:%d:R>", r.Started.Unix())) // Discord shows "2 minutes ago"
+		add(p.T("notify.field.started"), fmt.Sprintf("<t:%d:R>", r.Started.Unix())) // Discord shows "2 minutes ago" in the reader's language
 	}
 	if r.Source == SourceRun && r.Attempt > 1 {
-		add("Attempt", strconv.Itoa(r.Attempt))
+		add(p.T("notify.field.attempt"), p.Count(r.Attempt))
 	}
 	return f
 }
@@ -145,19 +164,20 @@ func (r Report) commit() string {
 	return "[" + short + "](" + r.RepoURL + "/commit/" + r.SHA + ")"
 }
 
-// Components are the buttons under the status: "Roll back" for a failed deploy whose
-// environment is known, and a link to the run or deployment. nil when there are none.
-func (r Report) Components() []discord.Component {
+// Components are the buttons under the status, labelled in p's language: "Roll back" for a
+// failed deploy whose environment is known, and a link to the run or deployment. nil when there
+// are none.
+func (r Report) Components(p *i18n.Printer) []discord.Component {
 	var row []discord.Component
-	if r.Source == SourceRun && r.look().rollback && r.Environment != "" {
+	if l, _ := r.look(); r.Source == SourceRun && l.rollback && r.Environment != "" {
 		if id := deployrun.RollbackButtonID(r.Environment); len(id) <= discord.MaxCustomID {
-			row = append(row, discord.Button(discord.ButtonDanger, "Roll back", id))
+			row = append(row, discord.Button(discord.ButtonDanger, p.T("notify.button.rollback"), id))
 		}
 	}
 	if r.URL != "" {
-		label := "View run"
+		label := p.T("notify.button.view_run")
 		if r.Source == SourceDeployment {
-			label = "View deployment"
+			label = p.T("notify.button.view_deployment")
 		}
 		row = append(row, discord.LinkButton(label, r.URL))
 	}
@@ -167,11 +187,11 @@ func (r Report) Components() []discord.Component {
 	return []discord.Component{discord.ActionRow(row...)}
 }
 
-// Message is the report as a channel message, with its nonce.
-func (r Report) Message() discord.Message {
+// Message is the report as a channel message in p's language, with its nonce.
+func (r Report) Message(p *i18n.Printer) discord.Message {
 	return discord.Message{
-		Embeds:          []discord.Embed{r.Embed()},
-		Components:      r.Components(),
+		Embeds:          []discord.Embed{r.Embed(p)},
+		Components:      r.Components(p),
 		AllowedMentions: discord.NoMentions(),
 		Nonce:           r.Nonce(),
 		EnforceNonce:    true,
@@ -205,17 +225,16 @@ func (r Report) Nonce() string {
 	return key[:3] + strconv.FormatUint(h.Sum64(), 36)
 }
 
-// The footer of a run's status embed says which run attempt and status it shows, so that a
-// later event can tell whether it is newer: "run 289782451 · attempt 1 · success".
-const footerFormat = "run %d · attempt %d · %s"
-
-var footerPattern = regexp.MustCompile(`^run (\d+) · attempt (\d+) · ([a-z_]+)$`)
-
-func (r Report) footer() string {
+// footer says which run attempt and status a run's status embed shows, so that a later event
+// can tell whether it is newer (Texts.statusOf reads it back): "run 289782451 · attempt 1 ·
+// success" / "실행 289782451 · 시도 1 · 성공". Ids stay plain digits, as GitHub writes them.
+func (r Report) footer(p *i18n.Printer) string {
 	if r.Source == SourceRun {
-		return fmt.Sprintf(footerFormat, r.RunID, r.Attempt, r.Status)
+		return p.T("notify.footer.run", i18n.Args{"Run": strconv.FormatInt(r.RunID, 10), "Attempt": strconv.Itoa(r.Attempt), "Status": r.status(p)})
 	}
-	return fmt.Sprintf("deployment %d · status %d · %s", r.DeploymentID, r.DeploymentStatusID, r.Status)
+	return p.T("notify.footer.deployment", i18n.Args{
+		"Deployment": strconv.FormatInt(r.DeploymentID, 10), "StatusID": strconv.FormatInt(r.DeploymentStatusID, 10), "Status": r.status(p),
+	})
 }
 
 // shown is the run state a card's status embed shows.
@@ -223,23 +242,6 @@ type shown struct {
 	runID   int64
 	attempt int
 	status  string
-}
-
-// statusOf reads a status embed's footer; ok is false for the card's other embeds.
-func statusOf(e discord.Embed) (s shown, ok bool) {
-	if e.Footer == nil {
-		return shown{}, false
-	}
-	m := footerPattern.FindStringSubmatch(e.Footer.Text)
-	if m == nil {
-		return shown{}, false
-	}
-	id, err1 := strconv.ParseInt(m[1], 10, 64)
-	attempt, err2 := strconv.Atoi(m[2])
-	if err1 != nil || err2 != nil {
-		return shown{}, false
-	}
-	return shown{runID: id, attempt: attempt, status: m[3]}, true
 }
 
 // supersedes reports whether r is newer than what the card shows: a later run (GitHub's run
@@ -253,18 +255,4 @@ func (r Report) supersedes(s shown) bool {
 		return r.Attempt > s.attempt
 	}
 	return rank(r.Status) > rank(s.status)
-}
-
-// formatDuration reads like GitHub's run durations: "45s", "3m 12s", "1h 4m".
-func formatDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%dh %dm", h, m)
-	case m > 0:
-		return fmt.Sprintf("%dm %ds", m, s)
-	default:
-		return fmt.Sprintf("%ds", s)
-	}
 }

@@ -16,12 +16,18 @@ import (
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/openapitest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // goldenDir holds this package's golden file beside the handler's; see testdata/README.md.
 const goldenDir = "../../testdata/golden"
+
+// testTexts are the package's texts with reports in lang.
+func testTexts(lang i18n.Language) *Texts {
+	return NewTexts(i18n.NewCatalog(Messages()), lang)
+}
 
 func loadSpec(t *testing.T) *openapitest.Spec {
 	t.Helper()
@@ -32,9 +38,9 @@ func loadSpec(t *testing.T) *openapitest.Spec {
 	return spec
 }
 
-// TestRender renders one report of every status as the channel message it becomes, checks
-// each against Discord's MessageCreateRequest schema, and compares them all with
-// testdata/golden/render.json.
+// TestRender renders one report of every status as the channel message it becomes, in each
+// language, checks each against Discord's MessageCreateRequest schema, and compares them all
+// with testdata/golden/render.<en|ko>.json.
 func TestRender(t *testing.T) {
 	t.Parallel()
 	started := at("2025-11-20T09:00:00Z")
@@ -93,22 +99,53 @@ func TestRender(t *testing.T) {
 		{"deployment error", deployment("error")},
 	}
 	spec := loadSpec(t)
-	got := map[string]discord.Message{}
-	for _, c := range cases {
-		m := c.r.Message()
-		got[c.name] = m
-		body, err := json.Marshal(m.Fit())
-		if err != nil {
-			t.Fatal(err)
+	for _, lang := range i18n.Languages() {
+		p := testTexts(lang).Printer()
+		got := map[string]discord.Message{}
+		for _, c := range cases {
+			m := c.r.Message(p)
+			got[c.name] = m
+			body, err := json.Marshal(m.Fit())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := spec.CheckSchema("MessageCreateRequest", body); err != nil {
+				t.Errorf("%s %s: body breaks the spec:\n%v", lang, c.name, err)
+			}
+			if bytes.Contains(body, []byte("[notify.")) {
+				t.Errorf("%s %s: a message id instead of its text: %s", lang, c.name, body)
+			}
+			if n := len(m.Nonce); n == 0 || n > maxNonce || !m.EnforceNonce {
+				t.Errorf("%s: nonce %q (%d characters), enforce %v", c.name, m.Nonce, n, m.EnforceNonce)
+			}
 		}
-		if err := spec.CheckSchema("MessageCreateRequest", body); err != nil {
-			t.Errorf("%s: body breaks the spec:\n%v", c.name, err)
-		}
-		if n := len(m.Nonce); n == 0 || n > maxNonce || !m.EnforceNonce {
-			t.Errorf("%s: nonce %q (%d characters), enforce %v", c.name, m.Nonce, n, m.EnforceNonce)
+		compareGolden(t, "render."+string(lang)+".json", got)
+	}
+}
+
+// TestLooksHaveTexts: the title and footer word of every status are in the catalog in both
+// languages (the ids sit in the looks tables, where TestTextsComplete does not see them), and
+// no two statuses share a footer word, which is how a card's status is read back.
+func TestLooksHaveTexts(t *testing.T) {
+	t.Parallel()
+	c := i18n.NewCatalog(Messages())
+	for _, looks := range []map[string]look{runLooks, deploymentLooks} {
+		for _, lang := range i18n.Languages() {
+			words := map[string]string{}
+			for status, l := range looks {
+				for _, id := range []string{l.title, l.status} {
+					if c.Message(lang, id) == nil {
+						t.Errorf("%s: %s: no message %q", lang, status, id)
+					}
+				}
+				w := c.Printer(lang).T(l.status)
+				if other, ok := words[w]; ok {
+					t.Errorf("%s: %s and %s both read %q in the footer", lang, status, other, w)
+				}
+				words[w] = status
+			}
 		}
 	}
-	compareGolden(t, "render.json", got)
 }
 
 func compareGolden(t *testing.T, name string, v any) {
@@ -135,6 +172,7 @@ func compareGolden(t *testing.T, name string, v any) {
 
 func TestComponents(t *testing.T) {
 	t.Parallel()
+	en := testTexts(i18n.English).Printer()
 	rollback := discord.Button(discord.ButtonDanger, "Roll back", deployrun.RollbackButtonID("prod"))
 	link := discord.LinkButton("View run", "https://github.com/o/r/actions/runs/1")
 	tests := []struct {
@@ -155,7 +193,7 @@ func TestComponents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tt.want, tt.r.Components()); diff != "" {
+			if diff := cmp.Diff(tt.want, tt.r.Components(en)); diff != "" {
 				t.Errorf("Components (-want +got):\n%s", diff)
 			}
 		})
@@ -201,6 +239,7 @@ func TestNonce(t *testing.T) {
 
 func TestSupersedes(t *testing.T) {
 	t.Parallel()
+	texts := testTexts(i18n.Korean) // reads the footers of every language, whichever it writes
 	r := Report{Source: SourceRun, RunID: 100, Attempt: 2, Status: "in_progress"}
 	tests := []struct {
 		footer string
@@ -213,11 +252,18 @@ func TestSupersedes(t *testing.T) {
 		{"run 100 · attempt 3 · requested", false},   // an older attempt
 		{"run 99 · attempt 5 · success", true},       // a later run on the same card
 		{"run 101 · attempt 1 · requested", false},
+		{"run 100 · attempt 2 · postponed", false}, // a conclusion GitHub adds later is done
+		{"실행 100 · 시도 2 · 요청됨", true},
+		{"실행 100 · 시도 2 · 진행 중", false},
+		{"실행 100 · 시도 2 · 실패", false},
+		{"실행 100 · 시도 1 · 실패", true},
+		{"실행 101 · 시도 1 · 요청됨", false},
+		{"실행 100 · 시도 2 · postponed", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.footer, func(t *testing.T) {
 			t.Parallel()
-			s, ok := statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: tt.footer}})
+			s, ok := texts.statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: tt.footer}})
 			if !ok {
 				t.Fatalf("statusOf(%q) not recognised", tt.footer)
 			}
@@ -226,31 +272,25 @@ func TestSupersedes(t *testing.T) {
 			}
 		})
 	}
-	for _, footer := range []string{"", "correlation 7f3c2a", "run x · attempt 1 · success", "deployment 1 · status 2 · success", "run 1 · attempt 1 · success and more"} {
-		if _, ok := statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: footer}}); ok {
+	for _, footer := range []string{
+		"", "correlation 7f3c2a", "run x · attempt 1 · success", "deployment 1 · status 2 · success", "run 1 · attempt 1 · success and more",
+		"실행 1 · 시도 1 · 성공 그리고", "배포 1 · 상태 2 · 성공", "실행 1 · attempt 1 · success",
+	} {
+		if _, ok := texts.statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: footer}}); ok {
 			t.Errorf("statusOf(%q) recognised a status embed", footer)
 		}
 	}
-	if _, ok := statusOf(discord.Embed{Title: "Deploy request"}); ok {
+	if _, ok := texts.statusOf(discord.Embed{Title: "Deploy request"}); ok {
 		t.Error("statusOf recognised an embed without a footer")
 	}
-	// What Embed writes, statusOf reads.
-	if s, ok := statusOf(r.Embed()); !ok || s != (shown{runID: 100, attempt: 2, status: "in_progress"}) {
-		t.Errorf("statusOf(r.Embed()) = %+v, %v", s, ok)
-	}
-}
-
-func TestFormatDuration(t *testing.T) {
-	t.Parallel()
-	for d, want := range map[time.Duration]string{
-		0:                             "0s",
-		1400 * time.Millisecond:       "1s",
-		45 * time.Second:              "45s",
-		192 * time.Second:             "3m 12s",
-		time.Hour + 4*time.Minute + 9: "1h 4m",
-	} {
-		if got := formatDuration(d); got != want {
-			t.Errorf("formatDuration(%s) = %q, want %q", d, got, want)
+	// What Embed writes, statusOf reads, for every status in every language.
+	for _, lang := range i18n.Languages() {
+		p := testTexts(lang).Printer()
+		for status := range runLooks {
+			r := Report{Source: SourceRun, RunID: 100, Attempt: 2, Status: status}
+			if s, ok := texts.statusOf(r.Embed(p)); !ok || s != (shown{runID: 100, attempt: 2, status: status}) {
+				t.Errorf("%s: statusOf(r.Embed()) = %+v, %v for %s", lang, s, ok, status)
+			}
 		}
 	}
 }

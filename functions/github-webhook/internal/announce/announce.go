@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/google/go-github/v66/github"
 )
 
-// Kind is what happened to a pull request or an issue, as the message footer says it.
+// Kind is what happened to a pull request or an issue. Its value is what the logs say; the
+// message footer says it in the channel's language (Kind.Text).
 type Kind string
 
 // The kinds of event that are announced.
@@ -20,6 +22,23 @@ const (
 	PullRequestMerged   Kind = "pull request merged"
 	IssueOpened         Kind = "issue opened"
 )
+
+// Text is the kind as the message footer says it: "pull request opened" / "새 풀 리퀘스트".
+func (k Kind) Text(p *i18n.Printer) string {
+	switch k {
+	case PullRequestOpened:
+		return p.T("announce.kind.pr_opened")
+	case PullRequestReopened:
+		return p.T("announce.kind.pr_reopened")
+	case PullRequestReady:
+		return p.T("announce.kind.pr_ready")
+	case PullRequestMerged:
+		return p.T("announce.kind.pr_merged")
+	case IssueOpened:
+		return p.T("announce.kind.issue_opened")
+	}
+	return string(k)
+}
 
 // colorOrange marks issues, apart from the pull request colours.
 const colorOrange = 0xE67E22
@@ -66,24 +85,25 @@ const (
 )
 
 // Decide returns the announcement for event, a *github.PullRequestEvent or *github.IssuesEvent
-// as github.ParseWebHook returns them, or a non-empty reason (one of the Skip constants) why
-// it is not announced.
+// as github.ParseWebHook returns them, its labels in p's language, or a non-empty reason (one
+// of the Skip constants) why it is not announced. Titles, bodies, branch and label names stay
+// as written on GitHub.
 //
 // Announced: pull requests opened (not drafts: they are announced when marked ready for review),
 // reopened (not drafts), ready_for_review, and closed with merged; issues opened. Then the rules
 // apply, in this order: bot senders, ignored authors, ignored labels.
-func Decide(event any, r Rules) (Announcement, string) {
+func Decide(event any, r Rules, p *i18n.Printer) (Announcement, string) {
 	switch e := event.(type) {
 	case *github.PullRequestEvent:
-		return pullRequest(e, r)
+		return pullRequest(e, r, p)
 	case *github.IssuesEvent:
-		return issue(e, r)
+		return issue(e, r, p)
 	default:
 		return Announcement{}, SkipUnsupported
 	}
 }
 
-func pullRequest(e *github.PullRequestEvent, r Rules) (Announcement, string) {
+func pullRequest(e *github.PullRequestEvent, r Rules, p *i18n.Printer) (Announcement, string) {
 	pr := e.GetPullRequest()
 	if e.PullRequest == nil || e.Repo == nil {
 		return Announcement{}, SkipIncomplete
@@ -112,26 +132,26 @@ func pullRequest(e *github.PullRequestEvent, r Rules) (Announcement, string) {
 		return Announcement{}, skip
 	}
 
-	embed := card(kind, e.GetRepo().GetFullName(), pr.GetNumber(), pr.GetTitle(), pr.GetHTMLURL(), pr.GetBody(), pr.GetUser(), when)
+	embed := card(p, kind, e.GetRepo().GetFullName(), pr.GetNumber(), pr.GetTitle(), pr.GetHTMLURL(), pr.GetBody(), pr.GetUser(), when)
 	embed.Fields = append(embed.Fields, discord.EmbedField{
-		Name: "Branches", Value: branch(pr.GetBase().GetRef()) + " ← " + branch(headName(pr)), Inline: true,
+		Name: p.T("announce.field.branches"), Value: branch(pr.GetBase().GetRef()) + " ← " + branch(headName(pr)), Inline: true,
 	})
 	if labels := labelList(pr.Labels); labels != "" {
-		embed.Fields = append(embed.Fields, discord.EmbedField{Name: "Labels", Value: labels, Inline: true})
+		embed.Fields = append(embed.Fields, discord.EmbedField{Name: p.T("announce.field.labels"), Value: labels, Inline: true})
 	}
 	// The webhook payload carries the size; pull requests listed by the REST API do not.
 	if pr.Additions != nil && pr.Deletions != nil && pr.ChangedFiles != nil {
 		embed.Fields = append(embed.Fields, discord.EmbedField{
-			Name: "Size", Value: size(pr.GetAdditions(), pr.GetDeletions(), pr.GetChangedFiles()), Inline: true,
+			Name: p.T("announce.field.size"), Value: size(p, pr.GetAdditions(), pr.GetDeletions(), pr.GetChangedFiles()), Inline: true,
 		})
 	}
 	if kind == PullRequestMerged && pr.MergedBy != nil {
-		embed.Fields = append(embed.Fields, discord.EmbedField{Name: "Merged by", Value: userLink(pr.MergedBy), Inline: true})
+		embed.Fields = append(embed.Fields, discord.EmbedField{Name: p.T("announce.field.merged_by"), Value: userLink(pr.MergedBy), Inline: true})
 	}
 	return Announcement{Kind: kind, Repo: e.GetRepo().GetFullName(), Embed: embed}, ""
 }
 
-func issue(e *github.IssuesEvent, r Rules) (Announcement, string) {
+func issue(e *github.IssuesEvent, r Rules, p *i18n.Printer) (Announcement, string) {
 	if e.GetAction() != "opened" {
 		return Announcement{}, SkipAction
 	}
@@ -142,9 +162,9 @@ func issue(e *github.IssuesEvent, r Rules) (Announcement, string) {
 	if skip := r.filter(e.GetSender(), is.GetUser(), is.Labels); skip != "" {
 		return Announcement{}, skip
 	}
-	embed := card(IssueOpened, e.GetRepo().GetFullName(), is.GetNumber(), is.GetTitle(), is.GetHTMLURL(), is.GetBody(), is.GetUser(), is.GetCreatedAt())
+	embed := card(p, IssueOpened, e.GetRepo().GetFullName(), is.GetNumber(), is.GetTitle(), is.GetHTMLURL(), is.GetBody(), is.GetUser(), is.GetCreatedAt())
 	if labels := labelList(is.Labels); labels != "" {
-		embed.Fields = append(embed.Fields, discord.EmbedField{Name: "Labels", Value: labels, Inline: true})
+		embed.Fields = append(embed.Fields, discord.EmbedField{Name: p.T("announce.field.labels"), Value: labels, Inline: true})
 	}
 	return Announcement{Kind: IssueOpened, Repo: e.GetRepo().GetFullName(), Embed: embed}, ""
 }
@@ -191,13 +211,13 @@ func IsBot(u *github.User) bool {
 
 // card builds what pull request and issue embeds share: the linked "#n title", the author with
 // avatar, a short description, the repository and kind in the footer, and the event's time.
-func card(kind Kind, repo string, number int, title, url, body string, author *github.User, when github.Timestamp) discord.Embed {
+func card(p *i18n.Printer, kind Kind, repo string, number int, title, url, body string, author *github.User, when github.Timestamp) discord.Embed {
 	e := discord.Embed{
 		Title:       discord.Truncate(fmt.Sprintf("#%d %s", number, discord.Escape(title)), discord.MaxEmbedTitle),
 		URL:         url,
 		Description: Summary(body, summaryRunes),
 		Color:       colors[kind],
-		Footer:      &discord.EmbedFooter{Text: repo + " · " + string(kind)},
+		Footer:      &discord.EmbedFooter{Text: p.T("announce.footer", i18n.Args{"Repo": repo, "Kind": kind.Text(p)})},
 	}
 	if author != nil {
 		e.Author = &discord.EmbedAuthor{Name: author.GetLogin(), URL: author.GetHTMLURL(), IconURL: author.GetAvatarURL()}
@@ -235,12 +255,9 @@ func labelList(labels []*github.Label) string {
 	return discord.Truncate(strings.Join(names, ", "), discord.MaxFieldValue)
 }
 
-func size(additions, deletions, files int) string {
-	noun := "files"
-	if files == 1 {
-		noun = "file"
-	}
-	return fmt.Sprintf("+%d −%d · %d %s", additions, deletions, files, noun)
+// size is "+12 −3 · 2 files" / "+12 −3 · 파일 2개".
+func size(p *i18n.Printer, additions, deletions, files int) string {
+	return p.N("announce.size", files, i18n.Args{"Additions": p.Count(additions), "Deletions": p.Count(deletions)})
 }
 
 func userLink(u *github.User) string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v66/github"
 )
@@ -33,6 +34,11 @@ func event(t *testing.T, eventType, file string, edit func(p map[string]any)) an
 		t.Fatal(err)
 	}
 	return e
+}
+
+// printer is the package's messages in language l.
+func printer(l i18n.Language) *i18n.Printer {
+	return i18n.NewCatalog(Messages()).Printer(l)
 }
 
 func obj(p map[string]any, key string) map[string]any { return p[key].(map[string]any) }
@@ -121,7 +127,7 @@ func TestDecide(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, skip := Decide(event(t, tt.eventType, tt.file, tt.edit), tt.rules)
+			a, skip := Decide(event(t, tt.eventType, tt.file, tt.edit), tt.rules, printer(i18n.English))
 			if skip != tt.wantSkip || a.Kind != tt.wantKind {
 				t.Errorf("Decide = kind %q, skip %q; want kind %q, skip %q", a.Kind, skip, tt.wantKind, tt.wantSkip)
 			}
@@ -135,7 +141,7 @@ func TestDecide(t *testing.T) {
 func TestDecideOtherEvents(t *testing.T) {
 	t.Parallel()
 	for _, e := range []any{nil, &github.PingEvent{}, &github.WorkflowRunEvent{}} {
-		if _, skip := Decide(e, Rules{}); skip != SkipUnsupported {
+		if _, skip := Decide(e, Rules{}, printer(i18n.English)); skip != SkipUnsupported {
 			t.Errorf("Decide(%T) skip = %q, want %q", e, skip, SkipUnsupported)
 		}
 	}
@@ -151,6 +157,7 @@ func TestEmbed(t *testing.T) {
 		eventType string
 		file      string
 		edit      func(map[string]any)
+		lang      i18n.Language // English when empty
 		want      discord.Embed
 	}{
 		{
@@ -206,11 +213,47 @@ func TestEmbed(t *testing.T) {
 				Fields:      []discord.EmbedField{{Name: "Labels", Value: "bug", Inline: true}},
 			},
 		},
+		{
+			name: "merged, in Korean: the title and body stay as written", eventType: "pull_request", file: "pull_request.closed.merged.derived",
+			lang: i18n.Korean,
+			edit: func(p map[string]any) {
+				pr := obj(p, "pull_request")
+				pr["additions"], pr["deletions"], pr["changed_files"] = 1234, 56, 3
+			},
+			want: discord.Embed{
+				Title:       "#2 Update the README with new information.",
+				URL:         "https://github.com/Codertocat/Hello-World/pull/2",
+				Description: "This is a pretty simple change that we need to pull into master.",
+				Color:       discord.ColorPurple,
+				Timestamp:   "2019-05-15T15:21:18Z",
+				Footer:      &discord.EmbedFooter{Text: "Codertocat/Hello-World · 풀 리퀘스트 병합됨"},
+				Author:      author,
+				Fields: []discord.EmbedField{
+					{Name: "브랜치", Value: "`master` ← `changes`", Inline: true},
+					{Name: "라벨", Value: "bug", Inline: true},
+					{Name: "변경 규모", Value: "+1,234 −56 · 파일 3개", Inline: true},
+					{Name: "병합한 사람", Value: "[Codertocat](https://github.com/Codertocat)", Inline: true},
+				},
+			},
+		},
+		{
+			name: "issue, in Korean", eventType: "issues", file: "issues.opened", lang: i18n.Korean,
+			want: discord.Embed{
+				Title:       "#1 Spelling error in the README file",
+				URL:         "https://github.com/Codertocat/Hello-World/issues/1",
+				Description: "It looks like you accidently spelled 'commit' with two 't's.",
+				Color:       colorOrange,
+				Timestamp:   "2019-05-15T15:20:18Z",
+				Footer:      &discord.EmbedFooter{Text: "Codertocat/Hello-World · 새 이슈"},
+				Author:      author,
+				Fields:      []discord.EmbedField{{Name: "라벨", Value: "bug", Inline: true}},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, skip := Decide(event(t, tt.eventType, tt.file, tt.edit), Rules{})
+			a, skip := Decide(event(t, tt.eventType, tt.file, tt.edit), Rules{}, printer(tt.lang))
 			if skip != "" {
 				t.Fatalf("skipped: %s", skip)
 			}
@@ -218,6 +261,45 @@ func TestEmbed(t *testing.T) {
 				t.Errorf("embed (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestSize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lang                        i18n.Language
+		additions, deletions, files int
+		want                        string
+	}{
+		{i18n.English, 1, 1, 1, "+1 −1 · 1 file"},
+		{i18n.English, 0, 12, 2, "+0 −12 · 2 files"},
+		{i18n.English, 12345, 0, 1000, "+12,345 −0 · 1,000 files"},
+		{i18n.Korean, 1, 1, 1, "+1 −1 · 파일 1개"},
+		{i18n.Korean, 12345, 0, 1000, "+12,345 −0 · 파일 1,000개"},
+	}
+	for _, tt := range tests {
+		if got := size(printer(tt.lang), tt.additions, tt.deletions, tt.files); got != tt.want {
+			t.Errorf("size(%s, %d, %d, %d) = %q, want %q", tt.lang, tt.additions, tt.deletions, tt.files, got, tt.want)
+		}
+	}
+}
+
+// TestKindTexts: each kind has its own footer text in each language, none an id in brackets.
+func TestKindTexts(t *testing.T) {
+	t.Parallel()
+	for _, l := range i18n.Languages() {
+		p := printer(l)
+		seen := map[string]Kind{}
+		for _, k := range []Kind{PullRequestOpened, PullRequestReopened, PullRequestReady, PullRequestMerged, IssueOpened} {
+			text := k.Text(p)
+			if text == "" || strings.HasPrefix(text, "[") {
+				t.Errorf("%s: %s shows %q", l, k, text)
+			}
+			if other, ok := seen[text]; ok {
+				t.Errorf("%s: %s and %s both show %q", l, k, other, text)
+			}
+			seen[text] = k
+		}
 	}
 }
 

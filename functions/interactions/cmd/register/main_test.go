@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -148,6 +150,7 @@ func TestRegisteredSet(t *testing.T) {
 		"rollback": {Options: []string{"environment"}, Perms: "32", Contexts: guild},
 		"assign":   {Options: []string{"number", "assignee", "repo"}, Contexts: guild},
 		"scale":    {Options: []string{"service", "target", "desired"}, Perms: "32", Contexts: guild},
+		"audit":    {Options: []string{"environment", "member"}, Perms: "32", Contexts: guild},
 		"help":     {},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -248,5 +251,51 @@ func TestRegisterFromFunction(t *testing.T) {
 			return nil, errors.New("ResourceNotFoundException")
 		}}); err == nil {
 		t.Error("an unreadable function configuration was not an error")
+	}
+}
+
+// TestRegisteredInKorean checks that every command and option registers a Korean description,
+// and every choice a Korean name, except the deploy environments, which are names from
+// DEPLOY_ENVIRONMENTS and stay as written; and that the body still fits Discord's schema.
+func TestRegisteredInKorean(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	envs := map[string]bool{"dev": true, "staging": true, "prod": true}
+	if err := run(context.Background(), []string{"--dry-run"}, env(map[string]string{"DEPLOY_ENVIRONMENTS": "dev,staging,prod"}), &out, awsClients{ssm: noSSM}); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadSpec(t).CheckOperation("PUT /applications/{application_id}/commands", out.Bytes()); err != nil {
+		t.Errorf("body breaks the OpenAPI schema:\n%v", err)
+	}
+	var cmds []discord.Command
+	if err := json.Unmarshal(out.Bytes(), &cmds); err != nil {
+		t.Fatal(err)
+	}
+	korean := func(what string, l discord.Localizations) {
+		t.Helper()
+		if !strings.ContainsFunc(l["ko"], func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) || len(l) != 1 {
+			t.Errorf("%s: localizations %q, want Korean text for \"ko\" only", what, l)
+		}
+	}
+	choices := 0
+	for _, c := range cmds {
+		korean("/"+c.Name, c.DescriptionLocalizations)
+		for _, o := range c.Options {
+			korean("/"+c.Name+" "+o.Name, o.DescriptionLocalizations)
+			for _, ch := range o.Choices {
+				what := fmt.Sprintf("/%s %s choice %v", c.Name, o.Name, ch.Value)
+				if v, _ := ch.Value.(string); envs[v] {
+					if ch.Name != v || ch.NameLocalizations != nil {
+						t.Errorf("%s: %q %q, want the environment's name as written", what, ch.Name, ch.NameLocalizations)
+					}
+					continue
+				}
+				choices++
+				korean(what, ch.NameLocalizations)
+			}
+		}
+	}
+	if len(cmds) < 7 || choices < 5 {
+		t.Errorf("%d commands and %d localized choices: the table lost some", len(cmds), choices)
 	}
 }

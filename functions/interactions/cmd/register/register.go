@@ -83,7 +83,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err != nil {
 		return err
 	}
-	defs := router.Definitions()
+	// The descriptions and choice names shown in Discord come from the function's catalog, in
+	// English with the Korean as localizations.
+	defs, err := router.Definitions(catalog.Texts())
+	if err != nil {
+		return err
+	}
 	if *dryRun {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -73,21 +74,21 @@ func (l *Lazy) RepoClient(ctx context.Context, owner, repo string) (*github.Clie
 }
 
 // Explain turns a failure to get a client for the repository fullName ("owner/repo") into what
-// to fix: the App not installed, its key missing from SSM, its credentials refused. Other
+// to fix, printed in the reader's language: the App not installed, its key missing from SSM, its credentials refused. Other
 // failures are returned wrapped, as internal errors.
 func Explain(err error, fullName string) error {
-	missing := secrets.GitHubPrivateKey + " under the stack's parameterPrefix" // only when the error names none
+	missing := secrets.DefaultPrefix + "/" + secrets.GitHubPrivateKey // only when the error names none
 	var nf *secrets.NotFoundError
 	if errors.As(err, &nf) && len(nf.Names) > 0 {
 		missing = strings.Join(nf.Names, ", ")
 	}
 	switch st, _ := githubapp.ErrorStatus(err); {
 	case errors.Is(err, githubapp.ErrNotInstalled):
-		return command.Errorf(err, "The GitHub App is not installed on %s (or the repository does not exist). Install it on the repository, then try again.", fullName)
+		return command.Fail(err, command.T("appclient.notinstalled", i18n.Args{"Repository": fullName}))
 	case errors.Is(err, secrets.ErrNotFound):
-		return command.Errorf(err, "The GitHub App's private key is not in SSM. Whoever runs the bot stores it as the SecureString `%s` (see docs/DEPLOY.md).", missing)
+		return command.Fail(err, command.T("appclient.nokey", i18n.Args{"Parameter": missing}))
 	case st == http.StatusUnauthorized:
-		return command.Errorf(err, "GitHub refused the App's credentials. Check GITHUB_APP_ID (the stack's githubAppId) and the private key in SSM: they must belong to the same App.")
+		return command.Fail(err, command.T("appclient.refused"))
 	}
 	return fmt.Errorf("GitHub client for %s: %w", fullName, err)
 }

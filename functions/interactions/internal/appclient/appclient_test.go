@@ -3,15 +3,21 @@ package appclient
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -46,8 +52,9 @@ func TestLazy(t *testing.T) {
 	if !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("first call: %v, want ErrNotFound", err)
 	}
-	if msg := Explain(err, "acme/shop").Error(); msg[:len("The GitHub App's private key is not in SSM")] != "The GitHub App's private key is not in SSM" {
-		t.Errorf("message %q", msg)
+	var ce *command.Error
+	if !errors.As(Explain(err, "acme/shop"), &ce) || ce.Text.ID != "appclient.nokey" {
+		t.Errorf("Explain(%v) = %v, want the missing key explained", err, Explain(err, "acme/shop"))
 	}
 	for range 2 {
 		if _, err := l.RepoClient(context.Background(), "acme", "shop"); err != nil {
@@ -64,6 +71,42 @@ func TestLazy(t *testing.T) {
 	}
 }
 
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestExplainGolden writes what a member is told when the App cannot act, in each language,
+// to testdata/golden/explain.<lang>.txt; other failures stay internal errors.
+func TestExplainGolden(t *testing.T) {
+	t.Parallel()
+	c := i18n.NewCatalog(Messages())
+	refused := &github.ErrorResponse{Response: &http.Response{StatusCode: http.StatusUnauthorized}, Message: "Bad credentials"}
+	cases := []struct {
+		name string
+		err  error
+	}{
+		{"not installed", fmt.Errorf("installation: %w", githubapp.ErrNotInstalled)},
+		{"no key", fmt.Errorf("GitHub App private key: %w", secrets.ErrNotFound)},
+		{"credentials refused", fmt.Errorf("token: %w", refused)},
+	}
+	if err := Explain(errors.New("connection reset"), "acme/shop"); errors.As(err, new(*command.Error)) {
+		t.Errorf("Explain(connection reset) = %v, want an internal error", err)
+	}
+	for _, lang := range i18n.Languages() {
+		var b strings.Builder
+		for _, tt := range cases {
+			var ce *command.Error
+			if !errors.As(Explain(tt.err, "acme/shop"), &ce) {
+				t.Fatalf("%s: not explained", tt.name)
+			}
+			text := ce.In(c.Printer(lang))
+			if strings.Contains(text, "[appclient.") {
+				t.Errorf("%s: missing text %q", tt.name, text)
+			}
+			fmt.Fprintf(&b, "%s: %s\n", tt.name, text)
+		}
+		goldentest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
+	}
+}
+
 // missingParameters is SSM without any parameter: GetParameters lists every name as invalid.
 type missingParameters struct{}
 
@@ -71,9 +114,9 @@ func (missingParameters) GetParameters(_ context.Context, in *ssm.GetParametersI
 	return &ssm.GetParametersOutput{InvalidParameters: in.Names}, nil
 }
 
-// TestExplainMissingKey: the member is told the parameter's real SSM name, under the prefix the
-// stack was deployed with, not a placeholder; and the cause (the wrapped SSM error) stays in
-// the log: the message the member sees is the *command.Error's Message only.
+// TestExplainMissingKey: the member is told, in each language, the parameter's real SSM name
+// under the prefix the stack was deployed with, not a placeholder; the cause (the wrapped SSM
+// error) stays in the log.
 func TestExplainMissingKey(t *testing.T) {
 	t.Parallel()
 	store := secrets.New(missingParameters{}, "/team-chatops", 0)
@@ -82,10 +125,14 @@ func TestExplainMissingKey(t *testing.T) {
 	if !errors.As(Explain(err, "acme/shop"), &ce) {
 		t.Fatalf("Explain(%v) is not a *command.Error", err)
 	}
-	if !strings.Contains(ce.Message, "`/team-chatops/github/private-key`") || strings.Contains(ce.Message, "<prefix>") {
-		t.Errorf("message %q, want it to name /team-chatops/github/private-key", ce.Message)
-	}
-	if strings.Contains(ce.Message, "parameter not found") {
-		t.Errorf("message %q carries the wrapped error's text", ce.Message)
+	c := i18n.NewCatalog(Messages())
+	for _, lang := range i18n.Languages() {
+		text := ce.In(c.Printer(lang))
+		if !strings.Contains(text, "`/team-chatops/github/private-key`") || strings.Contains(text, "<prefix>") {
+			t.Errorf("%s: message %q, want it to name /team-chatops/github/private-key", lang, text)
+		}
+		if strings.Contains(text, "parameter not found") {
+			t.Errorf("%s: message %q carries the wrapped error's text", lang, text)
+		}
 	}
 }

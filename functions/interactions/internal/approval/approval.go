@@ -21,6 +21,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/state"
 )
 
@@ -61,7 +62,7 @@ type Result struct {
 	At        time.Time `dynamodbav:"at"`
 	RunID     int64     `dynamodbav:"run_id,omitempty"`
 	URL       string    `dynamodbav:"url,omitempty"`
-	Text      string    `dynamodbav:"text,omitempty"` // what the card says of it
+	Text      string    `dynamodbav:"text,omitempty"` // what the card says of it, in the channel's language
 	RequestID string    `dynamodbav:"request_id,omitempty"`
 }
 
@@ -181,19 +182,51 @@ func (r Records[P]) log() *slog.Logger {
 	return r.Log
 }
 
-// Already is the answer, only to the clicker, to a click on a card that rec decided first:
-// who decided, and when.
-func Already[P any](rec Record[P]) string {
-	when := fmt.Sprintf("<t:%d:T>", rec.At.Unix())
+// Already is the answer, only to the clicker and in p's language, to a click on a card that
+// rec decided first: who decided, and when.
+func Already[P any](p *i18n.Printer, rec Record[P]) string {
+	args := i18n.Args{"Who": discord.Mention(rec.By), "When": fmt.Sprintf("<t:%d:T>", rec.At.Unix())}
 	switch rec.State {
 	case Cancelled:
-		return "Already cancelled by " + discord.Mention(rec.By) + " at " + when + "."
+		return p.T("approval.already.cancelled", args)
 	case Expired:
-		return "This request already expired: " + discord.Mention(rec.By) + " clicked at " + when + ", after its approval window."
+		return p.T("approval.already.expired", args)
 	}
-	return "Already approved by " + discord.Mention(rec.By) + " at " + when + "."
+	return p.T("approval.already.approved", args)
 }
 
-// NotRecorded is the answer, only to the clicker, when the click's decision could not be
-// recorded: the card is left as it is and nothing is done.
-const NotRecorded = "⚠️ I couldn't record your click: the bot's state table did not answer in time. Nothing was done and the card is unchanged: try again in a minute."
+// NotRecorded is the answer, only to the clicker and in p's language, when the click's
+// decision could not be recorded: the card is left as it is and nothing is done.
+func NotRecorded(p *i18n.Printer) string { return p.T("approval.notrecorded") }
+
+// Texts are the words of a card (/deploy, /rollback, /scale): Printer, the channel's
+// language, writes them, and the names of the card's fields are read back in every language of
+// Catalog, so that a card made before CHATOPS_LANGUAGE changed still reads.
+type Texts struct {
+	Catalog *i18n.Catalog
+	Printer *i18n.Printer
+}
+
+// Channel is the Texts of what req's channel sees: its cards, their history, the results.
+func Channel(req command.Request) Texts { return Texts{Catalog: req.Texts, Printer: req.Channel()} }
+
+// IsField says whether name is the name of the card field id (a message id) in one of the
+// languages.
+func (t Texts) IsField(name, id string) bool {
+	for _, l := range i18n.Languages() {
+		if name == t.Catalog.Printer(l).T(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// Field is the value of the field id of e, "" when e has none.
+func (t Texts) Field(e discord.Embed, id string) string {
+	for _, f := range e.Fields {
+		if t.IsField(f.Name, id) {
+			return f.Value
+		}
+	}
+	return ""
+}

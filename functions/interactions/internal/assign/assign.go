@@ -16,10 +16,11 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // RepoClients gives a GitHub client acting as the App's installation on a repository;
@@ -58,8 +59,12 @@ func ValidRepository(s string) bool {
 // Command is def, the /assign definition, answered by s; s may be nil where only the
 // definition is used.
 func Command(s *Service, def command.Command) command.Command {
-	def.Quick = func(_ context.Context, req command.Request) command.Reply {
-		if _, _, _, msg := s.parse(req); msg != "" {
+	def.Quick = func(ctx context.Context, req command.Request) command.Reply {
+		// A nil Printer reads no catalog: a request that is deferred does not load it.
+		if _, _, _, msg := s.parse(nil, req); msg != "" {
+			n, _ := req.Interaction.Command.Int("number")
+			s.record(ctx, req, fmt.Sprintf("%s#%d -> %s", req.Option("repo"), n, req.Option("assignee")), "refused", "invalid options")
+			_, _, _, msg = s.parse(req.Member(), req)
 			return command.Ephemeral(msg)
 		}
 		return command.Defer(false)
@@ -69,7 +74,8 @@ func Command(s *Service, def command.Command) command.Command {
 }
 
 // parse reads the options: the number, the login without a leading @, and the repository.
-func (s *Service) parse(req command.Request) (repo string, number int, login, problem string) {
+// The problem with them is in p's language.
+func (s *Service) parse(p *i18n.Printer, req command.Request) (repo string, number int, login, problem string) {
 	n, _ := req.Interaction.Command.Int("number")
 	login = strings.TrimPrefix(strings.TrimSpace(req.Option("assignee")), "@")
 	repo = strings.TrimSpace(req.Option("repo"))
@@ -78,31 +84,38 @@ func (s *Service) parse(req command.Request) (repo string, number int, login, pr
 	}
 	switch {
 	case n < 1:
-		return "", 0, "", "Give the number of the issue or pull request, 1 or more."
+		return "", 0, "", p.T("assign.option.number")
 	case !validLogin(login):
-		return "", 0, "", discord.Code(discord.Truncate(login, 50)) + " is not a GitHub login (letters, digits and single hyphens, up to 39)."
+		return "", 0, "", p.T("assign.option.login", i18n.Args{"Login": discord.Code(discord.Truncate(login, 50))})
 	case !ValidRepository(repo):
-		return "", 0, "", discord.Code(discord.Truncate(repo, 150)) + " is not a repository: write it as owner/repo."
+		return "", 0, "", p.T("assign.option.repo", i18n.Args{"Repo": discord.Code(discord.Truncate(repo, 150))})
 	}
 	return repo, int(n), login, ""
 }
 
+// work assigns, and says so in the channel's language: everyone in the channel sees the answer.
 func (s *Service) work(ctx context.Context, req command.Request) (discord.Message, error) {
-	repo, number, login, problem := s.parse(req)
+	p := req.Channel()
+	repo, number, login, problem := s.parse(p, req)
 	if problem != "" {
-		return discord.Message{}, command.Errorf(nil, "%s", problem)
+		return discord.Message{}, &command.Error{Message: problem}
 	}
 	target := fmt.Sprintf("%s#%d -> %s", repo, number, login)
-	msg, outcome, err := s.assign(ctx, repo, number, login)
+	msg, outcome, err := s.assign(ctx, p, repo, number, login)
 	detail := ""
 	if err != nil {
 		outcome, detail = "failed", err.Error()
 	}
-	s.Audit.Record(ctx, audit.Entry{Action: "assign", Target: target, Outcome: outcome, Detail: detail}.By(req.Interaction, req.RequestID))
+	s.record(ctx, req, target, outcome, detail)
 	return msg, err
 }
 
-func (s *Service) assign(ctx context.Context, repo string, number int, login string) (discord.Message, string, error) {
+// record writes the audit entry of an /assign.
+func (s *Service) record(ctx context.Context, req command.Request, target, outcome, detail string) {
+	s.Audit.Record(ctx, audit.Entry{Action: "assign", Target: target, Outcome: outcome, Detail: detail}.By(req.Interaction, req.RequestID))
+}
+
+func (s *Service) assign(ctx context.Context, p *i18n.Printer, repo string, number int, login string) (discord.Message, string, error) {
 	owner, name, _ := strings.Cut(repo, "/")
 	c, err := s.GitHub.RepoClient(ctx, owner, name)
 	if err != nil {
@@ -110,33 +123,35 @@ func (s *Service) assign(ctx context.Context, repo string, number int, login str
 	}
 	issue, _, err := c.Issues.AddAssignees(ctx, owner, name, number, []string{login})
 	if err != nil {
-		return discord.Message{}, "", assignError(err, repo, number)
+		return discord.Message{}, "", assignError(p, err, repo, number)
 	}
 	link := fmt.Sprintf("[%s#%d](%s)", repo, number, issue.GetHTMLURL())
 	if issue.GetHTMLURL() == "" {
 		link = fmt.Sprintf("%s#%d", repo, number)
 	}
+	args := i18n.Args{"Login": login, "Link": link, "Repo": repo}
 	for _, a := range issue.Assignees {
 		if strings.EqualFold(a.GetLogin(), login) {
-			return discord.Message{Content: fmt.Sprintf("✅ Assigned **%s** to %s.", login, link), AllowedMentions: discord.NoMentions()}, "assigned", nil
+			return discord.Message{Content: p.T("assign.assigned", args), AllowedMentions: discord.NoMentions()}, "assigned", nil
 		}
 	}
-	return discord.Message{Content: fmt.Sprintf("⚠️ GitHub did not assign **%s** to %s: they may not have access to %s, or the login may be misspelt. GitHub drops such assignees without an error.",
-		login, link, repo), AllowedMentions: discord.NoMentions()}, "dropped", nil
+	return discord.Message{Content: p.T("assign.dropped", args), AllowedMentions: discord.NoMentions()}, "dropped", nil
 }
 
-// assignError is what to fix when GitHub refuses the assignment.
-func assignError(err error, repo string, number int) error {
+// assignError is what to fix when GitHub refuses the assignment, in p's language.
+func assignError(p *i18n.Printer, err error, repo string, number int) error {
 	st, msg := githubapp.ErrorStatus(err)
+	args := i18n.Args{"Number": number, "Repo": repo, "Status": st, "Message": msg}
+	refuse := func(id string) error { return &command.Error{Message: p.T(id, args), Err: err} }
 	switch {
 	case st == http.StatusNotFound:
-		return command.Errorf(err, "There is no issue or pull request #%d in %s (or the GitHub App cannot see it).", number, repo)
+		return refuse("assign.error.notfound")
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
-		return command.Errorf(err, "The GitHub App may not assign in %s: give it the Issues: write and Pull requests: write permissions and accept the change on the installation.", repo)
+		return refuse("assign.error.permission")
 	case st == http.StatusGone:
-		return command.Errorf(err, "Issues are turned off in %s.", repo)
+		return refuse("assign.error.noissues")
 	case st >= 400 && st < 500:
-		return command.Errorf(err, "GitHub refused the assignment (%d: %s).", st, msg)
+		return refuse("assign.error.refused")
 	}
 	return fmt.Errorf("assign %s#%d: %w", repo, number, err)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Policy is who may act. Build it once from the configuration.
@@ -51,31 +52,69 @@ func ParseRoleIDs(s string) ([]string, error) {
 	return ids, nil
 }
 
-// Denial is a refusal, with a message that says why and what to do; safe to show the user.
+// The actions a Policy allows, as Allow takes them; each names its verb in the catalog
+// (authz.action.<action>).
+const (
+	ActionDeploy   = "deploy"
+	ActionRollback = "rollback"
+	ActionScale    = "scale"
+	ActionAudit    = "audit" // /audit: see the audit trail
+)
+
+// Denial is a refusal. Text says why and what to do, in a member's or the channel's language;
+// safe to show the user.
 type Denial struct {
-	Reason  string // short, for the audit log: "not-in-guild", "no-roles-configured", "missing-role", "same-person"
-	Message string
+	Reason string // short, for the audit log: "not-in-guild", "no-roles-configured", "missing-role", "same-person"
+	Action string // ActionDeploy, ActionRollback, ActionScale or ActionAudit
+	// Roles are the allowed roles as mentions (missing-role), Environment the environment of
+	// the two-person rule (same-person).
+	Roles, Environment string
 }
 
-func (d *Denial) Error() string { return d.Message }
+func (d *Denial) Error() string { return d.Action + " denied: " + d.Reason }
 
-// Allow says whether the invoker of in may request or approve action ("deploy", "roll back",
-// "scale"). It returns nil or a *Denial.
+// Text is the refusal in p's language: why, and what to do.
+func (d *Denial) Text(p *i18n.Printer) string {
+	args := i18n.Args{"Action": p.T("authz.action." + d.Action), "Roles": d.Roles, "Environment": d.Environment}
+	switch d.Reason {
+	case "not-in-guild":
+		return p.T("authz.denied.notinguild", args)
+	case "no-roles-configured":
+		return p.T("authz.denied.noroles", args)
+	case "same-person":
+		return p.T("authz.denied.sameperson", args)
+	}
+	return p.T("authz.denied.missingrole", args)
+}
+
+// Text is the refusal err in p's language when it is a *Denial, else err's own text ("" for
+// nil).
+func Text(p *i18n.Printer, err error) string {
+	var d *Denial
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &d):
+		return d.Text(p)
+	}
+	return err.Error()
+}
+
+// Allow says whether the invoker of in may request or approve action (ActionDeploy,
+// ActionRollback, ActionScale). It returns nil or a *Denial.
 func (p Policy) Allow(in discord.Interaction, action string) error {
 	if in.GuildID == "" || in.Member == nil {
-		return &Denial{Reason: "not-in-guild", Message: fmt.Sprintf("You can only %s from a server channel, not from direct messages.", action)}
+		return &Denial{Reason: "not-in-guild", Action: action}
 	}
 	if len(p.RoleIDs) == 0 {
-		return &Denial{Reason: "no-roles-configured", Message: fmt.Sprintf(
-			"Nobody may %s yet: no role is allowed. An admin lists the allowed role ids in the stack's `deployRoleIds` context (DEPLOY_ROLE_IDS) and redeploys.", action)}
+		return &Denial{Reason: "no-roles-configured", Action: action}
 	}
 	for _, r := range in.Member.Roles {
 		if slices.Contains(p.RoleIDs, r) {
 			return nil
 		}
 	}
-	return &Denial{Reason: "missing-role", Message: fmt.Sprintf(
-		"You need one of these roles to %s: %s. Ask someone who has one.", action, p.Roles())}
+	return &Denial{Reason: "missing-role", Action: action, Roles: p.Roles()}
 }
 
 // Roles lists the allowed roles as Discord role mentions (shown as names, pinging nobody when
@@ -98,8 +137,7 @@ func (p Policy) AllowApproval(in discord.Interaction, action, environment, reque
 		return nil
 	}
 	if u := in.Invoker(); u != nil && u.ID == requesterID {
-		return &Denial{Reason: "same-person", Message: fmt.Sprintf(
-			"`%s` needs a second person: someone other than the requester must approve.", environment)}
+		return &Denial{Reason: "same-person", Action: action, Environment: environment}
 	}
 	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func member(id string, roles ...string) discord.Interaction {
@@ -17,18 +19,22 @@ func member(id string, roles ...string) discord.Interaction {
 func TestAllow(t *testing.T) {
 	t.Parallel()
 	p := Policy{RoleIDs: []string{"10", "20"}, TwoPerson: []string{"prod"}}
+	texts := i18n.NewCatalog(Messages())
 	tests := []struct {
 		name   string
 		policy Policy
 		in     discord.Interaction
 		reason string // "" = allowed
-		says   string
+		says   string // in English
+		saysKO string // in Korean
 	}{
-		{"allowed role", p, member("1", "5", "20"), "", ""},
-		{"missing role", p, member("1", "5"), "missing-role", "<@&10>, <@&20>"},
-		{"no roles at all", p, member("1"), "missing-role", "Ask someone"},
-		{"empty list means nobody", Policy{}, member("1", "10"), "no-roles-configured", "deployRoleIds"},
-		{"direct message", p, discord.Interaction{User: &discord.User{ID: "1"}}, "not-in-guild", "server channel"},
+		{"allowed role", p, member("1", "5", "20"), "", "", ""},
+		{"missing role", p, member("1", "5"), "missing-role", "You need one of these roles to deploy: <@&10>, <@&20>.",
+			"배포하려면 다음 역할 중 하나가 필요합니다: <@&10>, <@&20>."},
+		{"no roles at all", p, member("1"), "missing-role", "Ask someone", "역할이 있는 분께"},
+		{"empty list means nobody", Policy{}, member("1", "10"), "no-roles-configured", "deployRoleIds", "아직 아무도 배포할 수 없습니다"},
+		{"direct message", p, discord.Interaction{User: &discord.User{ID: "1"}}, "not-in-guild", "You can only deploy from a server channel",
+			"배포 작업은 서버 채널에서만"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,8 +46,10 @@ func TestAllow(t *testing.T) {
 			if (err == nil) != (tt.reason == "") {
 				t.Fatalf("err = %v", err)
 			}
-			if err != nil && !strings.Contains(err.Error(), tt.says) {
-				t.Errorf("message %q does not say %q", err, tt.says)
+			for lang, says := range map[i18n.Language]string{i18n.English: tt.says, i18n.Korean: tt.saysKO} {
+				if got := Text(texts.Printer(lang), err); err != nil && !strings.Contains(got, says) {
+					t.Errorf("%s message %q does not say %q", lang, got, says)
+				}
 			}
 		})
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Code is the error code of AWS's answer in err ("AccessDeniedException"), or "" when err
@@ -64,19 +65,21 @@ func NotFound(err error) bool {
 	return HasCode(err, notFoundCodes...) || strings.HasSuffix(Code(err), ".NotFound")
 }
 
-// Explain turns a failed AWS call into what a member is told: the action that failed ("list
-// EC2 instances"), and for a denial the permission the stack grants for it
-// ("ec2:DescribeInstances"). It returns a *command.Error wrapping err, or, when err holds no
+// Explain turns a failed AWS call into what a member is told, in their language: the action
+// that failed, a message of the caller's catalog that names it as a noun phrase ("list EC2
+// instances", "EC2 인스턴스 목록 조회"), and for a denial the permission the stack grants for
+// it ("ec2:DescribeInstances"). It returns a *command.Error wrapping err, or, when err holds no
 // answer from AWS, err wrapped as an internal error.
-func Explain(err error, action, permission string) error {
+func Explain(err error, action command.Text, permission string) error {
 	code := Code(err)
+	args := i18n.Args{"Action": action, "Permission": permission, "Code": code}
 	switch {
 	case code == "":
-		return fmt.Errorf("%s: %w", action, err)
+		return fmt.Errorf("%s: %w", action.ID, err)
 	case Denied(err):
-		return command.Errorf(err, "I'm not allowed to %s: the stack grants this function %s, so its IAM role was changed or the call was blocked by a policy (%s). Ask whoever deployed the bot to check.", action, permission, code)
+		return command.Fail(err, command.T("awserr.denied", args))
 	case Throttled(err):
-		return command.Errorf(err, "AWS is throttling requests, so I couldn't %s (%s). Try again in a minute.", action, code)
+		return command.Fail(err, command.T("awserr.throttled", args))
 	}
-	return command.Errorf(err, "I couldn't %s: AWS answered %s. Try again; if it keeps failing, ask whoever runs the bot to check the logs.", action, code)
+	return command.Fail(err, command.T("awserr.failed", args))
 }

@@ -3,14 +3,19 @@ package awserr_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/aws/smithy-go"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // answer is AWS's answer code as the SDK returns it: the API error inside an operation error.
@@ -91,8 +96,20 @@ func TestHasCode(t *testing.T) {
 	}
 }
 
+// texts is the package's catalog with the name of the action the tests explain.
+func texts() *i18n.Catalog {
+	return i18n.NewCatalog(awserr.Messages(), fstest.MapFS{
+		"test.en.json": {Data: []byte(`{"test.action.list": "list EC2 instances"}`)},
+		"test.ko.json": {Data: []byte(`{"test.action.list": "EC2 인스턴스 목록 조회"}`)},
+	})
+}
+
+// TestExplain checks what a member is told of a failed AWS call, in English here, in both
+// languages in testdata/golden/explain.<lang>.txt.
 func TestExplain(t *testing.T) {
 	t.Parallel()
+	c := texts()
+	en := c.Printer(i18n.English)
 	tests := []struct {
 		name     string
 		err      error
@@ -105,29 +122,39 @@ func TestExplain(t *testing.T) {
 			"AWS is throttling requests, so I couldn't list EC2 instances (ThrottlingException). Try again in a minute.", ""},
 		{"other answer", answer("InternalFailure"),
 			"I couldn't list EC2 instances: AWS answered InternalFailure. Try again; if it keeps failing, ask whoever runs the bot to check the logs.", ""},
-		{"no answer from AWS", context.DeadlineExceeded, "", "list EC2 instances: context deadline exceeded"},
+		{"no answer from AWS", context.DeadlineExceeded, "", "test.action.list: context deadline exceeded"},
 	}
+	golden := map[i18n.Language]*strings.Builder{i18n.English: {}, i18n.Korean: {}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := awserr.Explain(tt.err, "list EC2 instances", "ec2:DescribeInstances")
-			if !errors.Is(err, tt.err) {
-				t.Errorf("Explain(%v) = %v, which does not wrap it", tt.err, err)
+		err := awserr.Explain(tt.err, command.T("test.action.list"), "ec2:DescribeInstances")
+		if !errors.Is(err, tt.err) {
+			t.Errorf("%s: Explain(%v) = %v, which does not wrap it", tt.name, tt.err, err)
+		}
+		var ce *command.Error
+		switch {
+		case tt.message == "" && errors.As(err, &ce):
+			t.Errorf("%s: Explain(%v) tells the member %q, want an internal error", tt.name, tt.err, ce.In(en))
+		case tt.message == "" && err.Error() != tt.internal:
+			t.Errorf("%s: Explain(%v) = %q, want %q", tt.name, tt.err, err, tt.internal)
+		case tt.message != "" && !errors.As(err, &ce):
+			t.Errorf("%s: Explain(%v) = %v, want a *command.Error", tt.name, tt.err, err)
+		case tt.message != "" && ce.In(en) != tt.message:
+			t.Errorf("%s: Explain(%v) tells the member\n%q, want\n%q", tt.name, tt.err, ce.In(en), tt.message)
+		}
+		if ce == nil {
+			continue
+		}
+		for lang, b := range golden {
+			text := ce.In(c.Printer(lang))
+			if strings.Contains(text, "arn:") || strings.Contains(text, "[") {
+				t.Errorf("%s: Explain shows AWS's message or a missing text: %q", tt.name, text)
 			}
-			var ce *command.Error
-			switch {
-			case tt.message == "" && errors.As(err, &ce):
-				t.Errorf("Explain(%v) tells the member %q, want an internal error", tt.err, ce.Message)
-			case tt.message == "" && err.Error() != tt.internal:
-				t.Errorf("Explain(%v) = %q, want %q", tt.err, err, tt.internal)
-			case tt.message != "" && !errors.As(err, &ce):
-				t.Errorf("Explain(%v) = %v, want a *command.Error", tt.err, err)
-			case tt.message != "" && ce.Message != tt.message:
-				t.Errorf("Explain(%v) tells the member\n%q, want\n%q", tt.err, ce.Message, tt.message)
-			}
-			if ce != nil && strings.Contains(ce.Message, "arn:") {
-				t.Errorf("Explain shows AWS's message: %q", ce.Message)
-			}
-		})
+			fmt.Fprintf(b, "%s: %s\n", tt.name, text)
+		}
+	}
+	for lang, b := range golden {
+		goldentest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
 	}
 }
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")

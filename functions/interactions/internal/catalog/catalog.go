@@ -17,14 +17,15 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/state"
@@ -70,8 +71,8 @@ type Deps struct {
 	// Table is the state table: the approval records of /deploy, /rollback and /scale and the
 	// claims of their work. Nil refuses every approval (fail closed).
 	Table *state.Table
-	// Audit stores the audit records; nil writes them to Log (audit.LogSink).
-	Audit audit.Sink
+	// AuditRetention is how long the audit trail in Table keeps an entry (AUDIT_RETENTION_DAYS).
+	AuditRetention time.Duration
 	// Log takes the audit lines and the commands' warnings; nil discards them.
 	Log *slog.Logger
 	Now func() time.Time
@@ -88,11 +89,14 @@ func Table(cfg Config, d Deps) []command.Command {
 		now = time.Now
 	}
 	log := cmp.Or(d.Log, slog.New(slog.DiscardHandler))
-	sink := d.Audit
-	if sink == nil {
-		sink = audit.LogSink{Log: log}
+	// The audit trail: every entry is a log line and an item in the table (none without one).
+	var sink audit.Sink
+	var reader history.Reader
+	if d.Table != nil {
+		trail := audit.NewTrail(d.Table, d.AuditRetention)
+		sink, reader = trail, trail
 	}
-	recorder := audit.NewRecorder(sink, log)
+	recorder := audit.NewRecorder(sink, log, now)
 	deploys := &deploy.Service{GitHub: d.GitHub, Discord: d.Discord, ApplicationID: cfg.ApplicationID, Repository: cfg.Repository,
 		Workflow: cfg.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now,
 		Approvals: approval.Records[deploy.Proposal]{Table: d.Table, Log: log}}
@@ -111,48 +115,45 @@ func Table(cfg Config, d Deps) []command.Command {
 		status.Command(d.Status, now),
 		cost.Command(costs, now),
 		deploy.DeployCommand(deploys, command.Command{
-			Name:        "deploy",
-			Description: "Ask to deploy a branch or tag to an environment; an allowed role approves",
+			Name: "deploy",
 			Options: []discord.OptionDef{
-				{Type: discord.OptionString, Name: "environment", Description: "Where to deploy", Required: true, Choices: envChoices},
-				{Type: discord.OptionString, Name: "ref", Description: "Branch or tag; the default branch when empty", MaxLength: 255},
+				{Type: discord.OptionString, Name: "environment", Required: true, Choices: envChoices},
+				{Type: discord.OptionString, Name: "ref", MaxLength: 255},
 			},
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,
 		}),
 		deploy.RollbackCommand(deploys, command.Command{
-			Name:        "rollback",
-			Description: "Ask to roll an environment back to its previous deployed commit; an allowed role approves",
+			Name: "rollback",
 			Options: []discord.OptionDef{
-				{Type: discord.OptionString, Name: "environment", Description: "Which environment to roll back", Required: true, Choices: envChoices},
+				{Type: discord.OptionString, Name: "environment", Required: true, Choices: envChoices},
 			},
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,
 		}),
 		assign.Command(assigns, command.Command{
-			Name:        "assign",
-			Description: "Assign a GitHub pull request or issue to someone",
+			Name: "assign",
 			Options: []discord.OptionDef{
-				{Type: discord.OptionInteger, Name: "number", Description: "Pull request or issue number", Required: true, MinValue: new(int64(1))},
-				{Type: discord.OptionString, Name: "assignee", Description: "GitHub login", Required: true, MaxLength: 39},
-				{Type: discord.OptionString, Name: "repo", Description: "owner/repo; the configured repository when empty", MaxLength: 140},
+				{Type: discord.OptionInteger, Name: "number", Required: true, MinValue: new(int64(1))},
+				{Type: discord.OptionString, Name: "assignee", Required: true, MaxLength: 39},
+				{Type: discord.OptionString, Name: "repo", MaxLength: 140},
 			},
 			Contexts: guildOnly,
 		}),
 		scale.Command(scales, command.Command{
-			Name:        "scale",
-			Description: "Set an ECS service's or Auto Scaling group's desired count, after approval",
+			Name: "scale",
 			Options: []discord.OptionDef{
-				{Type: discord.OptionString, Name: "service", Description: "What to scale", Required: true,
-					Choices: []discord.Choice{{Name: "ecs", Value: "ecs"}, {Name: "asg", Value: "asg"}}},
-				{Type: discord.OptionString, Name: "target", Description: "cluster/service for ECS, the group name for an Auto Scaling group", Required: true, MaxLength: 500},
+				{Type: discord.OptionString, Name: "service", Required: true,
+					Choices: []discord.Choice{{Value: "ecs"}, {Value: "asg"}}},
+				{Type: discord.OptionString, Name: "target", Required: true, MaxLength: 500},
 				// No max_value: the bound is the group's max, or SCALE_MAX_DESIRED for ECS, checked by the bot.
-				{Type: discord.OptionInteger, Name: "desired", Description: "The new desired count", Required: true, MinValue: new(int64(0))},
+				{Type: discord.OptionInteger, Name: "desired", Required: true, MinValue: new(int64(0))},
 			},
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,
 		}),
 	}
+	cmds = append(cmds, history.Command(&history.Service{Trail: reader, Policy: cfg.Policy, Audit: recorder, Log: log}, envChoices))
 	return append(cmds, help.Command(cmds))
 }
 

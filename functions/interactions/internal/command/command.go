@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -33,6 +34,9 @@ type Request struct {
 	// channel sees (CHATOPS_LANGUAGE); see Member and Channel.
 	Texts    *i18n.Catalog
 	Language i18n.Language
+	// Private says that the answer the worker edits is seen by the invoking member alone: the
+	// acknowledgement deferred ephemerally. Only the worker's Request has it.
+	Private bool
 }
 
 // Member speaks the invoking member's language, from their Discord locale: for a reply meant
@@ -45,6 +49,15 @@ func (r Request) Member() *i18n.Printer {
 // their history, results).
 func (r Request) Channel() *i18n.Printer {
 	return r.Texts.Printer(r.Language)
+}
+
+// Answer speaks the language of whoever reads the answer the worker edits: the member's
+// when it is theirs alone (Private), the channel's otherwise.
+func (r Request) Answer() *i18n.Printer {
+	if r.Private {
+		return r.Member()
+	}
+	return r.Channel()
 }
 
 // Option is the string value of the invoked command's option name, "" when absent.
@@ -94,6 +107,20 @@ func RespondAndDefer(r discord.Response) Reply {
 
 // Deferred says whether the reply hands the interaction to the worker.
 func (r Reply) Deferred() bool { return r.deferred }
+
+// Private says whether the response the worker edits, for an interaction of type t, is seen
+// by the invoking member alone: an ephemeral deferred or inline message. A button's card is
+// seen by the channel.
+func (r Reply) Private(t discord.InteractionType) bool {
+	if !r.inline {
+		return r.deferred && r.ephemeral && t != discord.InteractionMessageComponent
+	}
+	switch r.response.Type {
+	case discord.ResponseChannelMessageWithSource, discord.ResponseDeferredChannelMessageWithSource:
+		return r.response.Data != nil && r.response.Data.Flags&discord.FlagEphemeral != 0
+	}
+	return false
+}
 
 // Response is the interaction response to send for the reply to an interaction of type t.
 func (r Reply) Response(t discord.InteractionType) discord.Response {
@@ -150,11 +177,13 @@ type QuickFunc func(context.Context, Request) Reply
 type WorkFunc func(context.Context, Request) (discord.Message, error)
 
 // Command is one slash command: its definition, how it is answered, and the buttons it owns.
-// Adding a command to the suite is adding one Command to the table.
+// Adding a command to the suite is adding one Command to the table, and its texts to a
+// catalog (see Definition).
 type Command struct {
-	Name        string // lower case, 1 to 32 characters
-	Description string // 1 to 100 characters; /help shows it too
-	Options     []discord.OptionDef
+	Name string // lower case, 1 to 32 characters
+	// Options are registered with their descriptions, and the names of choices without one,
+	// from the catalog (see Definition): leave those fields empty.
+	Options []discord.OptionDef
 	// Permissions is the default_member_permissions bitfield, a first fence that server
 	// admins can override; 0 lets everyone. Check permissions in the handler too.
 	Permissions int64
@@ -173,15 +202,36 @@ type Button struct {
 	Work   WorkFunc
 }
 
-// Definition is the command as registered with Discord.
+// Definition is the command as registered with Discord, its texts from the catalog texts in
+// English, with the Korean as localizations: the description is the message
+// "command.<name>.description" (/help shows it too), an option's
+// "command.<name>.option.<option>.description", and a choice without a name is named
+// "command.<name>.option.<option>.choice.<value>". A choice with a name is data, such as a
+// deploy environment from DEPLOY_ENVIRONMENTS: it stays as written, in every language.
 //
 // See https://discord.com/developers/docs/interactions/application-commands#application-command-object
-func (c Command) Definition() discord.Command {
-	d := discord.Command{
-		Type:        1, // CHAT_INPUT
-		Name:        c.Name,
-		Description: c.Description,
-		Options:     c.Options,
+// and https://discord.com/developers/docs/interactions/application-commands#localization
+func (c Command) Definition(texts *i18n.Catalog) discord.Command {
+	en, ko := texts.Printer(i18n.English), texts.Printer(i18n.Korean)
+	local := func(id string) (string, discord.Localizations) {
+		return en.T(id), discord.Localizations{string(i18n.Korean): ko.T(id)}
+	}
+	d := discord.Command{Type: 1, Name: c.Name} // 1: CHAT_INPUT
+	d.Description, d.DescriptionLocalizations = local(c.textID("description"))
+	for _, o := range c.Options {
+		prefix := "option." + o.Name + "."
+		o.Description, o.DescriptionLocalizations = local(c.textID(prefix + "description"))
+		choices := make([]discord.Choice, len(o.Choices))
+		for i, ch := range o.Choices {
+			if ch.Name == "" {
+				ch.Name, ch.NameLocalizations = local(c.textID(prefix + "choice." + fmt.Sprint(ch.Value)))
+			}
+			choices[i] = ch
+		}
+		if o.Choices != nil {
+			o.Choices = choices
+		}
+		d.Options = append(d.Options, o)
 	}
 	if c.Permissions != 0 {
 		p := strconv.FormatInt(c.Permissions, 10)
@@ -192,6 +242,14 @@ func (c Command) Definition() discord.Command {
 	}
 	return d
 }
+
+// Describe is the command's description in p's language, as /help shows it.
+func (c Command) Describe(p *i18n.Printer) string {
+	return p.T(c.textID("description"))
+}
+
+// textID is the id of one of the command's texts in the catalog.
+func (c Command) textID(suffix string) string { return "command." + c.Name + "." + suffix }
 
 // allowedIn says whether the command may be used in an interaction from a guild or not.
 func (c Command) allowedIn(inGuild bool) bool {

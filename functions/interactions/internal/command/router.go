@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Router finds the handlers of an interaction in the table it was built from. It is safe for
@@ -51,9 +53,6 @@ func NewRouter(cmds ...Command) (*Router, error) {
 			errs = append(errs, fmt.Errorf("command %q: listed twice", c.Name))
 		}
 		r.byName[c.Name] = i
-		if n := utf8.RuneCountInString(c.Description); n < 1 || n > 100 {
-			errs = append(errs, fmt.Errorf("command %q: description of %d characters, want 1 to 100", c.Name, n))
-		}
 		if c.Quick == nil {
 			errs = append(errs, fmt.Errorf("command %q: no quick handler", c.Name))
 		}
@@ -61,8 +60,8 @@ func NewRouter(cmds ...Command) (*Router, error) {
 			if !validName(o.Name) {
 				errs = append(errs, fmt.Errorf("command %q: option name %q", c.Name, o.Name))
 			}
-			if n := utf8.RuneCountInString(o.Description); n < 1 || n > 100 {
-				errs = append(errs, fmt.Errorf("command %q: option %q: description of %d characters, want 1 to 100", c.Name, o.Name, n))
+			if o.Description != "" {
+				errs = append(errs, fmt.Errorf("command %q: option %q: its description comes from the catalog, leave it empty", c.Name, o.Name))
 			}
 		}
 		for _, b := range c.Buttons {
@@ -91,21 +90,97 @@ func NewRouter(cmds ...Command) (*Router, error) {
 // Commands is the table, in its order.
 func (r *Router) Commands() []Command { return slices.Clone(r.commands) }
 
-// Definitions is the table as registered with Discord, in its order.
-func (r *Router) Definitions() []discord.Command {
+// Definitions is the table as registered with Discord, in its order, with its texts from the
+// catalog texts (Command.Definition). It refuses what Discord would refuse: a description
+// or a choice name that is not 1 to 100 characters in either language, and a text the
+// catalog lacks.
+func (r *Router) Definitions(texts *i18n.Catalog) ([]discord.Command, error) {
 	defs := make([]discord.Command, len(r.commands))
-	for i, c := range r.commands {
-		defs[i] = c.Definition()
+	var errs []error
+	check := func(what, text string, localized discord.Localizations) {
+		for _, t := range append([]string{text}, slices.Sorted(maps.Values(localized))...) {
+			if n := utf8.RuneCountInString(t); n < 1 || n > 100 || strings.HasPrefix(t, "[command.") {
+				errs = append(errs, fmt.Errorf("%s: %q is not in the catalog or not 1 to 100 characters", what, t))
+			}
+		}
 	}
-	return defs
+	for i, c := range r.commands {
+		d := c.Definition(texts)
+		check(fmt.Sprintf("command %q: description", c.Name), d.Description, d.DescriptionLocalizations)
+		for _, o := range d.Options {
+			check(fmt.Sprintf("command %q: option %q: description", c.Name, o.Name), o.Description, o.DescriptionLocalizations)
+			for _, ch := range o.Choices {
+				check(fmt.Sprintf("command %q: option %q: choice %v", c.Name, o.Name, ch.Value), ch.Name, ch.NameLocalizations)
+			}
+		}
+		defs[i] = d
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("command definitions: %w", err)
+	}
+	return defs, nil
 }
 
-// route is what an interaction resolves to.
+// route is what an interaction resolves to. Its texts are made only when shown: the
+// acknowledgement of an allowed interaction builds none.
 type route struct {
-	label string // "/status" or "The /deploy button", to start a sentence
-	quick QuickFunc
-	work  WorkFunc
-	deny  string // set instead of quick when the interaction is refused
+	label   string // "/status" or "The /deploy button", for the log
+	name    string // the command's name, for the texts
+	kind    routeKind
+	quick   QuickFunc
+	work    WorkFunc
+	refusal refusal // set instead of quick when the interaction is refused
+}
+
+// routeKind is what an interaction is, for the texts that name it.
+type routeKind int
+
+const (
+	routeCommand routeKind = iota
+	routeButton
+	routeStaleButton
+	routeOther
+)
+
+// refusal is why an interaction is refused; 0 when it is not.
+type refusal int
+
+const (
+	allowed refusal = iota
+	refuseUnknown
+	refuseGuildOnly
+	refuseDMOnly
+	refuseStaleButton
+	refuseUnsupported
+)
+
+// title names the interaction to start a sentence shown to the user: "/status", "The /deploy
+// button".
+func (rt route) title() Text {
+	switch rt.kind {
+	case routeCommand:
+		return T("command.label.command", i18n.Args{"Name": rt.name})
+	case routeButton:
+		return T("command.label.button", i18n.Args{"Name": rt.name})
+	case routeStaleButton:
+		return T("command.label.stalebutton")
+	}
+	return T("command.label.interaction")
+}
+
+// denial is the text of the refusal.
+func (rt route) denial() Text {
+	switch rt.refusal {
+	case refuseUnknown:
+		return T("command.refuse.unknown", i18n.Args{"Name": rt.name})
+	case refuseGuildOnly:
+		return T("command.refuse.guildonly", i18n.Args{"Name": rt.name})
+	case refuseDMOnly:
+		return T("command.refuse.dmonly", i18n.Args{"Name": rt.name})
+	case refuseStaleButton:
+		return T("command.refuse.stalebutton")
+	}
+	return T("command.refuse.unsupported")
 }
 
 func (r *Router) route(in discord.Interaction) route {
@@ -113,31 +188,26 @@ func (r *Router) route(in discord.Interaction) route {
 	case in.Command != nil:
 		i, ok := r.byName[in.Command.Name]
 		if !ok {
-			return route{label: "/" + in.Command.Name, deny: fmt.Sprintf(
-				"I don't know `/%s`: it may have been removed. Try `/help` for what I can do.", in.Command.Name)}
+			return route{label: "/" + in.Command.Name, name: in.Command.Name, kind: routeCommand, refusal: refuseUnknown}
 		}
 		c := r.commands[i]
-		rt := route{label: "/" + c.Name, quick: c.Quick, work: c.Work}
+		rt := route{label: "/" + c.Name, name: c.Name, kind: routeCommand, quick: c.Quick, work: c.Work}
 		if !c.allowedIn(in.GuildID != "") {
-			rt.deny = fmt.Sprintf("`/%s` can't be used here: %s.", c.Name, where(c.Contexts))
+			rt.refusal = refuseDMOnly
+			if slices.Contains(c.Contexts, ContextGuild) {
+				rt.refusal = refuseGuildOnly
+			}
 		}
 		return rt
 	case in.Component != nil:
 		for _, b := range r.buttons {
 			if strings.HasPrefix(in.Component.CustomID, b.Prefix) {
-				return route{label: "The /" + b.owner + " button", quick: b.Quick, work: b.Work}
+				return route{label: "The /" + b.owner + " button", name: b.owner, kind: routeButton, quick: b.Quick, work: b.Work}
 			}
 		}
-		return route{label: "This button", deny: "This button no longer does anything: run the command again for a fresh one."}
+		return route{label: "This button", kind: routeStaleButton, refusal: refuseStaleButton}
 	}
-	return route{label: "This interaction", deny: "I can't handle this kind of interaction."}
-}
-
-func where(ctxs []Context) string {
-	if slices.Contains(ctxs, ContextGuild) {
-		return "use it in a server channel"
-	}
-	return "use it in a direct message with the bot"
+	return route{label: "This interaction", kind: routeOther, refusal: refuseUnsupported}
 }
 
 // Quick answers an interaction within Discord's deadline: the inline reply of its command or
@@ -145,12 +215,12 @@ func where(ctxs []Context) string {
 // allowed, get an ephemeral answer.
 func (r *Router) Quick(ctx context.Context, req Request) Reply {
 	rt := r.route(req.Interaction)
-	if rt.deny != "" {
-		return Ephemeral(rt.deny)
+	if rt.refusal != allowed {
+		return Ephemeral(rt.denial().In(req.Member()))
 	}
 	reply := rt.quick(ctx, req)
 	if reply.deferred && rt.work == nil {
-		return Ephemeral(fmt.Sprintf("%s is not wired up correctly (it deferred with no worker). Please tell whoever runs the bot.", rt.label))
+		return Ephemeral(T("command.refuse.noworker", i18n.Args{"Label": rt.title()}).In(req.Member()))
 	}
 	return reply
 }
@@ -160,32 +230,34 @@ func (r *Router) Quick(ctx context.Context, req Request) Reply {
 // plainly what failed and what to try, and the error, for the log, says why.
 func (r *Router) Work(ctx context.Context, req Request) (msg discord.Message, err error) {
 	rt := r.route(req.Interaction)
-	if rt.deny != "" || rt.work == nil {
-		return failure(rt.label, req.RequestID, nil), fmt.Errorf("work for %s: no worker", rt.label)
+	if rt.refusal != allowed || rt.work == nil {
+		return failure(req, rt.title(), nil), fmt.Errorf("work for %s: no worker", rt.label)
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("work for %s: panic: %v\n%s", rt.label, p, debug.Stack())
-			msg = failure(rt.label, req.RequestID, nil)
+			msg = failure(req, rt.title(), nil)
 		}
 	}()
 	msg, err = rt.work(ctx, req)
 	if err != nil {
-		return failure(rt.label, req.RequestID, err), fmt.Errorf("work for %s: %w", rt.label, err)
+		return failure(req, rt.title(), err), fmt.Errorf("work for %s: %w", rt.label, err)
 	}
 	return msg, nil
 }
 
-// failure is the message a user sees when work fails: the *Error's own message, or a plain
-// internal-error text that names the request for the operator.
-func failure(label, requestID string, err error) discord.Message {
+// failure is the message a user sees when work fails, in the language of whoever reads the
+// answer: the *Error's own text, or a plain internal-error text that names the request for
+// the operator.
+func failure(req Request, title Text, err error) discord.Message {
+	p := req.Answer()
 	var e *Error
 	if errors.As(err, &e) {
-		return discord.Message{Content: "⚠️ " + e.Message, AllowedMentions: discord.NoMentions()}
+		return discord.Message{Content: "⚠️ " + e.In(p), AllowedMentions: discord.NoMentions()}
 	}
-	text := fmt.Sprintf("⚠️ %s failed with an internal error. Try again in a minute; if it keeps failing, ask whoever runs the bot to look for request `%s` in the interactions function's logs.", label, requestID)
+	text := T("command.failure.internal", i18n.Args{"Label": title, "RequestID": req.RequestID})
 	if errors.Is(err, context.DeadlineExceeded) {
-		text = fmt.Sprintf("⚠️ %s took too long and was stopped. Try again, perhaps with a narrower target.", label)
+		text = T("command.failure.timeout", i18n.Args{"Label": title})
 	}
-	return discord.Message{Content: text, AllowedMentions: discord.NoMentions()}
+	return discord.Message{Content: text.In(p), AllowedMentions: discord.NoMentions()}
 }

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func inline(text string) QuickFunc {
@@ -26,14 +28,14 @@ func testRouter(t *testing.T) *Router {
 	t.Helper()
 	q, w := deferTo("slow done")
 	r, err := NewRouter(
-		Command{Name: "fast", Description: "answers inline", Quick: inline("fast answer")},
-		Command{Name: "slow", Description: "defers", Quick: q, Work: w, Contexts: []Context{ContextGuild},
+		Command{Name: "fast", Quick: inline("fast answer")},
+		Command{Name: "slow", Quick: q, Work: w, Contexts: []Context{ContextGuild},
 			Buttons: []Button{
 				{Prefix: "slow:", Quick: inline("slow button")},
 				{Prefix: "slow:approve:", Quick: inline("approve button")},
 			}},
-		Command{Name: "broken", Description: "defers without a worker", Quick: func(context.Context, Request) Reply { return Defer(true) }},
-		Command{Name: "dm", Description: "only in DMs", Quick: inline("dm answer"), Contexts: []Context{ContextBotDM}},
+		Command{Name: "broken", Quick: func(context.Context, Request) Reply { return Defer(true) }},
+		Command{Name: "dm", Quick: inline("dm answer"), Contexts: []Context{ContextBotDM}},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -41,14 +43,25 @@ func testRouter(t *testing.T) *Router {
 	return r
 }
 
+// testTexts is the package's catalog with the texts of the test commands' definitions.
+func testTexts() *i18n.Catalog {
+	return i18n.NewCatalog(Messages(), fstest.MapFS{
+		"test.en.json": {Data: []byte(`{"command.deploy.description": "Deploy", "command.deploy.option.environment.description": "Where",
+			"command.deploy.option.mode.description": "How", "command.deploy.option.mode.choice.fast": "fast"}`)},
+		"test.ko.json": {Data: []byte(`{"command.deploy.description": "배포", "command.deploy.option.environment.description": "대상",
+			"command.deploy.option.mode.description": "방식", "command.deploy.option.mode.choice.fast": "빠르게"}`)},
+	})
+}
+
+// commandIn is /name in guild ("" for a DM) from a member of the English locale.
 func commandIn(name, guild string) Request {
 	return Request{Interaction: discord.Interaction{ID: "1", Type: discord.InteractionApplicationCommand, Token: "t", GuildID: guild,
-		Command: &discord.CommandData{Name: name}}, RequestID: "req-1"}
+		Command: &discord.CommandData{Name: name}}, RequestID: "req-1", Texts: testTexts(), Language: i18n.English}
 }
 
 func button(customID string) Request {
 	return Request{Interaction: discord.Interaction{ID: "1", Type: discord.InteractionMessageComponent, Token: "t", GuildID: "g",
-		Component: &discord.ComponentData{CustomID: customID, ComponentType: discord.ComponentButton}}}
+		Component: &discord.ComponentData{CustomID: customID, ComponentType: discord.ComponentButton}}, RequestID: "req-1", Texts: testTexts(), Language: i18n.English}
 }
 
 func TestRouterQuick(t *testing.T) {
@@ -129,7 +142,7 @@ func TestRespondAndDefer(t *testing.T) {
 		return RespondAndDefer(discord.Update(discord.Message{Content: "locked"}))
 	}
 	work := func(context.Context, Request) (discord.Message, error) { return discord.Message{Content: "done"}, nil }
-	r, err := NewRouter(Command{Name: "d", Description: "d", Quick: inline("x"), Buttons: []Button{
+	r, err := NewRouter(Command{Name: "d", Quick: inline("x"), Buttons: []Button{
 		{Prefix: "d:ok:", Quick: lock, Work: work},
 		{Prefix: "d:broken:", Quick: lock},
 	}})
@@ -152,7 +165,7 @@ func TestRespondAndDefer(t *testing.T) {
 func TestRouterWork(t *testing.T) {
 	t.Parallel()
 	worker := func(w WorkFunc) *Router {
-		r, err := NewRouter(Command{Name: "w", Description: "d", Quick: func(context.Context, Request) Reply { return Defer(false) }, Work: w,
+		r, err := NewRouter(Command{Name: "w", Quick: func(context.Context, Request) Reply { return Defer(false) }, Work: w,
 			Buttons: []Button{{Prefix: "w:", Quick: inline("x"), Work: w}}})
 		if err != nil {
 			t.Fatal(err)
@@ -215,15 +228,16 @@ func TestNewRouterRefuses(t *testing.T) {
 		cmds []Command
 		want string
 	}{
-		{"duplicate name", []Command{{Name: "a", Description: "d", Quick: ok}, {Name: "a", Description: "d", Quick: ok}}, `command "a": listed twice`},
-		{"upper case name", []Command{{Name: "Status", Description: "d", Quick: ok}}, `command "Status": name must be`},
-		{"name of 33 characters", []Command{{Name: strings.Repeat("n", 33), Description: "d", Quick: ok}}, "name must be 1 to 32"},
-		{"long description", []Command{{Name: "a", Description: strings.Repeat("x", 101), Quick: ok}}, "description of 101 characters"},
-		{"no quick", []Command{{Name: "a", Description: "d"}}, "no quick handler"},
-		{"bad option", []Command{{Name: "a", Description: "d", Quick: ok, Options: []discord.OptionDef{{Name: "Bad Name", Description: "d"}}}}, `option name "Bad Name"`},
+		{"duplicate name", []Command{{Name: "a", Quick: ok}, {Name: "a", Quick: ok}}, `command "a": listed twice`},
+		{"upper case name", []Command{{Name: "Status", Quick: ok}}, `command "Status": name must be`},
+		{"name of 33 characters", []Command{{Name: strings.Repeat("n", 33), Quick: ok}}, "name must be 1 to 32"},
+		{"no quick", []Command{{Name: "a"}}, "no quick handler"},
+		{"bad option", []Command{{Name: "a", Quick: ok, Options: []discord.OptionDef{{Name: "Bad Name"}}}}, `option name "Bad Name"`},
+		{"option description in code", []Command{{Name: "a", Quick: ok, Options: []discord.OptionDef{{Name: "o", Description: "English"}}}},
+			`option "o": its description comes from the catalog`},
 		{"shared button prefix", []Command{
-			{Name: "a", Description: "d", Quick: ok, Buttons: []Button{{Prefix: "x:", Quick: ok}}},
-			{Name: "b", Description: "d", Quick: ok, Buttons: []Button{{Prefix: "x:", Quick: ok}}}}, `button prefix "x:" taken`},
+			{Name: "a", Quick: ok, Buttons: []Button{{Prefix: "x:", Quick: ok}}},
+			{Name: "b", Quick: ok, Buttons: []Button{{Prefix: "x:", Quick: ok}}}}, `button prefix "x:" taken`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,14 +250,64 @@ func TestNewRouterRefuses(t *testing.T) {
 	}
 }
 
+// TestDefinition checks that a definition takes its texts from the catalog, in English with
+// the Korean as localizations, and keeps a named choice (data) as written.
 func TestDefinition(t *testing.T) {
 	t.Parallel()
 	perm := "32"
-	c := Command{Name: "deploy", Description: "d", Permissions: discord.PermissionManageGuild, Contexts: []Context{ContextGuild},
-		Options: []discord.OptionDef{{Type: discord.OptionString, Name: "environment", Description: "e", Required: true}}}
-	want := discord.Command{Type: 1, Name: "deploy", Description: "d", DefaultMemberPermissions: &perm, Contexts: []int{0},
-		Options: []discord.OptionDef{{Type: discord.OptionString, Name: "environment", Description: "e", Required: true}}}
-	if diff := cmp.Diff(want, c.Definition()); diff != "" {
+	c := Command{Name: "deploy", Permissions: discord.PermissionManageGuild, Contexts: []Context{ContextGuild},
+		Options: []discord.OptionDef{
+			{Type: discord.OptionString, Name: "environment", Required: true, Choices: []discord.Choice{{Name: "prod", Value: "prod"}}},
+			{Type: discord.OptionString, Name: "mode", Choices: []discord.Choice{{Value: "fast"}}},
+		}}
+	ko := func(s string) discord.Localizations { return discord.Localizations{"ko": s} }
+	want := discord.Command{Type: 1, Name: "deploy", Description: "Deploy", DescriptionLocalizations: ko("배포"),
+		DefaultMemberPermissions: &perm, Contexts: []int{0},
+		Options: []discord.OptionDef{
+			{Type: discord.OptionString, Name: "environment", Description: "Where", DescriptionLocalizations: ko("대상"), Required: true,
+				Choices: []discord.Choice{{Name: "prod", Value: "prod"}}},
+			{Type: discord.OptionString, Name: "mode", Description: "How", DescriptionLocalizations: ko("방식"),
+				Choices: []discord.Choice{{Name: "fast", NameLocalizations: ko("빠르게"), Value: "fast"}}},
+		}}
+	if diff := cmp.Diff(want, c.Definition(testTexts())); diff != "" {
 		t.Errorf("Definition mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(discord.Choice{Value: "fast"}, c.Options[1].Choices[0]); diff != "" {
+		t.Errorf("Definition changed the table's choice (-want +got):\n%s", diff)
+	}
+}
+
+// TestDefinitionsRefuse checks that registration refuses a command whose texts the catalog
+// lacks, or whose text Discord would refuse.
+func TestDefinitionsRefuse(t *testing.T) {
+	t.Parallel()
+	ok := func(context.Context, Request) Reply { return Ephemeral("") }
+	long := strings.Repeat("x", 101)
+	texts := i18n.NewCatalog(fstest.MapFS{
+		"t.en.json": {Data: []byte(`{"command.long.description": "` + long + `", "command.half.description": "Half"}`)},
+		"t.ko.json": {Data: []byte(`{"command.long.description": "길다", "command.half.description": ""}`)},
+	})
+	tests := []struct {
+		name string
+		cmd  Command
+		want string
+	}{
+		{"missing text", Command{Name: "gone", Quick: ok}, `command "gone": description: "[command.gone.description]" is not in the catalog`},
+		{"description of 101 characters", Command{Name: "long", Quick: ok}, `command "long": description: "` + long + `"`},
+		{"empty Korean", Command{Name: "half", Quick: ok}, `command "half": description: "[command.half.description]"`},
+		{"missing option text", Command{Name: "half", Quick: ok, Options: []discord.OptionDef{{Name: "o"}}},
+			`command "half": option "o": description: "[command.half.option.o.description]"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := NewRouter(tt.cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Definitions(texts); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Definitions error = %v, want one containing %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -18,26 +18,25 @@ type Builder interface {
 	Build(ctx context.Context, now time.Time) (costreport.Report, error)
 }
 
-// Unavailable is what /cost says when Cost Explorer fails. A forecast that cannot be made is
-// not a failure: the report says so itself.
-const Unavailable = "Cost Explorer did not answer: try again in a minute; the daily report is unaffected."
+// Unavailable is the message id of what /cost says when Cost Explorer fails, in the channel's
+// language. A forecast that cannot be made is not a failure: the report says so itself.
+const Unavailable = "cost.unavailable"
 
 // Command is the /cost entry of the command table: it defers at once and builds the report in
-// the deferred invocation; everyone in the channel sees it. b may be nil where only the
+// the deferred invocation; everyone in the channel sees it, in the channel's language. b may be nil where only the
 // definition is used (registration, /help); now is the clock, time.Now outside tests.
 func Command(b Builder, now func() time.Time) command.Command {
 	deferred := command.Defer(false)
 	return command.Command{
-		Name:        "cost",
-		Description: "Month-to-date AWS spend, month-end forecast and top services",
-		Contexts:    []command.Context{command.ContextGuild}, // the account's spend is for the server, not any DM
-		Quick:       func(context.Context, command.Request) command.Reply { return deferred },
-		Work: func(ctx context.Context, _ command.Request) (discord.Message, error) {
+		Name:     "cost",
+		Contexts: []command.Context{command.ContextGuild}, // the account's spend is for the server, not any DM
+		Quick:    func(context.Context, command.Request) command.Reply { return deferred },
+		Work: func(ctx context.Context, req command.Request) (discord.Message, error) {
 			rep, err := b.Build(ctx, now())
 			if err != nil {
-				return discord.Message{}, command.Errorf(err, Unavailable)
+				return discord.Message{}, command.Fail(err, command.T("cost.unavailable"))
 			}
-			return rep.AgedMessage(), nil
+			return rep.AgedMessage(req.Channel()), nil // public: the channel's language
 		},
 	}
 }

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Kind is what a card asks for.
@@ -21,12 +24,12 @@ const (
 	KindRollback Kind = "rollback"
 )
 
-// action is the kind as a verb, for authz and messages.
+// action is the kind as authz names it.
 func (k Kind) action() string {
 	if k == KindRollback {
-		return "roll back"
+		return authz.ActionRollback
 	}
-	return "deploy"
+	return authz.ActionDeploy
 }
 
 func (k Kind) approvePrefix() string { return string(k) + ":approve:" }
@@ -60,57 +63,60 @@ func (r Proposal) customID(prefix string) string {
 	return prefix + r.RequesterID + ":" + strconv.FormatInt(r.RequestedAt.Unix(), 10)
 }
 
-// The names of the card's embed fields, which Read finds them by.
+// The message ids of the names of the card's embed fields, which Read finds them by (in any
+// language: approval.Texts.IsField).
 const (
-	fieldEnvironment = "Environment"
-	fieldRef         = "Ref"
-	fieldCommit      = "Commit"
-	fieldRequester   = "Requested by"
-	fieldRun         = "Run"
-	fieldChanges     = "Changes"
-	fieldHistory     = "History"
+	fieldEnvironment = "deploy.field.environment"
+	fieldRef         = "deploy.field.ref"
+	fieldCommit      = "deploy.field.commit"
+	fieldRequester   = "deploy.field.requester"
+	fieldRun         = "deploy.field.run"
+	fieldChanges     = "deploy.field.changes"
+	fieldHistory     = "deploy.field.history"
 )
 
 // maxHistory is how many history lines a card keeps, newest last.
 const maxHistory = 12
 
-// NewCard is the card asking to approve r; changes describes what would go out.
-func NewCard(r Proposal, changes string) discord.Message {
-	title := fmt.Sprintf("Deploy %s to %s", r.Ref, r.Environment)
+// NewCard is the card asking to approve r, in p's language (the channel's); changes
+// describes what would go out.
+func NewCard(p *i18n.Printer, r Proposal, changes string) discord.Message {
+	title := p.T("deploy.card.title.deploy", i18n.Args{"Ref": r.Ref, "Environment": r.Environment})
 	if r.Kind == KindRollback {
-		title = fmt.Sprintf("Roll back %s to %s", r.Environment, short(r.SHA))
+		title = p.T("deploy.card.title.rollback", i18n.Args{"Environment": r.Environment, "SHA": short(r.SHA)})
 	}
 	fields := []discord.EmbedField{
-		{Name: fieldEnvironment, Value: discord.Quote(r.Environment), Inline: true},
-		{Name: fieldRef, Value: discord.Quote(r.Ref), Inline: true},
-		{Name: fieldCommit, Value: discord.Quote(r.SHA), Inline: true},
-		{Name: fieldRequester, Value: discord.Mention(r.RequesterID) + " (" + discord.Quote(r.Requester) + ")", Inline: true},
+		{Name: p.T(fieldEnvironment), Value: discord.Quote(r.Environment), Inline: true},
+		{Name: p.T(fieldRef), Value: discord.Quote(r.Ref), Inline: true},
+		{Name: p.T(fieldCommit), Value: discord.Quote(r.SHA), Inline: true},
+		{Name: p.T(fieldRequester), Value: discord.Mention(r.RequesterID) + " (" + discord.Quote(r.Requester) + ")", Inline: true},
 	}
 	if changes != "" {
-		fields = append(fields, discord.EmbedField{Name: fieldChanges, Value: discord.Truncate(changes, 1024)})
+		fields = append(fields, discord.EmbedField{Name: p.T(fieldChanges), Value: discord.Truncate(changes, 1024)})
 	}
-	fields = append(fields, discord.EmbedField{Name: fieldHistory, Value: historyLine(r.RequestedAt, "requested by <@"+r.RequesterID+">")})
+	fields = append(fields, discord.EmbedField{Name: p.T(fieldHistory),
+		Value: historyLine(r.RequestedAt, p.T("deploy.history.requested", i18n.Args{"Who": discord.Mention(r.RequesterID)}))})
 	return discord.Message{
 		Embeds: []discord.Embed{{
 			Title:       discord.Truncate(title, 256),
-			Description: "Waiting for approval by a member with an allowed role.",
+			Description: p.T("deploy.card.waiting"),
 			Color:       discord.ColorYellow,
 			Fields:      fields,
 		}},
-		Components:      buttons(r, true, ""),
+		Components:      buttons(p, r, true, ""),
 		AllowedMentions: discord.NoMentions(),
 	}
 }
 
 // buttons are the card's Approve and Cancel, disabled once the card is closed, and a link to
-// the run when one is known.
-func buttons(r Proposal, open bool, runURL string) []discord.Component {
-	approve := discord.Button(discord.ButtonSuccess, "Approve", r.customID(r.Kind.approvePrefix()))
-	cancel := discord.Button(discord.ButtonSecondary, "Cancel", r.customID(r.Kind.cancelPrefix()))
+// the run when one is known, labelled in p's language.
+func buttons(p *i18n.Printer, r Proposal, open bool, runURL string) []discord.Component {
+	approve := discord.Button(discord.ButtonSuccess, p.T("deploy.button.approve"), r.customID(r.Kind.approvePrefix()))
+	cancel := discord.Button(discord.ButtonSecondary, p.T("deploy.button.cancel"), r.customID(r.Kind.cancelPrefix()))
 	approve.Disabled, cancel.Disabled = !open, !open
 	row := []discord.Component{approve, cancel}
 	if runURL != "" {
-		row = append(row, discord.LinkButton("View run", runURL))
+		row = append(row, discord.LinkButton(p.T("deploy.button.run"), runURL))
 	}
 	return []discord.Component{discord.ActionRow(row...)}
 }
@@ -123,19 +129,20 @@ var (
 	requesterPattern = regexp.MustCompile("^<@[0-9]+> \\(`([^`]+)`\\)$")
 )
 
-// Read reads back the request of the card m, whose button customID was clicked.
-func Read(kind Kind, m *discord.Message, customID string) (Proposal, error) {
+// Read reads back the request of the card m, whose button customID was clicked; c gives the
+// names of its fields, in any language.
+func Read(c *i18n.Catalog, kind Kind, m *discord.Message, customID string) (Proposal, error) {
 	id := idPattern.FindStringSubmatch(customID)
 	if m == nil || len(m.Embeds) == 0 || id == nil || len(id[1]) > 20 || len(id[2]) > 11 {
 		return Proposal{}, errUnreadable
 	}
 	unix, _ := strconv.ParseInt(id[2], 10, 64)
 	r := Proposal{Kind: kind, RequesterID: id[1], RequestedAt: time.Unix(unix, 0).UTC()}
-	e := m.Embeds[0]
-	r.Environment = unquote(field(e, fieldEnvironment))
-	r.Ref = unquote(field(e, fieldRef))
-	r.SHA = unquote(field(e, fieldCommit))
-	if mm := requesterPattern.FindStringSubmatch(field(e, fieldRequester)); mm != nil {
+	e, t := m.Embeds[0], approval.Texts{Catalog: c}
+	r.Environment = unquote(t.Field(e, fieldEnvironment))
+	r.Ref = unquote(t.Field(e, fieldRef))
+	r.SHA = unquote(t.Field(e, fieldCommit))
+	if mm := requesterPattern.FindStringSubmatch(t.Field(e, fieldRequester)); mm != nil {
 		r.Requester = mm[1]
 	}
 	if r.Environment == "" || r.Ref == "" || (kind == KindRollback && r.SHA == "") {
@@ -170,49 +177,41 @@ type state struct {
 // withState is the card's first embed e changed to s. The other fields are kept. s's history
 // line is added unless the history holds it already: rendering one outcome twice, for a
 // repeated delivery, shows it once.
-func withState(e discord.Embed, s state) discord.Embed {
+func withState(t approval.Texts, e discord.Embed, s state) discord.Embed {
 	e.Fields = append([]discord.EmbedField(nil), e.Fields...)
 	e.Description = discord.Truncate(s.description, 4096)
 	e.Color = s.color
-	if line := historyLine(s.at, s.history); s.history != "" && !slices.Contains(strings.Split(field(e, fieldHistory), "\n"), line) {
-		lines := append(strings.Split(field(e, fieldHistory), "\n"), line)
+	if line := historyLine(s.at, s.history); s.history != "" && !slices.Contains(strings.Split(t.Field(e, fieldHistory), "\n"), line) {
+		lines := append(strings.Split(t.Field(e, fieldHistory), "\n"), line)
 		if lines[0] == "" {
 			lines = lines[1:]
 		}
 		for len(lines) > maxHistory || (len(lines) > 1 && len(strings.Join(lines, "\n")) > 1024) {
 			lines = lines[1:]
 		}
-		e = setField(e, fieldHistory, strings.Join(lines, "\n"), false)
+		e = setField(t, e, fieldHistory, strings.Join(lines, "\n"), false)
 	}
 	return e
 }
 
-// setField sets the value of the field name, adding it before the history when missing.
-func setField(e discord.Embed, name, value string, inline bool) discord.Embed {
+// setField sets the value of the field id, adding it, named in t's language, before the
+// history when missing.
+func setField(t approval.Texts, e discord.Embed, id, value string, inline bool) discord.Embed {
 	value = discord.Truncate(value, 1024)
 	for i, f := range e.Fields {
-		if f.Name == name {
+		if t.IsField(f.Name, id) {
 			e.Fields[i].Value = value
 			return e
 		}
 	}
 	at := len(e.Fields)
 	for i, f := range e.Fields {
-		if f.Name == fieldHistory {
+		if t.IsField(f.Name, fieldHistory) {
 			at = i
 		}
 	}
-	e.Fields = append(e.Fields[:at:at], append([]discord.EmbedField{{Name: name, Value: value, Inline: inline}}, e.Fields[at:]...)...)
+	e.Fields = append(e.Fields[:at:at], append([]discord.EmbedField{{Name: t.Printer.T(id), Value: value, Inline: inline}}, e.Fields[at:]...)...)
 	return e
-}
-
-func field(e discord.Embed, name string) string {
-	for _, f := range e.Fields {
-		if f.Name == name {
-			return f.Value
-		}
-	}
-	return ""
 }
 
 // historyLine is one line of a card's history, its time shown in each reader's zone.
@@ -226,16 +225,18 @@ func unquote(s string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(s, "`"), "`")
 }
 
-// changesText lists the commits a deploy sends out, newest first, for the card.
-func changesText(environment, base string, c Comparison) string {
+// changesText lists the commits a deploy sends out, newest first, for the card, in p's
+// language; subjects and authors stay as written.
+func changesText(p *i18n.Printer, environment, base string, c Comparison) string {
 	var b strings.Builder
+	args := i18n.Args{"Environment": environment, "SHA": discord.Quote(short(base)), "Count": p.Count(c.BehindBy)}
 	switch c.Status {
 	case "identical":
-		return fmt.Sprintf("Nothing new: %s already runs %s.", environment, discord.Quote(short(base)))
+		return p.T("deploy.changes.identical", args)
 	case "behind":
-		return fmt.Sprintf("⚠️ Goes back %d commit(s): %s runs %s, which is ahead of this ref.", c.BehindBy, environment, discord.Quote(short(base)))
+		return p.T("deploy.changes.behind", args)
 	case "diverged":
-		fmt.Fprintf(&b, "⚠️ Diverged: %d commit(s) running on %s are not in this ref.\n", c.BehindBy, environment)
+		b.WriteString(p.T("deploy.changes.diverged", args) + "\n")
 	}
 	shown := 0
 	for _, cm := range c.Commits {
@@ -250,7 +251,7 @@ func changesText(environment, base string, c Comparison) string {
 		shown++
 	}
 	if more := c.AheadBy - shown; more > 0 {
-		fmt.Fprintf(&b, "+%d more since %s", more, discord.Quote(short(base)))
+		b.WriteString(p.T("deploy.changes.more", i18n.Args{"Count": p.Count(more), "SHA": discord.Quote(short(base))}))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

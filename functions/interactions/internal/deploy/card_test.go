@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/shared/deployrun"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func TestRequestedBy(t *testing.T) {
@@ -41,9 +43,10 @@ func TestReadCard(t *testing.T) {
 	t.Parallel()
 	r := Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
 		RequesterID: "1000000000000000042", Requester: "minji", RequestedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	card := NewCard(r, "changes")
+	en := english()
+	card := NewCard(en.Printer, r, "changes")
 	id := r.customID(KindRollback.approvePrefix())
-	got, err := Read(KindRollback, &card, id)
+	got, err := Read(en.Catalog, KindRollback, &card, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,29 +57,30 @@ func TestReadCard(t *testing.T) {
 		t.Error("Open: a fresh rollback card must be open for rollback buttons only")
 	}
 	for name, custom := range map[string]string{"no time": "rollback:approve:1000000000000000042", "letters": "rollback:approve:abc:123"} {
-		if _, err := Read(KindRollback, &card, custom); err == nil {
+		if _, err := Read(en.Catalog, KindRollback, &card, custom); err == nil {
 			t.Errorf("%s: custom_id %q read", name, custom)
 		}
 	}
-	noSHA := NewCard(Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", RequesterID: "1", Requester: "x"}, "")
-	if _, err := Read(KindRollback, &noSHA, id); err == nil {
+	noSHA := NewCard(en.Printer, Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", RequesterID: "1", Requester: "x"}, "")
+	if _, err := Read(en.Catalog, KindRollback, &noSHA, id); err == nil {
 		t.Error("a rollback card without a commit was read")
 	}
-	if _, err := Read(KindDeploy, nil, id); err == nil {
+	if _, err := Read(en.Catalog, KindDeploy, nil, id); err == nil {
 		t.Error("no message was read")
 	}
 }
 
 func TestHistoryKeepsNewest(t *testing.T) {
 	t.Parallel()
-	e := NewCard(Proposal{Kind: KindDeploy, Environment: "dev", Ref: "main", RequesterID: "1", Requester: "x"}, "").Embeds[0]
+	en := english()
+	e := NewCard(en.Printer, Proposal{Kind: KindDeploy, Environment: "dev", Ref: "main", RequesterID: "1", Requester: "x"}, "").Embeds[0]
 	at := time.Unix(1772445600, 0)
 	for i := range 30 {
-		e = withState(e, state{at: at, history: "refused " + string(rune('a'+i%26))})
+		e = withState(en, e, state{at: at, history: "refused " + string(rune('a'+i%26))})
 	}
 	lines := 0
 	for _, f := range e.Fields {
-		if f.Name == fieldHistory {
+		if f.Name == "History" {
 			lines = strings.Count(f.Value, "\n") + 1
 			if len(f.Value) > 1024 {
 				t.Errorf("history of %d characters", len(f.Value))
@@ -105,9 +109,39 @@ func TestChangesText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := Comparison{Status: "ahead", AheadBy: 1, Commits: []Commit{{SHA: sha, Subject: tt.subject, Author: tt.author}}}
-			if got := changesText("prod", sha, c); got != tt.want {
+			if got := changesText(english().Printer, "prod", sha, c); got != tt.want {
 				t.Errorf("changesText = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCardInEitherLanguage checks that a card made in one language reads back, and takes its
+// next history line and Run field, when the channel speaks the other: a card open while
+// CHATOPS_LANGUAGE changes.
+func TestCardInEitherLanguage(t *testing.T) {
+	t.Parallel()
+	c := catalog()
+	r := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main", SHA: strings.Repeat("d", 40), RequesterID: "1000000000000000042", Requester: "minji",
+		RequestedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	for _, made := range i18n.Languages() {
+		for _, now := range i18n.Languages() {
+			card := NewCard(c.Printer(made), r, "changes")
+			got, err := Read(c, KindDeploy, &card, r.customID(KindDeploy.approvePrefix()))
+			if err != nil || got != r {
+				t.Errorf("card in %s read as %+v, %v", made, got, err)
+			}
+			tx := approval.Texts{Catalog: c, Printer: c.Printer(now)}
+			e := setField(tx, withState(tx, card.Embeds[0], state{at: r.RequestedAt, history: "line"}), fieldRun, "[#1](u)", true)
+			if n := len(e.Fields); n != len(card.Embeds[0].Fields)+1 {
+				t.Errorf("card in %s, channel in %s: %d fields, want one more than the card's %d", made, now, n, len(card.Embeds[0].Fields))
+			}
+			if h := tx.Field(e, fieldHistory); strings.Count(h, "\n") != 1 || !strings.HasSuffix(h, " line") {
+				t.Errorf("card in %s, channel in %s: history %q", made, now, h)
+			}
+			if e.Fields[len(e.Fields)-2].Value != "[#1](u)" {
+				t.Errorf("card in %s, channel in %s: the Run field is not before the history: %+v", made, now, e.Fields)
+			}
+		}
 	}
 }

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -10,11 +9,12 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // approvalWindow is how long a card may be approved: the 15 minutes of an interaction token.
@@ -99,20 +99,24 @@ func environment(req command.Request) string {
 }
 
 // check refuses at once what cannot become a card: a member without an allowed role, an
-// environment not offered, a ref that is not a branch or tag name.
+// environment not offered, a ref that is not a branch or tag name. The refusal is in the
+// member's language: only they see it. An allowed request reads no message, so that its
+// acknowledgement does not load the catalog.
 func (s *Service) check(ctx context.Context, k Kind, req command.Request) string {
 	in := req.Interaction
 	env := environment(req)
 	if err := s.Policy.Allow(in, k.action()); err != nil {
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Outcome: "denied", Detail: authz.DenialReason(err)})
-		return err.Error()
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Environment: env, Outcome: "denied", Detail: authz.DenialReason(err)})
+		return authz.Text(req.Member(), err)
 	}
 	if !slices.Contains(s.Environments, env) {
-		return fmt.Sprintf("%s is not an environment I deploy to: choose one of %s.", discord.Quote(env), strings.Join(s.Environments, ", "))
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env, Environment: env, Outcome: "refused", Detail: "environment not offered"})
+		return req.Member().T("deploy.refused.environment", i18n.Args{"Environment": discord.Quote(env), "Environments": strings.Join(s.Environments, ", ")})
 	}
 	ref := req.Option("ref")
 	if ref != "" && (len(ref) > 255 || !refPattern.MatchString(ref) || (len(ref) == 40 && shaPattern.MatchString(ref)) || strings.Contains(ref, "..")) {
-		return fmt.Sprintf("%s is not a branch or tag name. GitHub starts workflows on branches and tags only; to deploy an older commit, use `/rollback`.", discord.Quote(ref))
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: env + "@" + ref, Environment: env, Outcome: "refused", Detail: "not a branch or tag name"})
+		return req.Member().T("deploy.refused.ref", i18n.Args{"Ref": discord.Quote(ref)})
 	}
 	return ""
 }
@@ -141,12 +145,12 @@ func (s *Service) rollbackStart(ctx context.Context, req command.Request) comman
 // worker (startApproved). The decision is recorded before it is shown: of two clicks at the
 // same instant, the one recorded first decides and the other is told who did.
 func (s *Service) approve(ctx context.Context, k Kind, req command.Request) command.Reply {
-	in := req.Interaction
+	in, t := req.Interaction, approval.Channel(req)
 	r, reply, ok := s.readOpen(ctx, k, req, "approve")
 	if !ok {
 		return reply
 	}
-	who := mention(in)
+	who := mention(t.Printer, in)
 	if err := s.Policy.AllowApproval(in, k.action(), r.Environment, r.RequesterID); err != nil {
 		return s.refuse(ctx, k, req, r, "approve", err)
 	}
@@ -154,33 +158,35 @@ func (s *Service) approve(ctx context.Context, k Kind, req command.Request) comm
 		if reply, ok := s.decide(ctx, k, req, r, approval.Expired, "approve"); !ok {
 			return reply
 		}
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "expired",
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Environment: r.Environment, Outcome: "expired",
 			Detail: "requested " + age.Round(time.Minute).String() + " before"})
-		return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
-			description: fmt.Sprintf("⌛ Expired: not approved within %d minutes of the request. Run `/%s` again for a fresh card.", int(approvalWindow.Minutes()), k),
-			history:     "approve by " + who + " too late: expired"})
+		return s.close(t, req, r, state{color: discord.ColorGrey, at: req.Received,
+			description: t.Printer.T("deploy.state.expired", i18n.Args{"Minutes": int(approvalWindow.Minutes()), "Command": string(k)}),
+			history:     t.Printer.T("deploy.history.expired", i18n.Args{"Who": who})})
 	}
 	if reply, ok := s.decide(ctx, k, req, r, approval.Approved, "approve"); !ok {
 		return reply
 	}
-	s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Outcome: "approved"})
-	reply = s.close(k, req, r, state{color: discord.ColorBlue, at: req.Received,
-		description: "⏳ Approved by " + who + ": dispatching…", history: approvedLine(who)})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".approve", Target: r.target(), Environment: r.Environment, Outcome: "approved"})
+	reply = s.close(t, req, r, state{color: discord.ColorBlue, at: req.Received,
+		description: t.Printer.T("deploy.state.approved", i18n.Args{"Who": who}), history: approvedLine(t.Printer, who)})
 	return command.RespondAndDefer(reply.Response(discord.InteractionMessageComponent))
 }
 
 // approvedLine is the history line of an approval by who; the worker renders it from the
 // record too, so that it stays on the card whatever copy of the card the worker reads.
-func approvedLine(who string) string { return "approved by " + who }
+func approvedLine(p *i18n.Printer, who string) string {
+	return p.T("deploy.history.approved", i18n.Args{"Who": who})
+}
 
 // cancel closes the card: the requester or a member with an allowed role may.
 func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) command.Reply {
-	in := req.Interaction
+	in, t := req.Interaction, approval.Channel(req)
 	r, reply, ok := s.readOpen(ctx, k, req, "cancel")
 	if !ok {
 		return reply
 	}
-	who := mention(in)
+	who := mention(t.Printer, in)
 	if u := in.Invoker(); u == nil || u.ID != r.RequesterID {
 		if err := s.Policy.Allow(in, k.action()); err != nil {
 			return s.refuse(ctx, k, req, r, "cancel", err)
@@ -189,14 +195,15 @@ func (s *Service) cancel(ctx context.Context, k Kind, req command.Request) comma
 	if reply, ok := s.decide(ctx, k, req, r, approval.Cancelled, "cancel"); !ok {
 		return reply
 	}
-	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Outcome: "cancelled"})
-	return s.close(k, req, r, state{color: discord.ColorGrey, at: req.Received,
-		description: "✖️ Cancelled by " + who + ". Nothing was dispatched.", history: "cancelled by " + who})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".cancel", Target: r.target(), Environment: r.Environment, Outcome: "cancelled"})
+	return s.close(t, req, r, state{color: discord.ColorGrey, at: req.Received,
+		description: t.Printer.T("deploy.state.cancelled", i18n.Args{"Who": who}), history: t.Printer.T("deploy.history.cancelled", i18n.Args{"Who": who})})
 }
 
 // decide records the click's decision st on the card: one conditional write, in the click's
 // 3 seconds. When the decision does not stand (another click decided first, or the table did
-// not answer), reply is the answer, only to the clicker, and the card stays as it is.
+// not answer), reply is the answer, only to the clicker and in their language, and the card
+// stays as it is.
 func (s *Service) decide(ctx context.Context, k Kind, req command.Request, r Proposal, st approval.State, verb string) (command.Reply, bool) {
 	in := req.Interaction
 	rec := approval.Record[Proposal]{Kind: string(k), State: st, Proposal: r, At: req.Received.UTC(), InteractionID: in.ID}
@@ -204,61 +211,64 @@ func (s *Service) decide(ctx context.Context, k Kind, req command.Request, r Pro
 		rec.By = u.ID
 	}
 	stands, won, err := s.Approvals.Decide(ctx, in.Message.ID, rec)
-	entry := audit.Entry{Action: string(k) + "." + verb, Target: r.target()}
+	entry := audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Environment: r.Environment}
 	switch {
 	case err != nil:
 		entry.Outcome, entry.Detail = "failed", "decision not recorded: "+err.Error()
 		s.audit(ctx, req, entry)
-		return command.Ephemeral(approval.NotRecorded), false
+		return command.Ephemeral(approval.NotRecorded(req.Member())), false
 	case !won:
 		entry.Outcome, entry.Detail = "ignored", "already "+string(stands.State)+" by "+stands.By
 		s.audit(ctx, req, entry)
-		return command.Ephemeral(approval.Already(stands)), false
+		return command.Ephemeral(approval.Already(req.Member(), stands)), false
 	}
 	return command.Reply{}, true
 }
 
 // refuse records the denial of a click (verb "approve" or "cancel") and keeps the card open,
-// with who was refused and why in its history.
+// with who was refused and why in its history, in the channel's language.
 func (s *Service) refuse(ctx context.Context, k Kind, req command.Request, r Proposal, verb string, err error) command.Reply {
-	s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "denied", Detail: authz.DenialReason(err)})
-	m := req.Interaction.Message
-	e := withState(m.Embeds[0], state{description: m.Embeds[0].Description, color: m.Embeds[0].Color,
-		at: req.Received, history: verb + " by " + mention(req.Interaction) + " refused: " + err.Error()})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Environment: r.Environment, Outcome: "denied", Detail: authz.DenialReason(err)})
+	m, t := req.Interaction.Message, approval.Channel(req)
+	line := t.Printer.T("deploy.history.refused.approve", i18n.Args{"Who": mention(t.Printer, req.Interaction), "Reason": authz.Text(t.Printer, err)})
+	if verb == "cancel" {
+		line = t.Printer.T("deploy.history.refused.cancel", i18n.Args{"Who": mention(t.Printer, req.Interaction), "Reason": authz.Text(t.Printer, err)})
+	}
+	e := withState(t, m.Embeds[0], state{description: m.Embeds[0].Description, color: m.Embeds[0].Color, at: req.Received, history: line})
 	return command.Respond(discord.Update(discord.Message{Embeds: append([]discord.Embed{e}, m.Embeds[1:]...)}))
 }
 
 // readOpen reads the clicked card and checks that it is still open. When it is not, reply is
-// the answer: only the clicker sees it, the card stays as it is.
+// the answer: only the clicker sees it, in their language; the card stays as it is.
 func (s *Service) readOpen(ctx context.Context, k Kind, req command.Request, verb string) (Proposal, command.Reply, bool) {
-	in := req.Interaction
-	r, err := Read(k, in.Message, in.Component.CustomID)
+	in, p := req.Interaction, req.Member()
+	r, err := Read(req.Texts, k, in.Message, in.Component.CustomID)
 	if err != nil {
-		return Proposal{}, command.Ephemeral(fmt.Sprintf("I can't read this card any more. Run `/%s` again for a fresh one.", k)), false
+		return Proposal{}, command.Ephemeral(p.T("deploy.unreadable", i18n.Args{"Command": string(k)})), false
 	}
 	if !Open(k, in.Message) {
-		s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Outcome: "ignored", Detail: "card already closed"})
-		return r, command.Ephemeral("This request is already closed: " + in.Message.Embeds[0].Description), false
+		s.audit(ctx, req, audit.Entry{Action: string(k) + "." + verb, Target: r.target(), Environment: r.Environment, Outcome: "ignored", Detail: "card already closed"})
+		return r, command.Ephemeral(p.T("deploy.closed", i18n.Args{"Status": in.Message.Embeds[0].Description})), false
 	}
 	return r, command.Reply{}, true
 }
 
 // close answers a click by changing the card to st with its buttons disabled.
-func (s *Service) close(k Kind, req command.Request, r Proposal, st state) command.Reply {
+func (s *Service) close(t approval.Texts, req command.Request, r Proposal, st state) command.Reply {
 	m := req.Interaction.Message
-	e := withState(m.Embeds[0], st)
+	e := withState(t, m.Embeds[0], st)
 	return command.Respond(discord.Update(discord.Message{
 		Embeds:     append([]discord.Embed{e}, m.Embeds[1:]...),
-		Components: buttons(r, false, ""),
+		Components: buttons(t.Printer, r, false, ""),
 	}))
 }
 
 // mention shows the clicking member on the card (allowed_mentions keeps it from pinging).
-func mention(in discord.Interaction) string {
+func mention(p *i18n.Printer, in discord.Interaction) string {
 	if u := in.Invoker(); u != nil {
 		return discord.Mention(u.ID)
 	}
-	return "someone"
+	return p.T("deploy.someone")
 }
 
 // audit records e as a decision on req, by its invoker.

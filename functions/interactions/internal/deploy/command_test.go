@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/mototest"
@@ -49,7 +49,7 @@ func testService(sink audit.Sink) *Service {
 	log := slog.New(slog.DiscardHandler)
 	return &Service{Environments: []string{"dev", "prod"}, Workflow: "deploy.yml",
 		Policy: authz.Policy{RoleIDs: []string{roleID}, TwoPerson: []string{"prod"}},
-		Audit:  audit.NewRecorder(sink, log), Log: log, Now: func() time.Time { return requestedAt }}
+		Audit:  audit.NewRecorder(sink, log, nil), Log: log, Now: func() time.Time { return requestedAt }}
 }
 
 func member(id string, roles ...string) *discord.Member {
@@ -64,7 +64,7 @@ func slash(name string, m *discord.Member, opts ...string) command.Request {
 		data.Options = append(data.Options, discord.CommandOption{Name: opts[i], Type: discord.OptionString, Value: v})
 	}
 	return command.Request{Interaction: discord.Interaction{Type: discord.InteractionApplicationCommand, GuildID: "g", Member: m, Command: data},
-		Received: requestedAt, RequestID: "req-1"}
+		Received: requestedAt, RequestID: "req-1", Texts: catalog()}
 }
 
 // click is a click by m on the button prefix of card, received after.
@@ -72,7 +72,7 @@ func click(card discord.Message, p Proposal, prefix string, m *discord.Member, a
 	card.ID = cardMsgID
 	return command.Request{Interaction: discord.Interaction{Type: discord.InteractionMessageComponent, GuildID: "g", ChannelID: channelID,
 		Member: m, Message: &card, Component: &discord.ComponentData{CustomID: p.customID(prefix)}},
-		Received: requestedAt.Add(after), RequestID: "req-2"}
+		Received: requestedAt.Add(after), RequestID: "req-2", Texts: catalog()}
 }
 
 // answer is what a reply shows: the ephemeral text, or the card's state and whether its
@@ -111,13 +111,18 @@ func TestRequestQuick(t *testing.T) {
 		{"allowed rollback", KindRollback, slash("rollback", member(requester, roleID), "environment", "dev"), "deferred", nil},
 		{"missing role", KindDeploy, slash("deploy", member(guest), "environment", "prod"), "ephemeral: You need one of these roles to deploy",
 			[]string{"req-1 deploy.request prod user3 denied missing-role"}},
-		{"direct message", KindRollback, command.Request{Interaction: discord.Interaction{User: &discord.User{ID: guest}, Command: &discord.CommandData{Name: "rollback"}}, RequestID: "req-1"},
+		{"direct message", KindRollback, command.Request{Interaction: discord.Interaction{User: &discord.User{ID: guest}, Command: &discord.CommandData{Name: "rollback"}}, RequestID: "req-1", Texts: catalog()},
 			"ephemeral: You can only roll back from a server channel", []string{"req-1 rollback.request denied not-in-guild"}},
-		{"unknown environment", KindDeploy, slash("deploy", member(requester, roleID), "environment", "staging"), "ephemeral: `staging` is not an environment I deploy to: choose one of dev, prod.", nil},
-		{"ref with a space", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "my branch"), "ephemeral: `my branch` is not a branch or tag name.", nil},
-		{"ref with ..", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "a..b"), "ephemeral: `a..b` is not a branch or tag name.", nil},
-		{"commit id", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("ab", 20)), "ephemeral: `" + strings.Repeat("ab", 20) + "` is not a branch or tag name.", nil},
-		{"ref too long", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("r", 256)), "ephemeral: `", nil},
+		{"unknown environment", KindDeploy, slash("deploy", member(requester, roleID), "environment", "staging"), "ephemeral: `staging` is not an environment I deploy to: choose one of dev, prod.",
+			[]string{"req-1 deploy.request staging user1 refused environment not offered"}},
+		{"ref with a space", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "my branch"), "ephemeral: `my branch` is not a branch or tag name.",
+			[]string{"req-1 deploy.request dev@my branch user1 refused not a branch or tag name"}},
+		{"ref with ..", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", "a..b"), "ephemeral: `a..b` is not a branch or tag name.",
+			[]string{"req-1 deploy.request dev@a..b user1 refused not a branch or tag name"}},
+		{"commit id", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("ab", 20)), "ephemeral: `" + strings.Repeat("ab", 20) + "` is not a branch or tag name.",
+			[]string{"req-1 deploy.request dev@" + strings.Repeat("ab", 20) + " user1 refused not a branch or tag name"}},
+		{"ref too long", KindDeploy, slash("deploy", member(requester, roleID), "environment", "dev", "ref", strings.Repeat("r", 256)), "ephemeral: `",
+			[]string{"req-1 deploy.request dev@" + strings.Repeat("r", 256) + " user1 refused not a branch or tag name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,7 +158,7 @@ func TestRollbackButton(t *testing.T) {
 	}
 	in := func(m *discord.Member, env string) command.Request {
 		return command.Request{Interaction: discord.Interaction{Type: discord.InteractionMessageComponent, GuildID: "g", Member: m,
-			Message: &discord.Message{}, Component: &discord.ComponentData{CustomID: deployrun.RollbackButtonPrefix + env}}, Received: requestedAt}
+			Message: &discord.Message{}, Component: &discord.ComponentData{CustomID: deployrun.RollbackButtonPrefix + env}}, Received: requestedAt, Texts: catalog()}
 	}
 	reply := roll.Quick(t.Context(), in(member(requester, roleID), "prod"))
 	if resp := reply.Response(discord.InteractionMessageComponent); !reply.Deferred() || resp.Type != discord.ResponseDeferredChannelMessageWithSource {
@@ -175,9 +180,10 @@ func TestClicks(t *testing.T) {
 	dev := prod
 	dev.Environment = "dev"
 	rollback := Proposal{Kind: KindRollback, Environment: "prod", Ref: "main", SHA: strings.Repeat("a", 40), RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
-	closed := NewCard(prod, "changes")
+	en := english().Printer
+	closed := NewCard(en, prod, "changes")
 	closed.Embeds[0].Description = "✖️ Cancelled by someone. Nothing was dispatched."
-	closed.Components = buttons(prod, false, "")
+	closed.Components = buttons(en, prod, false, "")
 	tests := []struct {
 		name     string
 		card     discord.Message
@@ -189,28 +195,28 @@ func TestClicks(t *testing.T) {
 		deferred bool
 		audit    []string
 	}{
-		{"approve by another member", NewCard(prod, "c"), prod, true, member(approver, roleID), time.Minute,
+		{"approve by another member", NewCard(en, prod, "c"), prod, true, member(approver, roleID), time.Minute,
 			"card: ⏳ Approved by <@" + approver + ">: dispatching… [locked]", true, []string{"req-2 deploy.approve prod@main user2 approved"}},
-		{"approve by the requester where two people are needed", NewCard(prod, "c"), prod, true, member(requester, roleID), time.Minute,
+		{"approve by the requester where two people are needed", NewCard(en, prod, "c"), prod, true, member(requester, roleID), time.Minute,
 			"card: ", false, []string{"req-2 deploy.approve prod@main user1 denied same-person"}},
-		{"approve by the requester in dev", NewCard(dev, "c"), dev, true, member(requester, roleID), time.Minute,
+		{"approve by the requester in dev", NewCard(en, dev, "c"), dev, true, member(requester, roleID), time.Minute,
 			"card: ⏳ Approved by <@" + requester + ">: dispatching… [locked]", true, []string{"req-2 deploy.approve dev@main user1 approved"}},
-		{"approve without the role", NewCard(prod, "c"), prod, true, member(guest), time.Minute,
+		{"approve without the role", NewCard(en, prod, "c"), prod, true, member(guest), time.Minute,
 			"card: ", false, []string{"req-2 deploy.approve prod@main user3 denied missing-role"}},
-		{"approve too late", NewCard(prod, "c"), prod, true, member(approver, roleID), 16 * time.Minute,
+		{"approve too late", NewCard(en, prod, "c"), prod, true, member(approver, roleID), 16 * time.Minute,
 			"card: ⌛ Expired: not approved within 15 minutes of the request. Run `/deploy` again for a fresh card. [locked]", false,
 			[]string{"req-2 deploy.approve prod@main user2 expired requested 16m0s before"}},
 		{"approve a closed card", closed, prod, true, member(approver, roleID), time.Minute,
 			"ephemeral: This request is already closed: ✖️ Cancelled by someone.", false, []string{"req-2 deploy.approve prod@main user2 ignored card already closed"}},
-		{"approve a rollback", NewCard(rollback, "c"), rollback, true, member(approver, roleID), time.Minute,
+		{"approve a rollback", NewCard(en, rollback, "c"), rollback, true, member(approver, roleID), time.Minute,
 			"card: ⏳ Approved by <@" + approver + ">: dispatching… [locked]", true, []string{"req-2 rollback.approve prod@aaaaaaa user2 approved"}},
 		{"approve a message that is not a card", discord.Message{Embeds: []discord.Embed{{Title: "hello"}}}, prod, true, member(approver, roleID), time.Minute,
 			"ephemeral: I can't read this card any more. Run `/deploy` again for a fresh one.", false, nil},
-		{"cancel by the requester without the role", NewCard(prod, "c"), prod, false, member(requester), time.Minute,
+		{"cancel by the requester without the role", NewCard(en, prod, "c"), prod, false, member(requester), time.Minute,
 			"card: ✖️ Cancelled by <@" + requester + ">. Nothing was dispatched. [locked]", false, []string{"req-2 deploy.cancel prod@main user1 cancelled"}},
-		{"cancel by another with the role", NewCard(prod, "c"), prod, false, member(approver, roleID), time.Minute,
+		{"cancel by another with the role", NewCard(en, prod, "c"), prod, false, member(approver, roleID), time.Minute,
 			"card: ✖️ Cancelled by <@" + approver + ">. Nothing was dispatched. [locked]", false, []string{"req-2 deploy.cancel prod@main user2 cancelled"}},
-		{"cancel by another without the role", NewCard(prod, "c"), prod, false, member(guest), time.Minute,
+		{"cancel by another without the role", NewCard(en, prod, "c"), prod, false, member(guest), time.Minute,
 			"card: ", false, []string{"req-2 deploy.cancel prod@main user3 denied missing-role"}},
 	}
 	moto := mototest.Start(t)
@@ -250,7 +256,7 @@ func TestClicks(t *testing.T) {
 func TestRefusalKeepsCardOpen(t *testing.T) {
 	t.Parallel()
 	p := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main", RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
-	card := NewCard(p, "c")
+	card := NewCard(english().Printer, p, "c")
 	s := testService(&entries{})
 	resp := s.approve(t.Context(), KindDeploy, click(card, p, KindDeploy.approvePrefix(), member(requester, roleID), time.Minute)).Response(discord.InteractionMessageComponent)
 	if resp.Type != discord.ResponseUpdateMessage || resp.Data.Components != nil {
@@ -262,7 +268,7 @@ func TestRefusalKeepsCardOpen(t *testing.T) {
 	}
 	var history string
 	for _, f := range e.Fields {
-		if f.Name == fieldHistory {
+		if f.Name == "History" {
 			history = f.Value
 		}
 	}

@@ -8,54 +8,72 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
-// userErrorf is a failure whose message tells the user what to fix.
-func userErrorf(err error, format string, args ...any) error {
-	return command.Errorf(err, format, args...)
+// userError is a failure whose message, in p's language, tells the user what to fix.
+func userError(err error, p *i18n.Printer, id string, args i18n.Args) error {
+	return &command.Error{Message: p.T(id, args), Err: err}
 }
+
+// task is what a call to GitHub was for, as the messages name it ("read the repository"): a
+// message id and its fields.
+type task struct {
+	id   string
+	args i18n.Args
+}
+
+// in is the task in p's language.
+func (t task) in(p *i18n.Printer) string { return p.T(t.id, t.args) }
+
+// logged is the task in English, for an internal error's log line.
+func (r repo) logged(t task) string { return t.in(r.t.Catalog.Printer(i18n.English)) }
 
 // common is the message for what any call may meet: a rate limit, or the installation's
 // token refused (the App uninstalled or suspended since its installation was looked up).
-func (r repo) common(err error, what string) error {
+func (r repo) common(err error, t task) error {
 	st, _ := githubapp.ErrorStatus(err)
+	p := r.t.Printer
 	switch {
 	case githubapp.RateLimited(err):
-		return userErrorf(err, "GitHub is rate-limiting the App, so I couldn't %s. Try again in a few minutes.", what)
+		return userError(err, p, "deploy.github.ratelimited", i18n.Args{"Task": t.in(p)})
 	case st == http.StatusUnauthorized:
-		return userErrorf(err, "GitHub refused the App's token for %s: the App may have been uninstalled or suspended there. Check its installation, then try again.", r.fullName)
+		return userError(err, p, "deploy.github.unauthorized", i18n.Args{"Repo": r.fullName})
 	}
 	return nil
 }
 
 // readError is a failed read of the repository: a permission to grant or an internal error.
-func (r repo) readError(err error, what string) error {
-	if e := r.common(err, what); e != nil {
+func (r repo) readError(err error, t task) error {
+	if e := r.common(err, t); e != nil {
 		return e
 	}
 	st, msg := githubapp.ErrorStatus(err)
+	args := i18n.Args{"Task": t.in(r.t.Printer), "Repo": r.fullName}
 	switch {
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
-		return userErrorf(err, "The GitHub App may not %s in %s: give it the Contents: read permission and accept the change on the installation.", what, r.fullName)
+		return userError(err, r.t.Printer, "deploy.github.nocontents", args)
 	case st == http.StatusNotFound:
-		return userErrorf(err, "GitHub answered 404 when I tried to %s in %s: the repository is gone or the App cannot see it.", what, r.fullName)
+		return userError(err, r.t.Printer, "deploy.github.notfound", args)
 	}
-	return fmt.Errorf("%s in %s: %w", what, r.fullName, err)
+	return fmt.Errorf("%s in %s: %w", r.logged(t), r.fullName, err)
 }
 
 // workflowError is a failed read of the deploy workflow's runs.
-func (r repo) workflowError(err error, what string) error {
-	if e := r.common(err, what+" "+r.workflow); e != nil {
+func (r repo) workflowError(err error) error {
+	t := task{id: "deploy.task.listruns", args: i18n.Args{"Workflow": r.workflow}}
+	if e := r.common(err, t); e != nil {
 		return e
 	}
 	st, msg := githubapp.ErrorStatus(err)
+	args := i18n.Args{"Workflow": discord.Quote(r.workflow), "Repo": r.fullName}
 	switch {
 	case st == http.StatusNotFound:
-		return userErrorf(err, "DEPLOY_WORKFLOW %s not found in %s. Check the file name under .github/workflows on the default branch (the stack's deployWorkflow context).", discord.Quote(r.workflow), r.fullName)
+		return userError(err, r.t.Printer, "deploy.github.noworkflow", args)
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
-		return userErrorf(err, "The GitHub App may not read Actions in %s: give it the Actions: write permission and accept the change on the installation.", r.fullName)
+		return userError(err, r.t.Printer, "deploy.github.noactionsread", args)
 	}
-	return fmt.Errorf("%s workflow %s: %w", what, r.workflow, err)
+	return fmt.Errorf("list the runs of workflow %s: %w", r.workflow, err)
 }
 
 // dispatchError turns GitHub's refusal of a dispatch into what to fix in the repository, the
@@ -64,25 +82,27 @@ func (r repo) workflowError(err error, what string) error {
 // not provided", "Resource not accessible by integration".
 func (r repo) dispatchError(err error, ref string) error {
 	wf := discord.Quote(r.workflow)
-	if e := r.common(err, "start "+wf); e != nil {
+	if e := r.common(err, task{id: "deploy.task.start", args: i18n.Args{"Workflow": wf}}); e != nil {
 		return e
 	}
 	st, msg := githubapp.ErrorStatus(err)
+	p := r.t.Printer
+	args := i18n.Args{"Workflow": wf, "Repo": r.fullName, "Ref": discord.Quote(ref), "Message": discord.Quote(msg), "Status": st}
 	switch {
 	case st == http.StatusNotFound:
-		return userErrorf(err, "DEPLOY_WORKFLOW %s not found in %s. Check the file name under .github/workflows on the default branch (the stack's deployWorkflow context).", wf, r.fullName)
+		return userError(err, p, "deploy.github.noworkflow", args)
 	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "workflow_dispatch"):
-		return userErrorf(err, "%s has no `workflow_dispatch` trigger on %s. Add `on: workflow_dispatch` with the inputs environment, sha, requested_by and correlation_id (see examples/deploy.yml) and push it to that branch.", wf, discord.Quote(ref))
+		return userError(err, p, "deploy.github.notrigger", args)
 	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "Unexpected inputs"):
-		return userErrorf(err, "%s does not declare every input I send (GitHub: %s). Declare environment, sha, requested_by and correlation_id under `on.workflow_dispatch.inputs` (see examples/deploy.yml).", wf, discord.Quote(msg))
+		return userError(err, p, "deploy.github.unexpectedinputs", args)
 	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "No ref found"):
-		return userErrorf(err, "There is no branch or tag %s in %s. Check the name, or push it first.", discord.Quote(ref), r.fullName)
+		return userError(err, p, "deploy.github.noref", args)
 	case st == http.StatusUnprocessableEntity && strings.Contains(msg, "Required input"):
-		return userErrorf(err, "%s requires an input I don't send (GitHub: %s). Give it a default or make it optional: I send environment, sha, requested_by and correlation_id.", wf, discord.Quote(msg))
+		return userError(err, p, "deploy.github.requiredinput", args)
 	case st == http.StatusForbidden && strings.Contains(msg, "not accessible by integration"):
-		return userErrorf(err, "The GitHub App may not start workflows in %s. Give it the Actions: write permission and accept the change on the installation.", r.fullName)
+		return userError(err, p, "deploy.github.noactionswrite", args)
 	case st >= 400 && st < 500:
-		return userErrorf(err, "GitHub refused to start %s (%d: %s).", wf, st, discord.Quote(msg))
+		return userError(err, p, "deploy.github.refused", args)
 	}
 	return fmt.Errorf("dispatch %s on %s: %w", r.workflow, ref, err)
 }

@@ -10,9 +10,11 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // RepoClients gives a GitHub client acting as the App's installation on a repository;
@@ -24,6 +26,7 @@ type RepoClients interface {
 // repo is the repository deployed and its deploy workflow, with the client that calls them.
 type repo struct {
 	client          *github.Client
+	t               approval.Texts // the channel's: what GitHub refused shows on the card or in its place
 	owner, name     string
 	workflow        string // DEPLOY_WORKFLOW, a file name under .github/workflows
 	fullName        string // owner/name, for messages
@@ -36,7 +39,7 @@ type repo struct {
 func (r repo) defaultBranch(ctx context.Context) (string, error) {
 	rp, _, err := r.client.Repositories.Get(ctx, r.owner, r.name)
 	if err != nil {
-		return "", r.readError(err, "read the repository")
+		return "", r.readError(err, task{id: "deploy.task.readrepo"})
 	}
 	if rp.GetDefaultBranch() == "" {
 		return "", fmt.Errorf("repository %s has no default branch", r.fullName)
@@ -51,9 +54,9 @@ func (r repo) head(ctx context.Context, ref string) (string, error) {
 	sha, resp, err := r.client.Repositories.GetCommitSHA1(ctx, r.owner, r.name, ref, "")
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity) {
-			return "", userErrorf(err, "There is no branch or tag %s in %s. Check the name (it is case-sensitive).", discord.Quote(ref), r.fullName)
+			return "", userError(err, r.t.Printer, "deploy.github.norefhead", i18n.Args{"Ref": discord.Quote(ref), "Repo": r.fullName})
 		}
-		return "", r.readError(err, "read "+ref)
+		return "", r.readError(err, task{id: "deploy.task.read", args: i18n.Args{"Ref": ref}})
 	}
 	return sha, nil
 }
@@ -75,7 +78,7 @@ func (r repo) successfulDeploys(ctx context.Context, environment string) ([]depl
 		Status: "success", ListOptions: github.ListOptions{PerPage: r.successfulLimit},
 	})
 	if err != nil {
-		return nil, r.workflowError(err, "list the runs of")
+		return nil, r.workflowError(err)
 	}
 	var out []deployed
 	for _, run := range runs.WorkflowRuns {
@@ -94,7 +97,7 @@ func (r repo) runFor(ctx context.Context, correlationID string, since time.Time)
 		Event: "workflow_dispatch", Created: ">=" + since.UTC().Format(time.RFC3339), ListOptions: github.ListOptions{PerPage: 100},
 	})
 	if err != nil {
-		return nil, r.workflowError(err, "list the runs of")
+		return nil, r.workflowError(err)
 	}
 	for _, run := range runs.WorkflowRuns {
 		if t, ok := deployrun.ParseTitle(run.GetDisplayTitle()); ok && t.CorrelationID == correlationID {
@@ -127,7 +130,7 @@ const maxCommits = 10
 func (r repo) compare(ctx context.Context, base, head string) (Comparison, error) {
 	cmp, _, err := r.client.Repositories.CompareCommits(ctx, r.owner, r.name, base, head, &github.ListOptions{PerPage: 100})
 	if err != nil {
-		return Comparison{}, r.readError(err, "compare "+short(base)+" with "+short(head))
+		return Comparison{}, r.readError(err, task{id: "deploy.task.compare", args: i18n.Args{"Base": short(base), "Head": short(head)}})
 	}
 	c := Comparison{Status: cmp.GetStatus(), AheadBy: cmp.GetAheadBy(), BehindBy: cmp.GetBehindBy()}
 	for i := len(cmp.Commits) - 1; i >= 0 && len(c.Commits) < maxCommits; i-- {

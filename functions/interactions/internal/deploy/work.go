@@ -11,10 +11,11 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/deployrun"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // requestWork makes the card: it reads GitHub for the ref's commit and what it changes (a
@@ -24,17 +25,18 @@ func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) 
 	if u := req.Interaction.Invoker(); u != nil {
 		r.RequesterID, r.Requester = u.ID, u.Username
 	}
-	msg, err := s.card(ctx, &r, req.Option("ref"))
+	msg, err := s.card(ctx, approval.Channel(req), &r, req.Option("ref"))
 	outcome, detail := "requested", ""
 	if err != nil {
 		outcome, detail = "failed", err.Error()
 	}
-	s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: r.target(), Outcome: outcome, Detail: detail})
+	s.audit(ctx, req, audit.Entry{Action: string(k) + ".request", Target: r.target(), Environment: r.Environment, Outcome: outcome, Detail: detail})
 	return msg, err
 }
 
-func (s *Service) card(ctx context.Context, r *Proposal, ref string) (discord.Message, error) {
-	repo, err := s.repo(ctx)
+// card is the card of r, in the channel's language t, or why it cannot be made.
+func (s *Service) card(ctx context.Context, t approval.Texts, r *Proposal, ref string) (discord.Message, error) {
+	repo, err := s.repo(ctx, t)
 	if err != nil {
 		return discord.Message{}, err
 	}
@@ -54,27 +56,28 @@ func (s *Service) card(ctx context.Context, r *Proposal, ref string) (discord.Me
 	if r.SHA, err = repo.head(ctx, ref); err != nil {
 		return discord.Message{}, err
 	}
-	changes := fmt.Sprintf("First deploy of %s by this workflow: no successful run of %s for it among the last %d.", discord.Quote(r.Environment), discord.Quote(s.Workflow), repo.successfulLimit)
+	changes := t.Printer.T("deploy.changes.first", i18n.Args{"Environment": discord.Quote(r.Environment), "Workflow": discord.Quote(s.Workflow), "Limit": repo.successfulLimit})
 	if len(deploys) > 0 {
 		base := deploys[0].SHA
 		c, err := repo.compare(ctx, base, r.SHA)
 		if err != nil {
 			s.Log.LogAttrs(ctx, slog.LevelWarn, "compare for the card", slog.String("error", err.Error()))
-			changes = "Unknown: GitHub could not compare " + discord.Quote(short(base)) + " (running now) with this ref."
+			changes = t.Printer.T("deploy.changes.unknown", i18n.Args{"SHA": discord.Quote(short(base))})
 		} else {
-			changes = changesText(r.Environment, base, c)
+			changes = changesText(t.Printer, r.Environment, base, c)
 		}
 	}
-	return NewCard(*r, changes), nil
+	return NewCard(t.Printer, *r, changes), nil
 }
 
 // rollbackCard names the commit a rollback deploys: the commit of the newest successful deploy
 // of the environment that differs from the newest one's. A deploy's commit is its run's head
 // commit, or, for a rollback, the commit its run-name names (deployrun.Title.DeployedSHA).
 func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, deploys []deployed) (discord.Message, error) {
+	p := repo.t.Printer
 	if len(deploys) == 0 {
-		return discord.Message{}, userErrorf(nil, "No successful deploy of %s yet (among the last %d successful runs of %s): nothing to roll back to.",
-			discord.Quote(r.Environment), repo.successfulLimit, discord.Quote(s.Workflow))
+		return discord.Message{}, userError(nil, p, "deploy.rollback.none", i18n.Args{"Environment": discord.Quote(r.Environment),
+			"Limit": repo.successfulLimit, "Workflow": discord.Quote(s.Workflow)})
 	}
 	current := deploys[0].SHA
 	for _, d := range deploys[1:] {
@@ -82,24 +85,26 @@ func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, depl
 			continue
 		}
 		r.SHA = d.SHA
-		changes := fmt.Sprintf("%s runs %s now ([run](%s)); this deploys %s again, from the deploy of <t:%d:f> ([run](%s)).",
-			r.Environment, discord.Quote(short(current)), deploys[0].GetHTMLURL(), discord.Quote(short(r.SHA)), d.GetCreatedAt().Unix(), d.GetHTMLURL())
+		changes := p.T("deploy.changes.rollback", i18n.Args{"Environment": r.Environment, "Current": discord.Quote(short(current)),
+			"CurrentURL": deploys[0].GetHTMLURL(), "SHA": discord.Quote(short(r.SHA)), "At": fmt.Sprintf("<t:%d:f>", d.GetCreatedAt().Unix()), "URL": d.GetHTMLURL()})
 		if c, err := repo.compare(ctx, r.SHA, current); err == nil && c.AheadBy > 0 {
-			changes += fmt.Sprintf("\nTakes out %d commit(s):\n%s", c.AheadBy, changesText(r.Environment, r.SHA, Comparison{Status: "ahead", AheadBy: c.AheadBy, Commits: c.Commits}))
+			changes += "\n" + p.T("deploy.changes.takesout", i18n.Args{"Count": p.Count(c.AheadBy)}) + "\n" +
+				changesText(p, r.Environment, r.SHA, Comparison{Status: "ahead", AheadBy: c.AheadBy, Commits: c.Commits})
 		}
-		return NewCard(*r, changes), nil
+		return NewCard(p, *r, changes), nil
 	}
-	return discord.Message{}, userErrorf(nil, "No earlier successful deploy of %s to roll back to: every successful run among the last %d deployed %s.",
-		discord.Quote(r.Environment), repo.successfulLimit, discord.Quote(short(current)))
+	return discord.Message{}, userError(nil, p, "deploy.rollback.noearlier", i18n.Args{"Environment": discord.Quote(r.Environment),
+		"Limit": repo.successfulLimit, "SHA": discord.Quote(short(current))})
 }
 
-func (s *Service) repo(ctx context.Context) (repo, error) {
+// repo is the deployed repository, whose refusals t's language explains.
+func (s *Service) repo(ctx context.Context, t approval.Texts) (repo, error) {
 	owner, name, _ := strings.Cut(s.Repository, "/")
 	c, err := s.GitHub.RepoClient(ctx, owner, name)
 	if err != nil {
 		return repo{}, appclient.Explain(err, s.Repository)
 	}
-	return repo{client: c, owner: owner, name: name, workflow: s.Workflow, fullName: s.Repository, successfulLimit: 100}, nil
+	return repo{client: c, t: t, owner: owner, name: name, workflow: s.Workflow, fullName: s.Repository, successfulLimit: 100}, nil
 }
 
 // startApproved is the worker of an approval: it dispatches the deploy workflow once and shows
@@ -110,54 +115,55 @@ func (s *Service) repo(ctx context.Context) (repo, error) {
 // also looks for a run of this card before dispatching, for a delivery after a dispatch whose
 // result could not be recorded.
 func (s *Service) startApproved(ctx context.Context, k Kind, req command.Request) (discord.Message, error) {
-	in := req.Interaction
-	r, err := Read(k, in.Message, in.Component.CustomID)
+	in, t := req.Interaction, approval.Channel(req)
+	r, err := Read(req.Texts, k, in.Message, in.Component.CustomID)
 	if err != nil {
-		return discord.Message{}, userErrorf(err, "I can't read this card any more. Run `/%s` again for a fresh one.", k)
+		return discord.Message{}, userError(err, t.Printer, "deploy.unreadable", i18n.Args{"Command": string(k)})
 	}
 	correlationID := deployrun.CorrelationID(in.ChannelID, in.Message.ID)
 	rec, done, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "dispatch", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
-		return s.dispatch(ctx, k, req, rec, correlationID)
+		return s.dispatch(ctx, t, k, req, rec, correlationID)
 	})
 	switch {
 	case errors.Is(err, approval.ErrBusy):
 		return discord.Message{}, err
 	case errors.Is(err, approval.ErrUnconfirmed):
 		s.Log.LogAttrs(ctx, slog.LevelWarn, "dispatch without a recorded approval refused", slog.String("error", err.Error()))
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "refused", Detail: "approval not confirmed"})
-		current := s.original(ctx, in, "⏳ Approved: dispatching…")
-		e := withState(current.Embeds[0], state{color: discord.ColorRed, at: s.Now().UTC(), history: "not dispatched: approval not confirmed",
-			description: "⚠️ Not dispatched: I couldn't confirm this approval in the bot's state table, so I dispatched nothing. Run `/" + string(k) + "` again for a fresh card and approve it again."})
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Environment: r.Environment, Outcome: "refused", Detail: "approval not confirmed"})
+		current := s.original(ctx, t, in, t.Printer.T("deploy.state.locked"))
+		e := withState(t, current.Embeds[0], state{color: discord.ColorRed, at: s.Now().UTC(), history: t.Printer.T("deploy.history.unconfirmed"),
+			description: t.Printer.T("deploy.state.unconfirmed", i18n.Args{"Command": string(k)})})
 		out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
 		if ours(current) {
-			out.Components = buttons(r, false, "")
+			out.Components = buttons(t.Printer, r, false, "")
 		}
 		return out, nil
 	case err != nil:
 		return discord.Message{}, err
 	case done:
-		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: rec.Proposal.target(), Outcome: "duplicate",
+		s.audit(ctx, req, audit.Entry{Action: string(k) + ".dispatch", Target: rec.Proposal.target(), Environment: rec.Proposal.Environment, Outcome: "duplicate",
 			Detail: "already " + string(rec.State) + " " + rec.Result.URL})
 	}
 	// Read the card now: deploy-notify may have put the run's status on it meanwhile.
-	return s.render(k, s.original(ctx, in, "⏳ Approved by "+discord.Mention(rec.By)+": dispatching…"), rec), nil
+	return s.render(t, k, s.original(ctx, t, in, t.Printer.T("deploy.state.approved", i18n.Args{"Who": discord.Mention(rec.By)})), rec), nil
 }
 
 // dispatch is the step of an approval: it dispatches the workflow for the record's proposal,
-// unless a run of this card exists, and returns the record with the outcome.
-func (s *Service) dispatch(ctx context.Context, k Kind, req command.Request, rec approval.Record[Proposal], correlationID string) approval.Record[Proposal] {
+// unless a run of this card exists, and returns the record with the outcome, said in t's
+// language.
+func (s *Service) dispatch(ctx context.Context, t approval.Texts, k Kind, req command.Request, rec approval.Record[Proposal], correlationID string) approval.Record[Proposal] {
 	r := rec.Proposal
-	run, err := s.startOnce(ctx, r, correlationID)
-	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Outcome: "dispatched"}
+	run, err := s.startOnce(ctx, t, r, correlationID)
+	entry := audit.Entry{Action: string(k) + ".dispatch", Target: r.target(), Environment: r.Environment, Outcome: "dispatched"}
 	res := &approval.Result{At: s.Now().UTC(), RequestID: req.RequestID}
 	rec.Result = res
 	if err != nil {
 		entry.Outcome, entry.Detail = "failed", err.Error()
 		s.audit(ctx, req, entry)
-		res.Text = "⚠️ I couldn't dispatch: an internal error. Ask whoever runs the bot to look for request `" + req.RequestID + "` in the interactions function's logs, then run `/" + string(k) + "` again."
+		res.Text = t.Printer.T("deploy.result.internal", i18n.Args{"RequestID": req.RequestID, "Command": string(k)})
 		var ce *command.Error
 		if errors.As(err, &ce) {
-			res.Text = "⚠️ Not dispatched: " + ce.Message + " Then run `/" + string(k) + "` again."
+			res.Text = t.Printer.T("deploy.result.refused", i18n.Args{"Reason": ce.Message, "Command": string(k)})
 		}
 		rec.State = approval.Failed
 		return rec
@@ -177,31 +183,36 @@ func (s *Service) dispatch(ctx context.Context, k Kind, req command.Request, rec
 // render is the card current showing the outcome recorded in rec. Its history is the card's
 // with the approval and the outcome rendered from the record, so that neither is lost when
 // current is a copy from before the click's own update.
-func (s *Service) render(k Kind, current discord.Message, rec approval.Record[Proposal]) discord.Message {
+func (s *Service) render(t approval.Texts, k Kind, current discord.Message, rec approval.Record[Proposal]) discord.Message {
 	who := discord.Mention(rec.By)
 	res := rec.Result
-	e := withState(current.Embeds[0], state{description: current.Embeds[0].Description, color: current.Embeds[0].Color,
-		at: rec.At, history: approvedLine(who)})
-	st := state{description: res.Text + "\nApproved by " + who + ".", color: discord.ColorRed, at: res.At, history: "dispatch failed"}
+	e := withState(t, current.Embeds[0], state{description: current.Embeds[0].Description, color: current.Embeds[0].Color,
+		at: rec.At, history: approvedLine(t.Printer, who)})
+	st := state{description: t.Printer.T("deploy.state.failedby", i18n.Args{"Result": res.Text, "Who": who}), color: discord.ColorRed, at: res.At,
+		history: t.Printer.T("deploy.history.failed")}
 	if rec.State == approval.Dispatched {
-		verb := map[Kind]string{KindDeploy: "Deploy", KindRollback: "Rollback"}[k]
-		st = state{description: fmt.Sprintf("🚀 %s dispatched <t:%d:f> · approved by %s.", verb, res.At.Unix(), who), color: discord.ColorGreen, at: res.At,
-			history: "dispatched " + s.Workflow}
+		args := i18n.Args{"At": fmt.Sprintf("<t:%d:f>", res.At.Unix()), "Who": who}
+		description := t.Printer.T("deploy.state.dispatched.deploy", args)
+		if k == KindRollback {
+			description = t.Printer.T("deploy.state.dispatched.rollback", args)
+		}
+		st = state{description: description, color: discord.ColorGreen, at: res.At,
+			history: t.Printer.T("deploy.history.dispatched", i18n.Args{"Workflow": s.Workflow})}
 		if res.RunID != 0 {
-			st.history = fmt.Sprintf("dispatched run %d", res.RunID)
+			st.history = t.Printer.T("deploy.history.dispatchedrun", i18n.Args{"Run": res.RunID})
 		}
 	}
-	e = withState(e, st)
+	e = withState(t, e, st)
 	if rec.State == approval.Dispatched {
-		value := "Starting: its status appears below when GitHub reports it."
+		value := t.Printer.T("deploy.run.starting")
 		if res.URL != "" {
 			value = fmt.Sprintf("[#%d](%s)", res.RunID, res.URL)
 		}
-		e = setField(e, fieldRun, value, true)
+		e = setField(t, e, fieldRun, value, true)
 	}
 	out := discord.Message{Embeds: append([]discord.Embed{e}, current.Embeds[1:]...)}
 	if ours(current) {
-		out.Components = buttons(rec.Proposal, false, res.URL)
+		out.Components = buttons(t.Printer, rec.Proposal, false, res.URL)
 	}
 	return out
 }
@@ -209,14 +220,14 @@ func (s *Service) render(k Kind, current discord.Message, rec approval.Record[Pr
 // original reads the card as it is now through the click's token. When that fails it is the
 // card as clicked, locked and showing locked: an edit then drops a status embed deploy-notify
 // may have added, which its next event puts back.
-func (s *Service) original(ctx context.Context, in discord.Interaction, locked string) discord.Message {
+func (s *Service) original(ctx context.Context, t approval.Texts, in discord.Interaction, locked string) discord.Message {
 	m, err := s.Discord.GetOriginal(ctx, s.ApplicationID, in.Token)
 	if err == nil && len(m.Embeds) > 0 {
 		return m
 	}
 	s.Log.LogAttrs(ctx, slog.LevelWarn, "read the card before editing it", slog.Any("error", err))
 	m = *in.Message
-	m.Embeds = append([]discord.Embed{withState(m.Embeds[0], state{description: locked, color: discord.ColorBlue})}, m.Embeds[1:]...)
+	m.Embeds = append([]discord.Embed{withState(t, m.Embeds[0], state{description: locked, color: discord.ColorBlue})}, m.Embeds[1:]...)
 	return m
 }
 
@@ -227,8 +238,8 @@ type startedRun struct {
 }
 
 // startOnce dispatches the workflow for r unless a run of this card already exists.
-func (s *Service) startOnce(ctx context.Context, r Proposal, correlationID string) (startedRun, error) {
-	repo, err := s.repo(ctx)
+func (s *Service) startOnce(ctx context.Context, t approval.Texts, r Proposal, correlationID string) (startedRun, error) {
+	repo, err := s.repo(ctx, t)
 	if err != nil {
 		return startedRun{}, err
 	}

@@ -66,14 +66,15 @@ func TestRequestWorkFirstDeploy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Read(KindDeploy, &msg, msg.Components[0].Components[0].CustomID)
+	en := english()
+	p, err := Read(en.Catalog, KindDeploy, &msg, msg.Components[0].Components[0].CustomID)
 	if err != nil {
 		t.Fatalf("the card does not read back: %v", err)
 	}
 	if p.Ref != "main" || p.SHA != head || p.Environment != "prod" || p.RequesterID != requester || !p.RequestedAt.Equal(requestedAt) {
 		t.Errorf("card proposes %+v", p)
 	}
-	if changes := field(msg.Embeds[0], fieldChanges); !strings.HasPrefix(changes, "First deploy of `prod` by this workflow") {
+	if changes := en.Field(msg.Embeds[0], fieldChanges); !strings.HasPrefix(changes, "First deploy of `prod` by this workflow") {
 		t.Errorf("changes %q", changes)
 	}
 	if want := []string{"req-1 deploy.request prod@main user1 requested"}; len(sink.got) != 1 || sink.got[0] != want[0] {
@@ -86,7 +87,7 @@ func TestRequestWorkFirstDeploy(t *testing.T) {
 func TestStartApproved(t *testing.T) {
 	t.Parallel()
 	p := Proposal{Kind: KindDeploy, Environment: "prod", Ref: "main", RequesterID: requester, Requester: "user1", RequestedAt: requestedAt}
-	approvedCard := NewCard(p, "c")
+	approvedCard := NewCard(english().Printer, p, "c")
 	ok := func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"workflow_run_id": 42, "run_url": "https://api.github.com/repos/acme/shop/actions/runs/42", "html_url": "https://github.com/acme/shop/actions/runs/42"}`)

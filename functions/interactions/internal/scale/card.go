@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Proposal is what a card asks for. The card carries it: the target and the count in its embed
@@ -31,16 +33,17 @@ const (
 	CancelPrefix  = "scale:cancel:"
 )
 
-// The names of the card's embed fields. service, target and desired are the command's
-// options, read back from the card when a button is clicked.
+// The message ids of the names of the card's embed fields. service, target and desired are
+// the command's options, read back from the card when a button is clicked, by their names in
+// any language (approval.IsField).
 const (
-	fieldService   = "service"
-	fieldTarget    = "target"
-	fieldDesired   = "desired"
-	fieldNow       = "now"
-	fieldRequester = "requested by"
-	fieldStatus    = "status"
-	fieldNote      = "note"
+	fieldService   = "scale.field.service"
+	fieldTarget    = "scale.field.target"
+	fieldDesired   = "scale.field.desired"
+	fieldNow       = "scale.field.now"
+	fieldRequester = "scale.field.requester"
+	fieldStatus    = "scale.field.status"
+	fieldNote      = "scale.field.note"
 )
 
 // errBadCard is a click whose card cannot be read: not one this package made.
@@ -52,35 +55,37 @@ func (r Proposal) customID(prefix string) string {
 }
 
 // target is what the card's lines call the resource: "ECS service `prod/web`".
-func (r Proposal) target() string { return r.Target.Noun() + " " + discord.Quote(r.Target.Name) }
+func (r Proposal) target(p *i18n.Printer) string {
+	return r.Target.Noun(p) + " " + discord.Quote(r.Target.Name)
+}
 
-// Preview is the card of a request for a resource in state st: what it is now and will be,
-// and Approve and Cancel buttons.
-func Preview(r Proposal, st State) discord.Message {
-	now := fmt.Sprintf("desired **%d** · min %d · max %d", st.Desired, st.Min, st.Max)
+// Preview is the card of a request for a resource in state st, in p's language (the
+// channel's): what it is now and will be, and Approve and Cancel buttons.
+func Preview(p *i18n.Printer, r Proposal, st State) discord.Message {
+	args := i18n.Args{"Desired": st.Desired, "Min": st.Min, "Max": st.Max, "Running": st.Running, "Pending": st.Pending}
+	now := p.T("scale.card.now.asg", args)
 	if r.Target.Kind == ECS {
-		now = fmt.Sprintf("desired **%d** · max %d (the bot's ceiling)\n%d running, %d pending", st.Desired, st.Max, st.Running, st.Pending)
-	} else {
-		now += fmt.Sprintf("\n%d in service", st.Running)
+		now = p.T("scale.card.now.ecs", args)
 	}
 	return discord.Message{
 		Embeds: []discord.Embed{{
-			Title:       discord.Truncate(fmt.Sprintf("Scale %s %s: %d → %d", r.Target.Noun(), r.Target.Name, st.Desired, r.Desired), discord.MaxEmbedTitle),
-			Description: fmt.Sprintf("Set the desired count of %s from %d to **%d** %s.", r.target(), st.Desired, r.Desired, r.Target.Unit(r.Desired)),
+			Title: discord.Truncate(p.T("scale.card.title", i18n.Args{"Noun": r.Target.Noun(p), "Name": r.Target.Name, "From": st.Desired, "To": r.Desired}),
+				discord.MaxEmbedTitle),
+			Description: p.T("scale.card.summary", i18n.Args{"Target": r.target(p), "From": st.Desired, "To": r.Desired, "Unit": r.Target.Unit(p, r.Desired)}),
 			Color:       discord.ColorYellow,
 			Timestamp:   r.At.UTC().Format(time.RFC3339),
 			Fields: []discord.EmbedField{
-				{Name: fieldService, Value: string(r.Target.Kind), Inline: true},
-				{Name: fieldTarget, Value: r.Target.Name, Inline: true},
-				{Name: fieldDesired, Value: strconv.Itoa(int(r.Desired)), Inline: true},
-				{Name: fieldNow, Value: now},
-				{Name: fieldRequester, Value: discord.Mention(r.RequesterID)},
-				{Name: fieldStatus, Value: fmt.Sprintf("Waiting for a member with an allowed role to approve, until %s.", stamp(r.At.Add(MaxAge), "t"))},
+				{Name: p.T(fieldService), Value: string(r.Target.Kind), Inline: true},
+				{Name: p.T(fieldTarget), Value: r.Target.Name, Inline: true},
+				{Name: p.T(fieldDesired), Value: strconv.Itoa(int(r.Desired)), Inline: true},
+				{Name: p.T(fieldNow), Value: now},
+				{Name: p.T(fieldRequester), Value: discord.Mention(r.RequesterID)},
+				{Name: p.T(fieldStatus), Value: p.T("scale.card.waiting", i18n.Args{"Until": stamp(r.At.Add(MaxAge), "t")})},
 			},
 		}},
 		Components: []discord.Component{discord.ActionRow(
-			discord.Button(discord.ButtonSuccess, "Approve", r.customID(ApprovePrefix)),
-			discord.Button(discord.ButtonSecondary, "Cancel", r.customID(CancelPrefix)),
+			discord.Button(discord.ButtonSuccess, p.T("scale.button.approve"), r.customID(ApprovePrefix)),
+			discord.Button(discord.ButtonSecondary, p.T("scale.button.cancel"), r.customID(CancelPrefix)),
 		)},
 		AllowedMentions: discord.NoMentions(),
 	}
@@ -93,8 +98,9 @@ func stamp(t time.Time, style string) string {
 	return fmt.Sprintf("<t:%d:%s>", t.Unix(), style)
 }
 
-// parseClick reads the request back from a click on one of the card's buttons.
-func parseClick(in discord.Interaction) (Proposal, error) {
+// parseClick reads the request back from a click on one of the card's buttons; c gives the
+// names of its fields, in any language.
+func parseClick(c *i18n.Catalog, in discord.Interaction) (Proposal, error) {
 	if in.Component == nil || in.Message == nil || len(in.Message.Embeds) == 0 {
 		return Proposal{}, errBadCard
 	}
@@ -108,16 +114,9 @@ func parseClick(in discord.Interaction) (Proposal, error) {
 	if !ok || !ok2 || requester == "" || err != nil {
 		return Proposal{}, errBadCard
 	}
-	fields := in.Message.Embeds[0].Fields
-	value := func(name string) string {
-		for _, f := range fields {
-			if f.Name == name {
-				return f.Value
-			}
-		}
-		return ""
-	}
-	t, err := ParseTarget(value(fieldService), value(fieldTarget))
+	e, tx := in.Message.Embeds[0], approval.Texts{Catalog: c}
+	value := func(id string) string { return tx.Field(e, id) }
+	t, err := ParseTarget(c.Printer(i18n.English), value(fieldService), value(fieldTarget))
 	if err != nil {
 		return Proposal{}, fmt.Errorf("%w: %w", errBadCard, err)
 	}
@@ -129,8 +128,9 @@ func parseClick(in discord.Interaction) (Proposal, error) {
 }
 
 // closed is the status of a card whose buttons no longer work, "" while it is open: a card
-// is open while its Approve button is there and enabled.
-func closed(m *discord.Message) string {
+// is open while its Approve button is there and enabled. p says "closed" for a card without
+// a status.
+func closed(t approval.Texts, p *i18n.Printer, m *discord.Message) string {
 	for _, row := range m.Components {
 		for _, c := range row.Components {
 			if strings.HasPrefix(c.CustomID, ApprovePrefix) && !c.Disabled {
@@ -138,12 +138,10 @@ func closed(m *discord.Message) string {
 			}
 		}
 	}
-	for _, f := range m.Embeds[0].Fields {
-		if f.Name == fieldStatus {
-			return f.Value
-		}
+	if status := t.Field(m.Embeds[0], fieldStatus); status != "" {
+		return status
 	}
-	return "closed"
+	return p.T("scale.closed.unknown")
 }
 
 // cardState is what becomes of a card's buttons.
@@ -157,13 +155,13 @@ const (
 
 // update is the card m with a new status and colour, and its buttons as state says. note, when
 // not "", replaces the card's note (a refused click).
-func update(m *discord.Message, status string, color int, note string, state cardState) discord.Message {
+func update(t approval.Texts, m *discord.Message, status string, color int, note string, state cardState) discord.Message {
 	e := m.Embeds[0]
 	e.Fields = slices.Clone(e.Fields)
 	e.Color = color
-	setField(&e, fieldStatus, status)
+	setField(t, &e, fieldStatus, status)
 	if note != "" {
-		setField(&e, fieldNote, note)
+		setField(t, &e, fieldNote, note)
 	}
 	out := discord.Message{Embeds: []discord.Embed{e}, AllowedMentions: discord.NoMentions()}
 	switch state {
@@ -183,13 +181,14 @@ func update(m *discord.Message, status string, color int, note string, state car
 	return out
 }
 
-func setField(e *discord.Embed, name, value string) {
+// setField sets the value of the field id, adding it, named in t's language, when missing.
+func setField(t approval.Texts, e *discord.Embed, id, value string) {
 	value = discord.Truncate(value, discord.MaxFieldValue)
 	for i := range e.Fields {
-		if e.Fields[i].Name == name {
+		if t.IsField(e.Fields[i].Name, id) {
 			e.Fields[i].Value = value
 			return
 		}
 	}
-	e.Fields = append(e.Fields, discord.EmbedField{Name: name, Value: value})
+	e.Fields = append(e.Fields, discord.EmbedField{Name: t.Printer.T(id), Value: value})
 }

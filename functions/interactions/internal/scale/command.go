@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // action is what authz calls the permission, in its messages: "You need one of these roles to scale".
-const action = "scale"
+const action = authz.ActionScale
 
 // Service is what /scale needs to answer: the clients, who may act, where the audit records
 // go, and the clock (time.Now outside tests).
@@ -54,48 +55,59 @@ func auditTarget(t Target, desired int32) string {
 	return fmt.Sprintf("%s %s -> %d", t.Kind, t.Name, desired)
 }
 
-// options reads and checks the command's options.
-func options(req command.Request) (Target, int32, error) {
-	t, err := ParseTarget(req.Option("service"), req.Option("target"))
+// options reads and checks the command's options; what is wrong with them is in p's language.
+func options(p *i18n.Printer, req command.Request) (Target, int32, error) {
+	t, err := ParseTarget(p, req.Option("service"), req.Option("target"))
 	if err != nil {
 		return Target{}, 0, err
 	}
 	desired, ok := req.Interaction.Command.Int("desired")
 	if !ok || desired < 0 || desired > math.MaxInt32 {
-		return Target{}, 0, command.Errorf(nil, "Give `desired` as a whole number, 0 or more.")
+		return Target{}, 0, &command.Error{Message: p.T("scale.option.desired")}
 	}
 	return t, int32(desired), nil
 }
 
 // request answers /scale at once: a denial or a malformed option inline, only to the invoker;
 // otherwise the preview is deferred, for everyone in the channel to see.
+//
+// The options are checked with a nil Printer first, which reads no catalog: a request that
+// is deferred does not load it in its acknowledgement. A refusal is then said in the member's
+// language.
 func (s *Service) request(ctx context.Context, req command.Request) command.Reply {
-	t, desired, optErr := options(req)
+	t, desired, optErr := options(nil, req)
 	target := auditTarget(t, desired)
 	if optErr != nil {
 		target = req.Option("service") + " " + req.Option("target")
 	}
 	if err := s.Policy.Allow(req.Interaction, action); err != nil {
 		s.audit(ctx, req, "scale.request", target, "denied", authz.DenialReason(err))
-		return command.Ephemeral("⛔ " + err.Error())
+		p := req.Member()
+		return command.Ephemeral(p.T("scale.denied", i18n.Args{"Reason": authz.Text(p, err)}))
+	}
+	if optErr != nil {
+		_, _, optErr = options(req.Member(), req)
 	}
 	var e *command.Error
 	if errors.As(optErr, &e) {
+		s.audit(ctx, req, "scale.request", target, "refused", "invalid options")
 		return command.Ephemeral(e.Message)
 	}
 	return command.Defer(false)
 }
 
-// preview reads the resource and shows the card, or why it cannot be scaled.
+// preview reads the resource and shows the card, or why it cannot be scaled, in the
+// channel's language: everyone sees the answer.
 func (s *Service) preview(ctx context.Context, req command.Request) (discord.Message, error) {
-	t, desired, err := options(req)
+	p := req.Channel()
+	t, desired, err := options(p, req)
 	if err != nil {
 		return discord.Message{}, err
 	}
 	target := auditTarget(t, desired)
-	st, err := s.Scaler.Read(ctx, t)
+	st, err := s.Scaler.Read(ctx, p, t)
 	if err == nil {
-		err = Check(st, desired)
+		err = Check(p, st, desired)
 	}
 	if err != nil {
 		s.audit(ctx, req, "scale.request", target, "refused", Reason(err))
@@ -106,29 +118,29 @@ func (s *Service) preview(ctx context.Context, req command.Request) (discord.Mes
 	if u := req.Interaction.Invoker(); u != nil {
 		r.RequesterID = u.ID
 	}
-	return Preview(r, st), nil
+	return Preview(p, r, st), nil
 }
 
 // click reads a click on a card. It answers inline when the card is not one of ours, already
-// closed, or too old, and returns ok only when the click may go on.
+// closed, or too old, and returns ok only when the click may go on. What only the clicker
+// sees is in their language, the card in the channel's.
 func (s *Service) click(ctx context.Context, req command.Request, act string) (Proposal, command.Reply, bool) {
-	in := req.Interaction
-	r, err := parseClick(in)
+	in, p, t := req.Interaction, req.Member(), approval.Channel(req)
+	r, err := parseClick(req.Texts, in)
 	if err != nil {
-		return r, command.Ephemeral("I can't read this card: run `/scale` again for a fresh one."), false
+		return r, command.Ephemeral(p.T("scale.unreadable")), false
 	}
 	target := auditTarget(r.Target, r.Desired)
-	if status := closed(in.Message); status != "" {
+	if status := closed(t, p, in.Message); status != "" {
 		s.audit(ctx, req, act, target, "ignored", "card already closed")
-		return r, command.Ephemeral("This request is already closed: " + status), false
+		return r, command.Ephemeral(p.T("scale.closed", i18n.Args{"Status": status})), false
 	}
 	if s.Now().Sub(r.At) > MaxAge {
 		if reply, ok := s.decide(ctx, req, act, r, approval.Expired); !ok {
 			return r, reply, false
 		}
 		s.audit(ctx, req, act, target, "expired", "")
-		return r, command.Respond(discord.Update(update(in.Message, fmt.Sprintf(
-			"⌛ Expired: approvals are taken for %d minutes after the request, and what it previewed may have changed. Run `/scale` again.", int(MaxAge.Minutes())),
+		return r, command.Respond(discord.Update(update(t, in.Message, t.Printer.T("scale.state.expired", i18n.Args{"Minutes": int(MaxAge.Minutes())}),
 			discord.ColorGrey, "", done))), false
 	}
 	return r, command.Reply{}, true
@@ -137,29 +149,26 @@ func (s *Service) click(ctx context.Context, req command.Request, act string) (P
 // refuse keeps the card open and says on it why the click was refused.
 func (s *Service) refuse(ctx context.Context, req command.Request, act string, r Proposal, err error) command.Reply {
 	s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "denied", authz.DenialReason(err))
-	m := req.Interaction.Message
-	status := ""
-	for _, f := range m.Embeds[0].Fields {
-		if f.Name == fieldStatus {
-			status = f.Value
-		}
-	}
-	return command.Respond(discord.Update(update(m, status, m.Embeds[0].Color,
-		fmt.Sprintf("⛔ %s clicked %s and was refused: %s", mention(req.Interaction), label(act), err.Error()), open)))
+	m, t := req.Interaction.Message, approval.Channel(req)
+	status := t.Field(m.Embeds[0], fieldStatus)
+	note := t.Printer.T("scale.state.refused", i18n.Args{"Who": mention(t.Printer, req.Interaction), "Button": label(t.Printer, act), "Reason": authz.Text(t.Printer, err)})
+	return command.Respond(discord.Update(update(t, m, status, m.Embeds[0].Color, note, open)))
 }
 
-func label(act string) string {
+// label is the label of the button of act, in p's language.
+func label(p *i18n.Printer, act string) string {
 	if act == "scale.cancel" {
-		return "Cancel"
+		return p.T("scale.button.cancel")
 	}
-	return "Approve"
+	return p.T("scale.button.approve")
 }
 
-func mention(in discord.Interaction) string {
+// mention shows the clicking member on the card (allowed_mentions keeps it from pinging).
+func mention(p *i18n.Printer, in discord.Interaction) string {
 	if u := in.Invoker(); u != nil {
 		return discord.Mention(u.ID)
 	}
-	return "someone"
+	return p.T("scale.someone")
 }
 
 // approve checks the approver and the card, records the approval, and locks the card at once
@@ -180,8 +189,9 @@ func (s *Service) approve(ctx context.Context, req command.Request) command.Repl
 		return reply
 	}
 	s.audit(ctx, req, "scale.approve", auditTarget(r.Target, r.Desired), "approved", "")
-	return command.RespondAndDefer(discord.Update(update(req.Interaction.Message,
-		fmt.Sprintf("Approved by %s: scaling…", mention(req.Interaction)), discord.ColorBlue, "", locked)))
+	t := approval.Channel(req)
+	return command.RespondAndDefer(discord.Update(update(t, req.Interaction.Message,
+		t.Printer.T("scale.state.approved", i18n.Args{"Who": mention(t.Printer, req.Interaction)}), discord.ColorBlue, "", locked)))
 }
 
 // decide records the click's decision st on the card: one conditional write, in the click's
@@ -197,10 +207,10 @@ func (s *Service) decide(ctx context.Context, req command.Request, act string, r
 	switch {
 	case err != nil:
 		s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "failed", "decision not recorded: "+err.Error())
-		return command.Ephemeral(approval.NotRecorded), false
+		return command.Ephemeral(approval.NotRecorded(req.Member())), false
 	case !won:
 		s.audit(ctx, req, act, auditTarget(r.Target, r.Desired), "ignored", "already "+string(stands.State)+" by "+stands.By)
-		return command.Ephemeral(approval.Already(stands)), false
+		return command.Ephemeral(approval.Already(req.Member(), stands)), false
 	}
 	return command.Reply{}, true
 }
@@ -212,21 +222,20 @@ func (s *Service) decide(ctx context.Context, req command.Request, act string, r
 // Scaler.Apply also reads the resource again and writes nothing when the count is already
 // set. What it tells the user is the card itself, so refusals are not errors.
 func (s *Service) apply(ctx context.Context, req command.Request) (discord.Message, error) {
-	in := req.Interaction
-	r, err := parseClick(in)
+	in, t := req.Interaction, approval.Channel(req)
+	r, err := parseClick(req.Texts, in)
 	if err != nil {
 		return discord.Message{}, err
 	}
 	rec, again, err := s.Approvals.Run(ctx, in.Message.ID, in.ID, "apply", func(ctx context.Context, rec approval.Record[Proposal]) approval.Record[Proposal] {
-		return s.applyStep(ctx, req, rec)
+		return s.applyStep(ctx, t.Printer, req, rec)
 	})
 	switch {
 	case errors.Is(err, approval.ErrBusy):
 		return discord.Message{}, err
 	case errors.Is(err, approval.ErrUnconfirmed):
 		s.audit(ctx, req, "scale.apply", auditTarget(r.Target, r.Desired), "refused", "approval not confirmed: "+err.Error())
-		return update(in.Message, "❌ Not scaled: I couldn't confirm this approval in the bot's state table, so I changed nothing. Run `/scale` again for a fresh card and approve it again.",
-			discord.ColorRed, "", done), nil
+		return update(t, in.Message, t.Printer.T("scale.state.unconfirmed"), discord.ColorRed, "", done), nil
 	case err != nil:
 		return discord.Message{}, err
 	case again:
@@ -236,35 +245,33 @@ func (s *Service) apply(ctx context.Context, req command.Request) (discord.Messa
 	if rec.State == approval.Failed {
 		color = discord.ColorRed
 	}
-	return update(in.Message, rec.Result.Text, color, "", done), nil
+	return update(t, in.Message, rec.Result.Text, color, "", done), nil
 }
 
 // applyStep is the step of an approval: it makes the change the record names and returns the
-// record with the outcome.
-func (s *Service) applyStep(ctx context.Context, req command.Request, rec approval.Record[Proposal]) approval.Record[Proposal] {
+// record with the outcome, said in p's language (the channel's).
+func (s *Service) applyStep(ctx context.Context, p *i18n.Printer, req command.Request, rec approval.Record[Proposal]) approval.Record[Proposal] {
 	r := rec.Proposal
 	target := auditTarget(r.Target, r.Desired)
 	who := discord.Mention(rec.By)
-	before, err := s.Scaler.Apply(ctx, r.Target, r.Desired)
+	before, err := s.Scaler.Apply(ctx, p, r.Target, r.Desired)
 	res := &approval.Result{At: s.Now().UTC(), RequestID: req.RequestID}
 	rec.Result, rec.State = res, approval.Failed
 	var e *command.Error
 	switch {
 	case errors.Is(err, ErrNoChange):
 		s.audit(ctx, req, "scale.apply", target, "unchanged", Reason(err))
-		rec.State, res.Text = approval.Applied, fmt.Sprintf("✅ %s already had a desired count of %d when %s's approval was applied: nothing was written.",
-			discord.Quote(r.Target.Name), r.Desired, who)
+		rec.State, res.Text = approval.Applied, p.T("scale.result.unchanged", i18n.Args{"Name": discord.Quote(r.Target.Name), "Desired": r.Desired, "Who": who})
 	case errors.As(err, &e):
 		s.audit(ctx, req, "scale.apply", target, "failed", Reason(err)+": "+err.Error())
-		res.Text = fmt.Sprintf("❌ Not scaled (approved by %s): %s", who, e.Message)
+		res.Text = p.T("scale.result.refused", i18n.Args{"Who": who, "Reason": e.Message})
 	case err != nil:
 		s.audit(ctx, req, "scale.apply", target, "failed", err.Error())
-		res.Text = fmt.Sprintf("❌ Not scaled (approved by %s): the bot failed with an internal error before the change was confirmed. Check with `/status`, and ask whoever runs the bot to look for request `%s` in the interactions function's logs.",
-			who, req.RequestID)
+		res.Text = p.T("scale.result.internal", i18n.Args{"Who": who, "RequestID": req.RequestID})
 	default:
 		s.audit(ctx, req, "scale.apply", target, "scaled", fmt.Sprintf("%d -> %d", before.Desired, r.Desired))
-		rec.State, res.Text = approval.Applied, fmt.Sprintf("✅ Scaled %s: %d → %d, approved by %s at %s.",
-			discord.Quote(r.Target.Name), before.Desired, r.Desired, who, stamp(res.At, "f"))
+		rec.State, res.Text = approval.Applied, p.T("scale.result.scaled", i18n.Args{"Name": discord.Quote(r.Target.Name), "From": before.Desired,
+			"To": r.Desired, "Who": who, "At": stamp(res.At, "f")})
 	}
 	return rec
 }
@@ -285,6 +292,7 @@ func (s *Service) cancel(ctx context.Context, req command.Request) command.Reply
 		return reply
 	}
 	s.audit(ctx, req, "scale.cancel", auditTarget(r.Target, r.Desired), "cancelled", "")
-	return command.Respond(discord.Update(update(req.Interaction.Message,
-		fmt.Sprintf("Cancelled by %s at %s. Nothing was changed.", mention(req.Interaction), stamp(s.Now(), "f")), discord.ColorGrey, "", done)))
+	t := approval.Channel(req)
+	return command.Respond(discord.Update(update(t, req.Interaction.Message,
+		t.Printer.T("scale.state.cancelled", i18n.Args{"Who": mention(t.Printer, req.Interaction), "At": stamp(s.Now(), "f")}), discord.ColorGrey, "", done)))
 }

@@ -26,11 +26,12 @@ func TestReadMoto(t *testing.T) {
 		{"asg", "web-asg", State{Desired: 2, Min: 1, Max: 6, Running: 2, Tagged: true}},
 		{"asg", "batch-asg", State{Desired: 1, Min: 0, Max: 3, Running: 1}},
 	} {
-		target, err := ParseTarget(tt.service, tt.target)
+		en := english().Printer
+		target, err := ParseTarget(en, tt.service, tt.target)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Read(context.Background(), target)
+		got, err := s.Read(context.Background(), en, target)
 		if err != nil {
 			t.Fatalf("Read %s: %v", tt.target, err)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // The consumer-side interfaces, shaped like the SDK clients' methods so that *ecs.Client and
@@ -97,26 +98,27 @@ func Reason(err error) string {
 	return "error"
 }
 
-// Read reads t's desired count, bounds, running count and tag.
-func (s *Scaler) Read(ctx context.Context, t Target) (State, error) {
+// Read reads t's desired count, bounds, running count and tag. Its refusals are in p's
+// language.
+func (s *Scaler) Read(ctx context.Context, p *i18n.Printer, t Target) (State, error) {
 	switch t.Kind {
 	case ECS:
-		return s.readService(ctx, t)
+		return s.readService(ctx, p, t)
 	case ASG:
-		return s.readGroup(ctx, t)
+		return s.readGroup(ctx, p, t)
 	}
 	return State{}, fmt.Errorf("unknown kind %q", t.Kind)
 }
 
-func (s *Scaler) readService(ctx context.Context, t Target) (State, error) {
+func (s *Scaler) readService(ctx context.Context, p *i18n.Printer, t Target) (State, error) {
 	out, err := s.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{
 		Cluster: aws.String(t.Cluster), Services: []string{t.Service}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
 	})
 	if awserr.NotFound(err) {
-		return State{}, notFound(t)
+		return State{}, notFound(p, t)
 	}
 	if err != nil {
-		return State{}, explainAWS(err, "read "+t.Name, "ecs:DescribeServices", false)
+		return State{}, explainAWS(p, err, command.T("scale.action.read", i18n.Args{"Name": t.Name}), "ecs:DescribeServices", false)
 	}
 	for _, svc := range out.Services {
 		if aws.ToString(svc.Status) != "ACTIVE" { // DRAINING or INACTIVE: deleted
@@ -128,13 +130,13 @@ func (s *Scaler) readService(ctx context.Context, t Target) (State, error) {
 		}
 		return st, nil
 	}
-	return State{}, notFound(t)
+	return State{}, notFound(p, t)
 }
 
-func (s *Scaler) readGroup(ctx context.Context, t Target) (State, error) {
+func (s *Scaler) readGroup(ctx context.Context, p *i18n.Printer, t Target) (State, error) {
 	out, err := s.AutoScaling.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{t.Name}})
 	if err != nil {
-		return State{}, explainAWS(err, "read "+t.Name, "autoscaling:DescribeAutoScalingGroups", false)
+		return State{}, explainAWS(p, err, command.T("scale.action.read", i18n.Args{"Name": t.Name}), "autoscaling:DescribeAutoScalingGroups", false)
 	}
 	for _, g := range out.AutoScalingGroups {
 		if aws.ToString(g.AutoScalingGroupName) != t.Name || g.Status != nil { // Status is set only while the group is deleted
@@ -151,23 +153,25 @@ func (s *Scaler) readGroup(ctx context.Context, t Target) (State, error) {
 		}
 		return st, nil
 	}
-	return State{}, notFound(t)
+	return State{}, notFound(p, t)
 }
 
-// Check says whether st may be set to desired: tagged, within its bounds, and a change.
-func Check(st State, desired int32) error {
+// Check says whether st may be set to desired: tagged, within its bounds, and a change. Its
+// refusals are in p's language.
+func Check(p *i18n.Printer, st State, desired int32) error {
 	t := st.Target
+	args := i18n.Args{"Name": discord.Quote(t.Name), "Tag": TagKey + "=" + TagValue, "Desired": desired, "Min": st.Min, "Max": st.Max,
+		"Unit": t.Unit(p, st.Max)}
+	refuse := func(reason error, id string) error { return &command.Error{Message: p.T(id, args), Err: reason} }
 	switch {
 	case !st.Tagged:
-		return command.Errorf(ErrUntagged, "%s is not tagged %s=%s: tag it to let the bot scale it.", discord.Quote(t.Name), TagKey, TagValue)
+		return refuse(ErrUntagged, "scale.check.untagged")
 	case t.Kind == ECS && desired > st.Max:
-		return command.Errorf(ErrOutOfRange, "%d is above the bot's ceiling for ECS services: at most %d %s (SCALE_MAX_DESIRED). Nothing was changed.",
-			desired, st.Max, t.Unit(st.Max))
+		return refuse(ErrOutOfRange, "scale.check.ceiling")
 	case desired < st.Min || desired > st.Max:
-		return command.Errorf(ErrOutOfRange, "%d is outside %s's min and max (%d to %d). Change the group's min or max first, or pick a value in that range. Nothing was changed.",
-			desired, discord.Quote(t.Name), st.Min, st.Max)
+		return refuse(ErrOutOfRange, "scale.check.range")
 	case desired == st.Desired:
-		return command.Errorf(ErrNoChange, "%s already has a desired count of %d: nothing to change.", discord.Quote(t.Name), desired)
+		return refuse(ErrNoChange, "scale.check.nochange")
 	}
 	return nil
 }
@@ -175,12 +179,12 @@ func Check(st State, desired int32) error {
 // Apply reads t again, checks the change against what it reads, and sets the desired count.
 // It returns the state before the change. Setting the same count twice is harmless, and a
 // second Apply finds ErrNoChange and writes nothing.
-func (s *Scaler) Apply(ctx context.Context, t Target, desired int32) (State, error) {
-	st, err := s.Read(ctx, t)
+func (s *Scaler) Apply(ctx context.Context, p *i18n.Printer, t Target, desired int32) (State, error) {
+	st, err := s.Read(ctx, p, t)
 	if err != nil {
 		return State{}, err
 	}
-	if err := Check(st, desired); err != nil {
+	if err := Check(p, st, desired); err != nil {
 		return st, err
 	}
 	var permission string
@@ -195,32 +199,33 @@ func (s *Scaler) Apply(ctx context.Context, t Target, desired int32) (State, err
 			DesiredCapacity: aws.Int32(desired), HonorCooldown: aws.Bool(false)})
 	}
 	if err != nil {
-		return st, explainAWS(err, "scale "+t.Name, permission, true)
+		return st, explainAWS(p, err, command.T("scale.action.scale", i18n.Args{"Name": t.Name}), permission, true)
 	}
 	return st, nil
 }
 
-func notFound(t Target) error {
+func notFound(p *i18n.Printer, t Target) error {
+	id := "scale.notfound.asg"
 	if t.Kind == ECS {
-		return command.Errorf(ErrNotFound, "No active ECS service %s in this account and Region. Write it as `cluster/service` and check both names.", discord.Quote(t.Name))
+		id = "scale.notfound.ecs"
 	}
-	return command.Errorf(ErrNotFound, "No Auto Scaling group %s in this account and Region. Check the name (it is case-sensitive).", discord.Quote(t.Name))
+	return &command.Error{Message: p.T(id, i18n.Args{"Name": discord.Quote(t.Name)}), Err: ErrNotFound}
 }
 
 // explainAWS turns a failed AWS call into a message for the user. A denied write is the stack's
 // tag condition: the resource lost its tag, or the policy was changed. A busy group is
-// particular to Auto Scaling; the rest is awserr's. A denial wraps ErrAWSRefused.
-func explainAWS(err error, action, permission string, write bool) error {
+// particular to Auto Scaling; the rest is awserr's. A denial wraps ErrAWSRefused. The two
+// messages of its own are in p's language.
+func explainAWS(p *i18n.Printer, err error, action command.Text, permission string, write bool) error {
 	code := awserr.Code(err)
 	if awserr.Denied(err) {
 		err = errors.Join(ErrAWSRefused, err)
 	}
 	switch {
 	case awserr.Denied(err) && write:
-		return command.Errorf(err, "AWS refused (%s): the stack only allows scaling resources tagged %s=%s. Check the tag; if it is there, ask whoever deployed the bot to check its IAM role.",
-			code, TagKey, TagValue)
+		return &command.Error{Message: p.T("scale.aws.deniedwrite", i18n.Args{"Code": code, "Tag": TagKey + "=" + TagValue}), Err: err}
 	case awserr.HasCode(err, "ScalingActivityInProgress", "ResourceContention"):
-		return command.Errorf(err, "AWS could not %s now: the group is busy with another scaling activity (%s). Try again in a minute.", action, code)
+		return &command.Error{Message: p.T("scale.aws.busy", i18n.Args{"Action": action.In(p), "Code": code}), Err: err}
 	}
 	return awserr.Explain(err, action, permission)
 }

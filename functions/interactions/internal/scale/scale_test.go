@@ -7,8 +7,10 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/approval"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -30,7 +32,7 @@ func TestParseTarget(t *testing.T) {
 		{"ec2", "i-1", Target{}, "`/scale` scales `ecs` services or `asg` Auto Scaling groups, not `ec2`."},
 	}
 	for _, tt := range tests {
-		got, err := ParseTarget(tt.service, tt.target)
+		got, err := ParseTarget(english().Printer, tt.service, tt.target)
 		var e *command.Error
 		switch {
 		case tt.wantErr == "" && (err != nil || got != tt.want):
@@ -64,7 +66,7 @@ func TestCheck(t *testing.T) {
 		{"untagged, even in range", untagged, 3, ErrUntagged},
 	}
 	for _, tt := range tests {
-		err := Check(tt.st, tt.desired)
+		err := Check(english().Printer, tt.st, tt.desired)
 		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("%s: Check = %v, want %v", tt.name, err, tt.want)
 		}
@@ -77,7 +79,8 @@ func TestParseClick(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	r := Proposal{Target: Target{Kind: ECS, Name: "prod/web", Cluster: "prod", Service: "web"}, Desired: 4, RequesterID: "42", At: at}
-	card := Preview(r, State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
+	en := english()
+	card := Preview(en.Printer, r, State{Target: r.Target, Desired: 2, Max: 10, Tagged: true})
 	click := func(customID string, change func(*discord.Message)) discord.Interaction {
 		m := card
 		m.Embeds = []discord.Embed{card.Embeds[0]}
@@ -87,12 +90,12 @@ func TestParseClick(t *testing.T) {
 		}
 		return discord.Interaction{Component: &discord.ComponentData{CustomID: customID}, Message: &m}
 	}
-	got, err := parseClick(click(r.customID(ApprovePrefix), nil))
+	got, err := parseClick(en.Catalog, click(r.customID(ApprovePrefix), nil))
 	if err != nil || got != r {
 		t.Errorf("parseClick = %+v, %v; want %+v", got, err, r)
 	}
 	setField := func(name, value string) func(*discord.Message) {
-		return func(m *discord.Message) { setField(&m.Embeds[0], name, value) }
+		return func(m *discord.Message) { setField(en, &m.Embeds[0], name, value) }
 	}
 	for name, in := range map[string]discord.Interaction{
 		"no time":          click("scale:approve:42", nil),
@@ -103,7 +106,7 @@ func TestParseClick(t *testing.T) {
 		"no embed":         click(r.customID(ApprovePrefix), func(m *discord.Message) { m.Embeds = nil }),
 		"another's button": click("deploy:approve:42:1772445600", nil),
 	} {
-		if _, err := parseClick(in); !errors.Is(err, errBadCard) {
+		if _, err := parseClick(en.Catalog, in); !errors.Is(err, errBadCard) {
 			t.Errorf("%s: parseClick error %v, want errBadCard", name, err)
 		}
 	}
@@ -135,9 +138,9 @@ func TestExplainAWS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := explainAWS(tt.err, "read web-asg", "autoscaling:DescribeAutoScalingGroups", tt.write)
+			err := explainAWS(english().Printer, tt.err, command.T("scale.action.read", i18n.Args{"Name": "web-asg"}), "autoscaling:DescribeAutoScalingGroups", tt.write)
 			var ce *command.Error
-			if !errors.As(err, &ce) || ce.Message != tt.message {
+			if !errors.As(err, &ce) || ce.In(english().Printer) != tt.message { // awserr's explanations are printed at the edge
 				t.Errorf("explainAWS = %v, want the message\n%q", err, tt.message)
 			}
 			if got := Reason(err); got != tt.reason {
@@ -147,5 +150,27 @@ func TestExplainAWS(t *testing.T) {
 				t.Errorf("explainAWS = %v, which does not wrap AWS's answer", err)
 			}
 		})
+	}
+}
+
+// TestCardInEitherLanguage checks that a card made in one language reads back, and takes its
+// status, when the channel speaks the other: a card open while CHATOPS_LANGUAGE changes.
+func TestCardInEitherLanguage(t *testing.T) {
+	t.Parallel()
+	c := catalog()
+	r := Proposal{Target: Target{Kind: ASG, Name: "web-asg"}, Desired: 3, RequesterID: "42", At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	for _, made := range i18n.Languages() {
+		for _, now := range i18n.Languages() {
+			card := Preview(c.Printer(made), r, State{Target: r.Target, Desired: 2, Min: 1, Max: 6, Tagged: true})
+			got, err := parseClick(c, discord.Interaction{Component: &discord.ComponentData{CustomID: r.customID(ApprovePrefix)}, Message: &card})
+			if err != nil || got != r {
+				t.Errorf("card in %s read as %+v, %v", made, got, err)
+			}
+			tx := approval.Texts{Catalog: c, Printer: c.Printer(now)}
+			out := update(tx, &card, "done", discord.ColorGreen, "", done)
+			if n := len(out.Embeds[0].Fields); n != len(card.Embeds[0].Fields) || tx.Field(out.Embeds[0], fieldStatus) != "done" {
+				t.Errorf("card in %s, channel in %s: fields %+v, want the status replaced", made, now, out.Embeds[0].Fields)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Kind is what /scale changes: the service option's value.
@@ -29,24 +30,20 @@ type Target struct {
 // String is the target as the user wrote it.
 func (t Target) String() string { return t.Name }
 
-// Noun names the target's kind for people.
-func (t Target) Noun() string {
+// Noun names the target's kind for people, in p's language.
+func (t Target) Noun(p *i18n.Printer) string {
 	if t.Kind == ECS {
-		return "ECS service"
+		return p.T("scale.noun.ecs")
 	}
-	return "Auto Scaling group"
+	return p.T("scale.noun.asg")
 }
 
-// Unit is what the target's desired count counts, singular or plural.
-func (t Target) Unit(n int32) string {
-	unit := "instance"
+// Unit is what n of the target's desired count are, in p's language: "task" or "tasks".
+func (t Target) Unit(p *i18n.Printer, n int32) string {
 	if t.Kind == ECS {
-		unit = "task"
+		return p.N("scale.unit.task", int(n))
 	}
-	if n != 1 {
-		unit += "s"
-	}
-	return unit
+	return p.N("scale.unit.instance", int(n))
 }
 
 // ecsName is the rule for ECS cluster and service names: up to 255 letters, digits, hyphens and
@@ -56,25 +53,25 @@ var ecsNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 func ecsName(s string) bool { return len(s) <= 255 && ecsNamePattern.MatchString(s) }
 
 // ParseTarget checks the service and target options of /scale. A mistake the user can fix is a
-// *command.Error saying how to write it.
-func ParseTarget(service, target string) (Target, error) {
+// *command.Error saying how to write it, in p's language.
+func ParseTarget(p *i18n.Printer, service, target string) (Target, error) {
 	target = strings.TrimSpace(target)
 	t := Target{Kind: Kind(service), Name: target}
 	switch t.Kind {
 	case ECS:
 		cluster, svc, ok := strings.Cut(target, "/")
 		if !ok || !ecsName(cluster) || !ecsName(svc) {
-			return Target{}, command.Errorf(nil, "Write an ECS target as `cluster/service`, for example `prod/api` (not %s).", discord.Quote(target))
+			return Target{}, &command.Error{Message: p.T("scale.target.ecs", i18n.Args{"Target": discord.Quote(target)})}
 		}
 		t.Cluster, t.Service = cluster, svc
 	case ASG:
 		// Group names are 1 to 255 characters of text; ARNs are not accepted.
 		// https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
 		if target == "" || len(target) > 255 || strings.ContainsAny(target, "\r\n\t`") || strings.HasPrefix(target, "arn:") {
-			return Target{}, command.Errorf(nil, "Give the Auto Scaling group's name, for example `web-asg` (not %s).", discord.Quote(target))
+			return Target{}, &command.Error{Message: p.T("scale.target.asg", i18n.Args{"Target": discord.Quote(target)})}
 		}
 	default:
-		return Target{}, command.Errorf(nil, "`/scale` scales `ecs` services or `asg` Auto Scaling groups, not %s.", discord.Quote(service))
+		return Target{}, &command.Error{Message: p.T("scale.target.kind", i18n.Args{"Service": discord.Quote(service)})}
 	}
 	return t, nil
 }

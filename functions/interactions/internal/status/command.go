@@ -7,25 +7,25 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
-// Command is the /status entry of the command table: it checks the options at once and reads
-// AWS in the deferred invocation. r may be nil where only the definition is used
+// Command is the /status entry of the command table: it checks the options at once, refusing
+// in the member's language, and reads AWS in the deferred invocation, whose answer everyone in
+// the channel sees in its language. r may be nil where only the definition is used
 // (registration, /help); now is the clock, time.Now outside tests.
 func Command(r *Reader, now func() time.Time) command.Command {
 	return command.Command{
-		Name:        "status",
-		Description: "CPU and memory of EC2 instances, ECS services or EKS clusters, now and over the last hour",
+		Name: "status",
 		Options: []discord.OptionDef{
-			{Type: discord.OptionString, Name: "service", Description: "What to read", Required: true,
-				Choices: []discord.Choice{{Name: "ec2", Value: "ec2"}, {Name: "ecs", Value: "ecs"}, {Name: "eks", Value: "eks"}}},
-			{Type: discord.OptionString, Name: "target", Required: true, MaxLength: 500,
-				Description: "Instance id(s), key=value tag or Name; cluster/service for ECS; cluster name for EKS"},
+			{Type: discord.OptionString, Name: "service", Required: true,
+				Choices: []discord.Choice{{Value: "ec2"}, {Value: "ecs"}, {Value: "eks"}}},
+			{Type: discord.OptionString, Name: "target", Required: true, MaxLength: 500},
 		},
 		Contexts: []command.Context{command.ContextGuild}, // AWS state is for the server, not any DM
 		Quick: func(_ context.Context, req command.Request) command.Reply {
 			if _, err := ParseTarget(req.Option("service"), req.Option("target")); err != nil {
-				return command.Ephemeral(message(err))
+				return command.Ephemeral(message(req.Member(), err))
 			}
 			return command.Defer(false)
 		},
@@ -38,15 +38,16 @@ func Command(r *Reader, now func() time.Time) command.Command {
 			if err != nil {
 				return discord.Message{}, err
 			}
-			return Render(rep), nil
+			return Render(req.Channel(), rep), nil
 		},
 	}
 }
 
-func message(err error) string {
+// message is what the member is told of a target that cannot be read, in p's language.
+func message(p *i18n.Printer, err error) string {
 	var e *command.Error
 	if errors.As(err, &e) {
-		return e.Message
+		return e.In(p)
 	}
-	return "That target can't be read."
+	return p.T("status.target.unreadable")
 }

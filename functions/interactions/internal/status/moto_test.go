@@ -32,10 +32,11 @@ type brief struct {
 }
 
 func briefOf(rep Report) []brief {
+	en := english()
 	var out []brief
 	for _, r := range rep.Resources {
-		out = append(out, brief{ID: r.ID, Name: r.Name, State: r.State,
-			CPU: field(r.CPU, Summarize(r.CPU, rep.End), rep.End), Memory: field(r.Memory, Summarize(r.Memory, rep.End), rep.End)})
+		out = append(out, brief{ID: r.ID, Name: r.Name, State: r.State.In(en),
+			CPU: field(en, r.CPU, Summarize(r.CPU, rep.End), rep.End), Memory: field(en, r.Memory, Summarize(r.Memory, rep.End), rep.End)})
 	}
 	return out
 }
@@ -112,8 +113,8 @@ func TestReadMotoNotFound(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("Read error = %v, want a *command.Error", err)
 			}
-			if e.Message != tt.want {
-				t.Errorf("message\n got %s\nwant %s", e.Message, tt.want)
+			if e.In(english()) != tt.want {
+				t.Errorf("message\n got %s\nwant %s", e.In(english()), tt.want)
 			}
 		})
 	}

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Colour thresholds on the worst current value, in percent.
@@ -56,40 +58,35 @@ func Summarize(s Series, end time.Time) Summary {
 	return sum
 }
 
-// Render is the /status answer: a line of context, then an embed per resource, coloured by
-// its worst current value, laid out to read well on a phone.
-func Render(rep Report) discord.Message {
-	m := discord.Message{Content: header(rep), AllowedMentions: discord.NoMentions()}
+// Render is the /status answer in p's language: a line of context, then an embed per
+// resource, coloured by its worst current value, laid out to read well on a phone.
+func Render(p *i18n.Printer, rep Report) discord.Message {
+	m := discord.Message{Content: header(p, rep), AllowedMentions: discord.NoMentions()}
 	for _, r := range rep.Resources {
-		m.Embeds = append(m.Embeds, embed(rep, r))
+		m.Embeds = append(m.Embeds, resourceEmbed(p, rep, r))
 	}
 	return m
 }
 
-func header(rep Report) string {
-	noun := map[Kind]string{EC2: "EC2 instance", ECS: "ECS service", EKS: "EKS cluster"}[rep.Target.Kind]
+func header(p *i18n.Printer, rep Report) string {
+	kind := string(rep.Target.Kind)
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** %s: ", strings.ToUpper(string(rep.Target.Kind)), discord.Quote(rep.Target.String()))
-	total := fmt.Sprint(rep.Total)
+	fmt.Fprintf(&b, "**%s** %s: ", strings.ToUpper(kind), discord.Quote(rep.Target.String()))
+	total := p.N("status.header.count."+kind, rep.Total)
 	if rep.Truncated {
-		total = "over " + total
+		total = p.N("status.header.over."+kind, rep.Total)
 	}
-	switch {
-	case rep.Total == 1:
-		fmt.Fprintf(&b, "1 %s", noun)
-	case len(rep.Resources) < rep.Total:
-		fmt.Fprintf(&b, "%s %ss. Showing %d by name, and %d more: narrow the target to see them.",
-			total, noun, len(rep.Resources), rep.Total-len(rep.Resources))
-	default:
-		fmt.Fprintf(&b, "%s %ss", total, noun)
+	if len(rep.Resources) < rep.Total {
+		total = p.T("status.header.showing", i18n.Args{"Total": total, "Shown": len(rep.Resources), "More": rep.Total - len(rep.Resources)})
 	}
+	b.WriteString(total)
 	if len(rep.NotFound) > 0 {
-		fmt.Fprintf(&b, "\nNot found: %s", discord.Quote(strings.Join(rep.NotFound, ", ")))
+		b.WriteString("\n" + p.T("status.header.notfound", i18n.Args{"Names": discord.Quote(strings.Join(rep.NotFound, ", "))}))
 	}
 	return b.String()
 }
 
-func embed(rep Report, r Resource) discord.Embed {
+func resourceEmbed(p *i18n.Printer, rep Report, r Resource) discord.Embed {
 	cpu, mem := Summarize(r.CPU, rep.End), Summarize(r.Memory, rep.End)
 	title := r.Name
 	if title == "" {
@@ -99,9 +96,9 @@ func embed(rep Report, r Resource) discord.Embed {
 	if r.Name != "" && r.Name != r.ID {
 		desc = append(desc, "`"+r.ID+"`")
 	}
-	for _, s := range []string{r.Detail, r.State} {
-		if s != "" {
-			desc = append(desc, s)
+	for _, t := range []command.Text{r.Detail, r.State} {
+		if t.ID != "" {
+			desc = append(desc, t.In(p))
 		}
 	}
 	return discord.Embed{
@@ -109,10 +106,10 @@ func embed(rep Report, r Resource) discord.Embed {
 		Description: strings.Join(desc, " · "),
 		Color:       colour(cpu, mem),
 		Fields: []discord.EmbedField{
-			{Name: "CPU", Value: field(r.CPU, cpu, rep.End), Inline: true},
-			{Name: "Memory", Value: field(r.Memory, mem, rep.End), Inline: true},
+			{Name: p.T("status.field.cpu"), Value: field(p, r.CPU, cpu, rep.End), Inline: true},
+			{Name: p.T("status.field.memory"), Value: field(p, r.Memory, mem, rep.End), Inline: true},
 		},
-		Footer:    &discord.EmbedFooter{Text: "CloudWatch, 1-minute averages over the last hour"},
+		Footer:    &discord.EmbedFooter{Text: p.T("status.footer")},
 		Timestamp: rep.End.UTC().Format(time.RFC3339),
 	}
 }
@@ -138,20 +135,20 @@ func colour(sums ...Summary) int {
 
 // field is a metric's embed field: now, the trend, and min/avg/max; or why there is none.
 // A missing value is said in words, never shown as 0.
-func field(s Series, sum Summary, end time.Time) string {
-	if s.Unavailable != "" {
-		return s.Unavailable
+func field(p *i18n.Printer, s Series, sum Summary, end time.Time) string {
+	if s.Unavailable.ID != "" {
+		return s.Unavailable.In(p)
 	}
 	if sum.N == 0 {
-		return "no data in the last hour"
+		return p.T("status.field.nodata")
 	}
 	var b strings.Builder
 	if sum.HasNow {
-		fmt.Fprintf(&b, "**%s** now", pct(sum.Now))
+		b.WriteString(p.T("status.field.now", i18n.Args{"Value": pct(sum.Now)}))
 	} else {
-		fmt.Fprintf(&b, "no recent data (latest %d min ago)", int(sum.Age.Round(time.Minute).Minutes()))
+		b.WriteString(p.T("status.field.stale", i18n.Args{"Minutes": int(sum.Age.Round(time.Minute).Minutes())}))
 	}
-	fmt.Fprintf(&b, "\n%s\nmin %s · avg %s · max %s", sparkline(s.Points, end), pct(sum.Min), pct(sum.Avg), pct(sum.Max))
+	fmt.Fprintf(&b, "\n%s\n%s", sparkline(s.Points, end), p.T("status.field.range", i18n.Args{"Min": pct(sum.Min), "Avg": pct(sum.Avg), "Max": pct(sum.Max)}))
 	return b.String()
 }
 

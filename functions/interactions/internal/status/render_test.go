@@ -3,17 +3,20 @@ package status
 import (
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 var end = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
@@ -38,12 +41,12 @@ func TestRender(t *testing.T) {
 			Total:  13,
 			End:    end, Start: end.Add(-Window),
 			Resources: []Resource{
-				{ID: "i-0123456789abcdef0", Name: "web-1", State: "running", Detail: "t3.micro",
+				{ID: "i-0123456789abcdef0", Name: "web-1", State: asWritten("running"), Detail: asWritten("t3.micro"),
 					CPU: Series{Points: ramp(5, 40, 0)}, Memory: Series{Points: ramp(60, 75, 0)}},
-				{ID: "i-0123456789abcdef1", Name: "web-2", State: "running", Detail: "t3.micro",
+				{ID: "i-0123456789abcdef1", Name: "web-2", State: asWritten("running"), Detail: asWritten("t3.micro"),
 					CPU:    Series{Points: ramp(50, 97, 0)},
-					Memory: Series{Unavailable: "unavailable: the CloudWatch agent is not installed or not publishing mem_used_percent on this instance"}},
-				{ID: "i-0123456789abcdef2", Name: "web-3", State: "stopped", Detail: "t3.micro",
+					Memory: Series{Unavailable: command.T("status.unavailable.agent")}},
+				{ID: "i-0123456789abcdef2", Name: "web-3", State: asWritten("stopped"), Detail: asWritten("t3.micro"),
 					CPU: Series{Points: ramp(10, 20, 40)}, Memory: Series{}},
 			},
 		}},
@@ -51,44 +54,38 @@ func TestRender(t *testing.T) {
 			Target: Target{Kind: ECS, Services: []ECSService{{"prod", "api"}, {"prod", "gone"}}},
 			Total:  1, NotFound: []string{"prod/gone"},
 			End: end, Start: end.Add(-Window),
-			Resources: []Resource{{ID: "prod/api", Name: "api", State: "2/2 tasks running", Detail: "FARGATE",
+			Resources: []Resource{{ID: "prod/api", Name: "api", State: command.T("status.ecs.tasks", i18n.Args{"Running": 2, "Desired": 2, "Pending": 0, "Status": ""}), Detail: asWritten("FARGATE"),
 				CPU: Series{Points: ramp(10, 12, 3)}, Memory: Series{Points: ramp(30, 31, 3)}}},
 		}},
 		{"eks-no-insights", Report{
 			Target: Target{Kind: EKS, Clusters: []string{"prod-eks"}},
 			Total:  1, End: end, Start: end.Add(-Window),
-			Resources: []Resource{{ID: "prod-eks", Name: "prod-eks", State: "ACTIVE", Detail: "Kubernetes 1.31",
-				CPU:    Series{Unavailable: "unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)"},
-				Memory: Series{Unavailable: "unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)"}}},
+			Resources: []Resource{{ID: "prod-eks", Name: "prod-eks", State: asWritten("ACTIVE"), Detail: command.T("status.eks.version", i18n.Args{"Version": "1.31"}),
+				CPU:    Series{Unavailable: command.T("status.unavailable.insights")},
+				Memory: Series{Unavailable: command.T("status.unavailable.insights")}}},
 		}},
 	}
+	c := texts()
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := json.MarshalIndent(Render(tt.rep), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden(t, filepath.Join("testdata", "render-"+tt.name+".json"), got)
-		})
+		for _, lang := range i18n.Languages() {
+			t.Run(tt.name+"/"+string(lang), func(t *testing.T) {
+				t.Parallel()
+				got, err := json.MarshalIndent(Render(c.Printer(lang), tt.rep), "", "  ")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(got), "[status.") || strings.Contains(string(got), "[command.") {
+					t.Errorf("a text is missing from the catalog:\n%s", got)
+				}
+				golden(t, filepath.Join("testdata", "golden", "render-"+tt.name+"."+string(lang)+".json"), got)
+			})
+		}
 	}
 }
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	goldentest.Check(t, path, append(got, '\n'), *update)
 }
 
 func TestColour(t *testing.T) {
@@ -135,5 +132,33 @@ func TestSummarize(t *testing.T) {
 				t.Errorf("Summarize mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestHeaders writes the first line of the answer for each kind, one resource, several and a
+// scan cut short, in each language, to testdata/golden/headers.<lang>.txt.
+func TestHeaders(t *testing.T) {
+	t.Parallel()
+	c := texts()
+	targets := []Target{
+		{Kind: EC2, TagKey: "Name", TagValues: []string{"web-*"}},
+		{Kind: ECS, Services: []ECSService{{"prod", "api"}}},
+		{Kind: EKS, Clusters: []string{"prod-eks"}},
+	}
+	for _, lang := range i18n.Languages() {
+		var b strings.Builder
+		for _, tg := range targets {
+			for _, rep := range []Report{
+				{Target: tg, Total: 1, Resources: make([]Resource, 1)},
+				{Target: tg, Total: 2, Resources: make([]Resource, 2), NotFound: []string{"gone"}},
+				{Target: tg, Total: maxScan, Truncated: true, Resources: make([]Resource, MaxResources)},
+			} {
+				b.WriteString(header(c.Printer(lang), rep) + "\n")
+			}
+		}
+		if strings.Contains(b.String(), "[status.") {
+			t.Errorf("a text is missing from the catalog:\n%s", b.String())
+		}
+		goldentest.Check(t, filepath.Join("testdata", "golden", "headers."+string(lang)+".txt"), []byte(b.String()), *update)
 	}
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // The consumer-side interfaces, shaped like the SDK clients' methods so that *ec2.Client,
@@ -88,10 +90,11 @@ type Report struct {
 
 // Resource is one instance, service or cluster.
 type Resource struct {
-	ID     string // instance id, cluster/service, cluster name
-	Name   string // Name tag, service or cluster name; may be ""
-	State  string // "running", "2/2 tasks running", "ACTIVE"
-	Detail string // instance type, launch type, Kubernetes version
+	ID   string // instance id, cluster/service, cluster name
+	Name string // Name tag, service or cluster name; may be ""
+	// State and Detail are printed in the reader's language; AWS's words stay as written.
+	State  command.Text // "running", "2/2 tasks running", "ACTIVE"
+	Detail command.Text // instance type, launch type, Kubernetes version
 	CPU    Series
 	Memory Series
 }
@@ -99,7 +102,7 @@ type Resource struct {
 // Series is the data of one metric of a resource, or why there is no such metric.
 type Series struct {
 	// Unavailable, when set, says why the metric does not exist; Points is then empty.
-	Unavailable string
+	Unavailable command.Text
 	Points      []Point // oldest first, one per Period at most
 
 	metric *cwtypes.Metric // what to read; nil when Unavailable
@@ -117,7 +120,7 @@ type metricSpec struct {
 	namespace, name string
 	dims            []cwtypes.Dimension
 	discover        bool
-	missing         string // the Unavailable text when discovery finds nothing
+	missing         command.Text // the Unavailable text when discovery finds nothing
 }
 
 // Read finds the resources of t and reads their metrics over the hour before now. Failures
@@ -165,7 +168,7 @@ func (r *Reader) findInstances(ctx context.Context, t Target, rep *Report) ([][2
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awserr.Explain(err, "list EC2 instances", "ec2:DescribeInstances")
+			return nil, awserr.Explain(err, command.T("status.action.listinstances"), "ec2:DescribeInstances")
 		}
 		for _, res := range page.Reservations {
 			found = append(found, res.Instances...)
@@ -186,10 +189,10 @@ func (r *Reader) findInstances(ctx context.Context, t Target, rep *Report) ([][2
 		res[i] = Resource{
 			ID:     aws.ToString(inst.InstanceId),
 			Name:   tag(inst.Tags, "Name"),
-			Detail: string(inst.InstanceType),
+			Detail: asWritten(string(inst.InstanceType)),
 		}
 		if inst.State != nil {
-			res[i].State = string(inst.State.Name)
+			res[i].State = asWritten(string(inst.State.Name))
 		}
 	}
 	rep.Resources = firstByName(res)
@@ -201,7 +204,7 @@ func (r *Reader) findInstances(ctx context.Context, t Target, rep *Report) ([][2
 			// The CloudWatch agent appends dimensions (ImageId, InstanceType, ...) as configured:
 			// a query by InstanceId alone finds nothing.
 			{namespace: "CWAgent", name: "mem_used_percent", dims: id, discover: true,
-				missing: "unavailable: the CloudWatch agent is not installed or not publishing mem_used_percent on this instance"},
+				missing: command.T("status.unavailable.agent")},
 		}
 	}
 	return specs, nil
@@ -227,7 +230,7 @@ func (r *Reader) findServices(ctx context.Context, t Target, rep *Report) ([][2]
 				continue
 			}
 			if err != nil {
-				return nil, awserr.Explain(err, "read ECS services", "ecs:DescribeServices")
+				return nil, awserr.Explain(err, command.T("status.action.readservices"), "ecs:DescribeServices")
 			}
 			for _, f := range out.Failures {
 				rep.NotFound = append(rep.NotFound, cluster+"/"+lastPart(aws.ToString(f.Arn)))
@@ -256,14 +259,13 @@ func (r *Reader) findServices(ctx context.Context, t Target, rep *Report) ([][2]
 
 func serviceResource(cluster string, s ecstypes.Service) Resource {
 	name := aws.ToString(s.ServiceName)
-	state := fmt.Sprintf("%d/%d tasks running", s.RunningCount, s.DesiredCount)
-	if s.PendingCount > 0 {
-		state += fmt.Sprintf(", %d pending", s.PendingCount)
+	status := aws.ToString(s.Status)
+	if status == "ACTIVE" {
+		status = ""
 	}
-	if st := aws.ToString(s.Status); st != "" && st != "ACTIVE" {
-		state += " (" + st + ")"
-	}
-	return Resource{ID: cluster + "/" + name, Name: name, State: state, Detail: string(s.LaunchType)}
+	state := command.T("status.ecs.tasks", i18n.Args{"Running": s.RunningCount, "Desired": s.DesiredCount, "Pending": s.PendingCount,
+		"Status": status})
+	return Resource{ID: cluster + "/" + name, Name: name, State: state, Detail: asWritten(string(s.LaunchType))}
 }
 
 func (r *Reader) findClusters(ctx context.Context, t Target, rep *Report) ([][2]metricSpec, error) {
@@ -275,14 +277,14 @@ func (r *Reader) findClusters(ctx context.Context, t Target, rep *Report) ([][2]
 			continue
 		}
 		if err != nil {
-			return nil, awserr.Explain(err, "read EKS clusters", "eks:DescribeCluster")
+			return nil, awserr.Explain(err, command.T("status.action.readclusters"), "eks:DescribeCluster")
 		}
 		c := out.Cluster
 		rc := Resource{ID: name, Name: name}
 		if c != nil {
-			rc.State = string(c.Status)
+			rc.State = asWritten(string(c.Status))
 			if v := aws.ToString(c.Version); v != "" {
-				rc.Detail = "Kubernetes " + v
+				rc.Detail = command.T("status.eks.version", i18n.Args{"Version": v})
 			}
 		}
 		res = append(res, rc)
@@ -290,7 +292,7 @@ func (r *Reader) findClusters(ctx context.Context, t Target, rep *Report) ([][2]
 	rep.Total = len(res)
 	rep.Resources = firstByName(res)
 	specs := make([][2]metricSpec, len(rep.Resources))
-	const missing = "unavailable: Container Insights is not enabled on this cluster (no ContainerInsights metrics)"
+	missing := command.T("status.unavailable.insights")
 	for i, res := range rep.Resources {
 		dims := []cwtypes.Dimension{{Name: aws.String("ClusterName"), Value: aws.String(res.ID)}}
 		specs[i] = [2]metricSpec{
@@ -368,7 +370,7 @@ func (r *Reader) discover(ctx context.Context, spec metricSpec) (*cwtypes.Metric
 	for page := 0; p.HasMorePages() && page < 5; page++ {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awserr.Explain(err, "list CloudWatch metrics", "cloudwatch:ListMetrics")
+			return nil, awserr.Explain(err, command.T("status.action.listmetrics"), "cloudwatch:ListMetrics")
 		}
 		for _, m := range out.Metrics {
 			if best == nil || len(m.Dimensions) < len(best.Dimensions) ||
@@ -424,7 +426,7 @@ func (r *Reader) fetch(ctx context.Context, rep *Report) error {
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return awserr.Explain(err, "read CloudWatch metrics", "cloudwatch:GetMetricData")
+			return awserr.Explain(err, command.T("status.action.readmetrics"), "cloudwatch:GetMetricData")
 		}
 		for _, res := range out.MetricDataResults {
 			s := byID[aws.ToString(res.Id)]
@@ -459,4 +461,13 @@ func lastPart(arn string) string {
 // CBOR, which moto does not speak (getmoto/moto#9195). CloudWatch serves both.
 func WithJSONProtocol(o *cloudwatch.Options) {
 	o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801)
+}
+
+// asWritten is a text from AWS (a state or type name), shown as written in every language;
+// the zero Text for "".
+func asWritten(s string) command.Text {
+	if s == "" {
+		return command.Text{}
+	}
+	return command.T("status.aswritten", i18n.Args{"Value": s})
 }

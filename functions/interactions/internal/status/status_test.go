@@ -121,8 +121,8 @@ func TestReadOneGetMetricData(t *testing.T) {
 	if rep.Total != 12 || len(rep.Resources) != MaxResources || rep.Resources[0].Name != "web-01" {
 		t.Errorf("Total %d, %d shown, first %q; want 12, 10, web-01", rep.Total, len(rep.Resources), rep.Resources[0].Name)
 	}
-	if !strings.Contains(Render(rep).Content, "and 2 more") {
-		t.Errorf("content %q does not say how many more", Render(rep).Content)
+	if !strings.Contains(Render(english(), rep).Content, "and 2 more") {
+		t.Errorf("content %q does not say how many more", Render(english(), rep).Content)
 	}
 }
 
@@ -165,11 +165,11 @@ func TestReadAWSErrors(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("Read error = %v, want a *command.Error", err)
 			}
-			if e.Message != tt.want {
-				t.Errorf("message\n got %s\nwant %s", e.Message, tt.want)
+			if e.In(english()) != tt.want {
+				t.Errorf("message\n got %s\nwant %s", e.In(english()), tt.want)
 			}
-			if strings.Contains(e.Message, "123456789012") {
-				t.Errorf("message shows the AWS error text: %s", e.Message)
+			if strings.Contains(e.In(english()), "123456789012") {
+				t.Errorf("message shows the AWS error text: %s", e.In(english()))
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 // Kind is the kind of resource /status reads, the value of its service option.
@@ -54,7 +55,7 @@ func ParseTarget(service, target string) (Target, error) {
 	target = strings.TrimSpace(target)
 	t := Target{Kind: Kind(strings.ToLower(strings.TrimSpace(service)))}
 	if target == "" {
-		return t, command.Errorf(nil, "Give a target: %s.", example(t.Kind))
+		return t, command.Fail(nil, command.T("status.target.empty", i18n.Args{"Example": example(t.Kind)}))
 	}
 	switch t.Kind {
 	case EC2:
@@ -64,17 +65,17 @@ func ParseTarget(service, target string) (Target, error) {
 	case EKS:
 		return t, t.parseEKS(target)
 	}
-	return t, command.Errorf(nil, "%s is not a service I can read: choose ec2, ecs or eks", discord.Quote(service))
+	return t, command.Fail(nil, command.T("status.target.service", i18n.Args{"Service": discord.Quote(service)}))
 }
 
-func example(k Kind) string {
+func example(k Kind) command.Text {
 	switch k {
 	case ECS:
-		return "`cluster/service`, for example `prod/api`"
+		return command.T("status.target.example.ecs")
 	case EKS:
-		return "a cluster name, for example `prod-eks`"
+		return command.T("status.target.example.eks")
 	}
-	return "an instance id (`i-0123456789abcdef0`, several comma-separated), a tag as `key=value`, or a Name tag value"
+	return command.T("status.target.example.ec2")
 }
 
 // parseEC2 reads instance ids, key=value (values comma-separated) or a bare Name tag value.
@@ -83,16 +84,16 @@ func (t *Target) parseEC2(s string) error {
 	if key, values, ok := strings.Cut(s, "="); ok {
 		key = strings.TrimSpace(key)
 		if key == "" || strings.ContainsAny(key, tagKeyForbidden) || len(key) > 128 {
-			return command.Errorf(nil, "%s is not a tag filter I can use: write it as `key=value`, for example `Name=web-1`", discord.Quote(s))
+			return command.Fail(nil, command.T("status.target.tag", i18n.Args{"Target": discord.Quote(s)}))
 		}
-		vals, err := splitList(values, "tag value")
+		vals, err := splitList(values, command.T("status.target.none.tagvalue"))
 		if err != nil {
 			return err
 		}
 		t.TagKey, t.TagValues = key, vals
 		return nil
 	}
-	items, err := splitList(s, "instance id")
+	items, err := splitList(s, command.T("status.target.none.instance"))
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (t *Target) parseEC2(s string) error {
 	}
 	for _, id := range items {
 		if !((len(id) == 10 || len(id) == 19) && instanceIDPattern.MatchString(id)) {
-			return command.Errorf(nil, "%s is not an EC2 instance id: they look like `i-0123456789abcdef0`", discord.Quote(id))
+			return command.Fail(nil, command.T("status.target.instance", i18n.Args{"Target": discord.Quote(id)}))
 		}
 	}
 	t.InstanceIDs = items
@@ -110,14 +111,14 @@ func (t *Target) parseEC2(s string) error {
 }
 
 func (t *Target) parseECS(s string) error {
-	items, err := splitList(s, "service")
+	items, err := splitList(s, command.T("status.target.none.service"))
 	if err != nil {
 		return err
 	}
 	for _, item := range items {
 		cluster, service, ok := strings.Cut(item, "/")
 		if !ok || !validECSName(cluster) || !validECSName(service) {
-			return command.Errorf(nil, "%s is not an ECS service: write it as `cluster/service`, for example `prod/api`", discord.Quote(item))
+			return command.Fail(nil, command.T("status.target.ecs", i18n.Args{"Target": discord.Quote(item)}))
 		}
 		t.Services = append(t.Services, ECSService{Cluster: cluster, Service: service})
 	}
@@ -125,21 +126,22 @@ func (t *Target) parseECS(s string) error {
 }
 
 func (t *Target) parseEKS(s string) error {
-	items, err := splitList(s, "cluster")
+	items, err := splitList(s, command.T("status.target.none.cluster"))
 	if err != nil {
 		return err
 	}
 	for _, name := range items {
 		if !(len(name) <= 100 && eksNamePattern.MatchString(name)) {
-			return command.Errorf(nil, "%s is not an EKS cluster name: letters, digits, - and _, up to 100", discord.Quote(name))
+			return command.Fail(nil, command.T("status.target.eks", i18n.Args{"Target": discord.Quote(name)}))
 		}
 	}
 	t.Clusters = items
 	return nil
 }
 
-// splitList splits a comma-separated list, dropping blanks and duplicates.
-func splitList(s, what string) ([]string, error) {
+// splitList splits a comma-separated list, dropping blanks and duplicates; none is the error
+// text of a list with nothing in it.
+func splitList(s string, none command.Text) ([]string, error) {
 	var out []string
 	for item := range strings.SplitSeq(s, ",") {
 		item = strings.TrimSpace(item)
@@ -148,10 +150,10 @@ func splitList(s, what string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, command.Errorf(nil, "Give at least one %s", what)
+		return nil, command.Fail(nil, none)
 	}
 	if len(out) > maxTargetItems {
-		return nil, command.Errorf(nil, "%d items is too many: give at most %d, or use a tag", len(out), maxTargetItems)
+		return nil, command.Fail(nil, command.T("status.target.toomany", i18n.Args{"Count": len(out), "Max": maxTargetItems}))
 	}
 	return out, nil
 }

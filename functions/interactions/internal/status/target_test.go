@@ -2,13 +2,18 @@ package status
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -70,9 +75,54 @@ func TestParseTargetRefuses(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("ParseTarget(%q, %q) error = %v, want a *command.Error", tt.service, tt.target, err)
 			}
-			if e.Message != tt.want {
-				t.Errorf("ParseTarget(%q, %q) message\n got %s\nwant %s", tt.service, tt.target, e.Message, tt.want)
+			if e.In(english()) != tt.want {
+				t.Errorf("ParseTarget(%q, %q) message\n got %s\nwant %s", tt.service, tt.target, e.In(english()), tt.want)
 			}
 		})
+	}
+}
+
+// TestRefusalsGolden writes what /status tells a member of a target it cannot read, and of one
+// that matches nothing, in each language, to testdata/golden/refusals.<lang>.txt.
+func TestRefusalsGolden(t *testing.T) {
+	t.Parallel()
+	c := texts()
+	targets := [][2]string{
+		{"ec2", " "}, {"ecs", ""}, {"eks", ""}, {"rds", "db-1"}, {"ec2", "i-xyz"}, {"ec2", "=web"}, {"ec2", "Name="},
+		{"ecs", "api"}, {"ecs", ","}, {"eks", "prod eks"}, {"eks", ", ,"}, {"ec2", "i-0123456789abcdef0,,"},
+	}
+	var many []string
+	for i := range maxTargetItems + 1 {
+		many = append(many, fmt.Sprintf("web-%d", i))
+	}
+	targets = append(targets, [2]string{"ec2", strings.Join(many, ",")})
+	missing := []Target{
+		{Kind: EC2, TagKey: "Name", TagValues: []string{"web-*"}},
+		{Kind: EC2, InstanceIDs: []string{"i-0123456789abcdef0"}},
+		{Kind: ECS, Services: []ECSService{{"prod", "api"}}},
+		{Kind: EKS, Clusters: []string{"prod-eks"}},
+	}
+	for _, lang := range i18n.Languages() {
+		p := c.Printer(lang)
+		var b strings.Builder
+		for _, st := range targets {
+			if _, err := ParseTarget(st[0], st[1]); err != nil {
+				fmt.Fprintf(&b, "%s %q: %s\n", st[0], st[1], message(p, err))
+			}
+		}
+		for _, tg := range missing {
+			fmt.Fprintf(&b, "not found %s: %s\n", tg, message(p, notFound(tg, []string{tg.String()})))
+		}
+		fmt.Fprintf(&b, "not a command.Error: %s\n", message(p, errors.New("x")))
+		for _, s := range []Resource{
+			serviceResource("prod", ecstypes.Service{ServiceName: aws.String("api"), RunningCount: 0, DesiredCount: 2, PendingCount: 2, Status: aws.String("DRAINING")}),
+			serviceResource("prod", ecstypes.Service{ServiceName: aws.String("api"), RunningCount: 2, DesiredCount: 2, Status: aws.String("ACTIVE")}),
+		} {
+			fmt.Fprintf(&b, "ECS state: %s\n", s.State.In(p))
+		}
+		if strings.Contains(b.String(), "[status.") {
+			t.Errorf("a text is missing from the catalog:\n%s", b.String())
+		}
+		golden(t, filepath.Join("testdata", "golden", "refusals."+string(lang)+".txt"), []byte(b.String()))
 	}
 }

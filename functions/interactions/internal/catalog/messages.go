@@ -1,0 +1,16 @@
+package catalog
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed locales/*.json
+var messages embed.FS
+
+// Messages is the message files of the commands this package defines, the texts they are
+// registered with (shared/i18n), for the function's catalog.
+func Messages() fs.FS {
+	sub, _ := fs.Sub(messages, "locales") // a valid path: Sub cannot fail
+	return sub
+}

@@ -1,0 +1,16 @@
+package costreport
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed locales/*.json
+var messages embed.FS
+
+// Messages is the report's message files (shared/i18n), for the catalog of every binary that
+// renders a report: add it to i18n.NewCatalog.
+func Messages() fs.FS {
+	sub, _ := fs.Sub(messages, "locales") // a valid path: Sub cannot fail
+	return sub
+}

@@ -79,7 +79,7 @@ func (l *Local) tryHandler(next http.Handler) http.Handler {
 // directory is what the local Discord knows of the demo server: the members the try routes
 // and the tour act as, the demo's roles and channel, and the team's time zone.
 func directory(contract map[string]string, ansi bool) recorder.Directory {
-	d := recorder.Directory{Users: map[string]string{}, ANSI: ansi,
+	d := recorder.Directory{Users: map[string]string{}, ANSI: ansi, Korean: contract["CHATOPS_LANGUAGE"] == "ko",
 		Roles:    map[string]string{demo.DeployRoleID: "deployers", demo.OtherRoleID: "on-call"},
 		Channels: map[string]string{demo.ChannelID: "ops", contract["DISCORD_CHANNEL_ID"]: "ops"},
 	}

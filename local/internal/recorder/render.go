@@ -22,6 +22,8 @@ type Directory struct {
 	Now func() time.Time
 	// ANSI colours each embed's bar with the embed's colour (for a terminal).
 	ANSI bool
+	// Korean shows timestamps as a Korean Discord client does (CHATOPS_LANGUAGE=ko).
+	Korean bool
 }
 
 // mentionRE matches Discord's message formatting of users, roles, channels and timestamps.
@@ -68,6 +70,9 @@ func (d Directory) time(t time.Time, style string) string {
 	}
 	t = t.In(loc)
 	zone := " " + t.Format("MST")
+	if d.Korean {
+		return d.koreanTime(t, style, zone)
+	}
 	switch style {
 	case "t":
 		return t.Format("15:04") + zone
@@ -87,6 +92,50 @@ func (d Directory) time(t time.Time, style string) string {
 		return relative(t.Sub(now()))
 	}
 	return t.Format("January 2, 2006 15:04") + zone
+}
+
+// koreanTime is time for a Korean client: 오후 4:20, 2021년 4월 20일, 2시간 후.
+func (d Directory) koreanTime(t time.Time, style, zone string) string {
+	ampm := "오전"
+	if t.Hour() >= 12 {
+		ampm = "오후"
+	}
+	clock := fmt.Sprintf("%s %d:%02d", ampm, (t.Hour()+11)%12+1, t.Minute())
+	date := fmt.Sprintf("%d년 %d월 %d일", t.Year(), t.Month(), t.Day())
+	weekdays := []string{"일요일", "월요일", "화요일", "수요일", "목요일", "금요일", "토요일"}
+	switch style {
+	case "t":
+		return clock + zone
+	case "T":
+		return clock + fmt.Sprintf(":%02d", t.Second()) + zone
+	case "d":
+		return t.Format("2006. 01. 02.")
+	case "D":
+		return date
+	case "F":
+		return date + " " + weekdays[t.Weekday()] + " " + clock + zone
+	case "R":
+		now := time.Now
+		if d.Now != nil {
+			now = d.Now
+		}
+		return koreanRelative(t.Sub(now()))
+	}
+	return date + " " + clock + zone
+}
+
+// koreanRelative is relative in Korean: "5분 후", "3시간 전".
+func koreanRelative(d time.Duration) string {
+	words := relative(d) // "in 5 minutes" or "5 minutes ago"
+	ago := strings.HasSuffix(words, " ago")
+	words = strings.TrimSuffix(strings.TrimPrefix(words, "in "), " ago")
+	n, unit, _ := strings.Cut(words, " ")
+	units := map[string]string{"second": "초", "minute": "분", "hour": "시간", "day": "일", "month": "개월", "year": "년"}
+	w := n + units[strings.TrimSuffix(unit, "s")]
+	if ago {
+		return w + " 전"
+	}
+	return w + " 후"
 }
 
 // relative is how Discord words a <t:…:R> timestamp: "in 5 minutes", "3 hours ago".

@@ -56,6 +56,12 @@ func TestRender(t *testing.T) {
 		t.Errorf("Render (-want +got):\n%s", diff)
 	}
 
+	d.Korean = true
+	if got := d.Text("<t:" + strconv.FormatInt(at.Unix(), 10) + ":f> " + ts + ":t> " + ts + ":R> " + ts + ":F>"); got != "2026년 12월 2일 오전 9:00 KST 오전 9:00 KST 2시간 후 2026년 12월 2일 수요일 오전 9:00 KST" {
+		t.Errorf("Korean timestamps %q", got)
+	}
+	d.Korean = false
+
 	d.ANSI = true
 	if got := d.Render(discord.Message{Embeds: []discord.Embed{{Title: "ok", Color: discord.ColorGreen}}}, false); got != "   \x1b[38;2;46;204;113m┃\x1b[0m 🟩 **ok**\n" {
 		t.Errorf("Render with ANSI = %q, want the bar in the embed's green", got)

@@ -71,3 +71,15 @@ func Button(style ButtonStyle, label, customID string) Component {
 func LinkButton(label, url string) Component {
 	return Component{Type: ComponentButton, Style: ButtonLink, Label: label, URL: url}
 }
+
+// AutocompleteResult answers an autocomplete interaction with at most 25 choices
+// (APPLICATION_COMMAND_AUTOCOMPLETE_RESULT); none is an empty list, which Discord shows as no
+// match.
+//
+// See https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete
+func AutocompleteResult(choices []Choice) Response {
+	if choices == nil {
+		choices = []Choice{}
+	}
+	return Response{Type: ResponseAutocompleteResult, Data: &Message{Choices: choices[:min(len(choices), 25)]}}
+}

@@ -97,6 +97,7 @@ const (
 	ResponseDeferredChannelMessageWithSource ResponseType = 5
 	ResponseDeferredUpdateMessage            ResponseType = 6
 	ResponseUpdateMessage                    ResponseType = 7
+	ResponseAutocompleteResult               ResponseType = 8
 )
 
 // Response is the body of an interaction response.
@@ -128,6 +129,9 @@ type Message struct {
 	Reference       *MessageReference `json:"message_reference,omitempty"`
 	Author          *User             `json:"author,omitempty"`
 	Timestamp       string            `json:"timestamp,omitempty"`
+	// Choices are an autocomplete result's (ResponseAutocompleteResult), and only there;
+	// an empty, non-nil slice is sent as [].
+	Choices []Choice `json:"choices,omitzero"`
 }
 
 // AllowedMentions says whom a message may ping. An empty Parse pings nobody.
@@ -256,6 +260,9 @@ type OptionDef struct {
 	MinValue                 *int64        `json:"min_value,omitempty"`
 	MaxValue                 *int64        `json:"max_value,omitempty"`
 	MaxLength                int           `json:"max_length,omitempty"`
+	// Autocomplete makes Discord ask the bot for choices as the member types (a string,
+	// integer or number option without Choices).
+	Autocomplete bool `json:"autocomplete,omitempty"`
 }
 
 // Choice is one fixed choice of a string or integer option.

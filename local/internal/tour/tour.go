@@ -240,8 +240,27 @@ func (t *Tour) rollback(ctx context.Context) error {
 	}
 	requester := Requester()
 	fmt.Fprintf(t.out, "   %s clicks Roll back\n", requester.Username)
-	_, err := t.send(ctx, t.discord.Button(requester, id, card))
-	return err
+	rollback, err := t.send(ctx, t.discord.Button(requester, id, card))
+	if err != nil {
+		return err
+	}
+	// GitHub's deployments of dev say main failed after v1.4.2 ran: the card offers v1.4.2.
+	if len(rollback.Embeds) == 0 || !strings.Contains(rollback.Embeds[0].Title, lastGood[:7]) {
+		return fmt.Errorf("roll back offers %q %q, want the last good commit %s", rollback.Content, titles(rollback), lastGood[:7])
+	}
+	fmt.Fprintf(t.out, "   the card offers %s, the last commit dev ran successfully\n", lastGood[:7])
+	return nil
+}
+
+// lastGood is what dev last deployed successfully in the demo repository (v1.4.2).
+const lastGood = "c0ffee15a1b2c3d4e5f60718293a4b5c6d7e8f90"
+
+func titles(m discord.Message) []string {
+	var out []string
+	for _, e := range m.Embeds {
+		out = append(out, e.Title)
+	}
+	return out
 }
 
 func (t *Tour) schedule(ctx context.Context) error {

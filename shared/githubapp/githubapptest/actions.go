@@ -22,6 +22,13 @@ type Workflow struct {
 	// RunName gives the display title of the run a dispatch starts from its inputs, as the
 	// workflow's run-name does; nil uses Name, as GitHub does for a workflow without one.
 	RunName func(inputs map[string]string) string
+	// DeploysTo gives the environment a dispatched run's job runs in, from its inputs, as a
+	// job's `environment:` does (the example workflow's is inputs.environment): the dispatch
+	// then records a deployment of the run's head commit in that environment, queued and in
+	// progress, and CompleteRun its last status. Nil or "" records none.
+	//
+	// See https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment
+	DeploysTo func(inputs map[string]string) string
 }
 
 // File is the workflow's file name, such as "deploy.yml".
@@ -147,7 +154,8 @@ func (s *Server) AddRun(owner, repo string, run Run) {
 }
 
 // CompleteRun marks run id of owner/repo completed with conclusion, as when its workflow
-// ends; it reports whether there is such a run.
+// ends; it reports whether there is such a run. The deployment its job made (Workflow.DeploysTo)
+// gets its last status: "success" for a successful run, else "failure".
 func (s *Server) CompleteRun(owner, repo string, id int64, conclusion string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -156,10 +164,24 @@ func (s *Server) CompleteRun(owner, repo string, id int64, conclusion string) bo
 		if rp.Runs[i].ID == id {
 			rp.Runs[i].Status, rp.Runs[i].Conclusion = "completed", conclusion
 			rp.Runs[i].UpdatedAt = s.nowLocked()
+			state := "failure"
+			if conclusion == "success" {
+				state = "success"
+			}
+			for _, d := range rp.Deployments {
+				if d.Run == id {
+					rp.addDeploymentStatus(d.ID, DeploymentStatus{State: state, LogURL: rp.jobURL(id), CreatedAt: rp.Runs[i].UpdatedAt})
+				}
+			}
 			return true
 		}
 	}
 	return false
+}
+
+// jobURL is the page of the job of run id, the log URL of the deployment status Actions sets.
+func (r *Repository) jobURL(id int64) string {
+	return fmt.Sprintf("https://github.com/%s/actions/runs/%d/job/%d", r.FullName(), id, id+1)
 }
 
 // Runs returns the runs of owner/repo, newest first.
@@ -458,6 +480,12 @@ func (s *Server) serveDispatch(w http.ResponseWriter, r *http.Request) {
 		Event: "workflow_dispatch", Status: "queued", Actor: "chatops[bot]", CreatedAt: s.nowLocked()})
 	rp.NextRunID++
 	rp.Runs = append([]Run{run}, rp.Runs...)
+	if wf.DeploysTo != nil && wf.DeploysTo(in.Inputs) != "" {
+		dep := rp.addDeployment(Deployment{SHA: sha, Ref: in.Ref, Environment: wf.DeploysTo(in.Inputs), Run: run.ID, CreatedAt: run.CreatedAt})
+		for _, state := range []string{"queued", "in_progress"} {
+			rp.addDeploymentStatus(dep.ID, DeploymentStatus{State: state, LogURL: rp.jobURL(run.ID), CreatedAt: run.CreatedAt})
+		}
+	}
 	s.dispatches[n].RunID = run.ID
 	d.RunID = run.ID
 	runJSON := rp.runJSON(run)

@@ -32,6 +32,9 @@ type Deployment struct {
 	CreatedAt, UpdatedAt time.Time
 	// Statuses are the deployment's statuses, newest first.
 	Statuses []DeploymentStatus
+	// Run is the workflow run whose job made the deployment (Workflow.DeploysTo), 0 for none;
+	// CompleteRun gives it its last status.
+	Run int64
 }
 
 // DeploymentStatus is a status of a Deployment.
@@ -65,10 +68,13 @@ type DeploymentStatus struct {
 func (s *Server) AddDeployment(owner, repo string, d Deployment) Deployment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rp := s.mustRepoLocked(owner, repo)
+	return s.mustRepoLocked(owner, repo).addDeployment(d)
+}
+
+func (r *Repository) addDeployment(d Deployment) Deployment {
 	if d.ID == 0 {
 		d.ID = 1
-		for _, o := range rp.Deployments {
+		for _, o := range r.Deployments {
 			d.ID = max(d.ID, o.ID+1)
 		}
 	}
@@ -85,7 +91,7 @@ func (s *Server) AddDeployment(owner, repo string, d Deployment) Deployment {
 	for i := range d.Statuses {
 		d.Statuses[i] = d.withStatusDefaults(d.Statuses[i])
 	}
-	rp.Deployments = append([]Deployment{d}, rp.Deployments...)
+	r.Deployments = append([]Deployment{d}, r.Deployments...)
 	return d
 }
 
@@ -98,33 +104,36 @@ func (s *Server) AddDeployment(owner, repo string, d Deployment) Deployment {
 func (s *Server) AddDeploymentStatus(owner, repo string, id int64, st DeploymentStatus) (DeploymentStatus, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rp := s.mustRepoLocked(owner, repo)
+	return s.mustRepoLocked(owner, repo).addDeploymentStatus(id, st)
+}
+
+func (r *Repository) addDeploymentStatus(id int64, st DeploymentStatus) (DeploymentStatus, bool) {
 	at := -1
-	for i := range rp.Deployments {
-		if rp.Deployments[i].ID == id {
+	for i := range r.Deployments {
+		if r.Deployments[i].ID == id {
 			at = i
 		}
 	}
 	if at < 0 {
 		return DeploymentStatus{}, false
 	}
-	d := &rp.Deployments[at]
+	d := &r.Deployments[at]
 	st = d.withStatusDefaults(st)
 	if st.ID == 0 {
-		st.ID = rp.nextStatusID()
+		st.ID = r.nextStatusID()
 	}
 	d.Statuses = append([]DeploymentStatus{st}, d.Statuses...)
 	d.UpdatedAt = st.CreatedAt
 	if st.State != "success" || st.KeepOthersActive {
 		return st, true
 	}
-	for i := at + 1; i < len(rp.Deployments); i++ { // the earlier deployments
-		o := &rp.Deployments[i]
+	for i := at + 1; i < len(r.Deployments); i++ { // the earlier deployments
+		o := &r.Deployments[i]
 		if o.Environment != d.Environment || o.TransientEnvironment || o.ProductionEnvironment ||
 			(len(o.Statuses) > 0 && o.Statuses[0].State == "inactive") {
 			continue
 		}
-		inactive := o.withStatusDefaults(DeploymentStatus{ID: rp.nextStatusID(), State: "inactive", Creator: st.Creator, CreatedAt: st.CreatedAt})
+		inactive := o.withStatusDefaults(DeploymentStatus{ID: r.nextStatusID(), State: "inactive", Creator: st.Creator, CreatedAt: st.CreatedAt})
 		o.Statuses = append([]DeploymentStatus{inactive}, o.Statuses...)
 		o.UpdatedAt = st.CreatedAt
 	}

@@ -11,7 +11,9 @@
 // A repository given to AddRepository is served as the installation, with the endpoints the
 // suite calls: the repository, commits and compare; Actions workflows, runs and workflow
 // dispatch (with return_run_details, and the older 204); deployments and their statuses; and
-// issue assignees. Tests change its state through the Server's methods (AddRun, CompleteRun,
+// issue assignees. A workflow whose job runs in an environment (Workflow.DeploysTo) records a
+// deployment for each dispatched run, as GitHub does, and CompleteRun its last status. Tests
+// change its state through the Server's methods (AddRun, CompleteRun,
 // AddDeployment, AddDeploymentStatus) and watch or steer dispatches (Dispatches, OnDispatch,
 // RefuseDispatches, SetRunDetails). Other endpoints a test registers itself on Mux, wrapped in
 // RequireInstallation so the test proves they are called as the installation.

@@ -71,10 +71,27 @@ func (s *Server) AddRepository(r Repository) {
 	// The server owns its copy: a test changes it through the Server's methods only.
 	r.History = append([]Commit(nil), r.History...)
 	r.Runs = append([]Run(nil), r.Runs...)
-	r.Deployments = append([]Deployment(nil), r.Deployments...)
 	r.Refs = maps.Clone(r.Refs)
 	for i := range r.Runs {
 		r.Runs[i] = r.withRunDefaults(r.Runs[i])
+	}
+	// Deployments without ids are numbered, and their statuses, oldest first, as AddDeployment
+	// and AddDeploymentStatus would have.
+	given := r.Deployments
+	r.Deployments = nil
+	for i := len(given) - 1; i >= 0; i-- {
+		d := given[i]
+		statuses := d.Statuses
+		d.Statuses = nil
+		d = r.addDeployment(d)
+		for j := len(statuses) - 1; j >= 0; j-- {
+			st := d.withStatusDefaults(statuses[j])
+			if st.ID == 0 {
+				st.ID = r.nextStatusID()
+			}
+			r.Deployments[0].Statuses = append([]DeploymentStatus{st}, r.Deployments[0].Statuses...)
+			r.Deployments[0].UpdatedAt = st.CreatedAt
+		}
 	}
 
 	s.mu.Lock()

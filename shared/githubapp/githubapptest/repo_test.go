@@ -617,3 +617,58 @@ func TestPayloads(t *testing.T) {
 		t.Error("ReadPayload takes a name with .json; want the bare name only")
 	}
 }
+
+// TestDispatchDeploysTo checks that a dispatch of a workflow whose job runs in an environment
+// records a deployment of the run's head in it, queued then in progress, with the job as its
+// log URL, and that completing the run gives it its last status, as GitHub does.
+func TestDispatchDeploysTo(t *testing.T) {
+	t.Parallel()
+	srv := githubapptest.NewServer(t)
+	srv.SetClock(func() time.Time { return t0 })
+	repo := shop()
+	repo.Workflows[0].DeploysTo = func(in map[string]string) string { return in["environment"] }
+	srv.AddRepository(repo)
+	earlier := srv.AddDeployment("acme", "shop", githubapptest.Deployment{SHA: sha(2), Ref: "v1", Environment: "dev", Statuses: []githubapptest.DeploymentStatus{{ID: 1, State: "success"}}})
+	app, err := githubapp.New(githubapp.Options{AppID: srv.AppID, PrivateKeyPEM: srv.PrivateKeyPEM(), BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := app.RepoClient(t.Context(), "acme", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wf := range []string{"deploy.yml", "test.yml"} {
+		if st, body := dispatch(t, c, wf, map[string]any{"ref": "main", "inputs": map[string]any{"environment": "dev"}}); st != http.StatusNoContent {
+			t.Fatalf("dispatch of %s: %d %v", wf, st, body)
+		}
+	}
+	runID := srv.Dispatches()[0].RunID
+	deps := srv.Deployments("acme", "shop")
+	if len(deps) != 2 || deps[0].Run != runID || deps[0].SHA != sha(5) || deps[0].Ref != "main" || deps[0].Environment != "dev" {
+		t.Fatalf("deployments %+v, want one more, of run %d at main's tip in dev (test.yml deploys nowhere)", deps, runID)
+	}
+	states := func(d githubapptest.Deployment) string {
+		var out []string
+		for _, st := range d.Statuses {
+			out = append(out, st.State)
+		}
+		return strings.Join(out, " ")
+	}
+	want := fmt.Sprintf("https://github.com/acme/shop/actions/runs/%d/job/%d", runID, runID+1)
+	if got := states(deps[0]); got != "in_progress queued" || deps[0].Statuses[0].LogURL != want {
+		t.Errorf("statuses %q, log URL %q; want in_progress queued, %s", got, deps[0].Statuses[0].LogURL, want)
+	}
+	srv.CompleteRun("acme", "shop", runID, "success")
+	deps = srv.Deployments("acme", "shop")
+	if got, old := states(deps[0]), states(deps[1]); got != "success in_progress queued" || deps[1].ID != earlier.ID || old != "inactive success" {
+		t.Errorf("after success: %q and the earlier one %q", got, old)
+	}
+	if st, _ := dispatch(t, c, "deploy.yml", map[string]any{"ref": "main", "inputs": map[string]any{"environment": "prod"}}); st != http.StatusNoContent {
+		t.Fatal(st)
+	}
+	failedRun := srv.Dispatches()[2].RunID
+	srv.CompleteRun("acme", "shop", failedRun, "cancelled")
+	if got := states(srv.Deployments("acme", "shop")[0]); got != "failure in_progress queued" {
+		t.Errorf("after a cancelled run: %q", got)
+	}
+}

@@ -147,7 +147,7 @@ func TestRegisteredSet(t *testing.T) {
 		"status":   {Options: []string{"service", "target"}, Contexts: guild},
 		"cost":     {Contexts: guild},
 		"deploy":   {Options: []string{"environment", "ref"}, Perms: "32", Contexts: guild},
-		"rollback": {Options: []string{"environment"}, Perms: "32", Contexts: guild},
+		"rollback": {Options: []string{"environment", "to"}, Perms: "32", Contexts: guild},
 		"assign":   {Options: []string{"number", "assignee", "repo"}, Contexts: guild},
 		"scale":    {Options: []string{"service", "target", "desired"}, Perms: "32", Contexts: guild},
 		"audit":    {Options: []string{"environment", "member"}, Perms: "32", Contexts: guild},

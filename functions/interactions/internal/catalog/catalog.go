@@ -100,6 +100,9 @@ func Table(cfg Config, d Deps) []command.Command {
 	deploys := &deploy.Service{GitHub: d.GitHub, Discord: d.Discord, ApplicationID: cfg.ApplicationID, Repository: cfg.Repository,
 		Workflow: cfg.Workflow, Environments: cfg.DeployEnvironments, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now,
 		Approvals: approval.Records[deploy.Proposal]{Table: d.Table, Log: log}}
+	if d.Table != nil {
+		deploys.Cache = d.Table
+	}
 	assigns := &assign.Service{GitHub: d.GitHub, Repository: cfg.Repository, Audit: recorder}
 	scales := &scale.Service{Scaler: d.Scaler, Policy: cfg.Policy, Audit: recorder, Now: now,
 		Approvals: approval.Records[scale.Proposal]{Table: d.Table, Log: log}}
@@ -127,6 +130,7 @@ func Table(cfg Config, d Deps) []command.Command {
 			Name: "rollback",
 			Options: []discord.OptionDef{
 				{Type: discord.OptionString, Name: "environment", Required: true, Choices: envChoices},
+				{Type: discord.OptionString, Name: "to", MaxLength: 255, Autocomplete: true},
 			},
 			Permissions: discord.PermissionManageGuild,
 			Contexts:    guildOnly,

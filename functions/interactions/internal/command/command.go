@@ -192,6 +192,10 @@ type Command struct {
 	Quick    QuickFunc
 	Work     WorkFunc // nil when Quick never defers
 	Buttons  []Button
+	// Autocomplete offers the choices of an option declared with Autocomplete as the member
+	// types it (the focused option's value is Request.Option); nil offers none. It answers
+	// within Discord's 3 seconds, like Quick, and never defers.
+	Autocomplete func(context.Context, Request) []discord.Choice
 }
 
 // Button routes the clicks on the buttons whose custom_id starts with Prefix. A command's

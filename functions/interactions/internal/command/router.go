@@ -214,6 +214,9 @@ func (r *Router) route(in discord.Interaction) route {
 // button, or Defer. Unknown commands and buttons, and commands used where they are not
 // allowed, get an ephemeral answer.
 func (r *Router) Quick(ctx context.Context, req Request) Reply {
+	if req.Interaction.Type == discord.InteractionAutocomplete {
+		return r.autocomplete(ctx, req)
+	}
 	rt := r.route(req.Interaction)
 	if rt.refusal != allowed {
 		return Ephemeral(rt.denial().In(req.Member()))
@@ -260,4 +263,19 @@ func failure(req Request, title Text, err error) discord.Message {
 		text = T("command.failure.timeout", i18n.Args{"Label": title})
 	}
 	return discord.Message{Content: text.In(p), AllowedMentions: discord.NoMentions()}
+}
+
+// autocomplete answers an autocomplete interaction with its command's choices for the option
+// being typed: none for a command without an Autocomplete. Discord shows only such an answer
+// (callback type 8), never a message.
+//
+// See https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete
+func (r *Router) autocomplete(ctx context.Context, req Request) Reply {
+	choices := []discord.Choice{}
+	if in := req.Interaction; in.Command != nil {
+		if i, ok := r.byName[in.Command.Name]; ok && r.commands[i].Autocomplete != nil && r.commands[i].allowedIn(in.GuildID != "") {
+			choices = r.commands[i].Autocomplete(ctx, req)
+		}
+	}
+	return Respond(discord.AutocompleteResult(choices))
 }

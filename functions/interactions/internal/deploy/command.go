@@ -40,6 +40,9 @@ type Service struct {
 	// Approvals keeps the decision on each card: the first click decides, and the worker
 	// dispatches only what a recorded approval names.
 	Approvals approval.Records[Proposal]
+	// Cache keeps each environment's successful deploys for /rollback's `to` autocomplete
+	// (choices.go); nil offers none.
+	Cache Cache
 }
 
 // DeployCommand is def, the /deploy definition, answered by s. s may be nil where only the
@@ -64,6 +67,7 @@ func RollbackCommand(s *Service, def command.Command) command.Command {
 	def.Work = func(ctx context.Context, req command.Request) (discord.Message, error) {
 		return s.requestWork(ctx, KindRollback, req)
 	}
+	def.Autocomplete = s.RollbackChoices
 	def.Buttons = append(s.buttons(KindRollback), command.Button{
 		Prefix: deployrun.RollbackButtonPrefix,
 		Quick:  s.rollbackStart,

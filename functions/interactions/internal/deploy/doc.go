@@ -9,8 +9,15 @@
 // correlation id deployrun.CorrelationID(channel, message), which the workflow puts in its
 // run-name.
 //
+// What an environment runs, and what /rollback deploys, comes from GitHub's deployments of that
+// environment and their statuses (history.go); the run-name is the record only where an
+// environment has none. /rollback's `to` is autocompleted from the choices the last card kept
+// in the state table (choices.go).
+//
 // Upstream references:
 //   - Workflow dispatch: https://docs.github.com/en/rest/actions/workflows#create-a-workflow-dispatch-event
 //   - Workflow runs: https://docs.github.com/en/rest/actions/workflow-runs
+//   - Deployments: https://docs.github.com/en/rest/deployments/deployments
+//   - Autocomplete: https://discord.com/developers/docs/interactions/application-commands#autocomplete
 //   - Responding to a button: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
 package deploy

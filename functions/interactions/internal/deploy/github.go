@@ -30,7 +30,7 @@ type repo struct {
 	owner, name     string
 	workflow        string // DEPLOY_WORKFLOW, a file name under .github/workflows
 	fullName        string // owner/name, for messages
-	successfulLimit int    // how many successful runs are searched for an environment's deploys
+	successfulLimit int    // how many runs are searched for an environment's deploys when it has no deployments
 }
 
 // defaultBranch is the repository's default branch, the ref deployed when none is given.
@@ -59,35 +59,6 @@ func (r repo) head(ctx context.Context, ref string) (string, error) {
 		return "", r.readError(err, task{id: "deploy.task.read", args: i18n.Args{"Ref": ref}})
 	}
 	return sha, nil
-}
-
-// deployed is a successful deploy: its run, and the commit it deployed.
-type deployed struct {
-	*github.WorkflowRun
-	SHA string
-}
-
-// successfulDeploys lists the successful runs of the deploy workflow for environment, newest
-// first, with the commit each deployed. Runs carry their environment, and a rollback its commit,
-// in their run-name (deployrun.ParseTitle); the Actions API does not return inputs. Only the
-// latest successfulLimit successful runs are searched.
-//
-// See https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
-func (r repo) successfulDeploys(ctx context.Context, environment string) ([]deployed, error) {
-	runs, _, err := r.client.Actions.ListWorkflowRunsByFileName(ctx, r.owner, r.name, r.workflow, &github.ListWorkflowRunsOptions{
-		Status: "success", ListOptions: github.ListOptions{PerPage: r.successfulLimit},
-	})
-	if err != nil {
-		return nil, r.workflowError(err)
-	}
-	var out []deployed
-	for _, run := range runs.WorkflowRuns {
-		t, ok := deployrun.ParseTitle(run.GetDisplayTitle())
-		if sha := t.DeployedSHA(run.GetHeadSHA()); ok && t.Environment == environment && sha != "" {
-			out = append(out, deployed{WorkflowRun: run, SHA: sha})
-		}
-	}
-	return out, nil
 }
 
 // runFor finds the run of the card with correlation id among the deploy workflow's runs

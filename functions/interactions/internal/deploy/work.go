@@ -25,7 +25,7 @@ func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) 
 	if u := req.Interaction.Invoker(); u != nil {
 		r.RequesterID, r.Requester = u.ID, u.Username
 	}
-	msg, err := s.card(ctx, approval.Channel(req), &r, req.Option("ref"))
+	msg, err := s.card(ctx, approval.Channel(req), &r, req.Option("ref"), req.Option("to"))
 	outcome, detail := "requested", ""
 	if err != nil {
 		outcome, detail = "failed", err.Error()
@@ -35,7 +35,7 @@ func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) 
 }
 
 // card is the card of r, in the channel's language t, or why it cannot be made.
-func (s *Service) card(ctx context.Context, t approval.Texts, r *Proposal, ref string) (discord.Message, error) {
+func (s *Service) card(ctx context.Context, t approval.Texts, r *Proposal, ref, to string) (discord.Message, error) {
 	repo, err := s.repo(ctx, t)
 	if err != nil {
 		return discord.Message{}, err
@@ -46,19 +46,19 @@ func (s *Service) card(ctx context.Context, t approval.Texts, r *Proposal, ref s
 		}
 	}
 	r.Ref = ref
-	deploys, err := repo.successfulDeploys(ctx, r.Environment)
+	h, err := s.readHistory(ctx, repo, r.Environment) // history.go: GitHub's deployments of the environment
 	if err != nil {
 		return discord.Message{}, err
 	}
 	if r.Kind == KindRollback {
-		return s.rollbackCard(ctx, repo, r, deploys)
+		return s.rollbackCard(ctx, repo, r, h, to)
 	}
 	if r.SHA, err = repo.head(ctx, ref); err != nil {
 		return discord.Message{}, err
 	}
-	changes := t.Printer.T("deploy.changes.first", i18n.Args{"Environment": discord.Quote(r.Environment), "Workflow": discord.Quote(s.Workflow), "Limit": repo.successfulLimit})
-	if len(deploys) > 0 {
-		base := deploys[0].SHA
+	changes := s.firstDeploy(t.Printer, h, r.Environment)
+	if cur, ok := h.current(); ok {
+		base := cur.SHA
 		c, err := repo.compare(ctx, base, r.SHA)
 		if err != nil {
 			s.Log.LogAttrs(ctx, slog.LevelWarn, "compare for the card", slog.String("error", err.Error()))
@@ -68,33 +68,6 @@ func (s *Service) card(ctx context.Context, t approval.Texts, r *Proposal, ref s
 		}
 	}
 	return NewCard(t.Printer, *r, changes), nil
-}
-
-// rollbackCard names the commit a rollback deploys: the commit of the newest successful deploy
-// of the environment that differs from the newest one's. A deploy's commit is its run's head
-// commit, or, for a rollback, the commit its run-name names (deployrun.Title.DeployedSHA).
-func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, deploys []deployed) (discord.Message, error) {
-	p := repo.t.Printer
-	if len(deploys) == 0 {
-		return discord.Message{}, userError(nil, p, "deploy.rollback.none", i18n.Args{"Environment": discord.Quote(r.Environment),
-			"Limit": repo.successfulLimit, "Workflow": discord.Quote(s.Workflow)})
-	}
-	current := deploys[0].SHA
-	for _, d := range deploys[1:] {
-		if d.SHA == current {
-			continue
-		}
-		r.SHA = d.SHA
-		changes := p.T("deploy.changes.rollback", i18n.Args{"Environment": r.Environment, "Current": discord.Quote(short(current)),
-			"CurrentURL": deploys[0].GetHTMLURL(), "SHA": discord.Quote(short(r.SHA)), "At": fmt.Sprintf("<t:%d:f>", d.GetCreatedAt().Unix()), "URL": d.GetHTMLURL()})
-		if c, err := repo.compare(ctx, r.SHA, current); err == nil && c.AheadBy > 0 {
-			changes += "\n" + p.T("deploy.changes.takesout", i18n.Args{"Count": p.Count(c.AheadBy)}) + "\n" +
-				changesText(p, r.Environment, r.SHA, Comparison{Status: "ahead", AheadBy: c.AheadBy, Commits: c.Commits})
-		}
-		return NewCard(p, *r, changes), nil
-	}
-	return discord.Message{}, userError(nil, p, "deploy.rollback.noearlier", i18n.Args{"Environment": discord.Quote(r.Environment),
-		"Limit": repo.successfulLimit, "SHA": discord.Quote(short(current))})
 }
 
 // repo is the deployed repository, whose refusals t's language explains.

@@ -315,8 +315,12 @@ func TestStack(t *testing.T) {
 		}
 		// Each function's own item kinds of the state table, by the leading (partition) key.
 		table := func(actions []any, leadingKeys ...any) any {
+			var action any = actions
+			if len(actions) == 1 {
+				action = actions[0] // CloudFormation's one action is a string
+			}
 			return map[string]any{
-				"Action": actions, "Effect": "Allow", "Resource": getAtt(tm.id(t, "StateTable"), "Arn"),
+				"Action": action, "Effect": "Allow", "Resource": getAtt(tm.id(t, "StateTable"), "Arn"),
 				"Condition": map[string]any{"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": leadingKeys}},
 			}
 		}
@@ -340,6 +344,8 @@ func TestStack(t *testing.T) {
 				},
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"},
 					"approval#*", "work#*", "cost#*", "audit"),
+				table([]any{"dynamodb:PutItem", "dynamodb:Query"}, "lock#*"),
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem"}, "releases#*"),
 			},
 			"InteractionsSelfInvoke": {
 				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Interactions"), "Arn")},
@@ -367,6 +373,8 @@ func TestStack(t *testing.T) {
 				dlq("DeployNotify"),
 				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"},
 					"event#*", "run#*", "audit"),
+				table([]any{"dynamodb:GetItem"}, "approval#*"),
+				table([]any{"dynamodb:DeleteItem"}, "lock#*"),
 			},
 			"CostReportSchedulerRoleDefaultPolicy": {
 				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": []any{

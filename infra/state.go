@@ -7,7 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// tableAccess is what one function may do in the state table: these actions, on items whose
+// tableAccess is one grant of a function in the state table: these actions, on items whose
 // partition key matches one of the leading-key patterns (IAM StringLike: `*` matches any
 // characters, a pattern without it matches exactly that key).
 type tableAccess struct {
@@ -17,26 +17,37 @@ type tableAccess struct {
 
 // tableAccessByFunction is the one place that says which function touches which item kinds of the
 // state table, and how (the item kinds of the state design: the pk prefix names the kind). A
-// feature that adds an item kind or a call adds it here; the stack test pins the result.
-func tableAccessByFunction() map[string]tableAccess {
-	return map[string]tableAccess{
-		githubWebhook: {
+// feature that adds an item kind or a call adds it here; the stack test pins the result. A
+// function whose kinds need different actions gets one grant per set of actions, so that no
+// kind gets an action its function never calls on it.
+func tableAccessByFunction() map[string][]tableAccess {
+	return map[string][]tableAccess{
+		githubWebhook: {{
 			actions:     []string{"dynamodb:PutItem", "dynamodb:DeleteItem"},
 			leadingKeys: []string{"delivery#*"},
-		},
+		}},
 		deployNotify: {
 			// Claims of events and run states (PutItem, DeleteItem to release), and the
 			// results of deploys in the audit trail (PutItem).
-			actions:     []string{"dynamodb:PutItem", "dynamodb:DeleteItem"},
-			leadingKeys: []string{"event#*", "run#*", "audit"},
+			{actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, leadingKeys: []string{"event#*", "run#*", "audit"}},
+			// Who requested and approved a deploy, for the reply to its card.
+			{actions: []string{"dynamodb:GetItem"}, leadingKeys: []string{"approval#*"}},
+			// The deploy lock of a finished run, released.
+			{actions: []string{"dynamodb:DeleteItem"}, leadingKeys: []string{"lock#*"}},
 		},
-		costCron: {
+		costCron: {{
 			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
 			leadingKeys: []string{"report#*", "cost#*"},
-		},
+		}},
 		interactions: {
-			actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"},
-			leadingKeys: []string{"approval#*", "work#*", "cost#*", "audit"},
+			{
+				actions:     []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+				leadingKeys: []string{"approval#*", "work#*", "cost#*", "audit"},
+			},
+			// The deploy lock: taken when a dispatch succeeds, read when a card is made.
+			{actions: []string{"dynamodb:PutItem", "dynamodb:Query"}, leadingKeys: []string{"lock#*"}},
+			// /rollback's choices: written by a card, read by autocomplete.
+			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, leadingKeys: []string{"releases#*"}},
 		},
 	}
 }
@@ -72,13 +83,15 @@ func (s *chatOps) addStateTable() awsdynamodb.Table {
 // grantTable gives each function the actions of tableAccessByFunction on the table, only for items
 // whose partition key is one of its own kinds.
 func (s *chatOps) grantTable(table awsdynamodb.Table) {
-	for name, access := range tableAccessByFunction() {
-		s.roles[name].AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings(access.actions...),
-			Resources: &[]*string{table.TableArn()},
-			Conditions: &map[string]any{
-				"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": access.leadingKeys},
-			},
-		}))
+	for name, grants := range tableAccessByFunction() {
+		for _, access := range grants {
+			s.roles[name].AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings(access.actions...),
+				Resources: &[]*string{table.TableArn()},
+				Conditions: &map[string]any{
+					"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": access.leadingKeys},
+				},
+			}))
+		}
 	}
 }

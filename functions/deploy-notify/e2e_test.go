@@ -92,7 +92,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	cardPath := discordtest.APIPath + "/channels/" + cardChannelID + "/messages/" + cardMessageID
 	channelPath := discordtest.APIPath + "/channels/" + testChannelID + "/messages"
-	want := []string{"GET " + cardPath, "PATCH " + cardPath, "GET " + cardPath, "PATCH " + cardPath, "POST " + channelPath, "POST " + channelPath, "POST " + channelPath}
+	replyPath := discordtest.APIPath + "/channels/" + cardChannelID + "/messages" // the failure's reply to the card
+	want := []string{"GET " + cardPath, "PATCH " + cardPath, "GET " + cardPath, "PATCH " + cardPath, "POST " + replyPath, "POST " + channelPath, "POST " + channelPath, "POST " + channelPath}
 	if len(got) != len(want) {
 		t.Fatalf("requests = %q, want %q", got, want)
 	}

@@ -82,11 +82,12 @@ func (e *PublishError) Error() string { return e.Step + ": " + e.Err.Error() }
 
 func (e *PublishError) Unwrap() error { return e.Err }
 
-// Handle reports a workflow_run or deployment_status event in Discord. An event that cannot
-// be read, or is not reported, is logged and acknowledged: retrying cannot change it; so is a
-// copy of an event or run state already reported (notify.Once). A failure to read the token
-// or to reach Discord releases the event's claims and is returned, so that Lambda retries the
-// event and then parks it in the dead-letter queue.
+// Handle reports a workflow_run or deployment_status event in Discord, and replies to the card
+// of a run that finished (finish). An event that cannot be read, or is not reported, is logged
+// and acknowledged: retrying cannot change it; so is a copy of an event or run state already
+// reported (notify.Once). A failure to read the token, to reach Discord or to read who approved
+// a finished run releases the event's claims and is returned, so that Lambda retries the event
+// and then parks it in the dead-letter queue.
 func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
@@ -134,6 +135,9 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 		return unclaim(ctx, claim, &PublishError{Step: fmt.Sprintf("report %s %s", e.DetailType, r.Status), Err: err})
 	}
 	log.Info(string(res.Action), "channel", res.ChannelID, "message", res.MessageID, "reason", res.Reason)
+	if pe := h.finish(ctx, log, p, r, res); pe != nil {
+		return unclaim(ctx, claim, pe)
+	}
 	if !r.Running() {
 		// Once per result: a copy of the event was taken for a duplicate above, and a failed
 		// report is retried before it is recorded.
@@ -142,6 +146,46 @@ func (h *handler) Handle(ctx context.Context, e events.EventBridgeEvent) error {
 		e.ChannelID = res.ChannelID
 		h.audit.Record(ctx, e)
 	}
+	return nil
+}
+
+// finish tells the people of a run approved on a card that it has finished: it releases the
+// card's deploy lock and replies to the message that shows the result, mentioning who
+// requested and who approved it (pinging them unless it succeeded, notify.Report.Pings); a
+// report posted to the channel in place of the card gets a reply only when it has someone to
+// mention. The lock is released first and best effort: a lock left behind lapses after
+// deployrun.LockTTL and only asks the next deploy for a "Deploy anyway", while a lost reply is
+// a failure nobody hears of. A table that could not say who approved, or a reply Discord did not take, is
+// returned, for the event to be retried: the card then shows the result already (Current),
+// and the reply's nonce makes a post that did land the same message.
+func (h *handler) finish(ctx context.Context, log *slog.Logger, p notify.Publisher, r notify.Report, res notify.Result) *PublishError {
+	if r.Source != notify.SourceRun || r.Running() || r.CardMessageID == "" {
+		return nil
+	}
+	if err := notify.ReleaseLock(ctx, h.table, r); err != nil {
+		log.Warn("deploy lock not released", "reason", "it lapses after its TTL", "err", err)
+	}
+	if !res.Current {
+		log.Info("not replied", "reason", "the card shows a newer state")
+		return nil
+	}
+	who, err := notify.PeopleOf(ctx, h.table, r)
+	switch {
+	case state.Unavailable(err):
+		return &PublishError{Step: "read approval", Err: err}
+	case err != nil:
+		log.Warn("approval unreadable", "reason", "replying without mentions", "err", err)
+	}
+	if res.Action == notify.Posted && who == (notify.People{}) {
+		// The report itself is the newest message in the channel, and there is nobody to
+		// mention: a reply would only repeat it.
+		return nil
+	}
+	reply, err := p.Reply(ctx, r, who, res)
+	if err != nil {
+		return &PublishError{Step: fmt.Sprintf("reply %s", r.Status), Err: err}
+	}
+	log.Info("replied", "channel", res.ChannelID, "message", reply.ID, "requester", who.RequesterID, "approver", who.ApproverID, "ping", r.Pings())
 	return nil
 }
 

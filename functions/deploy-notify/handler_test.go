@@ -342,9 +342,9 @@ func TestCard(t *testing.T) {
 			want []string
 		}{
 			{"workflow_run.in_progress.card.derived", edited},
-			{"workflow_run.requested.card.derived", unchanged}, // arrives late: the card shows a newer state
-			{"workflow_run.completed.failure.card.derived", edited},
-			{"workflow_run.in_progress.card.derived", nil}, // delivered twice: not even read
+			{"workflow_run.requested.card.derived", unchanged},                               // arrives late: the card shows a newer state
+			{"workflow_run.completed.failure.card.derived", append(edited, http.MethodPost)}, // and the reply
+			{"workflow_run.in_progress.card.derived", nil},                                   // delivered twice: not even read
 			{"workflow_run.completed.failure.card.derived", nil},
 		}
 		for i, s := range steps {
@@ -492,7 +492,7 @@ func TestDiscordErrors(t *testing.T) {
 		{"5xx beyond the retries", false, http.MethodPost, []discordtest.Reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
 		{"429 longer than the wait budget", false, http.MethodPost, []discordtest.Reply{rateLimited(30 * time.Second)}, true, 0, 1},
 		{"card read 5xx beyond the retries", true, http.MethodGet, []discordtest.Reply{serverError, serverError, serverError, serverError}, true, 3500 * time.Millisecond, 4},
-		{"card edit 429 waited out", true, http.MethodPatch, []discordtest.Reply{rateLimited(250 * time.Millisecond)}, false, 250 * time.Millisecond, 3},
+		{"card edit 429 waited out", true, http.MethodPatch, []discordtest.Reply{rateLimited(250 * time.Millisecond)}, false, 250 * time.Millisecond, 4},
 		{"unauthorized is not retried", false, http.MethodPost, []discordtest.Reply{discordtest.Error(http.StatusUnauthorized, 0, "401: Unauthorized")}, true, 0, 1},
 	}
 	for _, tt := range tests {

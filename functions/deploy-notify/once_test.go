@@ -40,7 +40,7 @@ func TestRedelivery(t *testing.T) {
 		firstCalls    []string
 	}{
 		{"run posted", "workflow_run", "workflow_run.completed.failure.derived", "", false, []string{http.MethodPost}},
-		{"run on its card", "workflow_run", "workflow_run.completed.failure.card.derived", "", true, []string{http.MethodGet, http.MethodPatch}},
+		{"run on its card", "workflow_run", "workflow_run.completed.failure.card.derived", "", true, []string{http.MethodGet, http.MethodPatch, http.MethodPost}}, // the reply
 		{"deployment", "deployment_status", "deployment_status.created", "", false, []string{http.MethodPost}},
 		// Without a card, requested and in_progress are one "running" post.
 		{"running run posted", "workflow_run", "workflow_run.requested", "workflow_run.in_progress.derived", false, []string{http.MethodPost}},

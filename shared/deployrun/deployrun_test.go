@@ -98,3 +98,13 @@ func TestRollbackButtonID(t *testing.T) {
 		t.Fatalf("RollbackButtonID(prod) = %q", id)
 	}
 }
+
+// TestLockKey pins the deploy lock's key: interactions writes it, deploy-notify deletes it, and
+// the stack's grants name its partition (lock#*).
+func TestLockKey(t *testing.T) {
+	t.Parallel()
+	got := LockKey("prod", "1300000000000000100")
+	if got.PK != "lock#prod" || got.SK != "1300000000000000100" || got.PK != LockPK("prod") {
+		t.Fatalf("LockKey = %+v", got)
+	}
+}

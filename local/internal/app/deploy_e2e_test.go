@@ -82,6 +82,7 @@ func TestDeployFlow(t *testing.T) {
 
 	payload, err := caller.Edit(githubapptest.Payload(t, "workflow_run.completed.failure.derived"), map[string]any{
 		"workflow_run.id":            run,
+		"workflow_run.run_number":    runNumber(run),
 		"workflow_run.path":          ".github/workflows/" + demo.Workflow,
 		"workflow_run.display_title": "Deploy dev by minji [" + correlation + "]",
 	})

@@ -394,7 +394,7 @@ func runPayload(t *testing.T, file string, set map[string]any) ([]byte, int64) {
 	t.Helper()
 	base := githubapptest.Payload(t, file)
 	id := 8000000000 + e2e.runSeq.Add(1)
-	set["workflow_run.id"] = id
+	set["workflow_run.id"], set["workflow_run.run_number"] = id, runNumber(id)
 	payload, err := caller.Edit(base, set)
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +402,12 @@ func runPayload(t *testing.T, file string, set map[string]any) ([]byte, int64) {
 	return payload, id
 }
 
-// posted returns the channel messages whose embed footer names the run.
+// runNumber is the run number the tests give the run with id: a status embed's footer names a
+// run by its number. The tests' runs (8000000001, ...) and the local GitHub's (9000000001, ...)
+// become 8001... and 9001..., apart from each other and from the recorded payloads' (#2).
+func runNumber(id int64) int64 { return id/1000000000*1000 + id%1000 }
+
+// postedFor returns the channel messages whose embed footer names the run with id.
 func postedFor(runID int64) []discord.Message {
 	var out []discord.Message
 	for _, r := range e2e.local.Discord.Records() {
@@ -410,7 +415,8 @@ func postedFor(runID int64) []discord.Message {
 			continue
 		}
 		for _, e := range r.Message.Embeds {
-			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("run %d ", runID)) {
+			// The channel speaks English (CHATOPS_LANGUAGE=en): "run #<run number> · attempt <n> · <status>".
+			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("run #%d ", runNumber(runID))) {
 				out = append(out, r.Message)
 			}
 		}

@@ -39,6 +39,10 @@ type Result struct {
 	// Reason says why a card's report was posted to the channel instead, or what the card
 	// showed when it was left unchanged.
 	Reason string
+	// Current says that the message shows this very report: edited or posted now, or left
+	// unchanged because it showed it already (a retry after a later step failed). It is false
+	// when the card shows a newer state, which a reply about this one would contradict.
+	Current bool
 }
 
 // Publisher shows reports in Discord.
@@ -86,7 +90,8 @@ func (p Publisher) editCard(ctx context.Context, r Report) (Result, error) {
 			continue
 		}
 		if !r.supersedes(s) {
-			return Result{Action: Unchanged, ChannelID: channelID, MessageID: messageID, Reason: "card shows " + e.Footer.Text}, nil
+			return Result{Action: Unchanged, ChannelID: channelID, MessageID: messageID, Reason: "card shows " + e.Footer.Text,
+				Current: r.shows(s)}, nil
 		}
 	}
 	embeds = append(embeds[:min(len(embeds), discord.MaxEmbeds-1)], r.Embed(p.Texts.Printer()))
@@ -101,7 +106,7 @@ func (p Publisher) editCard(ctx context.Context, r Report) (Result, error) {
 	case err != nil:
 		return Result{}, fmt.Errorf("edit card %s/%s: %w", channelID, messageID, err)
 	}
-	return Result{Action: Edited, ChannelID: channelID, MessageID: edited.ID}, nil
+	return Result{Action: Edited, ChannelID: channelID, MessageID: edited.ID, Current: true}, nil
 }
 
 func (p Publisher) post(ctx context.Context, r Report, reason string) (Result, error) {
@@ -109,7 +114,7 @@ func (p Publisher) post(ctx context.Context, r Report, reason string) (Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("post to channel %s: %w", p.ChannelID, err)
 	}
-	return Result{Action: Posted, ChannelID: p.ChannelID, MessageID: posted.ID, Reason: reason}, nil
+	return Result{Action: Posted, ChannelID: p.ChannelID, MessageID: posted.ID, Reason: reason, Current: true}, nil
 }
 
 // codeCannotEditOthers is Discord's "Cannot edit a message authored by another user".

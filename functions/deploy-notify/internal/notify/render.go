@@ -117,8 +117,8 @@ func (r Report) description(p *i18n.Printer) string {
 		}
 		parts = append(parts, repo)
 	}
-	if r.Source == SourceRun && r.RunNumber > 0 {
-		parts = append(parts, p.T("notify.run.number", i18n.Args{"Number": r.RunNumber}))
+	if run := r.runLink(p); run != "" {
+		parts = append(parts, run)
 	}
 	d := strings.Join(parts, " · ")
 	if r.Description != "" {
@@ -206,14 +206,18 @@ const maxNonce = 25
 // and one per deployment and state. It is readable ("dn-4rbqz7-1-success") when that fits in
 // 25 characters, else a hash of the same. Discord checks nonces over a few minutes only, the
 // span in which EventBridge duplicates and Lambda's retries arrive.
-func (r Report) Nonce() string {
+func (r Report) Nonce() string { return r.nonce("dn") }
+
+// nonce is Nonce with prefix for a run's messages: "dn" for its status post, "dr" for the
+// reply to its result.
+func (r Report) nonce(prefix string) string {
 	var key string
 	if r.Source == SourceRun {
 		status := r.Status
 		if r.Running() {
 			status = "running"
 		}
-		key = fmt.Sprintf("dn-%s-%d-%s", strconv.FormatInt(r.RunID, 36), r.Attempt, status)
+		key = fmt.Sprintf("%s-%s-%d-%s", prefix, strconv.FormatInt(r.RunID, 36), r.Attempt, status)
 	} else {
 		key = fmt.Sprintf("dd-%s-%s", strconv.FormatInt(r.DeploymentID, 36), r.Status)
 	}
@@ -226,30 +230,53 @@ func (r Report) Nonce() string {
 }
 
 // footer says which run attempt and status a run's status embed shows, so that a later event
-// can tell whether it is newer (Texts.statusOf reads it back): "run 289782451 · attempt 1 ·
-// success" / "실행 289782451 · 시도 1 · 성공". Ids stay plain digits, as GitHub writes them.
+// can tell whether it is newer (Texts.statusOf reads it back): "run #163 · attempt 1 · success"
+// / "실행 #163 · 시도 1 · 성공". The run is named by its number, as in the description and the
+// reply: one way to name a run. Cards written before carry the run's id instead ("run 289782451
+// · attempt 1 · success", notify.footer.run_id), which statusOf still reads; a run without a
+// number (GitHub always sends one) is written that way too.
 func (r Report) footer(p *i18n.Printer) string {
+	if r.Source == SourceRun && r.RunNumber <= 0 {
+		return p.T("notify.footer.run_id", i18n.Args{"Run": strconv.FormatInt(r.RunID, 10), "Attempt": strconv.Itoa(r.Attempt), "Status": r.status(p)})
+	}
 	if r.Source == SourceRun {
-		return p.T("notify.footer.run", i18n.Args{"Run": strconv.FormatInt(r.RunID, 10), "Attempt": strconv.Itoa(r.Attempt), "Status": r.status(p)})
+		return p.T("notify.footer.run", i18n.Args{"Number": strconv.Itoa(r.RunNumber), "Attempt": strconv.Itoa(r.Attempt), "Status": r.status(p)})
 	}
 	return p.T("notify.footer.deployment", i18n.Args{
 		"Deployment": strconv.FormatInt(r.DeploymentID, 10), "StatusID": strconv.FormatInt(r.DeploymentStatusID, 10), "Status": r.status(p),
 	})
 }
 
-// shown is the run state a card's status embed shows.
+// shown is the run state a card's status embed shows. Its run is named by runNumber, or by
+// runID on a card written before footers named the number.
 type shown struct {
-	runID   int64
-	attempt int
-	status  string
+	runNumber int
+	runID     int64
+	attempt   int
+	status    string
 }
 
-// supersedes reports whether r is newer than what the card shows: a later run (GitHub's run
-// ids grow), a later attempt of the same run, or a later status of the same attempt. Equal is
+// otherRun compares r's run with the card's: other is true when they differ, later when r's is
+// the later one (both run numbers and run ids grow).
+func (r Report) otherRun(s shown) (other, later bool) {
+	if s.runNumber == 0 {
+		return r.RunID != s.runID, r.RunID > s.runID
+	}
+	return r.RunNumber != s.runNumber, r.RunNumber > s.runNumber
+}
+
+// shows reports whether the card shows r's own run attempt and status.
+func (r Report) shows(s shown) bool {
+	other, _ := r.otherRun(s)
+	return !other && r.Attempt == s.attempt && r.Status == s.status
+}
+
+// supersedes reports whether r is newer than what the card shows: a later run, a later attempt
+// of the same run (a re-run keeps its number), or a later status of the same attempt. Equal is
 // not newer: a duplicate event changes nothing.
 func (r Report) supersedes(s shown) bool {
-	if r.RunID != s.runID {
-		return r.RunID > s.runID
+	if other, later := r.otherRun(s); other {
+		return later
 	}
 	if r.Attempt != s.attempt {
 		return r.Attempt > s.attempt

@@ -283,7 +283,8 @@ func TestSupersedes(t *testing.T) {
 	if _, ok := texts.statusOf(discord.Embed{Title: "Deploy request"}); ok {
 		t.Error("statusOf recognised an embed without a footer")
 	}
-	// What Embed writes, statusOf reads, for every status in every language.
+	// What Embed writes, statusOf reads, for every status in every language: the run by its
+	// number, or by its id when GitHub gave no number.
 	for _, lang := range i18n.Languages() {
 		p := testTexts(lang).Printer()
 		for status := range runLooks {
@@ -291,6 +292,50 @@ func TestSupersedes(t *testing.T) {
 			if s, ok := texts.statusOf(r.Embed(p)); !ok || s != (shown{runID: 100, attempt: 2, status: status}) {
 				t.Errorf("%s: statusOf(r.Embed()) = %+v, %v for %s", lang, s, ok, status)
 			}
+			r.RunNumber = 7
+			if s, ok := texts.statusOf(r.Embed(p)); !ok || s != (shown{runNumber: 7, attempt: 2, status: status}) || !r.shows(s) {
+				t.Errorf("%s: statusOf(r.Embed()) = %+v, %v for %s with a run number", lang, s, ok, status)
+			}
 		}
+	}
+}
+
+// TestSupersedesByNumber: footers name the run by its number ("run #7"); a card written
+// before names it by its id, and is still compared by id.
+func TestSupersedesByNumber(t *testing.T) {
+	t.Parallel()
+	texts := testTexts(i18n.English)
+	r := Report{Source: SourceRun, RunID: 100, RunNumber: 7, Attempt: 2, Status: "in_progress"}
+	tests := []struct {
+		footer      string
+		want, shows bool
+	}{
+		{"run #7 · attempt 2 · requested", true, false},
+		{"run #7 · attempt 2 · in_progress", false, true}, // duplicate
+		{"run #7 · attempt 2 · failure", false, false},    // in_progress arriving after completed
+		{"run #7 · attempt 1 · failure", true, false},     // a re-run keeps its number
+		{"run #6 · attempt 5 · success", true, false},     // a later run on the same card
+		{"run #8 · attempt 1 · requested", false, false},
+		{"실행 #7 · 시도 1 · 실패", true, false},
+		{"실행 #7 · 시도 2 · 진행 중", false, true},
+		{"run 100 · attempt 2 · requested", true, false}, // a card from before: the run's id
+		{"run 100 · attempt 2 · in_progress", false, true},
+		{"run 101 · attempt 1 · requested", false, false},
+	}
+	for _, tt := range tests {
+		s, ok := texts.statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: tt.footer}})
+		if !ok {
+			t.Errorf("statusOf(%q) not recognised", tt.footer)
+			continue
+		}
+		if got := r.supersedes(s); got != tt.want {
+			t.Errorf("supersedes(%q) = %v, want %v", tt.footer, got, tt.want)
+		}
+		if got := r.shows(s); got != tt.shows {
+			t.Errorf("shows(%q) = %v, want %v", tt.footer, got, tt.shows)
+		}
+	}
+	if _, ok := texts.statusOf(discord.Embed{Footer: &discord.EmbedFooter{Text: "run #0 · attempt 1 · success"}}); ok {
+		t.Error("statusOf read run #0")
 	}
 }

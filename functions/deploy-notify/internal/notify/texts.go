@@ -33,10 +33,22 @@ func (t *Texts) Printer() *i18n.Printer {
 	return t.catalog.Printer(t.lang)
 }
 
-// footerReader reads the run footers of one language.
+// footerReader reads the run footers of one language, of one template.
 type footerReader struct {
 	pattern  *regexp.Regexp    // groups run, attempt, status
 	statuses map[string]string // the footer's word for a status → the status
+	byID     bool              // the run group is the run's id (notify.footer.run_id), not its number
+}
+
+// footerTemplates are the run footers statusOf reads: the one Embed writes, naming the run
+// number, and the one of cards written before, naming the run id. field is the template's run
+// field.
+var footerTemplates = []struct {
+	id, field string
+	byID      bool
+}{
+	{"notify.footer.run", "Number", false},
+	{"notify.footer.run_id", "Run", true},
 }
 
 // Placeholders for the fields of the footer template, turned into the pattern's groups.
@@ -46,10 +58,10 @@ const (
 	statusField  = "\x00status\x00"
 )
 
-// newFooterReader derives the pattern of p's run footers from its template, so that the text
-// is written in one place, the catalog.
-func newFooterReader(p *i18n.Printer) (footerReader, bool) {
-	r := footerReader{statuses: map[string]string{}}
+// newFooterReader derives the pattern of p's run footers from the template id, whose run field
+// is field, so that the text is written in one place, the catalog.
+func newFooterReader(p *i18n.Printer, id, field string, byID bool) (footerReader, bool) {
+	r := footerReader{statuses: map[string]string{}, byID: byID}
 	var words []string
 	for status, l := range runLooks {
 		w := p.T(l.status)
@@ -59,7 +71,7 @@ func newFooterReader(p *i18n.Printer) (footerReader, bool) {
 	sort.Strings(words)
 	// A status GitHub added after this code is written as GitHub spells it.
 	words = append(words, `[a-z_]+`)
-	text := regexp.QuoteMeta(p.T("notify.footer.run", i18n.Args{"Run": runField, "Attempt": attemptField, "Status": statusField}))
+	text := regexp.QuoteMeta(p.T(id, i18n.Args{field: runField, "Attempt": attemptField, "Status": statusField}))
 	for field, group := range map[string]string{
 		runField: `(?P<run>\d+)`, attemptField: `(?P<attempt>\d+)`, statusField: `(?P<status>` + strings.Join(words, "|") + `)`,
 	} {
@@ -78,9 +90,11 @@ func newFooterReader(p *i18n.Printer) (footerReader, bool) {
 
 func (t *Texts) readers() []footerReader {
 	t.once.Do(func() {
-		for _, l := range i18n.Languages() {
-			if r, ok := newFooterReader(t.catalog.Printer(l)); ok {
-				t.footers = append(t.footers, r)
+		for _, tmpl := range footerTemplates {
+			for _, l := range i18n.Languages() {
+				if r, ok := newFooterReader(t.catalog.Printer(l), tmpl.id, tmpl.field, tmpl.byID); ok {
+					t.footers = append(t.footers, r)
+				}
 			}
 		}
 	})
@@ -108,7 +122,13 @@ func (t *Texts) statusOf(e discord.Embed) (s shown, ok bool) {
 		if !known {
 			status = word
 		}
-		return shown{runID: id, attempt: attempt, status: status}, true
+		if r.byID {
+			return shown{runID: id, attempt: attempt, status: status}, true
+		}
+		if id <= 0 {
+			continue
+		}
+		return shown{runNumber: int(id), attempt: attempt, status: status}, true
 	}
 	return shown{}, false
 }

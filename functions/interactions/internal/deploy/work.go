@@ -26,6 +26,7 @@ func (s *Service) requestWork(ctx context.Context, k Kind, req command.Request) 
 		r.RequesterID, r.Requester = u.ID, u.Username
 	}
 	msg, err := s.card(ctx, approval.Channel(req), &r, req.Option("ref"), req.Option("to"))
+	msg = s.warnInFlight(ctx, approval.Channel(req), r, msg)
 	outcome, detail := "requested", ""
 	if err != nil {
 		outcome, detail = "failed", err.Error()
@@ -150,6 +151,7 @@ func (s *Service) dispatch(ctx context.Context, t approval.Texts, k Kind, req co
 	s.audit(ctx, req, entry)
 	res.RunID, res.URL = run.ID, run.HTMLURL
 	rec.State = approval.Dispatched
+	s.holdLock(ctx, r, correlationID, rec.By, run.RunDetails)
 	return rec
 }
 

@@ -42,6 +42,9 @@ clean: ## remove build outputs
 
 # --- The stack (infra/): the CDK CLI pinned in package.json, the app in cdk.json. ---
 # Context overrides for synth and deploy, e.g. CDK_CONTEXT='-c discordApplicationId=123 -c githubAppId=456'.
+# CDK_CONTEXT is read as shell words and make leaves its $ alone ($(value ...)): put a value
+# with spaces, ( ) * ? or $ in single quotes inside it, as on a command line:
+#   make synth CDK_CONTEXT="-c 'costSchedule=cron(0 9 ? * MON-FRI *)' -c deployRoleIds=123"
 CDK_CONTEXT ?=
 CDK := node_modules/.bin/cdk
 synth lint deploy: export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
@@ -51,7 +54,7 @@ $(CDK): package.json package-lock.json
 	@touch $@
 
 synth: $(CDK) ## cdk synth into cdk.out/ (builds the functions; cdk-nag AwsSolutions fails it on any finding)
-	$(CDK) synth --quiet $(CDK_CONTEXT)
+	$(CDK) synth --quiet $(value CDK_CONTEXT)
 
 lint: synth ## cfn-lint on the synthesized template (config: .cfnlintrc.yaml)
 	cfn-lint
@@ -65,7 +68,7 @@ setup: $(CDK) ## once: Discord bot, GitHub App, secrets in SSM, cdk.context.json
 
 deploy: build $(CDK) ## build, cdk deploy (cdk.context.json, then CDK_CONTEXT='-c key=value ...'), register the commands, wire Discord and the App
 	args=$$(test ! -f cdk.context.json || go run ./setup context-args) && \
-		$(CDK) deploy --strict $$args $(CDK_CONTEXT) --outputs-file cdk.out/outputs.json
+		$(CDK) deploy --strict $$args $(value CDK_CONTEXT) --outputs-file cdk.out/outputs.json
 	$(MAKE) register REGISTER_ARGS="--function $$(node -p 'require("./cdk.out/outputs.json").DiscordChatOps.InteractionsFunctionName')"
 	go run ./setup wire
 
@@ -79,7 +82,16 @@ doctor: ## check the deployed suite (stack, Discord, GitHub App, workflow, secre
 # (make deploy does this with the stack's InteractionsFunctionName output).
 .PHONY: register
 register: ## replace the Discord slash commands (GUILD=<id>: one guild, instant; else global)
-	go run ./functions/interactions/cmd/register $(if $(GUILD),--guild $(GUILD)) $(if $(DISCORD_BOT_TOKEN),,--from-ssm) $(REGISTER_ARGS)
+	@if [ -z "$$DISCORD_APPLICATION_ID" ] && [ -z "$(REGISTER_ARGS)" ]; then \
+		echo "make register: set DISCORD_APPLICATION_ID (Developer Portal → your application → General Information → Application ID)"; \
+		echo "  and the bot token: DISCORD_BOT_TOKEN (Bot → Reset Token), or AWS credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,"; \
+		echo "  and AWS_REGION) that may read the SecureString $${CHATOPS_PARAMETER_PREFIX:-/chatops}/discord/bot-token from SSM."; \
+		echo "  e.g. DISCORD_APPLICATION_ID=1290000000000000001 DISCORD_BOT_TOKEN=... make register GUILD=<server id>"; \
+		exit 2; \
+	fi
+	@go run ./functions/interactions/cmd/register $(if $(GUILD),--guild $(GUILD)) $(if $(DISCORD_BOT_TOKEN),,--from-ssm) $(REGISTER_ARGS) || { \
+		$(if $(DISCORD_BOT_TOKEN),,echo "make register: the bot token came from SSM ($${CHATOPS_PARAMETER_PREFIX:-/chatops}/discord/bot-token) with your AWS credentials (AWS_PROFILE, AWS_REGION, ...); set them, or set DISCORD_BOT_TOKEN to skip SSM.";) \
+		exit 1; }
 
 # --- Failed events: a dead-letter queue's events sent back to their function (docs/DEPLOY.md, "Failed
 # events"). The dead-letter alarm's post in Discord gives the command with each queue's URL.
@@ -96,6 +108,8 @@ local: ## run the suite locally (ARGS='--demo', '--port 9000', '--discord=record
 	go run ./local --build $(ARGS)
 
 demo: ## the scripted tour on the demo setup: /status, /cost, /deploy + Approve, a PR, a failed deploy
+	@echo "make demo: compiles the local runner, then builds the four functions and starts moto_server."
+	@echo "  The first run takes 2 to 5 minutes (a cold Go build cache on two cores); later runs take seconds."
 	go run ./local --build --demo --tour $(ARGS)
 
 # --- Benchmarks (bench/, docs/BENCHMARKS.md): the interactions function against the usual Node.js and

@@ -56,6 +56,9 @@ type config struct {
 	// unset lists the context keys that a deployment needs but that may stay empty for a synth
 	// (a fresh clone has no Discord application or GitHub App yet). The stack warns about them.
 	unset []string
+	// warnings are settings that synthesize and deploy but leave a feature unusable; the stack
+	// adds each as a synth warning.
+	warnings []string
 }
 
 // envVar is one row of the environment table: a variable, its value, and who reads it.
@@ -165,7 +168,6 @@ func loadConfig(get func(key string) any) (config, error) {
 		workflowRE      = regexp.MustCompile(`^[A-Za-z0-9._-]+\.ya?ml$`)
 		publicKeyRE     = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 		parameterPathRE = regexp.MustCompile(`^(/[A-Za-z0-9._-]+)+$`)
-		scheduleRE      = regexp.MustCompile(`^(cron\(\S+ \S+ \S+ \S+ \S+ \S+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\))$`)
 		budgetRE        = regexp.MustCompile(`^[0-9]+(\.[0-9]{1,2})?$`)
 		loginRE         = regexp.MustCompile(`^[A-Za-z0-9\[\]_.-]+$`)
 		labelRE         = regexp.MustCompile(`^[^,]+$`)
@@ -190,7 +192,7 @@ func loadConfig(get func(key string) any) (config, error) {
 		githubAppID:           p.optional("githubAppId", snowflakeRE, "a GitHub App id"),
 		githubAPIURL:          p.httpsURL("githubApiUrl"),
 		discordAPIURL:         p.httpsURL("discordApiUrl"),
-		costSchedule:          p.match("costSchedule", scheduleRE, "an EventBridge Scheduler cron(m h dom mon dow y) or rate() expression"),
+		costSchedule:          p.schedule("costSchedule"),
 		reportTimezone:        p.timezone("reportTimezone"),
 		throttleRateLimit:     p.positive("throttleRateLimit", false),
 		throttleBurstLimit:    p.positive("throttleBurstLimit", true),
@@ -212,6 +214,10 @@ func loadConfig(get func(key string) any) (config, error) {
 		}
 	}
 	c.unset = p.unset
+	if len(c.deployRoleIDs) == 0 {
+		c.warnings = append(c.warnings, "deployRoleIds is empty: nobody can /deploy, /rollback or /scale. "+
+			"Set it to the Discord role ids allowed to (comma-separated; Server Settings → Roles → right-click a role → Copy Role ID)")
+	}
 	if len(p.problems) > 0 {
 		return config{}, fmt.Errorf("invalid CDK context (set it in cdk.json or with -c key=value):\n%w", errors.Join(p.problems...))
 	}
@@ -290,6 +296,16 @@ func (p *parser) list(key string, re *regexp.Regexp, want string, emptyOK bool) 
 		items = append(items, item)
 	}
 	return items
+}
+
+// schedule is an EventBridge Scheduler cron() or rate() expression, checked field by field
+// (checkSchedule): a wrong one would otherwise pass synth and fail the deployment.
+func (p *parser) schedule(key string) string {
+	v := p.str(key)
+	if err := checkSchedule(v); err != nil {
+		p.fail(key, "%q: %s", v, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	return v
 }
 
 func (p *parser) httpsURL(key string) string {

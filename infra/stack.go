@@ -152,6 +152,9 @@ func newStack(scope constructs.Construct, id string, props stackProps) awscdk.St
 			"context %s is empty: the stack synthesizes, but the suite cannot work until it is set (docs/DEPLOY.md)",
 			strings.Join(s.config.unset, ", "))))
 	}
+	for _, w := range s.config.warnings {
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("chatops:config"), jsii.String(w))
+	}
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return stack
 }

@@ -22,6 +22,15 @@ import (
 // cdk-nag findings (errors and warnings of the AwsSolutions pack).
 func synth(t *testing.T, overrides map[string]string) (template, []string) {
 	t.Helper()
+	stack := synthStack(t, overrides)
+	tmpl := template(*assertions.Template_FromStack(stack, nil).ToJSON())
+	annotations := assertions.Annotations_FromStack(stack)
+	return tmpl, findings(t, annotations)
+}
+
+// synthStack builds the stack from cdk.json's context plus overrides, bundling skipped.
+func synthStack(t *testing.T, overrides map[string]string) awscdk.Stack {
+	t.Helper()
 	ctx := cdkJSONContext(t)
 	for k, v := range overrides {
 		ctx[k] = v
@@ -38,14 +47,17 @@ func synth(t *testing.T, overrides map[string]string) (template, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack := newStack(app, "Test", stackProps{config: cfg, functionsDir: functionsDir})
+	return newStack(app, "Test", stackProps{config: cfg, functionsDir: functionsDir})
+}
 
-	tmpl := template(*assertions.Template_FromStack(stack, nil).ToJSON())
-	annotations := assertions.Annotations_FromStack(stack)
+// findings are the cdk-nag findings of annotations (errors and warnings of the AwsSolutions
+// pack), each as JSON.
+func findings(t *testing.T, annotations assertions.Annotations) []string {
+	t.Helper()
 	nagFinding := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))
 	errs := annotations.FindError(jsii.String("*"), nagFinding)
 	warnings := annotations.FindWarning(jsii.String("*"), nagFinding)
-	var findings []string
+	var found []string
 	for _, m := range append(*errs, *warnings...) {
 		// The message type is deprecated in favour of a package the Go bindings do not have;
 		// its JSON says everything (level, construct path, rule and message).
@@ -53,9 +65,9 @@ func synth(t *testing.T, overrides map[string]string) (template, []string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		findings = append(findings, string(b))
+		found = append(found, string(b))
 	}
-	return tmpl, findings
+	return found
 }
 
 // cdkJSONContext returns the context of the repository's cdk.json.

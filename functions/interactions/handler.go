@@ -80,6 +80,8 @@ type Handler struct {
 	language      i18n.Language
 	log           *slog.Logger
 	now           func() time.Time
+	// badSignatures names DISCORD_PUBLIC_KEY in the log when no request passes the check.
+	badSignatures badSignatures
 }
 
 // request is the interaction in as the commands see it: received at, handled by the
@@ -143,8 +145,10 @@ func (h *Handler) ack(ctx context.Context, req events.APIGatewayV2HTTPRequest) e
 	sig, ts := header(req, headerSignature, signature.HeaderSignature), header(req, headerTimestamp, signature.HeaderTimestamp)
 	if err := h.verifier.Verify(sig, ts, body, now); err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "refused", slog.String("request_id", requestID), slog.String("error", err.Error()))
+		h.badSignatures.fail(ctx, h.log, err)
 		return apigw.Text(http.StatusUnauthorized, "invalid request signature")
 	}
+	h.badSignatures.pass()
 	in, err := discord.ParseInteraction(body)
 	if err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "malformed interaction", slog.String("request_id", requestID), slog.String("error", err.Error()))

@@ -15,19 +15,29 @@ import (
 func Build(ctx context.Context, repoRoot, outDir string) (map[string]string, error) {
 	bins := map[string]string{}
 	for _, name := range Names() {
-		out, err := filepath.Abs(filepath.Join(outDir, name, "bootstrap"))
+		out, err := BuildFunction(ctx, repoRoot, outDir, name)
 		if err != nil {
 			return nil, err
-		}
-		cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, ".")
-		cmd.Dir = filepath.Join(repoRoot, "functions", name)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=", "GOARCH=")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("build %s: %w\n%s", name, err, b)
 		}
 		bins[name] = out
 	}
 	return bins, nil
+}
+
+// BuildFunction compiles one function as Build does and returns its binary, so that a caller
+// can say which one is building: with a cold build cache, each takes a minute or more.
+func BuildFunction(ctx context.Context, repoRoot, outDir, name string) (string, error) {
+	out, err := filepath.Abs(filepath.Join(outDir, name, "bootstrap"))
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, ".")
+	cmd.Dir = filepath.Join(repoRoot, "functions", name)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=", "GOARCH=")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %w\n%s", name, err, b)
+	}
+	return out, nil
 }
 
 // Binaries returns the binaries a Build into outDir made, checking that each exists.

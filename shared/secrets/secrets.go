@@ -33,6 +33,18 @@ const maxNamesPerCall = 10
 // ErrNotFound is wrapped by the error Get returns when a parameter does not exist.
 var ErrNotFound = errors.New("parameter not found")
 
+// NotFoundError is the error Get returns when parameters do not exist: Names are their full
+// SSM names, for a message that says exactly which parameter to create. It wraps ErrNotFound.
+type NotFoundError struct {
+	Names []string
+}
+
+func (e *NotFoundError) Error() string {
+	return "get SSM parameters " + strings.Join(e.Names, ", ") + ": " + ErrNotFound.Error()
+}
+
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
 // GetParametersAPI is the part of the SSM client a Store uses; *ssm.Client satisfies it.
 type GetParametersAPI interface {
 	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
@@ -91,7 +103,8 @@ func (s *Store) FullName(name string) string {
 // Get returns the values of the named parameters, keyed by the short names it was given. Names
 // that are cached and not expired are served from memory; the rest are fetched with decryption,
 // ten per GetParameters call. When any parameter does not exist the error, which wraps
-// ErrNotFound, names every missing parameter by its full name. Errors never contain a value.
+// ErrNotFound and is a *NotFoundError, names every missing parameter by its full name. Errors
+// never contain a value.
 func (s *Store) Get(ctx context.Context, names ...string) (map[string]string, error) {
 	out := make(map[string]string, len(names))
 	missing := s.fromCache(names, out)
@@ -198,7 +211,7 @@ func (s *Store) fetch(ctx context.Context, names []string) (map[string]string, e
 	}
 	if len(invalid) > 0 {
 		slices.Sort(invalid)
-		return nil, fmt.Errorf("get SSM parameters %s: %w", strings.Join(invalid, ", "), ErrNotFound)
+		return nil, &NotFoundError{Names: invalid}
 	}
 	return got, nil
 }

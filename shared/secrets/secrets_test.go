@@ -288,6 +288,10 @@ func TestStoreAgainstMoto(t *testing.T) {
 		if got != nil {
 			t.Errorf("Get returned %v with an error", got)
 		}
+		var nf *secrets.NotFoundError
+		if !errors.As(err, &nf) || len(nf.Names) != len(short) || nf.Names[0] != "/missing/absent-00" {
+			t.Errorf("NotFoundError %+v, want the %d full names of the missing parameters", nf, len(short))
+		}
 		msg := err.Error()
 		for _, name := range short {
 			if !strings.Contains(msg, "/missing/"+name) {

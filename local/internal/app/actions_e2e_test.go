@@ -85,6 +85,15 @@ func TestAssign(t *testing.T) {
 	if text := fmt.Sprint(answer.Content, answer.Embeds); !strings.Contains(text, "octocat") || !strings.Contains(text, "7") {
 		t.Errorf("answer %+v, want it to name octocat and #7", shownOf(answer))
 	}
+	// The local GitHub answers an issue the repository does not have with GitHub's 404.
+	_, missing := interact(t, e2e.discord.Command(minji, "assign",
+		caller.Option{Name: "number", Value: 404}, caller.Option{Name: "assignee", Value: "@octocat"}))
+	if n := len(e2e.local.GitHub.Assignments()); n != before+1 {
+		t.Errorf("%d assignments after #404, want %d", n, before+1)
+	}
+	if text := fmt.Sprint(missing.Content, missing.Embeds); !strings.Contains(text, "#404") {
+		t.Errorf("answer %+v, want it to say there is no #404", shownOf(missing))
+	}
 }
 
 // TestRollbackCard is /rollback through the runner: a card naming the earlier successful

@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/discord-chatops/chatops/local/internal/caller"
 	"github.com/discord-chatops/chatops/local/internal/demo"
 	"github.com/discord-chatops/chatops/local/internal/fakegithub"
 	"github.com/discord-chatops/chatops/local/internal/recorder"
@@ -54,6 +57,9 @@ type Local struct {
 	moto    *mototest.Server
 	servers []*http.Server
 	once    sync.Once
+
+	tryOnce    sync.Once
+	tryDiscord *caller.Discord
 }
 
 // Start starts everything o asks for. out receives what Discord and GitHub would show; log the
@@ -63,7 +69,8 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	if err != nil {
 		return nil, err
 	}
-	bins, err := binaries(ctx, o)
+	p := progress{w: o.Progress}
+	bins, registerBin, err := binaries(ctx, o, p)
 	if err != nil {
 		return nil, err
 	}
@@ -77,9 +84,11 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	var awsEnv []string
 	var githubKey *rsa.PrivateKey
 	if o.Demo {
+		done := p.step("starting moto_server (the first start of a Python process takes a few seconds)")
 		if l.moto, err = mototest.New(); err != nil {
 			return l, err
 		}
+		done()
 		l.MotoURL = l.moto.URL
 		awsEnv = l.moto.Env()
 		keyPEM := []byte(s.githubKeyPEM)
@@ -94,9 +103,11 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 		if err != nil {
 			return l, fmt.Errorf("AWS config for moto: %w", err)
 		}
+		done = p.step("seeding the demo account: state table, instances, ECS, Auto Scaling, EKS, metrics, costs, secrets")
 		if l.World, err = demo.Seed(ctx, cfg, l.moto, keyPEM, s.botToken, s.webhookSecret, time.Now()); err != nil {
 			return l, fmt.Errorf("seed the demo: %w", err)
 		}
+		done()
 		s.contract["DEAD_LETTER_QUEUES"] = l.World.DeadLetterQueues
 		l.TableFrom = "created in moto"
 	} else {
@@ -107,12 +118,17 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	}
 
 	if o.Discord == Record {
-		l.Discord = recorder.New(s.contract["DISCORD_APPLICATION_ID"], botTokenCheck(o, s), out)
+		l.Discord = recorder.New(s.contract["DISCORD_APPLICATION_ID"], botTokenCheck(o, s), directory(s.contract, o.ANSI), out)
 		u, err := l.serve(l.Discord.Handler(), 0)
 		if err != nil {
 			return l, err
 		}
 		s.contract["DISCORD_API_URL"] = u + discordtest.APIPath
+		done := p.step("registering the slash commands in the local Discord, as make register does")
+		if err := registerCommands(ctx, registerBin, s.contract, cmp.Or(botTokenCheck(o, s), "local")); err != nil {
+			return l, err
+		}
+		done()
 	}
 	if o.GitHub == Record {
 		appID, _ := strconv.ParseInt(s.contract["GITHUB_APP_ID"], 10, 64)
@@ -120,7 +136,7 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 		if githubKey != nil {
 			key = &githubKey.PublicKey
 		}
-		l.GitHub = fakegithub.New(fakegithub.Options{AppID: appID, Key: key, Out: out,
+		l.GitHub = fakegithub.New(fakegithub.Options{AppID: appID, Key: key, Out: out, Issues: fakegithub.DemoIssues,
 			Repo: fakegithub.DemoRepository(s.contract["GITHUB_REPOSITORY"], s.contract["DEPLOY_WORKFLOW"], time.Now())})
 		u, err := l.serve(l.GitHub.Handler(), 0)
 		if err != nil {
@@ -139,9 +155,11 @@ func Start(ctx context.Context, o Options, getenv func(string) string, environ [
 	if l.Discord != nil {
 		cfg.OnInteraction = l.Discord.ObserveInteraction
 	}
+	done := p.step("starting the four functions")
 	if l.Suite, err = suite.Start(cfg); err != nil {
 		return l, err
 	}
+	done()
 	h := l.Suite.Handler()
 	if l.Discord != nil {
 		h = l.tryHandler(h)
@@ -182,19 +200,86 @@ func botTokenCheck(o Options, s settings) string {
 	return ""
 }
 
-func binaries(ctx context.Context, o Options) (map[string]string, error) {
+// binaries builds (--build) or finds the four functions and the register command, which
+// registers the slash commands in the local Discord. Each build is a step of the progress:
+// with a cold build cache, each takes a minute or more.
+func binaries(ctx context.Context, o Options, p progress) (map[string]string, string, error) {
 	dir := o.BinDir
 	if dir == "" {
 		dir = filepath.Join(o.Root, "build", "local")
 	}
-	if o.Build {
-		return suite.Build(ctx, o.Root, dir)
-	}
-	bins, err := suite.Binaries(dir)
+	registerBin, err := filepath.Abs(filepath.Join(dir, "register", "register"))
 	if err != nil {
-		return nil, fmt.Errorf("%w; run with --build", err)
+		return nil, "", err
 	}
-	return bins, nil
+	if !o.Build {
+		bins, err := suite.Binaries(dir)
+		if err == nil && o.Discord == Record {
+			_, err = os.Stat(registerBin)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("%w; run with --build", err)
+		}
+		return bins, registerBin, nil
+	}
+	bins := map[string]string{}
+	names := suite.Names()
+	for i, name := range names {
+		done := p.step(fmt.Sprintf("building %s (%d of %d) for this machine into %s", name, i+1, len(names), filepath.Join(dir, name)))
+		if bins[name], err = suite.BuildFunction(ctx, o.Root, dir, name); err != nil {
+			return nil, "", err
+		}
+		done()
+	}
+	if o.Discord == Record {
+		done := p.step("building the register command (make register), for the local Discord's slash commands")
+		if err := buildRegister(ctx, o.Root, registerBin); err != nil {
+			return nil, "", err
+		}
+		done()
+	}
+	return bins, registerBin, nil
+}
+
+// buildRegister builds make register's command into bin, with the flags the functions are
+// built with, so that it reuses the interactions function's build cache.
+func buildRegister(ctx context.Context, root, bin string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, "./cmd/register")
+	cmd.Dir = filepath.Join(root, "functions", suite.Interactions)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=", "GOARCH=")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build the register command: %w\n%s", err, b)
+	}
+	return nil
+}
+
+// registerCommands registers the interactions function's slash commands in the local
+// Discord's demo guild, as `make register GUILD=<guild>` registers them in Discord: the same
+// command, aimed at the local Discord, so that /local/command checks what is typed against
+// the definitions a Discord client would offer.
+func registerCommands(ctx context.Context, bin string, contract map[string]string, token string) error {
+	cmd := exec.CommandContext(ctx, bin, "--guild", demo.GuildID)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"DISCORD_API_URL=" + contract["DISCORD_API_URL"], "DISCORD_BOT_TOKEN=" + token,
+		"DISCORD_APPLICATION_ID=" + contract["DISCORD_APPLICATION_ID"], "DEPLOY_ENVIRONMENTS=" + contract["DEPLOY_ENVIRONMENTS"]}
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("register the slash commands in the local Discord: %w\n%s", err, b)
+	}
+	return nil
+}
+
+// progress prints each step of a start as it begins, and how long it took when it ends: the
+// first start builds four functions and starts moto_server, which takes minutes.
+type progress struct{ w io.Writer }
+
+// step prints what begins and returns the func that prints that it is done.
+func (p progress) step(what string) func() {
+	if p.w == nil {
+		return func() {}
+	}
+	start := time.Now()
+	fmt.Fprintf(p.w, "→ %s ...\n", what)
+	return func() { fmt.Fprintf(p.w, "  done in %s\n", time.Since(start).Round(time.Millisecond)) }
 }
 
 func (l *Local) serve(h http.Handler, port int) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -36,6 +37,11 @@ type Options struct {
 	// Build compiles the functions for this machine first; BinDir is where binaries are.
 	Build  bool
 	BinDir string
+	// Progress receives each step of Start as it begins and ends (builds, moto_server, seeding);
+	// nil prints nothing.
+	Progress io.Writer
+	// ANSI colours what the local Discord prints (embeds' bars in their colour), for a terminal.
+	ANSI bool
 	// Table is the deployed state table (CHATOPS_TABLE) in real mode; empty means find it (see
 	// deployedTable). Demo mode creates its own in moto.
 	Table string
@@ -225,6 +231,7 @@ func resolve(o Options, getenv func(string) string) (settings, error) {
 		s.generateGitHubKey = o.Demo
 		s.webhookSecret = demo.WebhookSecret
 	}
+	errs = append(errs, checkContract(c)...)
 	if err := errors.Join(errs...); err != nil {
 		return settings{}, err
 	}

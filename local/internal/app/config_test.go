@@ -92,15 +92,37 @@ func TestResolve(t *testing.T) {
 		{
 			name: "real mode takes the user's values",
 			o:    Options{Discord: Real, GitHub: Real},
-			env: map[string]string{"DISCORD_PUBLIC_KEY": "ab", "DISCORD_APPLICATION_ID": "1", "DISCORD_CHANNEL_ID": "2",
+			env: map[string]string{"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "DISCORD_APPLICATION_ID": "1", "DISCORD_CHANNEL_ID": "2",
 				"GITHUB_APP_ID": "3", "GITHUB_REPOSITORY": "o/r", "CHATOPS_PARAMETER_PREFIX": "/team"},
 			want: map[string]string{"DISCORD_API_URL": "https://discord.com/api/v10", "GITHUB_API_URL": "https://api.github.com",
-				"DISCORD_PUBLIC_KEY": "ab", "GITHUB_REPOSITORY": "o/r", "CHATOPS_PARAMETER_PREFIX": "/team"},
+				"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "GITHUB_REPOSITORY": "o/r", "CHATOPS_PARAMETER_PREFIX": "/team"},
+		},
+		{
+			// One error naming every malformed value, before anything starts: a function given
+			// one would exit at start and be started again, over and over.
+			name: "real mode refuses malformed values, each named",
+			o:    Options{Discord: Real, GitHub: Real},
+			env: map[string]string{"DISCORD_PUBLIC_KEY": "not-a-key", "DISCORD_APPLICATION_ID": "my-bot", "DISCORD_CHANNEL_ID": "#ops",
+				"GITHUB_APP_ID": "app", "GITHUB_REPOSITORY": "shop", "DEPLOY_ROLE_IDS": "123, admins", "REPORT_TIMEZONE": "KST",
+				"CHATOPS_LANGUAGE": "ja", "AUDIT_RETENTION_DAYS": "-1", "SCALE_MAX_DESIRED": "many", "MONTHLY_BUDGET_USD": "$500",
+				"TWO_PERSON_ENVIRONMENTS": "staging", "CHATOPS_PARAMETER_PREFIX": "chatops/", "DISCORD_API_URL": "discord.com"},
+			wantErr: []string{`DISCORD_PUBLIC_KEY: "not-a-key" is not 64 hex digits`, `DISCORD_APPLICATION_ID: "my-bot" is not a Discord id`,
+				`DISCORD_CHANNEL_ID: "#ops"`, `GITHUB_APP_ID: "app"`, `GITHUB_REPOSITORY: "shop" is not owner/repo`,
+				`DEPLOY_ROLE_IDS: "admins"`, `REPORT_TIMEZONE: "KST"`, `CHATOPS_LANGUAGE: "ja" is not ko or en`,
+				`AUDIT_RETENTION_DAYS: "-1"`, `SCALE_MAX_DESIRED: "many"`, `MONTHLY_BUDGET_USD: "$500"`,
+				`TWO_PERSON_ENVIRONMENTS: "staging" is not one of DEPLOY_ENVIRONMENTS`, `CHATOPS_PARAMETER_PREFIX: "chatops/"`,
+				`DISCORD_API_URL: "discord.com"`},
+		},
+		{
+			name:    "demo mode checks the user's options too",
+			o:       Options{Demo: true, Discord: Record, GitHub: Record},
+			env:     map[string]string{"CHATOPS_LANGUAGE": "kr", "REPORT_TIMEZONE": "Asia/Seul"},
+			wantErr: []string{`CHATOPS_LANGUAGE: "kr"`, `REPORT_TIMEZONE: "Asia/Seul"`},
 		},
 		{
 			name:    "demo with the real Discord needs its bot token for moto's SSM",
 			o:       Options{Demo: true, Discord: Real, GitHub: Record},
-			env:     map[string]string{"DISCORD_PUBLIC_KEY": "ab", "DISCORD_APPLICATION_ID": "1", "DISCORD_CHANNEL_ID": "2"},
+			env:     map[string]string{"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32), "DISCORD_APPLICATION_ID": "1", "DISCORD_CHANNEL_ID": "2"},
 			wantErr: []string{"DISCORD_BOT_TOKEN"},
 		},
 		{
@@ -152,22 +174,6 @@ func TestAWSPassThrough(t *testing.T) {
 		"AWS_ENDPOINT_URL_LAMBDA=http://x", "HOME=/root", "GITHUB_TOKEN=secret"})
 	if diff := cmp.Diff([]string{"AWS_PROFILE=team", "AWS_REGION=ap-northeast-2"}, got); diff != "" {
 		t.Errorf("passed (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseCommand(t *testing.T) {
-	t.Parallel()
-	name, opts, err := parseCommand(" /scale service:ecs target:demo/web desired:3 ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if name != "scale" || len(opts) != 3 || opts[1].Value != "demo/web" || opts[2].Value != int64(3) {
-		t.Errorf("parsed %q %+v", name, opts)
-	}
-	for _, bad := range []string{"", "status", "/", "/status service"} {
-		if _, _, err := parseCommand(bad); err == nil {
-			t.Errorf("%q parsed", bad)
-		}
 	}
 }
 

@@ -69,17 +69,24 @@ func runTests(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build the functions: %v\n", err)
 		return 1
 	}
+	if err := buildRegister(context.Background(), root, filepath.Join(bin, "register", "register")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	// The channel's language is set to the one the assertions read (English), not left to the
+	// stack's default (ko), so that the default does not decide what the tests check; each
+	// interaction's locale is en-US (caller.Discord), so inline answers are English too.
 	l, err := Start(ctx, Options{Root: root, Demo: true, Discord: Record, GitHub: Record, Build: true, BinDir: bin},
-		func(string) string { return "" }, nil, io.Discard, &syncWriter{w: e2e.logs})
+		env(map[string]string{"CHATOPS_LANGUAGE": "en"}), nil, io.Discard, &syncWriter{w: e2e.logs})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "start the suite: %v\n", err)
 		return 1
 	}
 	defer l.Close()
 	e2e.local = l
-	e2e.discord = &caller.Discord{URL: l.URL, Signer: demo.Signer(), AppID: demo.ApplicationID, GuildID: demo.GuildID, ChannelID: demo.ChannelID}
+	e2e.discord = &caller.Discord{URL: l.URL, Signer: demo.Signer(), AppID: demo.ApplicationID, GuildID: demo.GuildID, ChannelID: demo.ChannelID, Worker: 3}
 	e2e.github = &caller.GitHub{URL: l.URL, Secret: l.WebhookSecret}
 	code := m.Run()
 	if code != 0 {
@@ -262,8 +269,7 @@ func TestInlineAnswers(t *testing.T) {
 func TestDeferred(t *testing.T) {
 	t.Parallel()
 	w := e2e.local.World
-	// The demo's channel speaks Korean (CHATOPS_LANGUAGE=ko): the /status report is in Korean.
-	noAgent := "메모리: 사용할 수 없음: 이 인스턴스에 CloudWatch 에이전트가 설치되어 있지 않거나 mem_used_percent를 보내지 않습니다"
+	noAgent := "Memory: unavailable: the CloudWatch agent is not installed or not publishing mem_used_percent on this instance"
 	tests := []struct {
 		name string
 		opts []caller.Option
@@ -271,14 +277,14 @@ func TestDeferred(t *testing.T) {
 		want shown
 	}{
 		{"status ec2 by id", []caller.Option{{Name: "service", Value: "ec2"}, {Name: "target", Value: w.Instances["web-1"]}}, "status",
-			shown{Content: "**EC2** `" + w.Instances["web-1"] + "`: EC2 인스턴스 1개", Titles: []string{"web-1"},
-				Fields: []string{"CPU: 현재 **38.0%**", "메모리: 현재 **67.0%**"}}},
+			shown{Content: "**EC2** `" + w.Instances["web-1"] + "`: 1 EC2 instance", Titles: []string{"web-1"},
+				Fields: []string{"CPU: **38.0%** now", "Memory: **67.0%** now"}}},
 		{"status ec2 by tag", []caller.Option{{Name: "service", Value: "ec2"}, {Name: "target", Value: "app=web"}}, "status",
-			shown{Content: "**EC2** `app=web`: EC2 인스턴스 2개", Titles: []string{"web-1", "web-2"},
-				Fields: []string{"CPU: 현재 **38.0%**", "메모리: 현재 **67.0%**", "CPU: 현재 **88.0%**", noAgent}}},
+			shown{Content: "**EC2** `app=web`: 2 EC2 instances", Titles: []string{"web-1", "web-2"},
+				Fields: []string{"CPU: **38.0%** now", "Memory: **67.0%** now", "CPU: **88.0%** now", noAgent}}},
 		{"status ecs", []caller.Option{{Name: "service", Value: "ecs"}, {Name: "target", Value: demo.ECSCluster + "/" + demo.ECSService}}, "status",
-			shown{Content: "**ECS** `demo/web`: ECS 서비스 1개", Titles: []string{"web"},
-				Fields: []string{"CPU: 현재 **27.0%**", "메모리: 현재 **47.0%**"}}},
+			shown{Content: "**ECS** `demo/web`: 1 ECS service", Titles: []string{"web"},
+				Fields: []string{"CPU: **27.0%** now", "Memory: **47.0%** now"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,7 +314,7 @@ func TestDeferred(t *testing.T) {
 			t.Fatalf("answer %s, want the deferred {\"type\":5}", a.Body)
 		}
 		s := shownOf(m)
-		if len(m.Embeds) != 1 || !strings.HasPrefix(s.Titles[0], "AWS 비용: ") || // the demo's CHATOPS_LANGUAGE: ko
+		if len(m.Embeds) != 1 || !strings.HasPrefix(s.Titles[0], "AWS cost: ") ||
 			!strings.Contains(m.Embeds[0].Description, "Amazon Elastic Compute Cloud - Compute") && !strings.Contains(strings.Join(s.Fields, "\n"), "Amazon Elastic Compute Cloud - Compute") {
 			t.Errorf("edited reply %+v, want the month's cost with the demo's top service", s)
 		}
@@ -397,8 +403,9 @@ func runPayload(t *testing.T, file string, set map[string]any) ([]byte, int64) {
 }
 
 // runNumber is the run number the tests give the run with id: a status embed's footer names a
-// run by its number.
-func runNumber(id int64) int64 { return id%1000000 + 1 }
+// run by its number. The tests' runs (8000000001, ...) and the local GitHub's (9000000001, ...)
+// become 8001... and 9001..., apart from each other and from the recorded payloads' (#2).
+func runNumber(id int64) int64 { return id/1000000000*1000 + id%1000 }
 
 // postedFor returns the channel messages whose embed footer names the run with id.
 func postedFor(runID int64) []discord.Message {
@@ -408,8 +415,8 @@ func postedFor(runID int64) []discord.Message {
 			continue
 		}
 		for _, e := range r.Message.Embeds {
-			// The demo speaks Korean (CHATOPS_LANGUAGE=ko): "실행 #<run number> · 시도 <n> · <상태>".
-			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("실행 #%d ", runNumber(runID))) {
+			// The channel speaks English (CHATOPS_LANGUAGE=en): "run #<run number> · attempt <n> · <status>".
+			if e.Footer != nil && strings.HasPrefix(e.Footer.Text, fmt.Sprintf("run #%d ", runNumber(runID))) {
 				out = append(out, r.Message)
 			}
 		}
@@ -432,7 +439,7 @@ func TestBus(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%d messages for run %d, want 1", len(got), id)
 		}
-		want := shown{Titles: []string{"prod 배포에 실패했습니다"}, Buttons: []string{"롤백", "실행 보기"}}
+		want := shown{Titles: []string{"Deploy to prod failed"}, Buttons: []string{"Roll back", "View run"}}
 		s := shownOf(got[0])
 		s.Fields = nil
 		if diff := cmp.Diff(want, s); diff != "" {
@@ -466,8 +473,8 @@ func TestBus(t *testing.T) {
 				titles = append(titles, shownOf(r.Message).Titles...)
 			}
 		}
-		if want := "production 배포에 성공했습니다"; !containsString(titles, want) {
-			t.Errorf("posted %q, want %s among them", titles, want)
+		if !containsString(titles, "Deployment to production succeeded") {
+			t.Errorf("posted %q, want Deployment to production succeeded among them", titles)
 		}
 	})
 }
@@ -506,7 +513,7 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("messages %q and %q, want one report posted once", first, second)
 	}
 	m, ok := e2e.local.Discord.Message(first)
-	if !ok || m.ChannelID != demo.ChannelID || len(m.Embeds) != 1 || !strings.HasPrefix(m.Embeds[0].Title, "AWS 비용: ") {
+	if !ok || m.ChannelID != demo.ChannelID || len(m.Embeds) != 1 || !strings.HasPrefix(m.Embeds[0].Title, "AWS cost: ") {
 		t.Errorf("report %+v, want the cost report in %s", m, demo.ChannelID)
 	}
 }

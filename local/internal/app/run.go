@@ -63,6 +63,11 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 		o.Root = root
 	}
 
+	if f, ok := stdout.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && getenv("NO_COLOR") == "" {
+			o.ANSI = true
+		}
+	}
 	out := &syncWriter{w: stdout}
 	var log io.Writer = &syncWriter{w: stderr}
 	if runTour {
@@ -73,15 +78,16 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if o.Build {
-		fmt.Fprintln(out, "building the four functions for this machine into build/local/ ...")
-	}
+	o.Progress = out
 	l, err := Start(ctx, o, getenv, environ, out, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "local: %v\n", err)
 		return 1
 	}
 	defer l.Close()
+	if ids := l.Seeded(); ids != "" {
+		fmt.Fprint(out, "\n"+ids)
+	}
 
 	if runTour {
 		t := tour.New(tour.Env{URL: l.URL, Contract: l.Contract, WebhookSecret: l.WebhookSecret, World: l.World,
@@ -122,6 +128,12 @@ func banner(o Options, l *Local) string {
 		fmt.Fprintf(&b, "\n  Discord is local: send a command or click a button as a demo member (?as=minji|jun|guest):\n")
 		fmt.Fprintf(&b, "    curl -d '/status service:ec2 target:app=web' %s/local/command\n", l.URL)
 		fmt.Fprintf(&b, "    curl -X POST '%s/local/click?message=<id>&button=Approve&as=jun'\n", l.URL)
+	}
+	if l.Discord != nil && l.WebhookSecret != "" {
+		fmt.Fprintf(&b, "  GitHub deliveries, from the recorded ones by name (an unknown name lists them):\n")
+		fmt.Fprintf(&b, "    curl -X POST '%s/local/webhook?event=pull_request.opened'\n", l.URL)
+	}
+	if o.Discord == Record {
 		b.WriteString("\nWhat Discord would show is printed below.")
 	}
 	b.WriteString(" Ctrl-C stops.\n\n")

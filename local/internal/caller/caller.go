@@ -65,6 +65,9 @@ type Discord struct {
 	AppID, GuildID, ChannelID string
 	// Client sends the requests; nil means http.DefaultClient.
 	Client *http.Client
+	// Worker tells apart the interaction ids of callers that send to one local Discord: give
+	// each a different one (0 to 1023).
+	Worker int64
 
 	seq atomic.Int64
 }
@@ -119,8 +122,7 @@ func (d *Discord) Button(m Member, customID string, message discord.Message) Int
 }
 
 func (d *Discord) build(t discord.InteractionType, data map[string]any, m Member, message *discord.Message) Interaction {
-	n := d.seq.Add(1)
-	id := strconv.FormatInt(1500000000000000000+n, 10)
+	id := d.snowflake(d.seq.Add(1))
 	var tok [24]byte
 	_, _ = rand.Read(tok[:])
 	token := "aW50ZXJhY3Rpb24" + hex.EncodeToString(tok[:])
@@ -146,6 +148,19 @@ func (d *Discord) build(t discord.InteractionType, data map[string]any, m Member
 	}
 	body, _ := json.Marshal(in)
 	return Interaction{ID: id, Token: token, Body: body}
+}
+
+// discordEpoch is the first millisecond of 2015, where Discord's ids count from.
+const discordEpoch = 1420070400000
+
+// snowflake is a new interaction id laid out as Discord's: the milliseconds since discordEpoch,
+// then the caller's Worker in 10 bits and its sequence number n in 12, so that two callers with
+// different workers (the tour, the try routes, a test) never give one id twice: the local
+// Discord, as Discord, takes one answer per interaction id.
+//
+// See https://discord.com/developers/docs/reference#snowflakes
+func (d *Discord) snowflake(n int64) string {
+	return strconv.FormatInt((time.Now().UnixMilli()-discordEpoch)<<22|(d.Worker&0x3FF)<<12|n&0xFFF, 10)
 }
 
 // Send signs body with the current time and posts it to /interactions.
@@ -214,4 +229,24 @@ func post(ctx context.Context, c *http.Client, url string, body []byte, headers 
 		return Answer{}, fmt.Errorf("read answer of %s: %w", url, err)
 	}
 	return Answer{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: b}, nil
+}
+
+// AboutRepository makes a recorded delivery about fullName ("owner/repo"), where it has a
+// repository: every mention of the recorded repository's full name (its URLs, the pull
+// request's, the issue's) names fullName instead, and so do the repository's name and owner.
+func AboutRepository(payload []byte, fullName string) ([]byte, error) {
+	var doc struct {
+		Repository struct {
+			FullName string `json:"full_name"`
+		} `json:"repository"`
+	}
+	if err := json.Unmarshal(payload, &doc); err != nil || doc.Repository.FullName == "" {
+		return payload, err
+	}
+	owner, name, _ := strings.Cut(fullName, "/")
+	payload = bytes.ReplaceAll(payload, []byte(doc.Repository.FullName), []byte(fullName))
+	return Edit(payload, map[string]any{
+		"repository.name":        name,
+		"repository.owner.login": owner,
+	})
 }

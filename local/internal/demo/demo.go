@@ -15,6 +15,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,6 +72,8 @@ const (
 	// ECSCluster and ECSService are the service /status ecs and /scale ecs find.
 	ECSCluster = "demo"
 	ECSService = "web"
+	// ECSDesired is how many tasks the service runs, all of them running.
+	ECSDesired = 2
 	// AutoScalingGroup is the group /scale asg finds.
 	AutoScalingGroup = "demo-workers"
 	// EKSCluster has no Container Insights: /status eks says so.
@@ -208,9 +212,9 @@ func seedEC2(ctx context.Context, c *ec2.Client, cw *cloudwatch.Client, w *World
 		return dims("InstanceId", id, "ImageId", imageID, "InstanceType", string(ec2types.InstanceTypeT3Small))
 	}
 	return firstErr(
-		put("AWS/EC2", "CPUUtilization", dims("InstanceId", w.Instances["web-1"]), 22, 31, 28, 35, 41, 38),
-		put("CWAgent", "mem_used_percent", agentDims(w.Instances["web-1"]), 61, 63, 64, 66, 65, 67),
-		put("AWS/EC2", "CPUUtilization", dims("InstanceId", w.Instances["web-2"]), 71, 84, 92, 88),
+		put("AWS/EC2", "CPUUtilization", dims("InstanceId", w.Instances["web-1"]), Series(32, 7, 38, 0)...),
+		put("CWAgent", "mem_used_percent", agentDims(w.Instances["web-1"]), Series(64, 2, 67, 1)...),
+		put("AWS/EC2", "CPUUtilization", dims("InstanceId", w.Instances["web-2"]), Series(81, 9, 88, 2)...),
 	)
 }
 
@@ -229,15 +233,21 @@ func seedECS(ctx context.Context, c *ecs.Client, cw *cloudwatch.Client, now time
 		return fmt.Errorf("register task definition: %w", err)
 	}
 	if _, err := c.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String(ECSCluster), ServiceName: aws.String(ECSService),
-		TaskDefinition: aws.String(ECSService), DesiredCount: aws.Int32(2), LaunchType: ecstypes.LaunchTypeFargate,
+		TaskDefinition: aws.String(ECSService), DesiredCount: aws.Int32(ECSDesired), LaunchType: ecstypes.LaunchTypeFargate,
 		PropagateTags: ecstypes.PropagateTagsService,
 		Tags:          []ecstypes.Tag{{Key: aws.String("chatops:scalable"), Value: aws.String("true")}}}); err != nil {
 		return fmt.Errorf("create ECS service: %w", err)
 	}
+	// moto starts a service with no task running (0/2, beside CPU readings); an update of the
+	// desired count makes that many run, as a settled service has.
+	if _, err := c.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(ECSCluster), Service: aws.String(ECSService),
+		DesiredCount: aws.Int32(ECSDesired)}); err != nil {
+		return fmt.Errorf("settle ECS service: %w", err)
+	}
 	put := metricPutter(ctx, cw, now)
 	return firstErr(
-		put("AWS/ECS", "CPUUtilization", dims("ClusterName", ECSCluster, "ServiceName", ECSService), 18, 24, 21, 27),
-		put("AWS/ECS", "MemoryUtilization", dims("ClusterName", ECSCluster, "ServiceName", ECSService), 43, 45, 44, 47),
+		put("AWS/ECS", "CPUUtilization", dims("ClusterName", ECSCluster, "ServiceName", ECSService), Series(23, 4, 27, 3)...),
+		put("AWS/ECS", "MemoryUtilization", dims("ClusterName", ECSCluster, "ServiceName", ECSService), Series(45, 1.5, 47, 4)...),
 	)
 }
 
@@ -317,6 +327,23 @@ func SeedCosts(moto Poster, now time.Time) error {
 	return nil
 }
 
+// SeriesLength is how many one-minute datapoints each demo metric has: the hour /status
+// draws, so that its sparkline is full.
+const SeriesLength = 60
+
+// Series is an hour of a metric, one value a minute, oldest first: a day-like drift around
+// base of about ±swing, different for each seed, ending on last (what /status shows as now).
+func Series(base, swing, last float64, seed int) []float64 {
+	v := make([]float64, SeriesLength)
+	for i := range v {
+		x := float64(i + 7*seed)
+		f := base + swing*math.Sin(x*2*math.Pi/41) + swing/3*math.Sin(x*2*math.Pi/9)
+		v[i] = math.Round(max(0, min(100, f))*10) / 10
+	}
+	v[len(v)-1] = last
+	return v
+}
+
 func dims(kv ...string) []cwtypes.Dimension {
 	var ds []cwtypes.Dimension
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -333,8 +360,11 @@ func metricPutter(ctx context.Context, cw *cloudwatch.Client, now time.Time) fun
 			data = append(data, cwtypes.MetricDatum{MetricName: aws.String(name), Dimensions: d, Value: aws.Float64(v),
 				Unit: cwtypes.StandardUnitPercent, Timestamp: aws.Time(now.Add(-time.Duration(len(values)-i) * time.Minute))})
 		}
-		if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(namespace), MetricData: data}); err != nil {
-			return fmt.Errorf("put %s %s: %w", namespace, name, err)
+		// Ten at a time: moto answers a call with the hour's sixty at once with HTTP 500.
+		for batch := range slices.Chunk(data, 10) {
+			if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(namespace), MetricData: batch}); err != nil {
+				return fmt.Errorf("put %s %s: %w", namespace, name, err)
+			}
 		}
 		return nil
 	}

@@ -11,6 +11,9 @@ import (
 // firstDispatchedRun is the id of the run the demo's first dispatch starts.
 const firstDispatchedRun = 9000000001
 
+// DemoIssues is how many issues and pull requests the demo repository has (#1 to #12).
+const DemoIssues = 12
+
 // DemoRepository is the demo's repository fullName with the deploy workflow: v1.4.1, then
 // v1.4.2, which both environments last deployed successfully (after v1.4.1: /rollback has
 // somewhere to go), then main. As on GitHub, the workflow's job runs in the environment of

@@ -20,15 +20,17 @@ import (
 type Recorder struct {
 	*discordtest.Server
 
+	dir Directory
 	out io.Writer
 	mu  sync.Mutex // orders what is printed
 }
 
 // New returns a Recorder for the application appID that accepts only botToken (any when
-// empty) and prints each change to out (nothing when out is nil). A body that breaks
-// Discord's request schema is refused, as Discord refuses it, and printed.
-func New(appID, botToken string, out io.Writer) *Recorder {
-	r := &Recorder{out: out}
+// empty) and prints each change to out (nothing when out is nil), with the names and the time
+// zone of dir. A body that breaks Discord's request schema is refused, as Discord refuses it,
+// and printed.
+func New(appID, botToken string, dir Directory, out io.Writer) *Recorder {
+	r := &Recorder{dir: dir, out: out}
 	r.Server = discordtest.New(discordtest.Options{AppID: appID, BotToken: botToken, OnRecord: r.printRecord,
 		Invalid: func(what string, err error) {
 			r.print(fmt.Sprintf("── Discord refused %s: the body breaks its request schema:\n%v\n", what, err))
@@ -54,13 +56,13 @@ func (r *Recorder) ObserveInteraction(body []byte, status int, answer []byte) {
 // printRecord prints rec, with its note in place of a message when there is one.
 func (r *Recorder) printRecord(rec discordtest.Record) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "── Discord %s", heading(rec))
+	fmt.Fprintf(&b, "── Discord %s", heading(rec, r.dir))
 	if rec.Note != "" {
 		fmt.Fprintf(&b, ": %s\n", rec.Note)
 	} else {
 		b.WriteString("\n")
 		thinking := rec.Kind == discordtest.KindResponse && rec.Response == discord.ResponseDeferredChannelMessageWithSource
-		b.WriteString(Render(rec.Message, thinking))
+		b.WriteString(r.dir.Render(rec.Message, thinking))
 	}
 	r.print(b.String())
 }
@@ -74,10 +76,16 @@ func (r *Recorder) print(s string) {
 	fmt.Fprint(r.out, s)
 }
 
-func heading(rec discordtest.Record) string {
+// Render shows m as the channel shows it, with the recorder's names and time zone.
+func (r *Recorder) Render(m discord.Message, thinking bool) string { return r.dir.Render(m, thinking) }
+
+// ChannelName is the name of the channel id, or the id when the recorder knows no name.
+func (r *Recorder) ChannelName(id string) string { return r.dir.ChannelName(id) }
+
+func heading(rec discordtest.Record, dir Directory) string {
 	where := ""
 	if rec.ChannelID != "" {
-		where = " in #" + rec.ChannelID
+		where = " in #" + dir.ChannelName(rec.ChannelID)
 	}
 	about := ""
 	if rec.Label != "" {

@@ -23,7 +23,7 @@ const (
 func TestPrints(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	r := New(appID, token, &out)
+	r := New(appID, token, Directory{}, &out)
 	srv := httptest.NewServer(r.Handler())
 	t.Cleanup(srv.Close)
 	c := rest.New(rest.Options{BaseURL: srv.URL + discordtest.APIPath, BotToken: token, MaxRetries: -1})

@@ -54,13 +54,16 @@ func Approver() caller.Member {
 	return caller.Member{UserID: "1000000000000000043", Username: "jun", Roles: []string{demo.DeployRoleID, demo.OtherRoleID}}
 }
 
+// Worker is the caller.Discord Worker the tour sends as, apart from the runner's try routes.
+const Worker = 1
+
 // New returns a tour of env that prints to out.
 func New(env Env, out io.Writer) *Tour {
 	return &Tour{
 		env: env,
 		out: out,
 		discord: &caller.Discord{URL: env.URL, Signer: demo.Signer(), AppID: env.Contract["DISCORD_APPLICATION_ID"],
-			GuildID: demo.GuildID, ChannelID: env.Contract["DISCORD_CHANNEL_ID"]},
+			GuildID: demo.GuildID, ChannelID: env.Contract["DISCORD_CHANNEL_ID"], Worker: Worker},
 		github: &caller.GitHub{URL: env.URL, Secret: env.WebhookSecret},
 	}
 }
@@ -164,6 +167,9 @@ func (t *Tour) deploy(ctx context.Context) error {
 func (t *Tour) pullRequest(ctx context.Context) error {
 	payload, err := githubapptest.ReadPayload("pull_request.opened")
 	if err != nil {
+		return err
+	}
+	if payload, err = caller.AboutRepository(payload, t.env.Contract["GITHUB_REPOSITORY"]); err != nil {
 		return err
 	}
 	a, _, err := t.github.Send(ctx, "pull_request", payload)

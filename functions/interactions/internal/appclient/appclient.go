@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/google/go-github/v66/github"
@@ -76,11 +77,16 @@ func (l *Lazy) RepoClient(ctx context.Context, owner, repo string) (*github.Clie
 // to fix, printed in the reader's language: the App not installed, its key missing from SSM, its credentials refused. Other
 // failures are returned wrapped, as internal errors.
 func Explain(err error, fullName string) error {
+	missing := secrets.DefaultPrefix + "/" + secrets.GitHubPrivateKey // only when the error names none
+	var nf *secrets.NotFoundError
+	if errors.As(err, &nf) && len(nf.Names) > 0 {
+		missing = strings.Join(nf.Names, ", ")
+	}
 	switch st, _ := githubapp.ErrorStatus(err); {
 	case errors.Is(err, githubapp.ErrNotInstalled):
 		return command.Fail(err, command.T("appclient.notinstalled", i18n.Args{"Repository": fullName}))
 	case errors.Is(err, secrets.ErrNotFound):
-		return command.Fail(err, command.T("appclient.nokey"))
+		return command.Fail(err, command.T("appclient.nokey", i18n.Args{"Parameter": missing}))
 	case st == http.StatusUnauthorized:
 		return command.Fail(err, command.T("appclient.refused"))
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
@@ -103,5 +104,35 @@ func TestExplainGolden(t *testing.T) {
 			fmt.Fprintf(&b, "%s: %s\n", tt.name, text)
 		}
 		goldentest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
+	}
+}
+
+// missingParameters is SSM without any parameter: GetParameters lists every name as invalid.
+type missingParameters struct{}
+
+func (missingParameters) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
+	return &ssm.GetParametersOutput{InvalidParameters: in.Names}, nil
+}
+
+// TestExplainMissingKey: the member is told, in each language, the parameter's real SSM name
+// under the prefix the stack was deployed with, not a placeholder; the cause (the wrapped SSM
+// error) stays in the log.
+func TestExplainMissingKey(t *testing.T) {
+	t.Parallel()
+	store := secrets.New(missingParameters{}, "/team-chatops", 0)
+	_, err := NewLazy(store, githubapp.Options{AppID: 1, BaseURL: "http://github.invalid"}).RepoClient(context.Background(), "acme", "shop")
+	var ce *command.Error
+	if !errors.As(Explain(err, "acme/shop"), &ce) {
+		t.Fatalf("Explain(%v) is not a *command.Error", err)
+	}
+	c := i18n.NewCatalog(Messages())
+	for _, lang := range i18n.Languages() {
+		text := ce.In(c.Printer(lang))
+		if !strings.Contains(text, "`/team-chatops/github/private-key`") || strings.Contains(text, "<prefix>") {
+			t.Errorf("%s: message %q, want it to name /team-chatops/github/private-key", lang, text)
+		}
+		if strings.Contains(text, "parameter not found") {
+			t.Errorf("%s: message %q carries the wrapped error's text", lang, text)
+		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"

@@ -231,3 +231,74 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestIssueLife: an issue opened, closed and reopened is one message whose status follows.
+func TestIssueLife(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	opened := githubapptest.Payload(t, "issues.opened")
+	steps := []struct {
+		id   string
+		body []byte
+	}{
+		{"1e000000-0000-4000-8000-000000000001", opened},
+		{"1e000000-0000-4000-8000-000000000002", edited(t, "issues.opened", func(p map[string]any) {
+			p["action"] = "closed"
+			is := obj(p, "issue")
+			is["state"], is["updated_at"], is["closed_at"] = "closed", "2019-05-15T16:00:00Z", "2019-05-15T16:00:00Z"
+		})},
+		{"1e000000-0000-4000-8000-000000000003", edited(t, "issues.opened", func(p map[string]any) {
+			p["action"] = "reopened"
+			obj(p, "issue")["updated_at"] = "2019-05-15T17:00:00Z"
+		})},
+	}
+	for _, s := range steps {
+		if resp := e.serve(t, delivery{event: "issues", id: s.id, body: s.body}.request()); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d %q", s.id, resp.StatusCode, resp.Body)
+		}
+	}
+	created := e.discord.Created(defaultChannel)
+	if len(created) != 1 {
+		t.Fatalf("%d messages, want 1", len(created))
+	}
+	var lines []string
+	for _, r := range e.discord.Records() {
+		if r.MessageID == created[0].ID {
+			lines = append(lines, statusLine(r.Message))
+		}
+	}
+	if diff := cmp.Diff([]string{"**Open**", "**Closed**", "**Reopened**"}, lines); diff != "" {
+		t.Errorf("status lines (-want +got):\n%s", diff)
+	}
+	if n := len(e.discord.Threads()); n != 0 {
+		t.Errorf("%d threads, want none", n)
+	}
+}
+
+// TestNoMessageYet: a draft is not announced, and what happens to it before it is ready
+// (a review request, a failed check) posts nothing; marked ready, it gets its message.
+func TestNoMessageYet(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	draft := func(p map[string]any) { obj(p, "pull_request")["draft"] = true }
+	life := prLife(t)
+	steps := []struct {
+		event, id string
+		body      []byte
+		want      int
+	}{
+		{"pull_request", "2e000000-0000-4000-8000-000000000001", edited(t, "pull_request.opened", draft), http.StatusNoContent},
+		{life[3].event, life[3].id, life[3].body, http.StatusNoContent},
+		{life[5].event, life[5].id, life[5].body, http.StatusNoContent},
+		{life[2].event, life[2].id, life[2].body, http.StatusOK},
+	}
+	for _, s := range steps {
+		resp := e.serve(t, delivery{event: s.event, id: s.id, body: s.body}.request())
+		if resp.StatusCode != s.want {
+			t.Fatalf("%s %s: status %d %q, want %d", s.event, s.id, resp.StatusCode, resp.Body, s.want)
+		}
+		if n := len(e.discord.Created("")); (s.want == http.StatusOK) != (n == 1) || n > 1 {
+			t.Fatalf("after %s: %d messages", s.id, n)
+		}
+	}
+}

@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/feed"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -146,6 +148,15 @@ func TestPullRequestLife(t *testing.T) {
 			notes := e.discord.Created(msg.ID)
 			if len(notes) != 3 {
 				t.Fatalf("%d notes in the thread, want 3 (changes requested, check failed, approved)", len(notes))
+			}
+			var rec feed.Record
+			version, err := e.table.Get(t.Context(), state.Key{PK: "pr#codertocat/hello-world#2", SK: "pr"}, &rec)
+			if err != nil {
+				t.Fatalf("the record: %v", err)
+			}
+			if rec.MessageID != msg.ID || rec.ThreadID != msg.ID || rec.ChannelID != defaultChannel || rec.Status() != feed.StatusMerged || version < 2 {
+				t.Errorf("record at version %d: message %s thread %s channel %s status %s; want message and thread %s in %s, merged",
+					version, rec.MessageID, rec.ThreadID, rec.ChannelID, rec.Status(), msg.ID, defaultChannel)
 			}
 			final, _ := e.discord.Message(msg.ID)
 			golden(t, "life.message."+goldenLang(lang)+".discord.json", mustJSON(t, final.Embeds))

@@ -116,7 +116,7 @@ func prSnapshot(pr *github.PullRequest) *Snapshot {
 		Merged:    pr.GetMerged() || pr.MergedAt != nil,
 		Title:     pr.GetTitle(),
 		URL:       pr.GetHTMLURL(),
-		Body:      pr.GetBody(),
+		Body:      announce.Summary(pr.GetBody(), summaryRunes),
 		Author:    user(pr.User),
 		Base:      pr.GetBase().GetRef(),
 		Head:      announce.HeadName(pr),
@@ -200,7 +200,7 @@ func issue(e *github.IssuesEvent, delivery string) (Change, string) {
 		State:     is.GetState(),
 		Title:     is.GetTitle(),
 		URL:       is.GetHTMLURL(),
-		Body:      is.GetBody(),
+		Body:      announce.Summary(is.GetBody(), summaryRunes),
 		Author:    user(is.User),
 		Labels:    labels(is.Labels),
 	}}

@@ -72,7 +72,7 @@ type Snapshot struct {
 	Reopened bool     `dynamodbav:"reopened,omitempty"`
 	Title    string   `dynamodbav:"title"`
 	URL      string   `dynamodbav:"url"`
-	Body     string   `dynamodbav:"body,omitempty"`
+	Body     string   `dynamodbav:"body,omitempty"` // its start, as the message shows it: records stay small
 	Author   *User    `dynamodbav:"author,omitempty"`
 	Base     string   `dynamodbav:"base,omitempty"`
 	Head     string   `dynamodbav:"head,omitempty"`

@@ -64,6 +64,7 @@ func TestGitHubAppManifest(t *testing.T) {
 	}
 	wantPermissions := map[string]string{
 		"actions":       "write", // workflow_dispatch; write includes reading runs
+		"checks":        "read",  // check_suite events: a failed check in the pull request's thread
 		"contents":      "read",  // default branch, compare commits
 		"deployments":   "read",
 		"issues":        "write", // assignees
@@ -74,7 +75,7 @@ func TestGitHubAppManifest(t *testing.T) {
 		t.Errorf("permissions (-want +got):\n%s", diff)
 	}
 	events := slices.Sorted(slices.Values(manifest.Events))
-	if diff := cmp.Diff([]string{"deployment_status", "issues", "pull_request", "workflow_run"}, events); diff != "" {
+	if diff := cmp.Diff([]string{"check_suite", "deployment_status", "issues", "pull_request", "pull_request_review", "workflow_run"}, events); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	if manifest.Public || !manifest.HookAttributes.Active || manifest.HookAttributes.URL == "" {

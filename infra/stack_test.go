@@ -355,6 +355,7 @@ func TestStack(t *testing.T) {
 				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token")}},
 				map[string]any{"Action": "events:PutEvents", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Bus"), "Arn")},
 				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "delivery#*"),
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem"}, "pr#*", "issue#*"),
 			},
 			"CostCronRoleDefaultPolicy": {
 				logs("CostCron"),

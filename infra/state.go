@@ -22,10 +22,13 @@ type tableAccess struct {
 // kind gets an action its function never calls on it.
 func tableAccessByFunction() map[string][]tableAccess {
 	return map[string][]tableAccess{
-		githubWebhook: {{
-			actions:     []string{"dynamodb:PutItem", "dynamodb:DeleteItem"},
-			leadingKeys: []string{"delivery#*"},
-		}},
+		githubWebhook: {
+			// Claims of deliveries (PutItem, DeleteItem to release).
+			{actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, leadingKeys: []string{"delivery#*"}},
+			// The record of each pull request and issue: read, then created or updated on its
+			// version (conditional PutItem). Never deleted: its TTL ends it.
+			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, leadingKeys: []string{"pr#*", "issue#*"}},
+		},
 		deployNotify: {
 			// Claims of events and run states (PutItem, DeleteItem to release), and the
 			// results of deploys in the audit trail (PutItem).

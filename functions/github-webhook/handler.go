@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/feed"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/apigw"
@@ -20,7 +21,6 @@ import (
 	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
-	"github.com/google/go-github/v66/github"
 )
 
 // budget is how long one delivery may take, secrets, retries and all: GitHub counts a delivery
@@ -36,9 +36,18 @@ type secretStore interface {
 	Get(ctx context.Context, names ...string) (map[string]string, error)
 }
 
-// messageCreator is the part of *rest.Client the handler uses.
-type messageCreator interface {
+// discordAPI is the part of *rest.Client the handler uses.
+type discordAPI interface {
 	CreateMessage(ctx context.Context, channelID string, m discord.Message) (discord.Message, error)
+	EditMessage(ctx context.Context, channelID, messageID string, m discord.Message) (discord.Message, error)
+	StartThread(ctx context.Context, channelID, messageID, name string) (rest.Thread, error)
+}
+
+// recordTable is the part of *state.Table that keeps the pull requests' and issues' records.
+type recordTable interface {
+	Get(ctx context.Context, key state.Key, out any) (int64, error)
+	Create(ctx context.Context, key state.Key, ttl time.Duration, v any) (int64, error)
+	Update(ctx context.Context, key state.Key, expected int64, ttl time.Duration, v any) (int64, error)
 }
 
 // forwarder is the part of *forward.Forwarder the handler uses.
@@ -55,25 +64,28 @@ type handler struct {
 	// guard claims each delivery before it is posted or forwarded, so that a redelivery does
 	// nothing more.
 	guard *guard.Guard
+	// records keeps one record per pull request and issue (internal/feed): its message, state
+	// and thread.
+	records recordTable
 	// texts is the function's message catalog; announcements are in cfg.Language.
 	texts *i18n.Catalog
 	log   *slog.Logger
 	// newDiscord builds a Discord client for a bot token; the handler keeps one per token.
-	newDiscord func(botToken string) messageCreator
+	newDiscord func(botToken string) discordAPI
 
 	mu         sync.Mutex
-	discord    messageCreator
+	discord    discordAPI
 	discordFor string // the token discord was built with
 }
 
-func newHandler(cfg config, store secretStore, bus forwarder, g *guard.Guard, newDiscord func(string) messageCreator, log *slog.Logger) *handler {
-	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, guard: g, texts: texts(), newDiscord: newDiscord, log: log}
+func newHandler(cfg config, store secretStore, bus forwarder, g *guard.Guard, records recordTable, newDiscord func(string) discordAPI, log *slog.Logger) *handler {
+	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, guard: g, records: records, texts: texts(), newDiscord: newDiscord, log: log}
 }
 
 // texts is the function's message catalog, in English and Korean (shared/i18n). It parses its
 // files on the first announcement, never for a ping or a forwarded event.
 func texts() *i18n.Catalog {
-	return i18n.NewCatalog(announce.Messages())
+	return i18n.NewCatalog(announce.Messages(), feed.Messages())
 }
 
 // discordOptions are the Discord client's settings, chosen so that retries fit the budget: a
@@ -91,9 +103,9 @@ func discordOptions(baseURL string) rest.Options {
 
 // restClient returns the Discord client for a bot token, with options o. The client is kept
 // across deliveries, and with it the rate limits Discord reported, while the token stays the same.
-func restClient(o rest.Options) func(string) messageCreator {
+func restClient(o rest.Options) func(string) discordAPI {
 	bots := rest.NewBotClients(o)
-	return func(token string) messageCreator { return bots.Client(token) }
+	return func(token string) discordAPI { return bots.Client(token) }
 }
 
 // handle verifies a delivery, then announces it, forwards it to the bus or ignores it.
@@ -143,8 +155,8 @@ func (h *handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return h.once(ctx, log, delivery, eventType, func() events.APIGatewayV2HTTPResponse {
 			return h.forward(ctx, log, eventType, payload)
 		}), nil
-	case eventType == "pull_request" || eventType == "issues":
-		return h.announce(ctx, log, eventType, delivery, payload, sec[secrets.DiscordBotToken]), nil
+	case follows(eventType):
+		return h.follow(ctx, log, eventType, delivery, payload, sec[secrets.DiscordBotToken]), nil
 	default:
 		log.Info("ignored", "status", http.StatusNoContent, "reason", "event not handled")
 		return apigw.Status(http.StatusNoContent), nil
@@ -163,37 +175,6 @@ func (h *handler) forward(ctx context.Context, log *slog.Logger, eventType strin
 	}
 	log.Info("forwarded", "status", http.StatusAccepted)
 	return apigw.Status(http.StatusAccepted)
-}
-
-func (h *handler) announce(ctx context.Context, log *slog.Logger, eventType, delivery string, payload []byte, botToken string) events.APIGatewayV2HTTPResponse {
-	event, err := github.ParseWebHook(eventType, payload)
-	if err != nil {
-		log.Warn("refused", "status", http.StatusBadRequest, "err", err)
-		return apigw.Text(http.StatusBadRequest, "invalid payload")
-	}
-	a, skip := announce.Decide(event, h.cfg.Rules, h.texts.Printer(h.cfg.Language))
-	if skip != "" {
-		log.Info("ignored", "status", http.StatusNoContent, "reason", skip)
-		return apigw.Status(http.StatusNoContent)
-	}
-	nonce := announce.Nonce(delivery)
-	msg := discord.Message{
-		Embeds:          []discord.Embed{a.Embed},
-		AllowedMentions: discord.NoMentions(),
-		Nonce:           nonce,
-		EnforceNonce:    nonce != "",
-	}.Fit()
-	channel := h.cfg.channelFor(a.Repo)
-	log = log.With("kind", string(a.Kind), "repo", a.Repo, "channel", channel)
-	return h.once(ctx, log, delivery, eventType, func() events.APIGatewayV2HTTPResponse {
-		posted, err := h.discordClient(botToken).CreateMessage(ctx, channel, msg)
-		if err != nil {
-			log.Error("post announcement", "status", http.StatusBadGateway, "err", err)
-			return apigw.Text(http.StatusBadGateway, "could not post the announcement; redeliver it")
-		}
-		log.Info("announced", "status", http.StatusOK, "message", posted.ID)
-		return apigw.JSON(http.StatusOK, map[string]string{"message_id": posted.ID})
-	})
 }
 
 // once runs post, which posts or forwards the delivery, unless an earlier attempt at the same
@@ -229,7 +210,7 @@ func (h *handler) once(ctx context.Context, log *slog.Logger, delivery, eventTyp
 
 // discordClient returns the client for the current bot token, building a new one when the
 // token was rotated.
-func (h *handler) discordClient(token string) messageCreator {
+func (h *handler) discordClient(token string) discordAPI {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.discord == nil || h.discordFor != token {

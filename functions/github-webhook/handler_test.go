@@ -26,7 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/feed"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
@@ -160,12 +160,12 @@ func newTestEnv(t *testing.T, edit func(*config)) *testEnv {
 	fwd.Sleep = noSleep
 	e.table = statetest.New(t, testMoto, e.clock.Now)
 	g := guard.New(e.table, e.clock.Now)
-	e.h = newHandler(cfg, e.secrets, fwd, g, testDiscordClient(e.discord.URL), slog.New(slog.NewJSONHandler(e.logs, nil)))
+	e.h = newHandler(cfg, e.secrets, fwd, g, e.table, testDiscordClient(e.discord.URL), slog.New(slog.NewJSONHandler(e.logs, nil)))
 	return e
 }
 
 // testDiscordClient is the function's Discord client without the waits between retries.
-func testDiscordClient(baseURL string) func(string) messageCreator {
+func testDiscordClient(baseURL string) func(string) discordAPI {
 	o := discordOptions(baseURL)
 	o.Sleep = noSleep
 	return restClient(o)
@@ -380,7 +380,7 @@ func TestRecordedPayloads(t *testing.T) {
 				if err := schema.check(r.Body, "MessageCreateRequest"); err != nil {
 					t.Errorf("body does not fit Discord's MessageCreateRequest: %v", err)
 				}
-				if bytes.Contains(r.Body, []byte("[announce.")) {
+				if bytes.Contains(r.Body, []byte("[announce.")) || bytes.Contains(r.Body, []byte("[feed.")) {
 					t.Errorf("%q: a message id instead of its text: %s", lang, r.Body)
 				}
 				golden(t, goldenName(file, lang), r.Body)
@@ -431,7 +431,7 @@ func TestPostedMessage(t *testing.T) {
 	if got.AllowedMentions == nil || got.AllowedMentions.Parse == nil || len(got.AllowedMentions.Parse) != 0 {
 		t.Errorf("allowed_mentions = %+v, want parse []", got.AllowedMentions)
 	}
-	if want := announce.Nonce(testDelivery); got.Nonce != want || !got.EnforceNonce {
+	if want := feed.Nonce(feed.Key(feed.PullRequest, "Codertocat/Hello-World", 2)); got.Nonce != want || !got.EnforceNonce {
 		t.Errorf("nonce %q enforce %v, want %q enforced", got.Nonce, got.EnforceNonce, want)
 	}
 	var answer map[string]string
@@ -725,8 +725,8 @@ func TestDiscordFailures(t *testing.T) {
 				t.Errorf("%d requests reached Discord, want %d", n, tt.wantRequests)
 			}
 			for _, r := range e.discord.Requests() {
-				if r.Message.Nonce != announce.Nonce(testDelivery) {
-					t.Errorf("retry carried nonce %q, want the delivery's", r.Message.Nonce)
+				if r.Message.Nonce != feed.Nonce(feed.Key(feed.Issue, "Codertocat/Hello-World", 1)) {
+					t.Errorf("retry carried nonce %q, want the issue's", r.Message.Nonce)
 				}
 			}
 		})
@@ -815,7 +815,7 @@ func TestBotTokenRotation(t *testing.T) {
 	e := newTestEnv(t, nil)
 	var tokens []string
 	newDiscord := e.h.newDiscord
-	e.h.newDiscord = func(token string) messageCreator { tokens = append(tokens, token); return newDiscord(token) }
+	e.h.newDiscord = func(token string) discordAPI { tokens = append(tokens, token); return newDiscord(token) }
 	body := githubapptest.Payload(t, "issues.opened")
 	e.serve(t, delivery{event: "issues", body: body}.request())
 	e.serve(t, delivery{event: "issues", body: body, id: "1"}.request())
@@ -861,8 +861,8 @@ func TestLongTextFits(t *testing.T) {
 	if err := json.Unmarshal(sent, &m); err != nil {
 		t.Fatal(err)
 	}
-	if d := m.Embeds[0].Description; len([]rune(d)) > 310 || !strings.HasSuffix(d, "…\n```") {
-		t.Errorf("description of %d runes ending %q, want about 300 ending with the fence closed", len([]rune(d)), d[max(0, len(d)-10):])
+	if d := m.Embeds[0].Description; len([]rune(d)) > 330 || !strings.HasSuffix(d, "…\n```") {
+		t.Errorf("description of %d runes ending %q, want the status line and about 300 more, ending with the fence closed", len([]rune(d)), d[max(0, len(d)-10):])
 	}
 	if len(m.AllowedMentions.Parse) != 0 {
 		t.Errorf("allowed_mentions.parse = %v, want []", m.AllowedMentions.Parse)

@@ -1,5 +1,5 @@
 // Command github-webhook is the github-webhook Lambda function of the ChatOps suite: it verifies
-// the GitHub App's webhook deliveries, announces pull requests and issues in Discord, and puts
+// the GitHub App's webhook deliveries, keeps one Discord message per pull request and issue, and puts
 // workflow_run and deployment_status events on the suite's EventBridge bus.
 package main
 

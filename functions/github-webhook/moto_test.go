@@ -74,9 +74,10 @@ func TestWithMoto(t *testing.T) {
 	cfg.ParameterPrefix = "/chatops-test"
 	dynamo, tableName := statetest.Create(t, moto)
 	cfg.Table = tableName
-	deliveries := guard.New(state.New(dynamo, cfg.Table, time.Now), time.Now)
+	records := state.New(dynamo, cfg.Table, time.Now)
+	deliveries := guard.New(records, time.Now)
 	h := newHandler(cfg, secrets.New(ssmClient, cfg.ParameterPrefix, secretsTTL), forward.New(eb, cfg.EventBus),
-		deliveries, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
+		deliveries, records, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
 
 	run := githubapptest.Payload(t, "workflow_run.completed")
 	deploy := githubapptest.Payload(t, "deployment_status.created")
@@ -144,7 +145,7 @@ func TestWithMoto(t *testing.T) {
 
 	t.Run("bus missing", func(t *testing.T) {
 		h := newHandler(cfg, secrets.New(ssmClient, cfg.ParameterPrefix, secretsTTL), forward.New(eb, "no-such-bus"),
-			deliveries, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
+			deliveries, records, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
 		resp, err := h.handle(ctx, delivery{event: "workflow_run", body: run, id: "0f4b1a3e-0000-4000-8000-000000000003"}.request())
 		if err != nil || resp.StatusCode != http.StatusBadGateway {
 			t.Errorf("status %d, error %v; want 502", resp.StatusCode, err)
@@ -165,7 +166,7 @@ func TestWithMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := newHandler(cfg, secrets.New(ssmClient, "/chatops-other", secretsTTL), forward.New(eb, cfg.EventBus),
-			deliveries, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
+			deliveries, records, testDiscordClient(discord.URL), slog.New(slog.NewJSONHandler(t.Output(), nil)))
 		resp, err := h.handle(ctx, delivery{event: "workflow_run", body: run}.request())
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("status %d, error %v; want 401", resp.StatusCode, err)

@@ -123,7 +123,7 @@ func TestRedelivery(t *testing.T) {
 		}
 	})
 
-	t.Run("distinct deliveries about one pull request post twice", func(t *testing.T) {
+	t.Run("distinct deliveries about one pull request edit its one message", func(t *testing.T) {
 		t.Parallel()
 		e := newTestEnv(t, nil)
 		for _, id := range []string{testDelivery, "9a7e4c00-cc78-11e3-81ab-4c9367dc0958"} {
@@ -131,8 +131,11 @@ func TestRedelivery(t *testing.T) {
 				t.Fatalf("delivery %s: status %d %q, want 200", id, resp.StatusCode, resp.Body)
 			}
 		}
-		if n := len(e.discord.Created("")); n != 2 {
-			t.Errorf("%d messages posted, want 2", n)
+		if n := len(e.discord.Created("")); n != 1 {
+			t.Errorf("%d messages posted, want 1", n)
+		}
+		if n := len(recordsOf(e.discord, discordtest.KindEdit)); n != 1 {
+			t.Errorf("%d edits, want 1: the second delivery edits the first one's message", n)
 		}
 	})
 
@@ -160,7 +163,7 @@ func TestRedelivery(t *testing.T) {
 	t.Run("two environments at once post once", func(t *testing.T) {
 		t.Parallel()
 		e := newTestEnv(t, nil)
-		other := newHandler(e.h.cfg, e.secrets, e.h.bus, e.h.guard, testDiscordClient(e.discord.URL), e.h.log)
+		other := newHandler(e.h.cfg, e.secrets, e.h.bus, e.h.guard, e.h.records, testDiscordClient(e.discord.URL), e.h.log)
 		req := delivery{event: "pull_request", body: pr}.request()
 		var wg sync.WaitGroup
 		answers := make([]events.APIGatewayV2HTTPResponse, 2)
@@ -365,4 +368,15 @@ func findLog(t *testing.T, e *testEnv, msg string) map[string]any {
 		}
 	}
 	return found
+}
+
+// recordsOf returns what the fake Discord kept of one kind, oldest first.
+func recordsOf(d *discordtest.Server, kind string) []discordtest.Record {
+	var out []discordtest.Record
+	for _, r := range d.Records() {
+		if r.Kind == kind {
+			out = append(out, r)
+		}
+	}
+	return out
 }

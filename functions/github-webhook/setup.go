@@ -31,5 +31,5 @@ func setup(log *slog.Logger) (*handler, error) {
 	store := secrets.New(ssm.NewFromConfig(awsCfg), cfg.ParameterPrefix, secretsTTL)
 	bus := forward.New(eventbridge.NewFromConfig(awsCfg), cfg.EventBus)
 	table := state.New(dynamodb.NewFromConfig(awsCfg), cfg.Table, time.Now)
-	return newHandler(cfg, store, bus, guard.New(table, time.Now), restClient(discordOptions(cfg.DiscordAPIURL)), log), nil
+	return newHandler(cfg, store, bus, guard.New(table, time.Now), table, restClient(discordOptions(cfg.DiscordAPIURL)), log), nil
 }

@@ -181,7 +181,7 @@ func SplitRepo(full string) (owner, repo string, ok bool) {
 // NeededPermissions are the installation permissions the suite uses (github-app-manifest.json):
 // each must be granted at this level or higher.
 func NeededPermissions() map[string]string {
-	return map[string]string{"actions": "write", "contents": "read", "deployments": "read", "issues": "write", "metadata": "read", "pull_requests": "write"}
+	return map[string]string{"actions": "write", "checks": "read", "contents": "read", "deployments": "read", "issues": "write", "metadata": "read", "pull_requests": "write"}
 }
 
 // MissingPermissions lists, sorted, "name: level" for each needed permission that granted

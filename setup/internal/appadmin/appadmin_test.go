@@ -16,7 +16,7 @@ func TestMissingPermissions(t *testing.T) {
 		t.Errorf("the manifest's own permissions miss %v", got)
 	}
 	got := MissingPermissions(map[string]string{"actions": "read", "contents": "write", "deployments": "read", "issues": "admin", "metadata": "read"})
-	if want := []string{"actions: write", "pull_requests: write"}; !slices.Equal(got, want) {
+	if want := []string{"actions: write", "checks: read", "pull_requests: write"}; !slices.Equal(got, want) {
 		t.Errorf("MissingPermissions = %v, want %v", got, want)
 	}
 	for full, ok := range map[string]bool{"octo/app": true, "octo": false, "/app": false, "octo/app/x": false} {

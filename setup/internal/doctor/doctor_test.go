@@ -111,7 +111,7 @@ func TestEachCheckFails(t *testing.T) {
 			"not installed on octo-org/other", "Install App", []string{"deploy workflow"}},
 		{"permissions missing", "App installed on the repository", func(_ *testing.T, e *env) {
 			e.suite.GitHub.SetPermissions(map[string]string{"actions": "read", "contents": "read", "metadata": "read"})
-		}, "lacks actions: write, deployments: read, issues: write, pull_requests: write", "Review request", nil},
+		}, "lacks actions: write, checks: read, deployments: read, issues: write, pull_requests: write", "Review request", nil},
 		{"no workflow", "deploy workflow", func(_ *testing.T, e *env) { e.cfg.DeployWorkflow = "ship.yml" },
 			".github/workflows/ship.yml does not exist", "copy examples/deploy.yml", nil},
 		{"workflow lacks inputs", "deploy workflow", func(_ *testing.T, e *env) {

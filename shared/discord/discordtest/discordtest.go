@@ -44,6 +44,7 @@ const (
 	KindFollowup    = "follow-up"
 	KindCreate      = "channel message"
 	KindEdit        = "edit message"
+	KindThread      = "thread"
 	KindCommands    = "commands"
 	KindUnsupported = "unsupported"
 )
@@ -123,6 +124,7 @@ type Server struct {
 	nonces     map[string]string  // channel + nonce -> message id
 	answered   map[string]bool    // interaction ids answered
 	created    []string           // ids of messages created by channel posts, oldest first
+	threads    map[string]string  // thread id (the message's id) -> its name
 	records    []Record
 	requests   []Request
 	done       int                          // requests answered
@@ -143,7 +145,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{o: o, changed: make(chan struct{}),
 		messages: map[string]*stored{}, byToken: map[string]string{}, nonces: map[string]string{},
-		answered: map[string]bool{}, commands: map[string][]json.RawMessage{}}
+		answered: map[string]bool{}, threads: map[string]string{}, commands: map[string][]json.RawMessage{}}
 	if o.Invalid != nil {
 		s.spec = loadSpecs()
 	}
@@ -175,6 +177,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /channels/{cid}/messages", s.createMessage)
 	mux.HandleFunc("GET /channels/{cid}/messages/{mid}", s.getMessage)
 	mux.HandleFunc("PATCH /channels/{cid}/messages/{mid}", s.editMessage)
+	mux.HandleFunc("POST /channels/{cid}/messages/{mid}/threads", s.startThread)
 	mux.HandleFunc("PUT /applications/{app}/commands", s.putCommands)
 	mux.HandleFunc("PUT /applications/{app}/guilds/{gid}/commands", s.putCommands)
 	mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
@@ -521,6 +524,51 @@ func (s *Server) editMessage(w http.ResponseWriter, req *http.Request) {
 	s.addLocked(Record{Kind: KindEdit, Method: req.Method, Path: req.URL.Path, ChannelID: st.msg.ChannelID,
 		MessageID: st.msg.ID, Message: st.msg, Status: http.StatusOK, Label: st.label})
 	writeJSON(w, http.StatusOK, st.msg)
+}
+
+// startThread starts a thread on a message, as Discord does: the thread has the message's id,
+// and a message has one thread at most (error 160004).
+func (s *Server) startThread(w http.ResponseWriter, req *http.Request) {
+	if !s.authorized(w, req) {
+		return
+	}
+	body, ok := readJSON(w, req)
+	if !ok {
+		return
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil || in.Name == "" || len([]rune(in.Name)) > 100 {
+		writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.messages[req.PathValue("mid")]
+	if st == nil || st.msg.ChannelID != req.PathValue("cid") {
+		writeError(w, http.StatusNotFound, 10008, "Unknown Message")
+		return
+	}
+	if _, ok := s.threads[st.msg.ID]; ok {
+		writeError(w, http.StatusBadRequest, 160004, "A thread has already been created for this message")
+		return
+	}
+	s.threads[st.msg.ID] = in.Name
+	s.addLocked(Record{Kind: KindThread, Method: req.Method, Path: req.URL.Path, ChannelID: st.msg.ChannelID,
+		MessageID: st.msg.ID, Status: http.StatusCreated, Note: "thread " + in.Name})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": st.msg.ID, "name": in.Name, "type": 11, "parent_id": st.msg.ChannelID})
+}
+
+// Threads returns the threads started so far: message (and thread) id -> name.
+func (s *Server) Threads() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.threads))
+	for id, name := range s.threads {
+		out[id] = name
+	}
+	return out
 }
 
 func (s *Server) putCommands(w http.ResponseWriter, req *http.Request) {

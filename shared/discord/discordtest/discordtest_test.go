@@ -383,3 +383,36 @@ func TestSeedAndUpdate(t *testing.T) {
 		t.Errorf("a seeded message counts as created (%d)", n)
 	}
 }
+
+// TestThreads: a thread on a message has the message's id, a second start is refused with
+// 160004, and the thread takes messages as a channel.
+func TestThreads(t *testing.T) {
+	t.Parallel()
+	s, c, _ := setup(t, Options{AppID: appID, BotToken: token}, -1)
+	ctx := t.Context()
+	m, err := c.CreateMessage(ctx, channel, discord.Message{Content: "pull request"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	thread, err := c.StartThread(ctx, channel, m.ID, "#2 README")
+	if err != nil || thread.ID != m.ID {
+		t.Fatalf("StartThread = %+v, %v; want the message's id", thread, err)
+	}
+	_, err = c.StartThread(ctx, channel, m.ID, "#2 README")
+	var derr *rest.Error
+	if !errors.As(err, &derr) || derr.Code != rest.ErrCodeThreadExists {
+		t.Errorf("second StartThread: %v, want code %d", err, rest.ErrCodeThreadExists)
+	}
+	if _, err := c.StartThread(ctx, channel, "1400000000000099999", "x"); err == nil {
+		t.Error("a thread on an unknown message was started")
+	}
+	if _, err := c.CreateMessage(ctx, thread.ID, discord.Message{Content: "note"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Threads(); len(got) != 1 || got[m.ID] != "#2 README" {
+		t.Errorf("Threads() = %v", got)
+	}
+	if n := len(s.Created(thread.ID)); n != 1 {
+		t.Errorf("%d messages in the thread, want 1", n)
+	}
+}

@@ -199,6 +199,31 @@ func (c *Client) EditMessage(ctx context.Context, channelID, messageID string, m
 	return out, c.do(ctx, r, messageBody(m, false), &out)
 }
 
+// Thread is a thread channel, as StartThread returns it.
+type Thread struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// ErrCodeThreadExists is Discord's error code for a message that already has a thread
+// ("A thread has already been created for this message"). A thread started from a message
+// has the message's id, so a caller that gets it knows the thread.
+const ErrCodeThreadExists = 160004
+
+// StartThread starts a public thread on a message of a channel, named name (at most 100
+// characters). A message has at most one thread: a second start fails with a *Error whose
+// Code is ErrCodeThreadExists.
+//
+// See https://discord.com/developers/docs/resources/channel#start-thread-from-message
+func (c *Client) StartThread(ctx context.Context, channelID, messageID, name string) (Thread, error) {
+	r, err := botRoute(http.MethodPost, "channels", channelID, "messages", messageID, "threads")
+	if err != nil {
+		return Thread{}, err
+	}
+	var out Thread
+	return out, c.do(ctx, r, map[string]any{"name": name}, &out)
+}
+
 // BulkOverwriteCommands replaces the application's whole command set: in one guild, where
 // changes show at once, or globally when guildID is empty. It returns the commands as
 // registered, ids included.

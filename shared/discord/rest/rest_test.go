@@ -630,3 +630,26 @@ func TestNoBotToken(t *testing.T) {
 		t.Error("CreateMessage without a bot token: no error")
 	}
 }
+
+func TestStartThread(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	seen := record(t, mux, "POST /channels/{channel}/messages/{message}/threads",
+		answer(http.StatusCreated, `{"id":"1300000000000000100","name":"#2 Update the README","type":11}`))
+	thread, err := client.StartThread(context.Background(), channelID, "1300000000000000100", "#2 Update the README")
+	if err != nil {
+		t.Fatalf("StartThread: %v", err)
+	}
+	if thread.ID != "1300000000000000100" || thread.Name != "#2 Update the README" {
+		t.Errorf("thread %+v", thread)
+	}
+	reqs := seen()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	checkRequest(t, reqs[0], http.MethodPost, true)
+	if want := "/channels/" + channelID + "/messages/1300000000000000100/threads"; reqs[0].Path != want {
+		t.Errorf("path = %s, want %s", reqs[0].Path, want)
+	}
+	checkJSON(t, reqs[0].Body, `{"name": "#2 Update the README"}`)
+}

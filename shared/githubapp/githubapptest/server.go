@@ -369,7 +369,7 @@ func (s *Server) serveAccessToken(w http.ResponseWriter, r *http.Request) {
 
 // appPermissions are the permissions of the suite's App (github-app-manifest.json).
 func appPermissions() map[string]string {
-	return map[string]string{"actions": "write", "contents": "read", "deployments": "read", "issues": "write", "metadata": "read", "pull_requests": "write"}
+	return map[string]string{"actions": "write", "checks": "read", "contents": "read", "deployments": "read", "issues": "write", "metadata": "read", "pull_requests": "write"}
 }
 
 func repoKey(owner, repo string) string { return strings.ToLower(owner + "/" + repo) }

@@ -134,7 +134,7 @@ func pullRequest(e *github.PullRequestEvent, r Rules, p *i18n.Printer) (Announce
 
 	embed := card(p, kind, e.GetRepo().GetFullName(), pr.GetNumber(), pr.GetTitle(), pr.GetHTMLURL(), pr.GetBody(), pr.GetUser(), when)
 	embed.Fields = append(embed.Fields, discord.EmbedField{
-		Name: p.T("announce.field.branches"), Value: branch(pr.GetBase().GetRef()) + " ← " + branch(headName(pr)), Inline: true,
+		Name: p.T("announce.field.branches"), Value: Branch(pr.GetBase().GetRef()) + " ← " + Branch(HeadName(pr)), Inline: true,
 	})
 	if labels := labelList(pr.Labels); labels != "" {
 		embed.Fields = append(embed.Fields, discord.EmbedField{Name: p.T("announce.field.labels"), Value: labels, Inline: true})
@@ -142,7 +142,7 @@ func pullRequest(e *github.PullRequestEvent, r Rules, p *i18n.Printer) (Announce
 	// The webhook payload carries the size; pull requests listed by the REST API do not.
 	if pr.Additions != nil && pr.Deletions != nil && pr.ChangedFiles != nil {
 		embed.Fields = append(embed.Fields, discord.EmbedField{
-			Name: p.T("announce.field.size"), Value: size(p, pr.GetAdditions(), pr.GetDeletions(), pr.GetChangedFiles()), Inline: true,
+			Name: p.T("announce.field.size"), Value: Size(p, pr.GetAdditions(), pr.GetDeletions(), pr.GetChangedFiles()), Inline: true,
 		})
 	}
 	if kind == PullRequestMerged && pr.MergedBy != nil {
@@ -228,8 +228,8 @@ func card(p *i18n.Printer, kind Kind, repo string, number int, title, url, body 
 	return e
 }
 
-// headName is the head branch as a reader needs it: "owner:branch" when it comes from a fork.
-func headName(pr *github.PullRequest) string {
+// HeadName is the head branch as a reader needs it: "owner:branch" when it comes from a fork.
+func HeadName(pr *github.PullRequest) string {
 	head := pr.GetHead()
 	if head.GetRepo().GetFullName() != pr.GetBase().GetRepo().GetFullName() && head.GetLabel() != "" {
 		return head.GetLabel()
@@ -237,8 +237,8 @@ func headName(pr *github.PullRequest) string {
 	return head.GetRef()
 }
 
-// branch shows a branch name as inline code, and "?" for a name the payload left out.
-func branch(name string) string {
+// Branch shows a branch name as inline code, and "?" for a name the payload left out.
+func Branch(name string) string {
 	if name == "" {
 		return "?"
 	}
@@ -255,8 +255,8 @@ func labelList(labels []*github.Label) string {
 	return discord.Truncate(strings.Join(names, ", "), discord.MaxFieldValue)
 }
 
-// size is "+12 −3 · 2 files" / "+12 −3 · 파일 2개".
-func size(p *i18n.Printer, additions, deletions, files int) string {
+// Size is "+12 −3 · 2 files" / "+12 −3 · 파일 2개".
+func Size(p *i18n.Printer, additions, deletions, files int) string {
 	return p.N("announce.size", files, i18n.Args{"Additions": p.Count(additions), "Deletions": p.Count(deletions)})
 }
 

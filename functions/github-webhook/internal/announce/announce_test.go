@@ -278,8 +278,8 @@ func TestSize(t *testing.T) {
 		{i18n.Korean, 12345, 0, 1000, "+12,345 −0 · 파일 1,000개"},
 	}
 	for _, tt := range tests {
-		if got := size(printer(tt.lang), tt.additions, tt.deletions, tt.files); got != tt.want {
-			t.Errorf("size(%s, %d, %d, %d) = %q, want %q", tt.lang, tt.additions, tt.deletions, tt.files, got, tt.want)
+		if got := Size(printer(tt.lang), tt.additions, tt.deletions, tt.files); got != tt.want {
+			t.Errorf("Size(%s, %d, %d, %d) = %q, want %q", tt.lang, tt.additions, tt.deletions, tt.files, got, tt.want)
 		}
 	}
 }
@@ -391,8 +391,8 @@ func TestBranch(t *testing.T) {
 		"odd`name":   "`odd'name`",
 		"":           "?",
 	} {
-		if got := branch(in); got != want {
-			t.Errorf("branch(%q) = %q, want %q", in, got, want)
+		if got := Branch(in); got != want {
+			t.Errorf("Branch(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

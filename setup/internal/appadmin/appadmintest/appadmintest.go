@@ -182,7 +182,7 @@ func (s *Server) permissionsLocked() map[string]string {
 	if s.permissions != nil {
 		return s.permissions
 	}
-	return map[string]string{"actions": "write", "contents": "read", "deployments": "read", "issues": "write", "metadata": "read", "pull_requests": "write"}
+	return map[string]string{"actions": "write", "checks": "read", "contents": "read", "deployments": "read", "issues": "write", "metadata": "read", "pull_requests": "write"}
 }
 
 func (s *Server) listInstallations(w http.ResponseWriter, _ *http.Request) {

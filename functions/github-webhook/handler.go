@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -55,6 +56,8 @@ type handler struct {
 	// guard claims each delivery before it is posted or forwarded, so that a redelivery does
 	// nothing more.
 	guard *guard.Guard
+	// subs are the repositories' subscriptions (/subscribe); nil posts by the configuration alone.
+	subs *subscriptions
 	// texts is the function's message catalog; announcements are in cfg.Language.
 	texts *i18n.Catalog
 	log   *slog.Logger
@@ -171,7 +174,7 @@ func (h *handler) announce(ctx context.Context, log *slog.Logger, eventType, del
 		log.Warn("refused", "status", http.StatusBadRequest, "err", err)
 		return apigw.Text(http.StatusBadRequest, "invalid payload")
 	}
-	a, skip := announce.Decide(event, h.cfg.Rules, h.texts.Printer(h.cfg.Language))
+	a, channels, skip := h.decide(ctx, log, event, h.texts.Printer(h.cfg.Language))
 	if skip != "" {
 		log.Info("ignored", "status", http.StatusNoContent, "reason", skip)
 		return apigw.Status(http.StatusNoContent)
@@ -183,16 +186,21 @@ func (h *handler) announce(ctx context.Context, log *slog.Logger, eventType, del
 		Nonce:           nonce,
 		EnforceNonce:    nonce != "",
 	}.Fit()
-	channel := h.cfg.channelFor(a.Repo)
-	log = log.With("kind", string(a.Kind), "repo", a.Repo, "channel", channel)
+	log = log.With("kind", string(a.Kind), "repo", a.Repo)
 	return h.once(ctx, log, delivery, eventType, func() events.APIGatewayV2HTTPResponse {
-		posted, err := h.discordClient(botToken).CreateMessage(ctx, channel, msg)
-		if err != nil {
-			log.Error("post announcement", "status", http.StatusBadGateway, "err", err)
-			return apigw.Text(http.StatusBadGateway, "could not post the announcement; redeliver it")
+		// One message per channel; a redelivery after a failure posts to each again, and the
+		// nonce makes Discord keep the first copy of a message posted within minutes.
+		var first string
+		for _, channel := range channels {
+			posted, err := h.discordClient(botToken).CreateMessage(ctx, channel, msg)
+			if err != nil {
+				log.Error("post announcement", "status", http.StatusBadGateway, "channel", channel, "err", err)
+				return apigw.Text(http.StatusBadGateway, "could not post the announcement; redeliver it")
+			}
+			log.Info("announced", "status", http.StatusOK, "channel", channel, "message", posted.ID)
+			first = cmp.Or(first, posted.ID)
 		}
-		log.Info("announced", "status", http.StatusOK, "message", posted.ID)
-		return apigw.JSON(http.StatusOK, map[string]string{"message_id": posted.ID})
+		return apigw.JSON(http.StatusOK, map[string]string{"message_id": first})
 	})
 }
 

@@ -22,10 +22,11 @@ type tableAccess struct {
 // kind gets an action its function never calls on it.
 func tableAccessByFunction() map[string][]tableAccess {
 	return map[string][]tableAccess{
-		githubWebhook: {{
-			actions:     []string{"dynamodb:PutItem", "dynamodb:DeleteItem"},
-			leadingKeys: []string{"delivery#*"},
-		}},
+		githubWebhook: {
+			{actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, leadingKeys: []string{"delivery#*"}},
+			// The repositories' subscriptions (/subscribe), read to choose the channels.
+			{actions: []string{"dynamodb:Query"}, leadingKeys: []string{"subscription"}},
+		},
 		deployNotify: {
 			// Claims of events and run states (PutItem, DeleteItem to release), and the
 			// results of deploys in the audit trail (PutItem).
@@ -48,6 +49,9 @@ func tableAccessByFunction() map[string][]tableAccess {
 			{actions: []string{"dynamodb:PutItem", "dynamodb:Query"}, leadingKeys: []string{"lock#*"}},
 			// /rollback's choices: written by a card, read by autocomplete.
 			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, leadingKeys: []string{"releases#*"}},
+			// The channels' subscriptions: /subscribe writes, /unsubscribe reads and deletes,
+			// /subscriptions queries.
+			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}, leadingKeys: []string{"subscription"}},
 		},
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/discord-chatops/chatops/shared/deployrun"
 )
 
 // valueCheck says what a contract variable's value must look like: the same rules as the
@@ -101,8 +103,8 @@ func checkContract(contract map[string]string) []error {
 		}
 	}
 	if two, envs := contract["TWO_PERSON_ENVIRONMENTS"], contract["DEPLOY_ENVIRONMENTS"]; two != "" {
-		for e := range strings.SplitSeq(two, ",") {
-			if e = strings.TrimSpace(e); !slices.Contains(strings.Split(envs, ","), e) {
+		for _, e := range deployrun.TwoPersonEnvironments(two) { // "none" turns the rule off
+			if !slices.Contains(strings.Split(envs, ","), e) {
 				errs = append(errs, fmt.Errorf("TWO_PERSON_ENVIRONMENTS: %q is not one of DEPLOY_ENVIRONMENTS (%s)", e, envs))
 			}
 		}

@@ -126,7 +126,15 @@ func (f Flow) Run(ctx context.Context, ln net.Listener, tell func(pageURL string
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	// Shutdown, not Close: the callback hands over its result before it answers, and the
+	// browser must still get that answer (the redirect to the install page).
+	defer func() {
+		stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if srv.Shutdown(stop) != nil {
+			_ = srv.Close()
+		}
+	}()
 	tell(base + "/")
 
 	select {

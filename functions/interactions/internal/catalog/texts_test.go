@@ -13,3 +13,13 @@ func TestTextsComplete(t *testing.T) {
 	t.Parallel()
 	i18ntest.Complete(t, catalog.Texts(), "../..")
 }
+
+// BenchmarkTextsLoad is what the first message of an execution environment pays: parsing
+// every message file of the function in both languages.
+func BenchmarkTextsLoad(b *testing.B) {
+	for b.Loop() {
+		if err := catalog.Texts().Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -161,14 +161,3 @@ func (e *PatternError) Unwrap() error { return path.ErrBadPattern }
 func containsFold(list []string, s string) bool {
 	return s != "" && slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, s) })
 }
-
-// ParseList reads a comma-separated option value, dropping blanks and spaces around names.
-func ParseList(s string) []string {
-	var out []string
-	for v := range strings.SplitSeq(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}

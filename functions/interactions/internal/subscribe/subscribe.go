@@ -119,10 +119,10 @@ func read(p *i18n.Printer, req command.Request) (request, string) {
 	data := req.Interaction.Command
 	r.filter = subscription.Filter{
 		Events:        subscription.Events(req.Option(optionEvents)),
-		Branches:      subscription.ParseList(req.Option(optionBranches)),
-		Labels:        subscription.ParseList(req.Option(optionLabels)),
-		ExcludeLabels: subscription.ParseList(req.Option(optionExcludeLabels)),
-		IgnoreAuthors: trimAt(subscription.ParseList(req.Option(optionIgnoreAuthors))),
+		Branches:      authz.ParseList(req.Option(optionBranches)),
+		Labels:        authz.ParseList(req.Option(optionLabels)),
+		ExcludeLabels: authz.ParseList(req.Option(optionExcludeLabels)),
+		IgnoreAuthors: trimAt(authz.ParseList(req.Option(optionIgnoreAuthors))),
 	}
 	r.filter.Drafts, _ = data.Bool(optionDrafts)
 	r.filter.Bots, _ = data.Bool(optionBots)

@@ -1,6 +1,7 @@
 package subscribe
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
@@ -76,6 +79,14 @@ func run(t *testing.T, cmds map[string]command.Command, texts *i18n.Catalog, lan
 	return msg.Content
 }
 
+// sink keeps the audit entries recorded, in order (the subtests' calls are sequential).
+type sink struct{ entries []audit.Entry }
+
+func (s *sink) Write(_ context.Context, e audit.Entry) error {
+	s.entries = append(s.entries, e)
+	return nil
+}
+
 // byName indexes the commands of s.
 func byName(s *Service) map[string]command.Command {
 	m := map[string]command.Command{}
@@ -97,7 +108,8 @@ func TestGolden(t *testing.T) {
 			clock := statetest.NewClock(received)
 			store := subscription.Store{Table: statetest.New(t, moto, clock.Now)}
 			log := slog.New(slog.DiscardHandler)
-			s := &Service{Store: store, Policy: authz.Policy{RoleIDs: []string{allowedRole}}, Audit: audit.NewRecorder(nil, log, clock.Now), Log: log}
+			trail := &sink{}
+			s := &Service{Store: store, Policy: authz.Policy{RoleIDs: []string{allowedRole}}, Audit: audit.NewRecorder(trail, log, clock.Now), Log: log}
 			cmds := byName(s)
 			member := []string{allowedRole}
 			do := func(c call) string { return run(t, cmds, texts, lang, c) }
@@ -121,6 +133,26 @@ func TestGolden(t *testing.T) {
 			none := byName(&Service{Policy: s.Policy, Audit: s.Audit, Log: log})
 			got["unavailable"] = run(t, none, texts, lang, call{name: "subscribe", roles: member, options: map[string]any{"repo": "acme/shop"}})
 			i18ntest.Golden(t, filepath.Join("testdata", "golden"), "subscribe", lang, got, *update)
+
+			// The audit trail: each change and each refusal, in order.
+			var lines []string
+			for _, e := range trail.entries {
+				lines = append(lines, e.Action+" "+e.Target+" "+e.Outcome+" "+e.Detail)
+			}
+			wantLines := []string{
+				"subscribe acme/web -> " + channel + " subscribed ",
+				"subscribe acme/shop -> " + channel + " subscribed ",
+				"subscribe acme/shop -> " + channel + " subscribed ",
+				"unsubscribe acme/web -> " + channel + " unsubscribed ",
+				"subscribe acme/shop -> " + channel + " denied missing-role",
+				"unsubscribe acme/shop -> " + channel + " denied missing-role",
+				"subscribe shop -> " + channel + " refused invalid options",
+				"subscribe acme/shop -> " + channel + " refused invalid options",
+				"subscribe acme/shop -> " + channel + " refused invalid options",
+			}
+			if diff := cmp.Diff(wantLines, lines); diff != "" {
+				t.Errorf("audit entries (-want +got):\n%s", diff)
+			}
 
 			// What the refusals and the last subscribe left in the table.
 			subs, err := store.ForChannel(t.Context(), channel)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,23 @@ func TestGolden(t *testing.T) {
 				t.Errorf("the channel's subscriptions: %+v; want only %+v", subs, want)
 			}
 		})
+	}
+}
+
+// TestDescribeEveryEvents: every choice of events is said in both languages (its id is built,
+// so TestTextsComplete cannot see it).
+func TestDescribeEveryEvents(t *testing.T) {
+	t.Parallel()
+	texts := i18n.NewCatalog(Messages())
+	for _, lang := range i18n.Languages() {
+		p := texts.Printer(lang)
+		seen := map[string]bool{}
+		for _, e := range subscription.AllEvents {
+			got := Describe(p, subscription.Filter{Events: e})
+			if got == "" || strings.Contains(got, "[") || seen[got] {
+				t.Errorf("%s: events %s described as %q", lang, e, got)
+			}
+			seen[got] = true
+		}
 	}
 }

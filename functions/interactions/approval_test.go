@@ -91,7 +91,7 @@ func TestConcurrentApprovals(t *testing.T) {
 		t.Errorf("%d dispatches, want 1", n)
 	}
 	card := viewOf(w.dc.card(cardID))
-	if want := "approved by <@" + winner.by.id + ">"; !cmp.Equal(card.History, []string{"requested by <@" + minji.id + ">", want, "dispatched run 1000"}) {
+	if want := "approved by <@" + winner.by.id + ">"; !cmp.Equal(card.History, []string{"requested by <@" + minji.id + ">", want, "dispatched [the run](https://github.com/acme/shop/actions/runs/1000)"}) {
 		t.Errorf("history %q", card.History)
 	}
 }
@@ -139,7 +139,7 @@ func TestApprovalWorkOnce(t *testing.T) {
 			t.Errorf("%d dispatches, want 1", n)
 		}
 		if card := viewOf(w.dc.card(cardID)); card.Run != "https://github.com/acme/shop/actions/runs/1000" ||
-			!cmp.Equal(card.History, []string{"requested by <@" + minji.id + ">", "approved by <@" + jun.id + ">", "dispatched run 1000"}) {
+			!cmp.Equal(card.History, []string{"requested by <@" + minji.id + ">", "approved by <@" + jun.id + ">", "dispatched [the run](https://github.com/acme/shop/actions/runs/1000)"}) {
 			t.Errorf("card %+v", card)
 		}
 	})
@@ -259,7 +259,7 @@ func TestApprovalHistoryFromRecord(t *testing.T) {
 	})
 	w.send(w.click(cardID, w.button(cardID, "Approve"), jun))
 	card := viewOf(w.dc.card(cardID))
-	want := []string{"requested by <@" + minji.id + ">", "approved by <@" + jun.id + ">", "dispatched run 1000"}
+	want := []string{"requested by <@" + minji.id + ">", "approved by <@" + jun.id + ">", "dispatched [the run](https://github.com/acme/shop/actions/runs/1000)"}
 	if diff := cmp.Diff(want, card.History); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
 	}

@@ -316,7 +316,7 @@ func TestDeployApproved(t *testing.T) {
 	}
 
 	final := viewOf(w.dc.card(cardID))
-	want := []string{"requested by <@" + minji.id + ">", "approved by <@" + jun.id + ">", "dispatched run 1000"}
+	want := []string{"requested by <@" + minji.id + ">", "approved by <@" + jun.id + ">", "dispatched [the run](https://github.com/acme/shop/actions/runs/1000)"}
 	if diff := cmp.Diff(want, final.History); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
 	}
@@ -733,7 +733,7 @@ func TestDeployKorean(t *testing.T) {
 			t.Errorf("locked card %q", got)
 		}
 		final := viewOf(w.dc.card(cardID))
-		want := []string{"<@" + minji.id + "> 님이 요청", "<@" + guest.id + "> 님의 승인 거부: " + refusalKO, "<@" + jun.id + "> 님이 승인", "실행 1000 시작"}
+		want := []string{"<@" + minji.id + "> 님이 요청", "<@" + guest.id + "> 님의 승인 거부: " + refusalKO, "<@" + jun.id + "> 님이 승인", "[실행](https://github.com/acme/shop/actions/runs/1000) 시작"}
 		if diff := cmp.Diff(want, final.History); diff != "" {
 			t.Errorf("history (-want +got):\n%s", diff)
 		}

@@ -71,7 +71,7 @@ func TestGolden(t *testing.T) {
 			rec := approval.Record[Proposal]{Kind: "deploy", State: approval.Dispatched, Proposal: prod, By: approver, At: at,
 				Events: []approval.Event{{At: at, What: "history.approved", By: approver}},
 				Result: &approval.Result{At: at, RunID: 1000, URL: "https://github.com/acme/shop/actions/runs/1000",
-					Line: tx.Printer.T("deploy.history.dispatchedrun", i18n.Args{"Run": 1000})}}
+					Line: tx.Printer.T("deploy.history.dispatchedrun", i18n.Args{"URL": "https://github.com/acme/shop/actions/runs/1000"})}}
 			golden(t, "dispatched", lang, s.flow(KindDeploy).Render(tx, approved, rec))
 			rec.Result = &approval.Result{At: at, Line: tx.Printer.T("deploy.history.failed"),
 				Text: tx.Printer.T("deploy.result.refused", i18n.Args{"Reason": repo{t: tx, workflow: "deploy.yml", fullName: "acme/shop"}.dispatchError(

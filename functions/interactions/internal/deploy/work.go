@@ -98,8 +98,8 @@ func (s *Service) dispatch(ctx context.Context, t approval.Texts, req command.Re
 	}
 	o := approval.Outcome{State: approval.Dispatched, Audited: "dispatched", Result: approval.Result{RunID: run.ID, URL: run.HTMLURL,
 		Line: t.Printer.T("deploy.history.dispatched", i18n.Args{"Workflow": s.Workflow})}}
-	if run.ID != 0 {
-		o.Result.Line = t.Printer.T("deploy.history.dispatchedrun", i18n.Args{"Run": run.ID})
+	if run.HTMLURL != "" {
+		o.Result.Line = t.Printer.T("deploy.history.dispatchedrun", i18n.Args{"URL": run.HTMLURL})
 	}
 	if run.duplicate {
 		o.Audited, o.Detail = "duplicate", "run already started for this card"

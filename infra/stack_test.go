@@ -346,6 +346,7 @@ func TestStack(t *testing.T) {
 					"approval#*", "work#*", "cost#*", "audit"),
 				table([]any{"dynamodb:PutItem", "dynamodb:Query"}, "lock#*"),
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem"}, "releases#*"),
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}, "subscription"),
 			},
 			"InteractionsSelfInvoke": {
 				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Interactions"), "Arn")},
@@ -355,7 +356,8 @@ func TestStack(t *testing.T) {
 				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token")}},
 				map[string]any{"Action": "events:PutEvents", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Bus"), "Arn")},
 				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "delivery#*"),
-				table([]any{"dynamodb:GetItem", "dynamodb:PutItem"}, "pr#*", "issue#*"),
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}, "pr#*", "issue#*"),
+				table([]any{"dynamodb:Query"}, "subscription"),
 			},
 			"CostCronRoleDefaultPolicy": {
 				logs("CostCron"),

@@ -25,9 +25,12 @@ func tableAccessByFunction() map[string][]tableAccess {
 		githubWebhook: {
 			// Claims of deliveries (PutItem, DeleteItem to release).
 			{actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, leadingKeys: []string{"delivery#*"}},
-			// The record of each pull request and issue: read, then created or updated on its
-			// version (conditional PutItem). Never deleted: its TTL ends it.
-			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, leadingKeys: []string{"pr#*", "issue#*"}},
+			// The records of each pull request and issue, one per channel: the channels that
+			// have a message (Query), each read, then created or updated on its version
+			// (conditional PutItem). Never deleted: its TTL ends it.
+			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}, leadingKeys: []string{"pr#*", "issue#*"}},
+			// The repositories' subscriptions (/subscribe), read to choose the channels.
+			{actions: []string{"dynamodb:Query"}, leadingKeys: []string{"subscription"}},
 		},
 		deployNotify: {
 			// Claims of events and run states (PutItem, DeleteItem to release), and the
@@ -51,6 +54,9 @@ func tableAccessByFunction() map[string][]tableAccess {
 			{actions: []string{"dynamodb:PutItem", "dynamodb:Query"}, leadingKeys: []string{"lock#*"}},
 			// /rollback's choices: written by a card, read by autocomplete.
 			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, leadingKeys: []string{"releases#*"}},
+			// The channels' subscriptions: /subscribe writes, /unsubscribe reads and deletes,
+			// /subscriptions queries.
+			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}, leadingKeys: []string{"subscription"}},
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
@@ -31,8 +32,9 @@ func follows(eventType string) bool {
 }
 
 // follow applies a pull request, issue, review or check suite event to its record and its
-// message. Only what announce.Decide announces starts a message (so the noise filters decide
-// which pull requests get one); once there is one, every change to it edits the message.
+// message in each channel. Only what decide announces starts a message, in the channels it
+// chooses (the repository's subscriptions, or REPO_CHANNELS and the IGNORE_* filters); once a
+// channel has one, every change to it edits that message.
 func (h *handler) follow(ctx context.Context, log *slog.Logger, eventType, delivery string, payload []byte, botToken string) events.APIGatewayV2HTTPResponse {
 	event, err := github.ParseWebHook(eventType, payload)
 	if err != nil {
@@ -45,31 +47,76 @@ func (h *handler) follow(ctx context.Context, log *slog.Logger, eventType, deliv
 		return apigw.Status(http.StatusNoContent)
 	}
 	p := h.texts.Printer(h.cfg.Language)
-	key := feed.Key(change.Item, change.Repo, change.Number)
-	log = log.With("repo", change.Repo, "record", key.PK)
-	_, notAnnounced := announce.Decide(event, h.cfg.Rules, p)
-	if notAnnounced != "" {
-		var rec feed.Record
-		_, err := h.records.Get(ctx, key, &rec)
-		switch {
-		case errors.Is(err, state.ErrNotFound):
-			log.Info("ignored", "status", http.StatusNoContent, "reason", notAnnounced+", and no message yet")
-			return apigw.Status(http.StatusNoContent)
-		case err != nil:
-			return recordFailed(log, "read record", err)
+	pk := feed.PK(change.Item, change.Repo, change.Number)
+	log = log.With("repo", change.Repo, "record", pk)
+	_, channels, notAnnounced := h.decide(ctx, log, event, p)
+	// Every channel that has a message already follows every change to it, announced there
+	// or not (a bot merging a person's pull request still marks it merged).
+	existing, err := h.channelsWithMessages(ctx, pk)
+	if err != nil {
+		return recordFailed(log, "read records", err)
+	}
+	type target struct {
+		channel string
+		mayPost bool
+	}
+	var targets []target
+	for _, c := range channels {
+		targets = append(targets, target{c, true})
+	}
+	for _, c := range existing {
+		if !slices.Contains(channels, c) {
+			targets = append(targets, target{c, false})
 		}
 	}
+	if len(targets) == 0 {
+		log.Info("ignored", "status", http.StatusNoContent, "reason", notAnnounced, "message", "none yet")
+		return apigw.Status(http.StatusNoContent)
+	}
 	return h.once(ctx, log, delivery, eventType, func() events.APIGatewayV2HTTPResponse {
-		return h.apply(ctx, log, key, change, notAnnounced == "", delivery, botToken, p)
+		// A failure in one channel fails the delivery; its redelivery applies the change again
+		// everywhere, which changes nothing where it was applied (a step is added once per
+		// delivery, an edit from the same record is the same edit).
+		var first events.APIGatewayV2HTTPResponse
+		for i, t := range targets {
+			key := feed.Key(change.Item, change.Repo, change.Number, t.channel)
+			resp := h.apply(ctx, log.With("channel", t.channel), key, t.channel, change, t.mayPost, delivery, botToken, p)
+			if resp.StatusCode >= http.StatusMultipleChoices && resp.StatusCode != http.StatusNoContent {
+				return resp
+			}
+			if i == 0 || first.StatusCode == http.StatusNoContent {
+				first = resp
+			}
+		}
+		return first
 	})
 }
+
+// channelsWithMessages lists the channels where the pull request or issue of partition pk has
+// a message.
+func (h *handler) channelsWithMessages(ctx context.Context, pk string) ([]string, error) {
+	var recs []struct {
+		ChannelID string `dynamodbav:"channel_id"`
+	}
+	if _, err := h.records.Query(ctx, state.QueryInput{PK: pk, Limit: maxChannels}, &recs); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, r.ChannelID)
+	}
+	return out, nil
+}
+
+// maxChannels bounds the channels one pull request or issue is followed in.
+const maxChannels = 50
 
 // apply reads the record, applies the change and writes it back on the version it read, then
 // posts the first message or edits it. The message is rendered from the record alone, so an
 // edit repeated after a failure is the same edit. A lost race (a conflict) re-reads the winner
 // and applies the change on top; a record that cannot be read or written fails the delivery
 // (502) rather than post without it, which would post a second message.
-func (h *handler) apply(ctx context.Context, log *slog.Logger, key state.Key, c feed.Change, mayPost bool, delivery, botToken string, p *i18n.Printer) events.APIGatewayV2HTTPResponse {
+func (h *handler) apply(ctx context.Context, log *slog.Logger, key state.Key, channel string, c feed.Change, mayPost bool, delivery, botToken string, p *i18n.Printer) events.APIGatewayV2HTTPResponse {
 	dc := h.discordClient(botToken)
 	for attempt := 1; ; attempt++ {
 		var rec feed.Record
@@ -79,7 +126,7 @@ func (h *handler) apply(ctx context.Context, log *slog.Logger, key state.Key, c 
 			log.Info("ignored", "status", http.StatusNoContent, "reason", "no message yet")
 			return apigw.Status(http.StatusNoContent)
 		case errors.Is(err, state.ErrNotFound):
-			rec = feed.Record{Item: c.Item, Repo: c.Repo, Number: c.Number, ChannelID: h.cfg.channelFor(c.Repo)}
+			rec = feed.Record{Item: c.Item, Repo: c.Repo, Number: c.Number, ChannelID: channel}
 			version = 0
 		case err != nil:
 			return recordFailed(log, "read record", err)

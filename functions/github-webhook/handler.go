@@ -48,6 +48,7 @@ type recordTable interface {
 	Get(ctx context.Context, key state.Key, out any) (int64, error)
 	Create(ctx context.Context, key state.Key, ttl time.Duration, v any) (int64, error)
 	Update(ctx context.Context, key state.Key, expected int64, ttl time.Duration, v any) (int64, error)
+	Query(ctx context.Context, in state.QueryInput, out any) (bool, error)
 }
 
 // forwarder is the part of *forward.Forwarder the handler uses.
@@ -64,9 +65,11 @@ type handler struct {
 	// guard claims each delivery before it is posted or forwarded, so that a redelivery does
 	// nothing more.
 	guard *guard.Guard
-	// records keeps one record per pull request and issue (internal/feed): its message, state
-	// and thread.
+	// records keeps one record per pull request or issue and channel (internal/feed): its
+	// message, state and thread.
 	records recordTable
+	// subs are the repositories' subscriptions (/subscribe); nil posts by the configuration alone.
+	subs *subscriptions
 	// texts is the function's message catalog; announcements are in cfg.Language.
 	texts *i18n.Catalog
 	log   *slog.Logger

@@ -431,7 +431,7 @@ func TestPostedMessage(t *testing.T) {
 	if got.AllowedMentions == nil || got.AllowedMentions.Parse == nil || len(got.AllowedMentions.Parse) != 0 {
 		t.Errorf("allowed_mentions = %+v, want parse []", got.AllowedMentions)
 	}
-	if want := feed.Nonce(feed.Key(feed.PullRequest, "Codertocat/Hello-World", 2)); got.Nonce != want || !got.EnforceNonce {
+	if want := feed.Nonce(feed.Key(feed.PullRequest, "Codertocat/Hello-World", 2, defaultChannel)); got.Nonce != want || !got.EnforceNonce {
 		t.Errorf("nonce %q enforce %v, want %q enforced", got.Nonce, got.EnforceNonce, want)
 	}
 	var answer map[string]string
@@ -725,7 +725,7 @@ func TestDiscordFailures(t *testing.T) {
 				t.Errorf("%d requests reached Discord, want %d", n, tt.wantRequests)
 			}
 			for _, r := range e.discord.Requests() {
-				if r.Message.Nonce != feed.Nonce(feed.Key(feed.Issue, "Codertocat/Hello-World", 1)) {
+				if r.Message.Nonce != feed.Nonce(feed.Key(feed.Issue, "Codertocat/Hello-World", 1, defaultChannel)) {
 					t.Errorf("retry carried nonce %q, want the issue's", r.Message.Nonce)
 				}
 			}

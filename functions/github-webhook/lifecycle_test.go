@@ -150,7 +150,7 @@ func TestPullRequestLife(t *testing.T) {
 				t.Fatalf("%d notes in the thread, want 3 (changes requested, check failed, approved)", len(notes))
 			}
 			var rec feed.Record
-			version, err := e.table.Get(t.Context(), state.Key{PK: "pr#codertocat/hello-world#2", SK: "pr"}, &rec)
+			version, err := e.table.Get(t.Context(), state.Key{PK: "pr#codertocat/hello-world#2", SK: "pr#" + defaultChannel}, &rec)
 			if err != nil {
 				t.Fatalf("the record: %v", err)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/subscription"
 )
 
 // setup builds the handler once per execution environment; nothing here touches the network.
@@ -31,5 +32,7 @@ func setup(log *slog.Logger) (*handler, error) {
 	store := secrets.New(ssm.NewFromConfig(awsCfg), cfg.ParameterPrefix, secretsTTL)
 	bus := forward.New(eventbridge.NewFromConfig(awsCfg), cfg.EventBus)
 	table := state.New(dynamodb.NewFromConfig(awsCfg), cfg.Table, time.Now)
-	return newHandler(cfg, store, bus, guard.New(table, time.Now), table, restClient(discordOptions(cfg.DiscordAPIURL)), log), nil
+	h := newHandler(cfg, store, bus, guard.New(table, time.Now), table, restClient(discordOptions(cfg.DiscordAPIURL)), log)
+	h.subs = newSubscriptions(subscription.Store{Table: table}, time.Now)
+	return h, nil
 }

@@ -112,15 +112,18 @@ func TestCommentKeepsVerdict(t *testing.T) {
 
 func TestKey(t *testing.T) {
 	t.Parallel()
-	a, b := Key(PullRequest, "Codertocat/Hello-World", 2), Key(PullRequest, "codertocat/hello-world", 2)
-	if a != b || a.PK != "pr#codertocat/hello-world#2" || a.SK != "pr" {
+	a, b := Key(PullRequest, "Codertocat/Hello-World", 2, "c1"), Key(PullRequest, "codertocat/hello-world", 2, "c1")
+	if a != b || a.PK != "pr#codertocat/hello-world#2" || a.SK != "pr#c1" {
 		t.Errorf("keys %v and %v", a, b)
 	}
-	if Key(Issue, "o/r", 2) == a || Nonce(Key(Issue, "o/r", 2)) == Nonce(a) || len(Nonce(a)) != nonceLen {
+	if Key(Issue, "o/r", 2, "c1") == a || Nonce(Key(Issue, "o/r", 2, "c1")) == Nonce(a) || len(Nonce(a)) != nonceLen {
 		t.Error("a pull request and an issue share a key or a nonce")
 	}
-	if Nonce(Key(PullRequest, "o/hello-world", 1)) == Nonce(Key(PullRequest, "o/helloworld", 1)) {
+	if Nonce(Key(PullRequest, "o/hello-world", 1, "c1")) == Nonce(Key(PullRequest, "o/helloworld", 1, "c1")) {
 		t.Error("two repositories share a nonce")
+	}
+	if c2 := Key(PullRequest, "o/r", 1, "c2"); c2.PK != Key(PullRequest, "o/r", 1, "c1").PK || Nonce(c2) == Nonce(Key(PullRequest, "o/r", 1, "c1")) {
+		t.Error("two channels' records of one pull request are not one partition with their own nonces")
 	}
 }
 

@@ -25,10 +25,17 @@ const (
 	Issue       Item = "issue"
 )
 
-// Key is the state table's key of a record: pk <item>#<owner/repo, lower case>#<number>, sk
-// <item>. GitHub treats repository names without regard to case, and so does the key.
-func Key(item Item, repo string, number int) state.Key {
-	return state.Key{PK: fmt.Sprintf("%s#%s#%d", item, strings.ToLower(repo), number), SK: string(item)}
+// PK is the partition of the records of one pull request or issue, one per channel it is
+// announced in: <item>#<owner/repo, lower case>#<number>. GitHub treats repository names
+// without regard to case, and so does the key.
+func PK(item Item, repo string, number int) string {
+	return fmt.Sprintf("%s#%s#%d", item, strings.ToLower(repo), number)
+}
+
+// Key is the state table's key of the record of a pull request or issue in channel: pk PK,
+// sk <item>#<channel id>. Each channel subscribed to the repository has its own message.
+func Key(item Item, repo string, number int, channel string) state.Key {
+	return state.Key{PK: PK(item, repo, number), SK: string(item) + "#" + channel}
 }
 
 // nonceLen is the longest string nonce Discord accepts on message create.

@@ -151,7 +151,11 @@ func TestRegisteredSet(t *testing.T) {
 		"assign":   {Options: []string{"number", "assignee", "repo"}, Contexts: guild},
 		"scale":    {Options: []string{"service", "target", "desired"}, Perms: "32", Contexts: guild},
 		"audit":    {Options: []string{"environment", "member"}, Perms: "32", Contexts: guild},
-		"help":     {},
+		"subscribe": {Options: []string{"repo", "events", "branches", "drafts", "labels", "exclude_labels", "ignore_authors", "bots"},
+			Perms: "32", Contexts: guild},
+		"unsubscribe":   {Options: []string{"repo"}, Perms: "32", Contexts: guild},
+		"subscriptions": {Contexts: guild},
+		"help":          {},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("registered set mismatch (-want +got):\n%s", diff)

@@ -57,10 +57,11 @@ func ParseRoleIDs(s string) ([]string, error) {
 // The actions a Policy allows, as Allow takes them; each names its verb in the catalog
 // (authz.action.<action>).
 const (
-	ActionDeploy   = "deploy"
-	ActionRollback = "rollback"
-	ActionScale    = "scale"
-	ActionAudit    = "audit" // /audit: see the audit trail
+	ActionDeploy    = "deploy"
+	ActionRollback  = "rollback"
+	ActionScale     = "scale"
+	ActionAudit     = "audit"     // /audit: see the audit trail
+	ActionSubscribe = "subscribe" // /subscribe, /unsubscribe: manage a channel's subscriptions
 )
 
 // Denial is a refusal. Text says why and what to do, in a member's or the channel's language;

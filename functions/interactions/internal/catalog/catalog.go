@@ -25,10 +25,12 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/subscribe"
 	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/state"
+	"github.com/discord-chatops/chatops/shared/subscription"
 )
 
 // Config is what the definitions and the commands depend on. Registration needs only
@@ -158,6 +160,11 @@ func Table(cfg Config, d Deps) []command.Command {
 		}),
 	}
 	cmds = append(cmds, history.Command(&history.Service{Trail: reader, Policy: cfg.Policy, Audit: recorder, Log: log}, envChoices))
+	subs := &subscribe.Service{Policy: cfg.Policy, Audit: recorder, Log: log}
+	if d.Table != nil {
+		subs.Store = subscription.Store{Table: d.Table}
+	}
+	cmds = append(cmds, subscribe.Commands(subs)...)
 	return append(cmds, help.Command(cmds))
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/subscribe"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
@@ -34,6 +35,7 @@ func texts() []fs.FS {
 		assign.Messages(),
 		authz.Messages(),
 		history.Messages(),
+		subscribe.Messages(),
 		costreport.Messages(),
 		awserr.Messages(),
 		appclient.Messages(),

@@ -62,6 +62,7 @@ const (
 	ActionScale     = "scale"
 	ActionAudit     = "audit"     // /audit: see the audit trail
 	ActionSubscribe = "subscribe" // /subscribe, /unsubscribe: manage a channel's subscriptions
+	ActionLink      = "link"      // /link member: login: link another member's GitHub account
 )
 
 // Denial is a refusal. Text says why and what to do, in a member's or the channel's language;

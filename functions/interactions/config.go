@@ -60,6 +60,9 @@ type githubConfig struct {
 	APIURL     string // GITHUB_API_URL
 	Repository string // GITHUB_REPOSITORY, owner/repo
 	Workflow   string // DEPLOY_WORKFLOW, a file name under .github/workflows
+	// ClientID is the App's client id, for /link's device flow; "" turns the flow off (an
+	// allowed role can still link members).
+	ClientID string // GITHUB_CLIENT_ID
 }
 
 // Defaults of the GitHub variables.
@@ -135,6 +138,7 @@ func (c *config) loadGitHub(getenv func(string) string) []error {
 		APIURL:     strings.TrimRight(cmp.Or(strings.TrimSpace(getenv("GITHUB_API_URL")), defaultGitHubAPIURL), "/"),
 		Repository: strings.TrimSpace(getenv("GITHUB_REPOSITORY")),
 		Workflow:   cmp.Or(strings.TrimSpace(getenv("DEPLOY_WORKFLOW")), defaultDeployWorkflow),
+		ClientID:   strings.TrimSpace(getenv("GITHUB_CLIENT_ID")),
 	}
 	id, err := strconv.ParseInt(strings.TrimSpace(getenv("GITHUB_APP_ID")), 10, 64)
 	if err != nil || id <= 0 {
@@ -146,6 +150,9 @@ func (c *config) loadGitHub(getenv func(string) string) []error {
 	}
 	if !assign.ValidRepository(g.Repository) {
 		errs = append(errs, fmt.Errorf("GITHUB_REPOSITORY: %q is not owner/repo", g.Repository))
+	}
+	if strings.ContainsAny(g.ClientID, "/&?=# ") {
+		errs = append(errs, fmt.Errorf("GITHUB_CLIENT_ID: %q is not a client id (the App's settings page, \"Client ID\", such as Iv23li...)", g.ClientID))
 	}
 	if strings.ContainsAny(g.Workflow, "/ ") {
 		errs = append(errs, fmt.Errorf("DEPLOY_WORKFLOW: %q is not a file name under .github/workflows (such as deploy.yml)", g.Workflow))

@@ -20,6 +20,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/link"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/apigw"
@@ -249,6 +250,8 @@ type deps struct {
 	scaler *scale.Scaler
 	// table is the state table (docs/STATE.md): approval records, work claims, the cost cache.
 	table *state.Table
+	// deviceFlow verifies /link's logins; nil without GITHUB_CLIENT_ID.
+	deviceFlow link.Flow
 }
 
 // newHandler builds the handler: the verifier from the public key, once, and the router over
@@ -260,7 +263,7 @@ func newHandler(cfg config, d deps, log *slog.Logger, now func() time.Time) (*Ha
 	}
 	router, err := catalog.Router(catalog.Config{DeployEnvironments: cfg.DeployEnvironments, ApplicationID: cfg.ApplicationID,
 		Repository: cfg.GitHub.Repository, Workflow: cfg.GitHub.Workflow, Policy: cfg.Policy},
-		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Table: d.table,
+		catalog.Deps{Status: d.status, Cost: d.cost, GitHub: d.github, Discord: d.originals, Scaler: d.scaler, Table: d.table, DeviceFlow: d.deviceFlow,
 			AuditRetention: cfg.AuditRetention, Log: log, Now: now})
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/appclient"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/link"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/shared/costreport"
@@ -48,11 +49,16 @@ func clients(cfg config, awsCfg aws.Config) deps {
 	discord := rest.New(rest.Options{BaseURL: cfg.DiscordAPIURL})
 	ecsClient := ecs.NewFromConfig(awsCfg)
 	table := state.New(dynamodb.NewFromConfig(awsCfg), cfg.Table, time.Now)
+	var flow link.Flow
+	if cfg.GitHub.ClientID != "" {
+		flow = link.DeviceFlow{ClientID: cfg.GitHub.ClientID, WebURL: link.GitHubWebURL, APIURL: cfg.GitHub.APIURL}
+	}
 	return deps{
-		table:     table,
-		invoker:   awslambda.NewFromConfig(awsCfg),
-		editor:    discord,
-		originals: discord,
+		deviceFlow: flow,
+		table:      table,
+		invoker:    awslambda.NewFromConfig(awsCfg),
+		editor:     discord,
+		originals:  discord,
 		github: appclient.NewLazy(secrets.New(ssm.NewFromConfig(awsCfg), cfg.ParameterPrefix, 0),
 			githubapp.Options{AppID: cfg.GitHub.AppID, BaseURL: cfg.GitHub.APIURL}),
 		status: &status.Reader{EC2: ec2.NewFromConfig(awsCfg), ECS: ecsClient, EKS: eks.NewFromConfig(awsCfg),

@@ -1,5 +1,6 @@
 // Package assign is /assign: it assigns a GitHub issue or pull request to a login through the
-// GitHub App, and says so when GitHub quietly dropped the login.
+// GitHub App, and says so when GitHub quietly dropped the login. The assignee is a login or a
+// Discord member who linked their GitHub account (/link, shared/people), read in the worker.
 //
 // GitHub ignores assignees who cannot be assigned (no access to the repository) and still
 // answers 201, so the answer's assignees are compared with the login asked for:
@@ -7,6 +8,7 @@
 package assign
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -21,6 +23,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/people"
 )
 
 // RepoClients gives a GitHub client acting as the App's installation on a repository;
@@ -29,12 +32,19 @@ type RepoClients interface {
 	RepoClient(ctx context.Context, owner, repo string) (*github.Client, error)
 }
 
+// Links finds the GitHub login a member linked; people.Store satisfies it.
+type Links interface {
+	ByMember(ctx context.Context, discordID string) (l people.Link, ok bool, err error)
+}
+
 // Service assigns. Anyone in the server may: assigning is low risk and shows on GitHub, and
 // the audit log names who asked.
 type Service struct {
 	GitHub     RepoClients
 	Repository string // the default owner/repo (GITHUB_REPOSITORY)
-	Audit      *audit.Recorder
+	// Links resolves the member option; nil when the function has no table.
+	Links Links
+	Audit *audit.Recorder
 }
 
 // Name rules, checked by character class and length; counted repetitions in a regexp
@@ -63,7 +73,7 @@ func Command(s *Service, def command.Command) command.Command {
 		// A nil Printer reads no catalog: a request that is deferred does not load it.
 		if _, _, _, msg := s.parse(nil, req); msg != "" {
 			n, _ := req.Interaction.Command.Int("number")
-			s.record(ctx, req, fmt.Sprintf("%s#%d -> %s", req.Option("repo"), n, req.Option("assignee")), "refused", "invalid options")
+			s.record(ctx, req, fmt.Sprintf("%s#%d -> %s", req.Option("repo"), n, cmp.Or(req.Option("assignee"), req.Option("member"))), "refused", "invalid options")
 			_, _, _, msg = s.parse(req.Member(), req)
 			return command.Ephemeral(msg)
 		}
@@ -73,11 +83,12 @@ func Command(s *Service, def command.Command) command.Command {
 	return def
 }
 
-// parse reads the options: the number, the login without a leading @, and the repository.
-// The problem with them is in p's language.
+// parse reads the options: the number, the login without a leading @ (or "" when the member
+// option names the assignee), and the repository. The problem with them is in p's language.
 func (s *Service) parse(p *i18n.Printer, req command.Request) (repo string, number int, login, problem string) {
 	n, _ := req.Interaction.Command.Int("number")
 	login = strings.TrimPrefix(strings.TrimSpace(req.Option("assignee")), "@")
+	member := strings.TrimSpace(req.Option("member"))
 	repo = strings.TrimSpace(req.Option("repo"))
 	if repo == "" {
 		repo = s.Repository
@@ -85,6 +96,12 @@ func (s *Service) parse(p *i18n.Printer, req command.Request) (repo string, numb
 	switch {
 	case n < 1:
 		return "", 0, "", p.T("assign.option.number")
+	case (login == "") == (member == ""):
+		return "", 0, "", p.T("assign.option.one")
+	case member != "" && !ValidRepository(repo):
+		return "", 0, "", p.T("assign.option.repo", i18n.Args{"Repo": discord.Code(discord.Truncate(repo, 150))})
+	case member != "":
+		return repo, int(n), "", ""
 	case !validLogin(login):
 		return "", 0, "", p.T("assign.option.login", i18n.Args{"Login": discord.Code(discord.Truncate(login, 50))})
 	case !ValidRepository(repo):
@@ -100,6 +117,12 @@ func (s *Service) work(ctx context.Context, req command.Request) (discord.Messag
 	if problem != "" {
 		return discord.Message{}, &command.Error{Message: problem}
 	}
+	if login == "" {
+		var err error
+		if login, err = s.linked(ctx, p, req.Option("member")); err != nil {
+			return discord.Message{}, err
+		}
+	}
 	target := fmt.Sprintf("%s#%d -> %s", repo, number, login)
 	msg, outcome, err := s.assign(ctx, p, repo, number, login)
 	detail := ""
@@ -108,6 +131,22 @@ func (s *Service) work(ctx context.Context, req command.Request) (discord.Messag
 	}
 	s.record(ctx, req, target, outcome, detail)
 	return msg, err
+}
+
+// linked is the GitHub login the member discordID linked, or the *command.Error saying they
+// have none, in p's language.
+func (s *Service) linked(ctx context.Context, p *i18n.Printer, discordID string) (string, error) {
+	if s.Links == nil {
+		return "", &command.Error{Message: p.T("assign.member.unavailable")}
+	}
+	l, ok, err := s.Links.ByMember(ctx, discordID)
+	switch {
+	case err != nil:
+		return "", &command.Error{Message: p.T("assign.member.unavailable"), Err: err}
+	case !ok:
+		return "", &command.Error{Message: p.T("assign.member.unlinked", i18n.Args{"Member": discord.Mention(discordID)})}
+	}
+	return l.Login, nil
 }
 
 // record writes the audit entry of an /assign.

@@ -23,12 +23,14 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/link"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/subscribe"
 	"github.com/discord-chatops/chatops/shared/audit"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
+	"github.com/discord-chatops/chatops/shared/people"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/subscription"
 )
@@ -70,6 +72,9 @@ type Deps struct {
 	GitHub  RepoClients // appclient.Lazy: built in the worker
 	Discord Originals   // reads a card back before the worker edits it (the rest client)
 	Scaler  *scale.Scaler
+	// DeviceFlow verifies the GitHub login a member links with /link; nil when the App's
+	// client id is not configured (GITHUB_CLIENT_ID).
+	DeviceFlow link.Flow
 	// Table is the state table: the approval records of /deploy, /rollback and /scale and the
 	// claims of their work. Nil refuses every approval (fail closed).
 	Table *state.Table
@@ -106,6 +111,9 @@ func Table(cfg Config, d Deps) []command.Command {
 		deploys.Cache = d.Table
 	}
 	assigns := &assign.Service{GitHub: d.GitHub, Repository: cfg.Repository, Audit: recorder}
+	if d.Table != nil {
+		assigns.Links = people.Store{Table: d.Table}
+	}
 	scales := &scale.Service{Scaler: d.Scaler, Policy: cfg.Policy, Audit: recorder, Now: now,
 		Approvals: approval.Records[scale.Proposal]{Table: d.Table, Log: log}}
 	var costs cost.Builder
@@ -141,7 +149,8 @@ func Table(cfg Config, d Deps) []command.Command {
 			Name: "assign",
 			Options: []discord.OptionDef{
 				{Type: discord.OptionInteger, Name: "number", Required: true, MinValue: new(int64(1))},
-				{Type: discord.OptionString, Name: "assignee", Required: true, MaxLength: 39},
+				{Type: discord.OptionString, Name: "assignee", MaxLength: 39},
+				{Type: discord.OptionUser, Name: "member"},
 				{Type: discord.OptionString, Name: "repo", MaxLength: 140},
 			},
 			Contexts: guildOnly,
@@ -165,6 +174,11 @@ func Table(cfg Config, d Deps) []command.Command {
 		subs.Store = subscription.Store{Table: d.Table}
 	}
 	cmds = append(cmds, subscribe.Commands(subs)...)
+	links := &link.Service{Flow: d.DeviceFlow, Policy: cfg.Policy, Audit: recorder, Log: log, Now: now}
+	if d.Table != nil {
+		links.Links, links.Table = people.Store{Table: d.Table}, d.Table
+	}
+	cmds = append(cmds, link.Command(links))
 	return append(cmds, help.Command(cmds))
 }
 

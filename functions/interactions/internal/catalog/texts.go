@@ -13,6 +13,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/deploy"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/help"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/history"
+	"github.com/discord-chatops/chatops/functions/interactions/internal/link"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/scale"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/status"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/subscribe"
@@ -36,6 +37,7 @@ func texts() []fs.FS {
 		authz.Messages(),
 		history.Messages(),
 		subscribe.Messages(),
+		link.Messages(),
 		costreport.Messages(),
 		awserr.Messages(),
 		appclient.Messages(),

@@ -26,6 +26,9 @@ type DeviceFlow struct {
 	HTTP *http.Client
 }
 
+// GitHubWebURL is where github.com serves the device flow.
+const GitHubWebURL = "https://github.com"
+
 // Device is GitHub's answer to a device code request.
 type Device struct {
 	DeviceCode      string `json:"device_code"`

@@ -148,13 +148,14 @@ func TestRegisteredSet(t *testing.T) {
 		"cost":     {Contexts: guild},
 		"deploy":   {Options: []string{"environment", "ref"}, Perms: "32", Contexts: guild},
 		"rollback": {Options: []string{"environment", "to"}, Perms: "32", Contexts: guild},
-		"assign":   {Options: []string{"number", "assignee", "repo"}, Contexts: guild},
+		"assign":   {Options: []string{"number", "assignee", "member", "repo"}, Contexts: guild},
 		"scale":    {Options: []string{"service", "target", "desired"}, Perms: "32", Contexts: guild},
 		"audit":    {Options: []string{"environment", "member"}, Perms: "32", Contexts: guild},
 		"subscribe": {Options: []string{"repo", "events", "branches", "drafts", "labels", "exclude_labels", "ignore_authors", "bots"},
 			Perms: "32", Contexts: guild},
 		"unsubscribe":   {Options: []string{"repo"}, Perms: "32", Contexts: guild},
 		"subscriptions": {Contexts: guild},
+		"link":          {Options: []string{"member", "login"}, Contexts: guild},
 		"help":          {},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -36,6 +36,7 @@ type config struct {
 	discordApplicationID  string
 	discordPublicKey      string
 	githubAppID           string
+	githubClientID        string
 	githubAPIURL          string
 	discordAPIURL         string
 	costSchedule          string
@@ -84,6 +85,7 @@ func (c config) environmentTable() []envVar {
 		{name: "DISCORD_APPLICATION_ID", value: c.discordApplicationID, readBy: []string{interactions, deployNotify}},
 		{name: "DISCORD_CHANNEL_ID", value: c.discordChannelID, readBy: []string{githubWebhook, costCron, deployNotify}},
 		{name: "GITHUB_APP_ID", value: c.githubAppID, readBy: []string{interactions, deployNotify}},
+		{name: "GITHUB_CLIENT_ID", value: c.githubClientID, readBy: []string{interactions}, optional: true},
 		{name: "GITHUB_REPOSITORY", value: c.githubRepository, readBy: []string{interactions}},
 		{name: "DEPLOY_WORKFLOW", value: c.deployWorkflow, readBy: []string{interactions, deployNotify}},
 		{name: "DEPLOY_ENVIRONMENTS", value: strings.Join(c.deployEnvironments, ","), readBy: []string{interactions}},
@@ -154,6 +156,7 @@ func contextDefaults() map[string]any {
 		"auditRetentionDays":    float64(defaultAuditRetentionDays),
 		"twoPersonEnvironments": deployrun.DefaultTwoPersonEnvironments,
 		"language":              defaultLanguage,
+		"githubClientId":        "", // /link's device flow stays off
 	}
 }
 
@@ -172,6 +175,7 @@ func loadConfig(get func(key string) any) (config, error) {
 		loginRE         = regexp.MustCompile(`^[A-Za-z0-9\[\]_.-]+$`)
 		labelRE         = regexp.MustCompile(`^[^,]+$`)
 		languageRE      = regexp.MustCompile(`^(ko|en)$`)
+		clientIDRE      = regexp.MustCompile(`^[A-Za-z0-9.]{1,64}$`)
 	)
 	defaults := contextDefaults()
 	p := parser{get: func(key string) any {
@@ -190,6 +194,7 @@ func loadConfig(get func(key string) any) (config, error) {
 		discordApplicationID:  p.optional("discordApplicationId", snowflakeRE, "a Discord application id"),
 		discordPublicKey:      p.optional("discordPublicKey", publicKeyRE, "64 hex digits (the application's Ed25519 public key)"),
 		githubAppID:           p.optional("githubAppId", snowflakeRE, "a GitHub App id"),
+		githubClientID:        p.optionalValue("githubClientId", clientIDRE, "the GitHub App's client id, such as Iv23liAbCdEf"),
 		githubAPIURL:          p.httpsURL("githubApiUrl"),
 		discordAPIURL:         p.httpsURL("discordApiUrl"),
 		costSchedule:          p.schedule("costSchedule"),

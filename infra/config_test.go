@@ -91,6 +91,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"discordApplicationId", "12ab", "discordApplicationId:"},
 		{"discordPublicKey", "abcd", "discordPublicKey:"},
 		{"githubAppId", "app-1", `githubAppId: "app-1"`},
+		{"githubClientId", "Iv1 secret", "githubClientId:"},
 		{"githubApiUrl", "http://github.example.com/api/v3", "githubApiUrl:"},
 		{"discordApiUrl", "https://discord.com/api/v10/", "discordApiUrl:"},
 		{"costSchedule", "0 9 * * *", "costSchedule:"},

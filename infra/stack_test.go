@@ -347,6 +347,7 @@ func TestStack(t *testing.T) {
 				table([]any{"dynamodb:PutItem", "dynamodb:Query"}, "lock#*"),
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem"}, "releases#*"),
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}, "subscription"),
+				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}, "link#*", "login#*", "device#*"),
 			},
 			"InteractionsSelfInvoke": {
 				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Interactions"), "Arn")},
@@ -715,6 +716,7 @@ func TestStackContext(t *testing.T) {
 		"repoChannels":          "octo-org/api=111111111111111111,octo-org/web=222222222222222222",
 		"auditRetentionDays":    "90",
 		"language":              "en",
+		"githubClientId":        "Iv23liAbCdEf0123",
 	})
 	if len(findings) > 0 {
 		t.Errorf("cdk-nag findings:\n%s", strings.Join(findings, "\n"))
@@ -738,6 +740,8 @@ func TestStackContext(t *testing.T) {
 		{"GithubWebhook", "ANNOUNCE_BOTS", "true"},
 		{"GithubWebhook", "REPO_CHANNELS", "octo-org/api=111111111111111111,octo-org/web=222222222222222222"},
 		{"GithubWebhook", "MONTHLY_BUDGET_USD", nil},
+		{"Interactions", "GITHUB_CLIENT_ID", "Iv23liAbCdEf0123"},
+		{"DeployNotify", "GITHUB_CLIENT_ID", nil},
 		{"DeployNotify", "MONTHLY_BUDGET_USD", nil},
 		{"Interactions", "AUDIT_RETENTION_DAYS", "90"},
 		{"DeployNotify", "AUDIT_RETENTION_DAYS", "90"},

@@ -57,6 +57,9 @@ func tableAccessByFunction() map[string][]tableAccess {
 			// The channels' subscriptions: /subscribe writes, /unsubscribe reads and deletes,
 			// /subscriptions queries.
 			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}, leadingKeys: []string{"subscription"}},
+			// The members' GitHub logins, both ways (/link writes and moves them, /assign reads
+			// a member's), and the device codes waiting for their member (/link).
+			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}, leadingKeys: []string{"link#*", "login#*", "device#*"}},
 		},
 	}
 }

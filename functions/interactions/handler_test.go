@@ -374,6 +374,7 @@ func TestLoadConfig(t *testing.T) {
 		"TWO_PERSON_ENVIRONMENTS":  "prod",
 		"CHATOPS_TABLE":            "chatops-state",
 		"AUDIT_RETENTION_DAYS":     "90",
+		"GITHUB_CLIENT_ID":         "Iv23liAbCdEf0123",
 	}
 	getenv := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	got, err := loadConfig(getenv(env))
@@ -386,7 +387,8 @@ func TestLoadConfig(t *testing.T) {
 	}
 	want := config{PublicKey: signer.PublicKeyHex(), ApplicationID: testAppID, DiscordAPIURL: "https://discord.com/api/v10",
 		FunctionName: testFunction, DeployEnvironments: []string{"dev", "prod"}, Cost: costreport.Options{Location: seoul},
-		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml"},
+		GitHub: githubConfig{AppID: 424242, APIURL: "https://api.github.com", Repository: "acme/shop", Workflow: "deploy.yml",
+			ClientID: "Iv23liAbCdEf0123"},
 		Policy: authz.Policy{RoleIDs: []string{"1100000000000000010", "1100000000000000012"}, TwoPerson: []string{"prod"}}, ScaleMaxDesired: 10,
 		Table: "chatops-state", AuditRetention: 90 * 24 * time.Hour, Language: i18n.Korean}
 	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
@@ -408,10 +410,10 @@ func TestLoadConfig(t *testing.T) {
 	_, err = loadConfig(getenv(map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_API_URL": "discord.com", "DEPLOY_ENVIRONMENTS": " , ",
 		"REPORT_TIMEZONE": "Mars/Olympus", "MONTHLY_BUDGET_USD": "lots",
 		"GITHUB_APP_ID": "my-app", "GITHUB_API_URL": "api.github.com", "GITHUB_REPOSITORY": "shop", "DEPLOY_WORKFLOW": ".github/workflows/deploy.yml",
-		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0", "AUDIT_RETENTION_DAYS": "forever"}))
+		"DEPLOY_ROLE_IDS": "deployers", "SCALE_MAX_DESIRED": "0", "AUDIT_RETENTION_DAYS": "forever", "GITHUB_CLIENT_ID": "Iv1 secret"}))
 	for _, name := range []string{"DISCORD_PUBLIC_KEY", "DISCORD_APPLICATION_ID", "DISCORD_API_URL", "AWS_LAMBDA_FUNCTION_NAME", "DEPLOY_ENVIRONMENTS",
 		"REPORT_TIMEZONE", "MONTHLY_BUDGET_USD", "GITHUB_APP_ID", "GITHUB_API_URL", "GITHUB_REPOSITORY", "DEPLOY_WORKFLOW", "DEPLOY_ROLE_IDS",
-		"SCALE_MAX_DESIRED", "CHATOPS_TABLE", "AUDIT_RETENTION_DAYS"} {
+		"SCALE_MAX_DESIRED", "CHATOPS_TABLE", "AUDIT_RETENTION_DAYS", "GITHUB_CLIENT_ID"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("loadConfig error %v does not name %s", err, name)
 		}

@@ -60,6 +60,7 @@ func contractVars() map[string][]string {
 		"DISCORD_CHANNEL_ID":       {suite.GitHubWebhook, suite.DeployNotify, suite.CostCron},
 		"GITHUB_APP_ID":            {suite.Interactions, suite.DeployNotify},
 		"GITHUB_REPOSITORY":        {suite.Interactions},
+		"GITHUB_CLIENT_ID":         {suite.Interactions},
 		"DEPLOY_WORKFLOW":          {suite.Interactions, suite.DeployNotify},
 		"DEPLOY_ENVIRONMENTS":      {suite.Interactions},
 		"DEPLOY_ROLE_IDS":          {suite.Interactions},
@@ -87,7 +88,7 @@ func contractVars() map[string][]string {
 func featureOptions() map[string]string {
 	return map[string]string{"TWO_PERSON_ENVIRONMENTS": "twoPersonEnvironments", "SCALE_MAX_DESIRED": "scaleMaxDesired",
 		"MONTHLY_BUDGET_USD": "monthlyBudgetUsd", "ANNOUNCE_BOTS": "announceBots", "IGNORE_AUTHORS": "ignoreAuthors",
-		"IGNORE_LABELS": "ignoreLabels", "REPO_CHANNELS": "repoChannels"}
+		"IGNORE_LABELS": "ignoreLabels", "REPO_CHANNELS": "repoChannels", "GITHUB_CLIENT_ID": "githubClientId"}
 }
 
 // stackContext is the CDK context of the repository at root, as `cdk deploy` reads it: the

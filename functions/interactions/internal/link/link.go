@@ -191,10 +191,20 @@ func reply(text string) discord.Message {
 	return discord.Message{Content: text, AllowedMentions: discord.NoMentions()}
 }
 
-// fault records a failed link and says so; the error goes to the log.
+// fault records a failed link and says so: the state table did not answer. The error goes to
+// the log.
 func (s *Service) fault(ctx context.Context, req command.Request, target string, err error) (discord.Message, error) {
+	return s.failed(ctx, req, target, "link.unavailable", err)
+}
+
+// githubFault is fault for an error of GitHub's.
+func (s *Service) githubFault(ctx context.Context, req command.Request, target string, err error) (discord.Message, error) {
+	return s.failed(ctx, req, target, "link.github_failed", err)
+}
+
+func (s *Service) failed(ctx context.Context, req command.Request, target, id string, err error) (discord.Message, error) {
 	s.record(ctx, req, target, "failed", err.Error())
-	return discord.Message{}, &command.Error{Message: req.Member().T("link.unavailable"), Err: err}
+	return discord.Message{}, &command.Error{Message: req.Member().T(id), Err: err}
 }
 
 // verify starts the device flow for the member by, or polls the one they started.
@@ -226,11 +236,11 @@ func (s *Service) verify(ctx context.Context, req command.Request, p *i18n.Print
 		s.Log.WarnContext(ctx, "link: GitHub refused the device flow", "code", pe.Code, "description", pe.Description)
 		return s.ended(ctx, req, key, target, pe.Code, p.T("link.refused", i18n.Args{"Code": discord.Code(pe.Code)}))
 	case err != nil:
-		return s.fault(ctx, req, target, err)
+		return s.githubFault(ctx, req, target, err)
 	}
 	login, err := s.Flow.Login(ctx, token)
 	if err != nil {
-		return s.fault(ctx, req, target, err)
+		return s.githubFault(ctx, req, target, err)
 	}
 	target += " -> " + login
 	if err := s.Links.Put(ctx, people.Link{DiscordID: by, Login: login, Verified: true, By: by, At: s.now()}); err != nil {
@@ -256,7 +266,7 @@ func (s *Service) ended(ctx context.Context, req command.Request, key state.Key,
 func (s *Service) start(ctx context.Context, req command.Request, p *i18n.Printer, by string) (discord.Message, error) {
 	dev, err := s.Flow.Start(ctx)
 	if err != nil {
-		return s.fault(ctx, req, by, err)
+		return s.githubFault(ctx, req, by, err)
 	}
 	now := s.now()
 	d := pending{DeviceCode: dev.DeviceCode, UserCode: dev.UserCode, URL: dev.VerificationURI, Interval: max(dev.Interval, 1),

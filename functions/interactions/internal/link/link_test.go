@@ -71,6 +71,11 @@ func (g *github) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Path {
 	case "/login/device/code":
+		if len(g.codes) == 0 { // as GitHub answers an unknown client id
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error": "Not Found"}`)
+			return
+		}
 		code := g.codes[0]
 		g.codes = g.codes[1:]
 		fmt.Fprintf(w, `{"device_code": %q, "user_code": "WDJB-MJHT", "verification_uri": "https://github.com/login/device", "expires_in": 900, "interval": 5}`, code)
@@ -155,7 +160,7 @@ func (s *sink) Write(_ context.Context, e audit.Entry) error {
 
 // TestGolden links a member through a GitHub stand-in's device flow, in English and in Korean:
 // the code, a poll that waits (authorization_pending, slow_down), the link, an expired code,
-// a cancelled one, a refusal; then another member linked by an allowed role, the refusals, and
+// a cancelled one, a refusal, no code at all; then another member linked by an allowed role, the refusals, and
 // what the table and the audit trail hold afterwards.
 func TestGolden(t *testing.T) {
 	t.Parallel()
@@ -195,6 +200,7 @@ func TestGolden(t *testing.T) {
 			got["denied"] = do(call{})
 			do(call{})
 			got["refused"] = do(call{})
+			got["github-failed"] = do(call{})
 			member := []string{allowedRole}
 			got["set"] = do(call{roles: member, options: map[string]string{optionMember: "200000000000000009", optionLogin: "@octocat"}})
 			got["refused-other"] = do(call{roles: []string{"999"}, options: map[string]string{optionMember: "200000000000000009", optionLogin: "octocat"}})
@@ -223,6 +229,7 @@ func TestGolden(t *testing.T) {
 				"link " + invoker + " not linked expired",
 				"link " + invoker + " not linked denied by the member",
 				"link " + invoker + " not linked device_flow_disabled",
+				"link " + invoker + ` failed device code: POST /login/device/code: 404 Not Found: {"error": "Not Found"}`,
 				"link 200000000000000009 -> octocat linked set by an allowed member, unverified",
 				"link 200000000000000009 -> octocat denied missing-role",
 				"link  -> octocat refused invalid options",

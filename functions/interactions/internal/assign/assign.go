@@ -55,8 +55,8 @@ var (
 	namePattern  = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 )
 
-// validLogin says whether s can be a GitHub login: up to 39 letters, digits and hyphens.
-func validLogin(s string) bool { return len(s) <= 39 && loginPattern.MatchString(s) }
+// ValidLogin says whether s can be a GitHub login: up to 39 letters, digits and hyphens.
+func ValidLogin(s string) bool { return len(s) <= 39 && loginPattern.MatchString(s) }
 
 // ValidRepository says whether s is owner/repo as GitHub allows the names: an owner of up to
 // 39 letters, digits and hyphens, a name of up to 100 letters, digits, '.', '_' and '-'.
@@ -102,7 +102,7 @@ func (s *Service) parse(p *i18n.Printer, req command.Request) (repo string, numb
 		return "", 0, "", p.T("assign.option.repo", i18n.Args{"Repo": discord.Code(discord.Truncate(repo, 150))})
 	case member != "":
 		return repo, int(n), "", ""
-	case !validLogin(login):
+	case !ValidLogin(login):
 		return "", 0, "", p.T("assign.option.login", i18n.Args{"Login": discord.Code(discord.Truncate(login, 50))})
 	case !ValidRepository(repo):
 		return "", 0, "", p.T("assign.option.repo", i18n.Args{"Repo": discord.Code(discord.Truncate(repo, 150))})

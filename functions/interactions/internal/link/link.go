@@ -19,10 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/discord-chatops/chatops/functions/interactions/internal/assign"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/authz"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/shared/audit"
@@ -93,9 +93,6 @@ func pendingKey(discordID string) state.Key {
 	return state.Key{PK: "device#" + discordID, SK: "device"}
 }
 
-// loginPattern is a GitHub login's characters (up to 39, checked apart).
-var loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
-
 // Command is the /link entry of the command table, answered by s (nil where only the
 // definition is used). Its texts are command.link.* in locales/.
 func Command(s *Service) command.Command {
@@ -121,7 +118,7 @@ func other(p *i18n.Printer, req command.Request) (member, login, problem string)
 		return "", "", ""
 	case member == "" || login == "":
 		return member, login, p.T("link.option.both")
-	case len(login) > 39 || !loginPattern.MatchString(login):
+	case !assign.ValidLogin(login):
 		return member, login, p.T("link.option.login", i18n.Args{"Login": discord.Code(discord.Truncate(login, 50))})
 	}
 	return member, login, ""

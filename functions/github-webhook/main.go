@@ -6,6 +6,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	_ "time/tzdata" // the provided.al2023 runtime has no zoneinfo for REPORT_TIMEZONE
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -17,5 +18,5 @@ func main() {
 		log.Error("start", "err", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.handle)
+	lambda.Start(h.invoke)
 }

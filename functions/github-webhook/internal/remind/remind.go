@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-github/v66/github"
 
@@ -14,9 +15,15 @@ import (
 	"github.com/discord-chatops/chatops/shared/i18n"
 )
 
-// MaxListed is the most pull requests one reminder lists; the rest are counted in its last
-// line, so that the message stays within Discord's 2,000 characters.
+// MaxListed is the most pull requests one reminder lists; the rest, and those that would take
+// the message past Discord's 2,000 characters, are counted in its last line.
 const MaxListed = 15
+
+// maxTitle is the most characters of a title a line shows.
+const maxTitle = 80
+
+// moreReserve is the room kept at the end of a reminder for its "… and N more" line.
+const moreReserve = 40
 
 // Pull is one pull request that waits for review.
 type Pull struct {
@@ -93,18 +100,11 @@ func Message(p *i18n.Printer, pulls []Pull, threshold time.Duration, people map[
 	b.WriteString(p.N("remind.title", len(pulls), i18n.Args{"Count": p.Count(len(pulls)), "Threshold": p.Duration(threshold)}))
 	var pinged []string
 	for i, pr := range pulls {
-		if i == MaxListed {
-			rest := len(pulls) - MaxListed
-			b.WriteString("\n" + p.N("remind.more", rest, i18n.Args{"Count": p.Count(rest)}))
-			break
-		}
-		var who []string
+		var who, ids []string
 		for _, login := range pr.Reviewers {
 			if id, ok := people[strings.ToLower(login)]; ok && discord.IsSnowflake(id) {
 				who = append(who, discord.Mention(id))
-				if !slices.Contains(pinged, id) {
-					pinged = append(pinged, id)
-				}
+				ids = append(ids, id)
 				continue
 			}
 			who = append(who, discord.Code(login))
@@ -112,13 +112,24 @@ func Message(p *i18n.Printer, pulls []Pull, threshold time.Duration, people map[
 		for _, team := range pr.Teams {
 			who = append(who, discord.Code("@"+team))
 		}
-		b.WriteString("\n" + p.T("remind.line", i18n.Args{
+		line := "\n" + p.T("remind.line", i18n.Args{
 			"Link":      fmt.Sprintf("[%s#%d](<%s>)", pr.Repo, pr.Number, pr.URL),
-			"Title":     discord.Escape(discord.Truncate(pr.Title, 80)),
+			"Title":     discord.Escape(discord.Truncate(pr.Title, maxTitle)),
 			"Author":    discord.Code(pr.Author),
 			"Waited":    p.Ago(pr.Waited),
 			"Reviewers": p.List(who),
-		}))
+		})
+		if i == MaxListed || utf8.RuneCountInString(b.String()+line)+moreReserve > discord.MaxContent {
+			rest := len(pulls) - i
+			b.WriteString("\n" + p.N("remind.more", rest, i18n.Args{"Count": p.Count(rest)}))
+			break
+		}
+		b.WriteString(line)
+		for _, id := range ids {
+			if !slices.Contains(pinged, id) {
+				pinged = append(pinged, id)
+			}
+		}
 	}
 	return discord.Message{
 		Content:         discord.Truncate(b.String(), discord.MaxContent),

@@ -40,18 +40,22 @@ type config struct {
 	discordAPIURL         string
 	costSchedule          string
 	reportTimezone        string
-	throttleRateLimit     float64
-	throttleBurstLimit    float64
-	parameterPrefix       string
-	logRetention          awslogs.RetentionDays
-	scaleMaxDesired       int
-	monthlyBudgetUSD      string
-	announceBots          bool
-	ignoreAuthors         []string
-	ignoreLabels          []string
-	repoChannels          []string
-	auditRetentionDays    int
-	language              string
+	// reviewReminderSchedule is when github-webhook posts the review reminders (in
+	// reportTimezone); reviewReminderHours how long a pull request waits before it is listed.
+	reviewReminderSchedule string
+	reviewReminderHours    int
+	throttleRateLimit      float64
+	throttleBurstLimit     float64
+	parameterPrefix        string
+	logRetention           awslogs.RetentionDays
+	scaleMaxDesired        int
+	monthlyBudgetUSD       string
+	announceBots           bool
+	ignoreAuthors          []string
+	ignoreLabels           []string
+	repoChannels           []string
+	auditRetentionDays     int
+	language               string
 
 	// unset lists the context keys that a deployment needs but that may stay empty for a synth
 	// (a fresh clone has no Discord application or GitHub App yet). The stack warns about them.
@@ -83,14 +87,15 @@ func (c config) environmentTable() []envVar {
 		{name: "DISCORD_PUBLIC_KEY", value: c.discordPublicKey, readBy: []string{interactions}},
 		{name: "DISCORD_APPLICATION_ID", value: c.discordApplicationID, readBy: []string{interactions, deployNotify}},
 		{name: "DISCORD_CHANNEL_ID", value: c.discordChannelID, readBy: []string{githubWebhook, costCron, deployNotify}},
-		{name: "GITHUB_APP_ID", value: c.githubAppID, readBy: []string{interactions, deployNotify}},
-		{name: "GITHUB_REPOSITORY", value: c.githubRepository, readBy: []string{interactions}},
+		{name: "GITHUB_APP_ID", value: c.githubAppID, readBy: []string{interactions, githubWebhook, deployNotify}},
+		{name: "GITHUB_REPOSITORY", value: c.githubRepository, readBy: []string{interactions, githubWebhook}},
 		{name: "DEPLOY_WORKFLOW", value: c.deployWorkflow, readBy: []string{interactions, deployNotify}},
 		{name: "DEPLOY_ENVIRONMENTS", value: strings.Join(c.deployEnvironments, ","), readBy: []string{interactions}},
 		{name: "DEPLOY_ROLE_IDS", value: strings.Join(c.deployRoleIDs, ","), readBy: []string{interactions}},
 		{name: "TWO_PERSON_ENVIRONMENTS", value: c.twoPersonValue(), readBy: []string{interactions}},
 		{name: "SCALE_MAX_DESIRED", value: strconv.Itoa(c.scaleMaxDesired), readBy: []string{interactions}},
-		{name: "REPORT_TIMEZONE", value: c.reportTimezone, readBy: []string{interactions, costCron}},
+		{name: "REPORT_TIMEZONE", value: c.reportTimezone, readBy: []string{interactions, githubWebhook, costCron}},
+		{name: "REVIEW_REMINDER_HOURS", value: strconv.Itoa(c.reviewReminderHours), readBy: []string{githubWebhook}},
 		{name: "MONTHLY_BUDGET_USD", value: c.monthlyBudgetUSD, readBy: []string{interactions, costCron}, optional: true},
 		{name: "ANNOUNCE_BOTS", value: strconv.FormatBool(c.announceBots), readBy: []string{githubWebhook}},
 		{name: "IGNORE_AUTHORS", value: strings.Join(c.ignoreAuthors, ","), readBy: []string{githubWebhook}},
@@ -147,13 +152,25 @@ func (c config) twoPersonValue() string {
 	return strings.Join(c.twoPersonEnvironments, ",")
 }
 
+// The review reminder's defaults: at 10:00 on weekdays in reportTimezone, the pull requests
+// that have waited a day. The schedule excludes weekends itself, and github-webhook skips a
+// Saturday or Sunday in the team's zone whatever the schedule says. REVIEW_REMINDER_HOURS
+// accepts at most 30 days.
+const (
+	defaultReviewReminderSchedule = "cron(0 10 ? * MON-FRI *)"
+	defaultReviewReminderHours    = 24
+	maxReviewReminderHours        = 720
+)
+
 // contextDefaults are the values of absent context keys; every other key must be set (cdk.json
 // has them all).
 func contextDefaults() map[string]any {
 	return map[string]any{
-		"auditRetentionDays":    float64(defaultAuditRetentionDays),
-		"twoPersonEnvironments": deployrun.DefaultTwoPersonEnvironments,
-		"language":              defaultLanguage,
+		"auditRetentionDays":     float64(defaultAuditRetentionDays),
+		"twoPersonEnvironments":  deployrun.DefaultTwoPersonEnvironments,
+		"language":               defaultLanguage,
+		"reviewReminderSchedule": defaultReviewReminderSchedule,
+		"reviewReminderHours":    float64(defaultReviewReminderHours),
 	}
 }
 
@@ -181,31 +198,33 @@ func loadConfig(get func(key string) any) (config, error) {
 		return defaults[key]
 	}}
 	c := config{
-		githubRepository:      p.optional("githubRepository", repositoryRE, "owner/repo"),
-		deployWorkflow:        p.match("deployWorkflow", workflowRE, "a workflow file name such as deploy.yml"),
-		deployEnvironments:    p.list("deployEnvironments", environmentRE, "environment names", false),
-		deployRoleIDs:         p.list("deployRoleIds", snowflakeRE, "Discord role ids", true),
-		twoPersonEnvironments: deployrun.TwoPersonEnvironments(p.str("twoPersonEnvironments")),
-		discordChannelID:      p.optional("discordChannelId", snowflakeRE, "a Discord channel id"),
-		discordApplicationID:  p.optional("discordApplicationId", snowflakeRE, "a Discord application id"),
-		discordPublicKey:      p.optional("discordPublicKey", publicKeyRE, "64 hex digits (the application's Ed25519 public key)"),
-		githubAppID:           p.optional("githubAppId", snowflakeRE, "a GitHub App id"),
-		githubAPIURL:          p.httpsURL("githubApiUrl"),
-		discordAPIURL:         p.httpsURL("discordApiUrl"),
-		costSchedule:          p.schedule("costSchedule"),
-		reportTimezone:        p.timezone("reportTimezone"),
-		throttleRateLimit:     p.positive("throttleRateLimit", false),
-		throttleBurstLimit:    p.positive("throttleBurstLimit", true),
-		parameterPrefix:       p.match("parameterPrefix", parameterPathRE, "an SSM path such as /chatops, without a trailing slash"),
-		logRetention:          p.retention("logRetentionDays"),
-		scaleMaxDesired:       int(p.positive("scaleMaxDesired", true)),
-		monthlyBudgetUSD:      p.optionalValue("monthlyBudgetUsd", budgetRE, "an amount in US dollars such as 500 or 1250.50"),
-		announceBots:          p.boolean("announceBots"),
-		ignoreAuthors:         p.list("ignoreAuthors", loginRE, "GitHub logins", true),
-		ignoreLabels:          p.list("ignoreLabels", labelRE, "label names", true),
-		repoChannels:          p.repoChannels("repoChannels", repositoryRE, snowflakeRE),
-		auditRetentionDays:    p.auditRetention("auditRetentionDays"),
-		language:              p.match("language", languageRE, "ko or en"),
+		githubRepository:       p.optional("githubRepository", repositoryRE, "owner/repo"),
+		deployWorkflow:         p.match("deployWorkflow", workflowRE, "a workflow file name such as deploy.yml"),
+		deployEnvironments:     p.list("deployEnvironments", environmentRE, "environment names", false),
+		deployRoleIDs:          p.list("deployRoleIds", snowflakeRE, "Discord role ids", true),
+		twoPersonEnvironments:  deployrun.TwoPersonEnvironments(p.str("twoPersonEnvironments")),
+		discordChannelID:       p.optional("discordChannelId", snowflakeRE, "a Discord channel id"),
+		discordApplicationID:   p.optional("discordApplicationId", snowflakeRE, "a Discord application id"),
+		discordPublicKey:       p.optional("discordPublicKey", publicKeyRE, "64 hex digits (the application's Ed25519 public key)"),
+		githubAppID:            p.optional("githubAppId", snowflakeRE, "a GitHub App id"),
+		githubAPIURL:           p.httpsURL("githubApiUrl"),
+		discordAPIURL:          p.httpsURL("discordApiUrl"),
+		costSchedule:           p.schedule("costSchedule"),
+		reportTimezone:         p.timezone("reportTimezone"),
+		reviewReminderSchedule: p.schedule("reviewReminderSchedule"),
+		reviewReminderHours:    p.reminderHours("reviewReminderHours"),
+		throttleRateLimit:      p.positive("throttleRateLimit", false),
+		throttleBurstLimit:     p.positive("throttleBurstLimit", true),
+		parameterPrefix:        p.match("parameterPrefix", parameterPathRE, "an SSM path such as /chatops, without a trailing slash"),
+		logRetention:           p.retention("logRetentionDays"),
+		scaleMaxDesired:        int(p.positive("scaleMaxDesired", true)),
+		monthlyBudgetUSD:       p.optionalValue("monthlyBudgetUsd", budgetRE, "an amount in US dollars such as 500 or 1250.50"),
+		announceBots:           p.boolean("announceBots"),
+		ignoreAuthors:          p.list("ignoreAuthors", loginRE, "GitHub logins", true),
+		ignoreLabels:           p.list("ignoreLabels", labelRE, "label names", true),
+		repoChannels:           p.repoChannels("repoChannels", repositoryRE, snowflakeRE),
+		auditRetentionDays:     p.auditRetention("auditRetentionDays"),
+		language:               p.match("language", languageRE, "ko or en"),
 	}
 	for _, env := range c.twoPersonEnvironments {
 		if !environmentRE.MatchString(env) || !slices.Contains(c.deployEnvironments, env) {
@@ -339,6 +358,15 @@ func (p *parser) positive(key string, integer bool) float64 {
 		p.fail(key, "%q is not a whole number", v)
 	}
 	return n
+}
+
+// reminderHours is a whole number of hours, 1 to maxReviewReminderHours.
+func (p *parser) reminderHours(key string) int {
+	n := p.positive(key, true)
+	if n > maxReviewReminderHours {
+		p.fail(key, "%v is more than %d hours", n, maxReviewReminderHours)
+	}
+	return int(n)
 }
 
 // auditRetention is a whole number of days, 1 to maxAuditRetentionDays.

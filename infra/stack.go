@@ -77,9 +77,15 @@ func functionSpecs() []functionSpec {
 	}, {
 		name: githubWebhook, id: "GithubWebhook",
 		description: "GitHub App webhooks: verifies, announces PRs and issues, forwards workflow_run and deployment_status to the bus",
-		// GitHub gives up on a delivery after 10 s.
-		memoryMB: 128, timeout: 10 * time.Second,
-		parameters: []string{webhookSecretParameter, botTokenParameter},
+		// GitHub gives up on a delivery after 10 s, and the handler answers within 8 s whatever
+		// this says; the review reminder (invoked by its schedule) lists the open pull requests
+		// of each repository and posts once per channel, with 10 s per GitHub call.
+		memoryMB: 128, timeout: 30 * time.Second,
+		// The App key for the reminder's GitHub calls, read on the first reminder only.
+		parameters: []string{webhookSecretParameter, botTokenParameter, privateKeyParameter},
+		// Only the reminder is invoked asynchronously: a failed one is retried (each channel's
+		// claim keeps the retry from posting twice), then lands in the dead-letter queue.
+		async: &asyncPolicy{retryAttempts: 2, maxEventAge: time.Hour},
 	}, {
 		name: costCron, id: "CostCron",
 		description: "Daily AWS cost report to Discord (EventBridge Scheduler)",
@@ -146,6 +152,7 @@ func newStack(scope constructs.Construct, id string, props stackProps) awscdk.St
 	s.addAPI()
 	s.addDeployEvents(bus)
 	s.addCostSchedule()
+	s.addReviewReminderSchedule()
 
 	if len(s.config.unset) > 0 {
 		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("chatops:unset-context"), jsii.String(fmt.Sprintf(
@@ -444,6 +451,38 @@ func (s *chatOps) addCostSchedule() {
 	awsscheduler.NewSchedule(s.stack, jsii.String("CostReportSchedule"), &awsscheduler.ScheduleProps{
 		Description: jsii.String("Daily AWS cost report to Discord"),
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(s.config.costSchedule), awscdk.TimeZone_Of(jsii.String(s.config.reportTimezone))),
+		Target:      target,
+	})
+	fnLogicalID := *s.stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))
+	suppressWildcards(role, "CDK's grantInvoke allows the function and its versions and aliases (<arn>:*); the schedule invokes the unqualified function, which publishes no versions.",
+		"Resource::<"+fnLogicalID+".Arn>:*")
+}
+
+// reviewReminderInput is what the review reminder's schedule sends github-webhook, which tells
+// it from an API Gateway request (functions/github-webhook/reminders.go).
+var reviewReminderInput = map[string]any{"reminder": "reviews"}
+
+// addReviewReminderSchedule invokes github-webhook with {"reminder": "reviews"} on the review
+// reminder's schedule, in the report's time zone (the team's).
+func (s *chatOps) addReviewReminderSchedule() {
+	fn := s.functions[githubWebhook]
+	role := awsiam.NewRole(s.stack, jsii.String("ReviewReminderSchedulerRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
+		}),
+		Description: jsii.String("EventBridge Scheduler: invoke github-webhook for the review reminders, send failures to its dead-letter queue"),
+	})
+	target := awsschedulertargets.NewLambdaInvoke(fn, &awsschedulertargets.ScheduleTargetBaseProps{
+		Role:  role,
+		Input: awsscheduler.ScheduleTargetInput_FromObject(reviewReminderInput),
+		// A reminder hours late is noise: an hour of retries, then the dead-letter queue.
+		RetryAttempts:   jsii.Number(2),
+		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
+		DeadLetterQueue: s.dlqs[githubWebhook],
+	})
+	awsscheduler.NewSchedule(s.stack, jsii.String("ReviewReminderSchedule"), &awsscheduler.ScheduleProps{
+		Description: jsii.String("Weekday reminder of the pull requests waiting for review, to Discord"),
+		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(s.config.reviewReminderSchedule), awscdk.TimeZone_Of(jsii.String(s.config.reportTimezone))),
 		Target:      target,
 	})
 	fnLogicalID := *s.stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))

@@ -172,14 +172,16 @@ func TestStack(t *testing.T) {
 			}
 		}
 		want := map[string][]string{
-			"ApiPOSTgithub":                        {"AwsSolutions-APIG4"},
-			"ApiPOSTinteractions":                  {"AwsSolutions-APIG4"},
-			"CostCronDeadLetterQueue":              {"AwsSolutions-SQS3"},
-			"DeployNotifyDeadLetterQueue":          {"AwsSolutions-SQS3"},
-			"InteractionsDeadLetterQueue":          {"AwsSolutions-SQS3"},
-			"InteractionsRoleDefaultPolicy":        {"AwsSolutions-IAM5"},
-			"CostCronRoleDefaultPolicy":            {"AwsSolutions-IAM5"},
-			"CostReportSchedulerRoleDefaultPolicy": {"AwsSolutions-IAM5"},
+			"ApiPOSTgithub":                            {"AwsSolutions-APIG4"},
+			"ApiPOSTinteractions":                      {"AwsSolutions-APIG4"},
+			"CostCronDeadLetterQueue":                  {"AwsSolutions-SQS3"},
+			"DeployNotifyDeadLetterQueue":              {"AwsSolutions-SQS3"},
+			"InteractionsDeadLetterQueue":              {"AwsSolutions-SQS3"},
+			"InteractionsRoleDefaultPolicy":            {"AwsSolutions-IAM5"},
+			"CostCronRoleDefaultPolicy":                {"AwsSolutions-IAM5"},
+			"CostReportSchedulerRoleDefaultPolicy":     {"AwsSolutions-IAM5"},
+			"GithubWebhookDeadLetterQueue":             {"AwsSolutions-SQS3"},
+			"ReviewReminderSchedulerRoleDefaultPolicy": {"AwsSolutions-IAM5"},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("suppressions by resource (-want +got):\n%s", diff)
@@ -189,11 +191,11 @@ func TestStack(t *testing.T) {
 	t.Run("resource counts", func(t *testing.T) {
 		want := map[string]int{
 			"AWS::Lambda::Function":          4,
-			"AWS::Lambda::EventInvokeConfig": 3,
+			"AWS::Lambda::EventInvokeConfig": 4,
 			"AWS::Lambda::Permission":        4, // two API routes, two rules; Scheduler uses its role
-			"AWS::IAM::Role":                 5,
+			"AWS::IAM::Role":                 6,
 			"AWS::Logs::LogGroup":            5,
-			"AWS::SQS::Queue":                3,
+			"AWS::SQS::Queue":                4,
 			"AWS::CloudWatch::Alarm":         1, // one over all dead-letter queues
 			"AWS::DynamoDB::Table":           1,
 			"AWS::ApiGatewayV2::Api":         1,
@@ -201,7 +203,7 @@ func TestStack(t *testing.T) {
 			"AWS::ApiGatewayV2::Stage":       1,
 			"AWS::Events::EventBus":          1,
 			"AWS::Events::Rule":              2, // deploy events; the dead-letter alarm's state changes
-			"AWS::Scheduler::Schedule":       1,
+			"AWS::Scheduler::Schedule":       2, // the cost report; the review reminder
 			"AWS::SSM::Parameter":            0, // SecureStrings are created with the CLI
 		}
 		for typ, n := range want {
@@ -217,7 +219,7 @@ func TestStack(t *testing.T) {
 			timeout float64
 		}{
 			{"Interactions", 40},
-			{"GithubWebhook", 10},
+			{"GithubWebhook", 30},
 			{"CostCron", 60},
 			{"DeployNotify", 30},
 		}
@@ -276,12 +278,18 @@ func TestStack(t *testing.T) {
 				"IGNORE_AUTHORS":     "",
 				"IGNORE_LABELS":      "",
 				"REPO_CHANNELS":      "",
+				// The review reminder's.
+				"GITHUB_APP_ID":         "",
+				"GITHUB_REPOSITORY":     "",
+				"REPORT_TIMEZONE":       "Asia/Seoul",
+				"REVIEW_REMINDER_HOURS": "24",
 			}),
 			"CostCron": with(map[string]any{
 				"DISCORD_CHANNEL_ID": "",
 				"REPORT_TIMEZONE":    "Asia/Seoul",
 				"DEAD_LETTER_QUEUES": map[string]any{"Fn::Join": []any{"", []any{
 					"interactions=", queueURL("Interactions"),
+					",github-webhook=", queueURL("GithubWebhook"),
 					",cost-cron=", queueURL("CostCron"),
 					",deploy-notify=", queueURL("DeployNotify"),
 				}}},
@@ -326,6 +334,7 @@ func TestStack(t *testing.T) {
 		}
 		costExplorer := map[string]any{"Action": []any{"ce:GetCostAndUsage", "ce:GetCostForecast"}, "Effect": "Allow", "Resource": "*"}
 		costCronARN := getAtt(tm.id(t, "CostCron"), "Arn")
+		webhookARN := getAtt(tm.id(t, "GithubWebhook"), "Arn")
 		tests := map[string][]any{
 			"InteractionsRoleDefaultPolicy": {
 				logs("Interactions"),
@@ -353,11 +362,14 @@ func TestStack(t *testing.T) {
 			},
 			"GithubWebhookRoleDefaultPolicy": {
 				logs("GithubWebhook"),
-				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token")}},
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token"), param("github/private-key")}},
+				dlq("GithubWebhook"),
 				map[string]any{"Action": "events:PutEvents", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Bus"), "Arn")},
 				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "delivery#*"),
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}, "pr#*", "issue#*"),
 				table([]any{"dynamodb:Query"}, "subscription"),
+				// The review reminder's claim of each channel and day, nothing else.
+				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "remind#*"),
 			},
 			"CostCronRoleDefaultPolicy": {
 				logs("CostCron"),
@@ -367,7 +379,7 @@ func TestStack(t *testing.T) {
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}, "report#*", "cost#*"),
 				// Each queue's count for the dead-letter alarm's post: the alarm's event has the sum only.
 				map[string]any{"Action": "sqs:GetQueueAttributes", "Effect": "Allow", "Resource": []any{
-					dlqARN("Interactions"), dlqARN("CostCron"), dlqARN("DeployNotify"),
+					dlqARN("Interactions"), dlqARN("GithubWebhook"), dlqARN("CostCron"), dlqARN("DeployNotify"),
 				}},
 			},
 			"DeployNotifyRoleDefaultPolicy": {
@@ -384,6 +396,12 @@ func TestStack(t *testing.T) {
 					costCronARN, map[string]any{"Fn::Join": []any{"", []any{costCronARN, ":*"}}},
 				}},
 				map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": getAtt(tm.id(t, "CostCronDeadLetterQueue"), "Arn")},
+			},
+			"ReviewReminderSchedulerRoleDefaultPolicy": {
+				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": []any{
+					webhookARN, map[string]any{"Fn::Join": []any{"", []any{webhookARN, ":*"}}},
+				}},
+				map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": getAtt(tm.id(t, "GithubWebhookDeadLetterQueue"), "Arn")},
 			},
 		}
 		if got, want := len(tm.resources("AWS::IAM::Policy")), len(tests); got != want {
@@ -528,6 +546,7 @@ func TestStack(t *testing.T) {
 				map[string]any{"Id": "expr_1", "Expression": "SUM(METRICS())", "Label": "Messages in the dead-letter queues", "ReturnData": true},
 				queue("costCron", "CostCron"),
 				queue("deployNotify", "DeployNotify"),
+				queue("githubWebhook", "GithubWebhook"),
 				queue("interactions", "Interactions"),
 			},
 		}
@@ -668,6 +687,36 @@ func TestStack(t *testing.T) {
 		}
 	})
 
+	t.Run("review reminder schedule", func(t *testing.T) {
+		want := map[string]any{
+			"Description":                "Weekday reminder of the pull requests waiting for review, to Discord",
+			"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
+			"ScheduleExpression":         "cron(0 10 ? * MON-FRI *)",
+			"ScheduleExpressionTimezone": "Asia/Seoul",
+			"State":                      "ENABLED",
+			"Target": map[string]any{
+				"Arn":              getAtt(tm.id(t, "GithubWebhook"), "Arn"),
+				"RoleArn":          getAtt(tm.id(t, "ReviewReminderSchedulerRole"), "Arn"),
+				"Input":            `{"reminder":"reviews"}`,
+				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
+				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "GithubWebhookDeadLetterQueue"), "Arn")},
+			},
+		}
+		if diff := cmp.Diff(want, tm.props(t, "ReviewReminderSchedule")); diff != "" {
+			t.Errorf("schedule (-want +got):\n%s", diff)
+		}
+		trust := tm.props(t, "ReviewReminderSchedulerRole")["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
+		wantTrust := []any{map[string]any{
+			"Action":    "sts:AssumeRole",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")}},
+		}}
+		if diff := cmp.Diff(wantTrust, trust); diff != "" {
+			t.Errorf("scheduler role trust (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("log groups keep 30 days", func(t *testing.T) {
 		for id, r := range tm.resources("AWS::Logs::LogGroup") {
 			if got := r["Properties"].(map[string]any)["RetentionInDays"]; got != 30.0 {
@@ -679,13 +728,14 @@ func TestStack(t *testing.T) {
 	t.Run("outputs", func(t *testing.T) {
 		endpoint := getAtt(tm.id(t, "Api"), "ApiEndpoint")
 		want := map[string]any{
-			"InteractionsEndpointUrl":         map[string]any{"Fn::Join": []any{"", []any{endpoint, "/interactions"}}},
-			"GithubWebhookUrl":                map[string]any{"Fn::Join": []any{"", []any{endpoint, "/github"}}},
-			"InteractionsDeadLetterQueueName": getAtt(tm.id(t, "InteractionsDeadLetterQueue"), "QueueName"),
-			"CostCronDeadLetterQueueName":     getAtt(tm.id(t, "CostCronDeadLetterQueue"), "QueueName"),
-			"DeployNotifyDeadLetterQueueName": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
-			"InteractionsFunctionName":        map[string]any{"Ref": tm.id(t, "Interactions")},
-			"TableName":                       ref(tm.id(t, "StateTable")),
+			"InteractionsEndpointUrl":          map[string]any{"Fn::Join": []any{"", []any{endpoint, "/interactions"}}},
+			"GithubWebhookUrl":                 map[string]any{"Fn::Join": []any{"", []any{endpoint, "/github"}}},
+			"InteractionsDeadLetterQueueName":  getAtt(tm.id(t, "InteractionsDeadLetterQueue"), "QueueName"),
+			"CostCronDeadLetterQueueName":      getAtt(tm.id(t, "CostCronDeadLetterQueue"), "QueueName"),
+			"DeployNotifyDeadLetterQueueName":  getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
+			"GithubWebhookDeadLetterQueueName": getAtt(tm.id(t, "GithubWebhookDeadLetterQueue"), "QueueName"),
+			"InteractionsFunctionName":         map[string]any{"Ref": tm.id(t, "Interactions")},
+			"TableName":                        ref(tm.id(t, "StateTable")),
 		}
 		got := map[string]any{}
 		for name, o := range tm["Outputs"].(map[string]any) {

@@ -30,11 +30,7 @@ const (
 // seoul is the team's zone of the reminder tests.
 func seoul(t *testing.T) *time.Location {
 	t.Helper()
-	loc, err := time.LoadLocation("Asia/Seoul")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
+	return zone(t, "Asia/Seoul")
 }
 
 // monday10 is 10:00 on Monday 6 May 2024 in Seoul (01:00 UTC), the schedule's time.

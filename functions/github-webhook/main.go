@@ -1,6 +1,7 @@
 // Command github-webhook is the github-webhook Lambda function of the ChatOps suite: it verifies
 // the GitHub App's webhook deliveries, keeps one Discord message per pull request and issue, and puts
-// workflow_run and deployment_status events on the suite's EventBridge bus.
+// workflow_run and deployment_status events on the suite's EventBridge bus; invoked by its
+// schedule, it posts each channel's weekday review reminder (reminders.go).
 package main
 
 import (

@@ -431,31 +431,12 @@ func (s *chatOps) addDeployEvents(bus awsevents.EventBus) {
 
 // addCostSchedule invokes cost-cron with {} on the configured schedule, in the report's time zone.
 func (s *chatOps) addCostSchedule() {
-	fn := s.functions[costCron]
-	// The role Scheduler assumes, only for schedules of this account (the confused-deputy guard
-	// CDK's own default role has too); named here so that its one finding can be explained.
-	role := awsiam.NewRole(s.stack, jsii.String("CostReportSchedulerRole"), &awsiam.RoleProps{
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), &awsiam.ServicePrincipalOpts{
-			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
-		}),
-		Description: jsii.String("EventBridge Scheduler: invoke cost-cron, send failures to its dead-letter queue"),
+	s.addSchedule(scheduleSpec{
+		id: "CostReport", function: costCron, input: map[string]any{},
+		expression:      s.config.costSchedule,
+		description:     "Daily AWS cost report to Discord",
+		roleDescription: "EventBridge Scheduler: invoke cost-cron, send failures to its dead-letter queue",
 	})
-	target := awsschedulertargets.NewLambdaInvoke(fn, &awsschedulertargets.ScheduleTargetBaseProps{
-		Role:  role,
-		Input: awsscheduler.ScheduleTargetInput_FromObject(map[string]any{}),
-		// Scheduler retries for 24 hours by default; a report a day late is noise.
-		RetryAttempts:   jsii.Number(2),
-		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
-		DeadLetterQueue: s.dlqs[costCron],
-	})
-	awsscheduler.NewSchedule(s.stack, jsii.String("CostReportSchedule"), &awsscheduler.ScheduleProps{
-		Description: jsii.String("Daily AWS cost report to Discord"),
-		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(s.config.costSchedule), awscdk.TimeZone_Of(jsii.String(s.config.reportTimezone))),
-		Target:      target,
-	})
-	fnLogicalID := *s.stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))
-	suppressWildcards(role, "CDK's grantInvoke allows the function and its versions and aliases (<arn>:*); the schedule invokes the unqualified function, which publishes no versions.",
-		"Resource::<"+fnLogicalID+".Arn>:*")
 }
 
 // reviewReminderInput is what the review reminder's schedule sends github-webhook, which tells
@@ -465,24 +446,46 @@ var reviewReminderInput = map[string]any{"reminder": "reviews"}
 // addReviewReminderSchedule invokes github-webhook with {"reminder": "reviews"} on the review
 // reminder's schedule, in the report's time zone (the team's).
 func (s *chatOps) addReviewReminderSchedule() {
-	fn := s.functions[githubWebhook]
-	role := awsiam.NewRole(s.stack, jsii.String("ReviewReminderSchedulerRole"), &awsiam.RoleProps{
+	s.addSchedule(scheduleSpec{
+		id: "ReviewReminder", function: githubWebhook, input: reviewReminderInput,
+		expression:      s.config.reviewReminderSchedule,
+		description:     "Weekday reminder of the pull requests waiting for review, to Discord",
+		roleDescription: "EventBridge Scheduler: invoke github-webhook for the review reminders, send failures to its dead-letter queue",
+	})
+}
+
+// scheduleSpec is one EventBridge Scheduler schedule of the suite: <id>Schedule invokes function
+// with input at expression in reportTimezone, assuming <id>SchedulerRole.
+type scheduleSpec struct {
+	id, function                 string
+	input                        map[string]any
+	expression                   string
+	description, roleDescription string
+}
+
+// addSchedule creates the schedule of spec. A post hours late is noise: an hour of retries,
+// then the function's dead-letter queue.
+func (s *chatOps) addSchedule(spec scheduleSpec) {
+	fn := s.functions[spec.function]
+	// The role Scheduler assumes, only for schedules of this account (the confused-deputy guard
+	// CDK's own default role has too); named here so that its one finding can be explained.
+	role := awsiam.NewRole(s.stack, jsii.String(spec.id+"SchedulerRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
 		}),
-		Description: jsii.String("EventBridge Scheduler: invoke github-webhook for the review reminders, send failures to its dead-letter queue"),
+		Description: jsii.String(spec.roleDescription),
 	})
 	target := awsschedulertargets.NewLambdaInvoke(fn, &awsschedulertargets.ScheduleTargetBaseProps{
 		Role:  role,
-		Input: awsscheduler.ScheduleTargetInput_FromObject(reviewReminderInput),
-		// A reminder hours late is noise: an hour of retries, then the dead-letter queue.
+		Input: awsscheduler.ScheduleTargetInput_FromObject(spec.input),
+		// Scheduler retries for 24 hours by default.
 		RetryAttempts:   jsii.Number(2),
 		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
-		DeadLetterQueue: s.dlqs[githubWebhook],
+		DeadLetterQueue: s.dlqs[spec.function],
 	})
-	awsscheduler.NewSchedule(s.stack, jsii.String("ReviewReminderSchedule"), &awsscheduler.ScheduleProps{
-		Description: jsii.String("Weekday reminder of the pull requests waiting for review, to Discord"),
-		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(s.config.reviewReminderSchedule), awscdk.TimeZone_Of(jsii.String(s.config.reportTimezone))),
+	awsscheduler.NewSchedule(s.stack, jsii.String(spec.id+"Schedule"), &awsscheduler.ScheduleProps{
+		Description: jsii.String(spec.description),
+		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(spec.expression), awscdk.TimeZone_Of(jsii.String(s.config.reportTimezone))),
 		Target:      target,
 	})
 	fnLogicalID := *s.stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))

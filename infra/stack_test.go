@@ -657,65 +657,44 @@ func TestStack(t *testing.T) {
 		}
 	})
 
-	t.Run("cost schedule", func(t *testing.T) {
-		want := map[string]any{
-			"Description":                "Daily AWS cost report to Discord",
-			"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
-			"ScheduleExpression":         "cron(0 9 * * ? *)",
-			"ScheduleExpressionTimezone": "Asia/Seoul",
-			"State":                      "ENABLED",
-			"Target": map[string]any{
-				"Arn":              getAtt(tm.id(t, "CostCron"), "Arn"),
-				"RoleArn":          getAtt(tm.id(t, "CostReportSchedulerRole"), "Arn"),
-				"Input":            "{}",
-				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
-				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "CostCronDeadLetterQueue"), "Arn")},
-			},
-		}
-		if diff := cmp.Diff(want, tm.props(t, "CostReportSchedule")); diff != "" {
-			t.Errorf("schedule (-want +got):\n%s", diff)
-		}
-		trust := tm.props(t, "CostReportSchedulerRole")["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
-		wantTrust := []any{map[string]any{
-			"Action":    "sts:AssumeRole",
-			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")}},
-		}}
-		if diff := cmp.Diff(wantTrust, trust); diff != "" {
-			t.Errorf("scheduler role trust (-want +got):\n%s", diff)
-		}
-	})
-
-	t.Run("review reminder schedule", func(t *testing.T) {
-		want := map[string]any{
-			"Description":                "Weekday reminder of the pull requests waiting for review, to Discord",
-			"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
-			"ScheduleExpression":         "cron(0 10 ? * MON-FRI *)",
-			"ScheduleExpressionTimezone": "Asia/Seoul",
-			"State":                      "ENABLED",
-			"Target": map[string]any{
-				"Arn":              getAtt(tm.id(t, "GithubWebhook"), "Arn"),
-				"RoleArn":          getAtt(tm.id(t, "ReviewReminderSchedulerRole"), "Arn"),
-				"Input":            `{"reminder":"reviews"}`,
-				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
-				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "GithubWebhookDeadLetterQueue"), "Arn")},
-			},
-		}
-		if diff := cmp.Diff(want, tm.props(t, "ReviewReminderSchedule")); diff != "" {
-			t.Errorf("schedule (-want +got):\n%s", diff)
-		}
-		trust := tm.props(t, "ReviewReminderSchedulerRole")["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
-		wantTrust := []any{map[string]any{
-			"Action":    "sts:AssumeRole",
-			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")}},
-		}}
-		if diff := cmp.Diff(wantTrust, trust); diff != "" {
-			t.Errorf("scheduler role trust (-want +got):\n%s", diff)
-		}
-	})
+	// Each schedule invokes its function with its input, in the report's zone, through a role
+	// of its own that only Scheduler of this account may assume; failures go to the
+	// function's dead-letter queue after an hour of retries.
+	for _, sc := range []struct{ id, function, description, expression, input string }{
+		{"CostReport", "CostCron", "Daily AWS cost report to Discord", "cron(0 9 * * ? *)", "{}"},
+		{"ReviewReminder", "GithubWebhook", "Weekday reminder of the pull requests waiting for review, to Discord",
+			"cron(0 10 ? * MON-FRI *)", `{"reminder":"reviews"}`},
+	} {
+		t.Run(sc.id+" schedule", func(t *testing.T) {
+			want := map[string]any{
+				"Description":                sc.description,
+				"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
+				"ScheduleExpression":         sc.expression,
+				"ScheduleExpressionTimezone": "Asia/Seoul",
+				"State":                      "ENABLED",
+				"Target": map[string]any{
+					"Arn":              getAtt(tm.id(t, sc.function), "Arn"),
+					"RoleArn":          getAtt(tm.id(t, sc.id+"SchedulerRole"), "Arn"),
+					"Input":            sc.input,
+					"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
+					"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, sc.function+"DeadLetterQueue"), "Arn")},
+				},
+			}
+			if diff := cmp.Diff(want, tm.props(t, sc.id+"Schedule")); diff != "" {
+				t.Errorf("schedule (-want +got):\n%s", diff)
+			}
+			trust := tm.props(t, sc.id+"SchedulerRole")["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
+			wantTrust := []any{map[string]any{
+				"Action":    "sts:AssumeRole",
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")}},
+			}}
+			if diff := cmp.Diff(wantTrust, trust); diff != "" {
+				t.Errorf("scheduler role trust (-want +got):\n%s", diff)
+			}
+		})
+	}
 
 	t.Run("log groups keep 30 days", func(t *testing.T) {
 		for id, r := range tm.resources("AWS::Logs::LogGroup") {

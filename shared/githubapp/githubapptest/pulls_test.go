@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v66/github"
 
-	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 )
 
@@ -16,20 +15,12 @@ import (
 // what go-github reads of them.
 func TestListPulls(t *testing.T) {
 	t.Parallel()
-	srv := githubapptest.NewServer(t)
+	srv, c := client(t)
 	srv.AddRepository(githubapptest.Repository{Owner: "acme", Name: "shop", Pulls: []githubapptest.PullRequest{
 		{Number: 3, Title: "Three", Author: "ana", CreatedAt: t0, RequestedReviewers: []string{"bo"}, RequestedTeams: []string{"web"}},
 		{Number: 2, Title: "Two", Author: "ana", Draft: true, CreatedAt: t0.Add(-time.Hour)},
 		{Number: 1, Title: "One", Author: "ana", State: "closed", CreatedAt: t0.Add(-2 * time.Hour)},
 	}})
-	app, err := githubapp.New(githubapp.Options{AppID: srv.AppID, PrivateKeyPEM: srv.PrivateKeyPEM(), BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := app.RepoClient(context.Background(), "acme", "shop")
-	if err != nil {
-		t.Fatal(err)
-	}
 	numbers := func(state string, perPage, page int) []int {
 		t.Helper()
 		prs, _, err := c.PullRequests.List(context.Background(), "acme", "shop",

@@ -278,7 +278,7 @@ func TestDeployApproved(t *testing.T) {
 	cardID := w.request("deploy", minji, "environment", "prod", "ref", "v1.4.2")
 
 	got := viewOf(w.dc.card(cardID))
-	if got.Title != "Deploy v1.4.2 to prod" || got.Fields["Commit"] != "`"+shaTag+"`" || got.Fields["Requested by"] != "<@"+minji.id+"> (`minji`)" {
+	if got.Title != "Deploy v1.4.2 to prod" || got.Fields["Commit"] != linkedSHA(shaTag) || got.Fields["Requested by"] != "<@"+minji.id+"> (`minji`)" {
 		t.Errorf("card %+v", got)
 	}
 	changes := got.Fields["Changes"]
@@ -642,7 +642,7 @@ func TestRollback(t *testing.T) {
 	w := newDeployWorld(t)
 	cardID := w.request("rollback", minji, "environment", "prod")
 	card := viewOf(w.dc.card(cardID))
-	if card.Title != "Roll back prod to a1a1a1a" || card.Fields["Commit"] != "`"+shaBefore+"`" || card.Fields["Ref"] != "`main`" {
+	if card.Title != "Roll back prod to a1a1a1a" || card.Fields["Commit"] != linkedSHA(shaBefore) || card.Fields["Ref"] != "`main`" {
 		t.Errorf("card %+v", card)
 	}
 	approve := w.button(cardID, "Approve")
@@ -723,7 +723,7 @@ func TestDeployKorean(t *testing.T) {
 		cardID := w.request("deploy", minji, "environment", "prod", "ref", "v1.4.2")
 		card := viewOf(w.dc.card(cardID))
 		if card.Title != "prod에 v1.4.2 배포" || card.Description != "허용된 역할이 있는 멤버의 승인을 기다리고 있습니다." ||
-			card.Fields["커밋"] != "`"+shaTag+"`" || !cmp.Equal(card.Buttons, []string{"승인", "취소"}) {
+			card.Fields["커밋"] != linkedSHA(shaTag) || !cmp.Equal(card.Buttons, []string{"승인", "취소"}) {
 			t.Errorf("card %+v", card)
 		}
 		approve := w.button(cardID, "승인") // gone from the card once it is dispatched
@@ -780,4 +780,9 @@ func TestDeployKorean(t *testing.T) {
 			t.Errorf("rollback refused: %q", got)
 		}
 	})
+}
+
+// linkedSHA is a card's Commit field: the short SHA linking to the commit's page.
+func linkedSHA(sha string) string {
+	return "[`" + sha[:7] + "`](https://github.com/acme/shop/commit/" + sha + ")"
 }

@@ -83,7 +83,8 @@ func (t *Tour) Run(ctx context.Context) error {
 			caller.Option{Name: "service", Value: "ecs"}, caller.Option{Name: "target", Value: demo.ECSCluster + "/" + demo.ECSService})},
 		{"/cost", t.command(requester, "cost")},
 		{"/deploy environment:dev, then Approve by another member of the deploy role", t.deploy},
-		{"GitHub: a pull request is opened", t.pullRequest},
+		{"GitHub: a pull request is opened", t.pullRequest("pull_request.opened")},
+		{"GitHub: the pull request is merged: the same message, edited in place", t.pullRequest("pull_request.closed.merged.derived")},
 		{"GitHub: the deploy run fails (workflow_run completed, failure) → bus → deploy-notify", t.failedRun},
 		{"Roll back, from the failed deploy's button", t.rollback},
 		{"The 09:00 cost report, fired on demand (POST /schedule/cost-report)", t.schedule},
@@ -164,20 +165,23 @@ func (t *Tour) deploy(ctx context.Context) error {
 	return nil
 }
 
-func (t *Tour) pullRequest(ctx context.Context) error {
-	payload, err := githubapptest.ReadPayload("pull_request.opened")
-	if err != nil {
-		return err
+// pullRequest sends the recorded pull_request payload name, about the configured repository.
+func (t *Tour) pullRequest(name string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		payload, err := githubapptest.ReadPayload(name)
+		if err != nil {
+			return err
+		}
+		if payload, err = caller.AboutRepository(payload, t.env.Contract["GITHUB_REPOSITORY"]); err != nil {
+			return err
+		}
+		a, _, err := t.github.Send(ctx, "pull_request", payload)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(t.out, "   github-webhook answered HTTP %d %s\n", a.Status, a.Body)
+		return nil
 	}
-	if payload, err = caller.AboutRepository(payload, t.env.Contract["GITHUB_REPOSITORY"]); err != nil {
-		return err
-	}
-	a, _, err := t.github.Send(ctx, "pull_request", payload)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(t.out, "   github-webhook answered HTTP %d %s\n", a.Status, a.Body)
-	return nil
 }
 
 // failedRun sends the failure of the run the Approve dispatched when there is one (its

@@ -33,9 +33,15 @@ func Golden(t testing.TB, dir, kind string, lang i18n.Language, v any, update bo
 	if ids := placeholder.FindAll(got, -1); len(ids) > 0 {
 		t.Errorf("%s in %s shows messages as their ids: %s", kind, lang, bytes.Join(ids, []byte(", ")))
 	}
-	path := filepath.Join(dir, kind+"."+string(lang)+".json")
+	Check(t, filepath.Join(dir, kind+"."+string(lang)+".json"), got, update)
+}
+
+// Check fails t when got differs from the golden file at path, after writing got there first
+// when update is set (the test package's -update flag).
+func Check(t testing.TB, path string, got []byte, update bool) {
+	t.Helper()
 	if update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {

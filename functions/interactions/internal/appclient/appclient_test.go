@@ -14,10 +14,10 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 	"github.com/discord-chatops/chatops/shared/secrets"
 )
 
@@ -103,7 +103,7 @@ func TestExplainGolden(t *testing.T) {
 			}
 			fmt.Fprintf(&b, "%s: %s\n", tt.name, text)
 		}
-		goldentest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
+		i18ntest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/awserr"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 )
 
 // answer is AWS's answer code as the SDK returns it: the API error inside an operation error.
@@ -153,7 +153,7 @@ func TestExplain(t *testing.T) {
 		}
 	}
 	for lang, b := range golden {
-		goldentest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
+		i18ntest.Check(t, filepath.Join("testdata", "golden", "explain."+string(lang)+".txt"), []byte(b.String()), *update)
 	}
 }
 

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -65,7 +65,7 @@ func TestRouterTextsGolden(t *testing.T) {
 			if strings.Contains(b.String(), "[command.") {
 				t.Errorf("a text is missing from the catalog:\n%s", b.String())
 			}
-			goldentest.Check(t, filepath.Join("testdata", "golden", "router."+string(lang)+".txt"), []byte(b.String()), *update)
+			i18ntest.Check(t, filepath.Join("testdata", "golden", "router."+string(lang)+".txt"), []byte(b.String()), *update)
 		})
 	}
 }

@@ -12,10 +12,10 @@ import (
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/cost"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -49,6 +49,6 @@ func TestUnavailableGolden(t *testing.T) {
 		if strings.Contains(msg.Content, "[cost.") {
 			t.Errorf("missing text: %q", msg.Content)
 		}
-		goldentest.Check(t, filepath.Join("testdata", "golden", "unavailable."+string(lang)+".txt"), []byte(msg.Content+"\n"), *update)
+		i18ntest.Check(t, filepath.Join("testdata", "golden", "unavailable."+string(lang)+".txt"), []byte(msg.Content+"\n"), *update)
 	}
 }

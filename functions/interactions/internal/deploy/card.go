@@ -38,7 +38,10 @@ type Proposal struct {
 	Ref         string
 	// SHA is the commit a rollback deploys; for a deploy, the ref's head when the card was made
 	// (shown only: the workflow deploys the ref as it is when it runs).
-	SHA         string
+	SHA string
+	// CommitURL is SHA's page on GitHub, when known: the card shows the commit as a short SHA
+	// linking there.
+	CommitURL   string
 	RequesterID string
 	Requester   string // the requester's Discord username
 	RequestedAt time.Time
@@ -73,7 +76,7 @@ func NewCard(p *i18n.Printer, r Proposal, changes string) discord.Message {
 	fields := []discord.EmbedField{
 		{Name: p.T(fieldEnvironment), Value: discord.Quote(r.Environment), Inline: true},
 		{Name: p.T(fieldRef), Value: discord.Quote(r.Ref), Inline: true},
-		{Name: p.T(fieldCommit), Value: discord.Quote(r.SHA), Inline: true},
+		{Name: p.T(fieldCommit), Value: commitValue(r), Inline: true},
 		{Name: p.T(fieldRequester), Value: discord.Mention(r.RequesterID) + " (" + discord.Quote(r.Requester) + ")", Inline: true},
 	}
 	if changes != "" {
@@ -115,7 +118,7 @@ func readEmbed(c *i18n.Catalog, kind Kind, e discord.Embed, requesterID string, 
 	t := approval.Texts{Catalog: c}
 	r.Environment = unquote(t.Field(e, fieldEnvironment))
 	r.Ref = unquote(t.Field(e, fieldRef))
-	r.SHA = unquote(t.Field(e, fieldCommit))
+	r.SHA, r.CommitURL = readCommit(t.Field(e, fieldCommit))
 	if mm := requesterPattern.FindStringSubmatch(t.Field(e, fieldRequester)); mm != nil {
 		r.Requester = mm[1]
 	}
@@ -137,6 +140,26 @@ func withHistory(t approval.Texts, e discord.Embed, lines []string) discord.Embe
 	}
 	e.Fields = append(e.Fields, discord.EmbedField{Name: t.Printer.T(fieldHistory), Value: value})
 	return e
+}
+
+// commitValue is the card's Commit field: the short SHA linking to the commit's page, or the
+// whole SHA when the page is not known.
+func commitValue(r Proposal) string {
+	if r.CommitURL == "" || !strings.HasSuffix(r.CommitURL, "/commit/"+r.SHA) {
+		return discord.Quote(r.SHA)
+	}
+	return "[" + discord.Quote(short(r.SHA)) + "](" + r.CommitURL + ")"
+}
+
+var linkedCommit = regexp.MustCompile("^\\[`[0-9a-f]+`\\]\\((https://[^ )]+/commit/([0-9a-f]{40}))\\)$")
+
+// readCommit reads back a Commit field commitValue wrote: the whole SHA from the link, or the
+// quoted SHA of a card without one.
+func readCommit(v string) (sha, url string) {
+	if m := linkedCommit.FindStringSubmatch(v); m != nil {
+		return m[2], m[1]
+	}
+	return unquote(v), ""
 }
 
 func unquote(s string) string {

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,42 @@ func TestCardInEitherLanguage(t *testing.T) {
 			if h := tx.Field(e, fieldHistory); h != "first\nline" {
 				t.Errorf("card in %s, channel in %s: history %q", made, now, h)
 			}
+		}
+	}
+}
+
+// TestCommitField: the Commit field shows a short SHA linking to the commit's page and reads
+// back the whole SHA; a card without the page shows and reads the whole SHA, as cards made
+// before the link did.
+func TestCommitField(t *testing.T) {
+	t.Parallel()
+	sha := "5ca1ab1e0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	for _, tt := range []struct {
+		name      string
+		p         Proposal
+		wantValue string
+	}{
+		{"linked", Proposal{SHA: sha, CommitURL: "https://github.com/acme/shop/commit/" + sha},
+			"[`5ca1ab1`](https://github.com/acme/shop/commit/" + sha + ")"},
+		{"no page", Proposal{SHA: sha}, "`" + sha + "`"},
+		{"a page of another commit", Proposal{SHA: sha, CommitURL: "https://github.com/acme/shop/commit/c0ffee15a1b2c3d4e5f60718293a4b5c6d7e8f90"}, "`" + sha + "`"},
+	} {
+		v := commitValue(tt.p)
+		if v != tt.wantValue {
+			t.Errorf("%s: value %q, want %q", tt.name, v, tt.wantValue)
+		}
+		if got, _ := readCommit(v); got != sha {
+			t.Errorf("%s: read back %q, want %q", tt.name, got, sha)
+		}
+	}
+	for api, want := range map[string]string{
+		"https://api.github.com/":         "https://github.com/acme/shop",
+		"https://ghe.example.com/api/v3/": "https://ghe.example.com/acme/shop",
+		"http://127.0.0.1:8081/api/v3/":   "https://127.0.0.1:8081/acme/shop",
+	} {
+		u, _ := url.Parse(api)
+		if got := webURL(u, "acme", "shop"); got != want {
+			t.Errorf("webURL(%s) = %q, want %q", api, got, want)
 		}
 	}
 }

@@ -30,7 +30,27 @@ type repo struct {
 	owner, name     string
 	workflow        string // DEPLOY_WORKFLOW, a file name under .github/workflows
 	fullName        string // owner/name, for messages
+	webURL          string // the repository's page: https://github.com/owner/name, or on GitHub Enterprise Server
 	successfulLimit int    // how many runs are searched for an environment's deploys when it has no deployments
+}
+
+// commitURL is sha's page on GitHub.
+func (r repo) commitURL(sha string) string {
+	if r.webURL == "" || sha == "" {
+		return ""
+	}
+	return r.webURL + "/commit/" + sha
+}
+
+// webURL is the page of repository owner/name on the GitHub whose REST API is at api: the
+// server itself for GitHub Enterprise Server (its API is at https://HOST/api/v3/), github.com
+// for api.github.com and for any other API (a stand-in, whose pages are github.com's).
+func webURL(api *url.URL, owner, name string) string {
+	host := "github.com"
+	if api != nil && api.Host != "api.github.com" && strings.HasPrefix(api.Path, "/api/v3") {
+		host = api.Host
+	}
+	return "https://" + host + "/" + owner + "/" + name
 }
 
 // defaultBranch is the repository's default branch, the ref deployed when none is given.

@@ -357,6 +357,7 @@ func (s *Service) rollbackCard(ctx context.Context, repo repo, r *Proposal, h hi
 		return discord.Message{}, userError(nil, p, id, args)
 	}
 	r.SHA = target.SHA
+	r.CommitURL = repo.commitURL(r.SHA)
 	at := fmt.Sprintf("<t:%d:f>", target.At.Unix())
 	changes := p.T("deploy.changes.rollback", i18n.Args{"Environment": r.Environment, "Current": discord.Quote(short(latest.SHA)),
 		"CurrentURL": latest.URL, "SHA": discord.Quote(short(r.SHA)), "At": at, "URL": target.URL})

@@ -57,6 +57,7 @@ func (s *Service) card(ctx context.Context, t approval.Texts, r *Proposal, ref, 
 	if r.SHA, err = repo.head(ctx, ref); err != nil {
 		return discord.Message{}, err
 	}
+	r.CommitURL = repo.commitURL(r.SHA)
 	changes := s.firstDeploy(t.Printer, h, r.Environment)
 	if cur, ok := h.current(); ok {
 		base := cur.SHA
@@ -78,7 +79,8 @@ func (s *Service) repo(ctx context.Context, t approval.Texts) (repo, error) {
 	if err != nil {
 		return repo{}, appclient.Explain(err, s.Repository)
 	}
-	return repo{client: c, t: t, owner: owner, name: name, workflow: s.Workflow, fullName: s.Repository, successfulLimit: 100}, nil
+	return repo{client: c, t: t, owner: owner, name: name, workflow: s.Workflow, fullName: s.Repository, successfulLimit: 100,
+		webURL: webURL(c.BaseURL, owner, name)}, nil
 }
 
 // dispatch is the action of an approval: it dispatches the workflow for the record's proposal,

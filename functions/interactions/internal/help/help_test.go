@@ -9,9 +9,9 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/catalog"
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -62,7 +62,7 @@ func TestHelpListsTheTable(t *testing.T) {
 				t.Errorf("a text is missing from the catalog:\n%s", got)
 			}
 			if tt.locale != "" {
-				goldentest.Check(t, filepath.Join("testdata", "golden", "help."+string(tt.lang)+".json"), append(got, '\n'), *update)
+				i18ntest.Check(t, filepath.Join("testdata", "golden", "help."+string(tt.lang)+".json"), append(got, '\n'), *update)
 			}
 		})
 	}

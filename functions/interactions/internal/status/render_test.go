@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/functions/interactions/internal/command"
-	"github.com/discord-chatops/chatops/functions/interactions/internal/goldentest"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/i18n/i18ntest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -85,7 +85,7 @@ func TestRender(t *testing.T) {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	goldentest.Check(t, path, append(got, '\n'), *update)
+	i18ntest.Check(t, path, append(got, '\n'), *update)
 }
 
 func TestColour(t *testing.T) {
@@ -159,6 +159,6 @@ func TestHeaders(t *testing.T) {
 		if strings.Contains(b.String(), "[status.") {
 			t.Errorf("a text is missing from the catalog:\n%s", b.String())
 		}
-		goldentest.Check(t, filepath.Join("testdata", "golden", "headers."+string(lang)+".txt"), []byte(b.String()), *update)
+		i18ntest.Check(t, filepath.Join("testdata", "golden", "headers."+string(lang)+".txt"), []byte(b.String()), *update)
 	}
 }

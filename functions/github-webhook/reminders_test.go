@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
@@ -191,5 +192,28 @@ func TestReminderFaults(t *testing.T) {
 	want := map[string]int{appChannel: 1, libChannel: 1, subChannel: 1}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages per channel (-want +got):\n%s", diff)
+	}
+}
+
+// TestInvokeRoutes: the Lambda entry point hands an API Gateway request to handle and the
+// reminder's event to remind; another scheduled event is an error.
+func TestInvokeRoutes(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, nil)
+	got, err := e.h.invoke(context.Background(), json.RawMessage(`{"version":"2.0","rawPath":"/github","body":"{}","headers":{"x-github-event":"ping"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, ok := got.(events.APIGatewayV2HTTPResponse)
+	if !ok || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned ping through invoke: %#v, want handle's 401", got)
+	}
+	if _, err := e.h.invoke(context.Background(), json.RawMessage(`{"reminder":"standup"}`)); err == nil || !strings.Contains(err.Error(), `"standup"`) {
+		t.Errorf("unknown reminder: err %v", err)
+	}
+	// Not configured (no GitHub App): the reminder fails rather than posting nothing silently.
+	e.h.now = func() time.Time { return monday10(t) }
+	if _, err := e.h.invoke(context.Background(), json.RawMessage(`{"reminder":"reviews"}`)); err == nil {
+		t.Error("reminder without a GitHub App: no error")
 	}
 }

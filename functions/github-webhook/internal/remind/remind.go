@@ -91,13 +91,15 @@ func Sort(pulls []Pull) {
 	})
 }
 
-// Message is the reminder of one channel: pulls (in the order given) with their reviewers,
+// Message is the reminder of one channel, whose threshold is a whole number of hours: pulls (in the order given) with their reviewers,
 // each mentioned when people maps their lower-cased login to a Discord user id, and named as
 // a login otherwise. It pings the mentioned reviewers and nobody else. The nonce makes a
 // retried post return the first message (enforce_nonce).
 func Message(p *i18n.Printer, pulls []Pull, threshold time.Duration, people map[string]string, nonce string) discord.Message {
 	var b strings.Builder
-	b.WriteString(p.N("remind.title", len(pulls), i18n.Args{"Count": p.Count(len(pulls)), "Threshold": p.Duration(threshold)}))
+	hours := int(threshold / time.Hour)
+	b.WriteString(p.N("remind.title", len(pulls), i18n.Args{"Count": p.Count(len(pulls)),
+		"Threshold": p.N("remind.hours", hours, i18n.Args{"Count": p.Count(hours)})}))
 	var pinged []string
 	for i, pr := range pulls {
 		var who, ids []string

@@ -150,19 +150,31 @@ func (h *handler) remind(ctx context.Context, now time.Time) error {
 }
 
 // remindChannel posts pulls in channel ch under the claim on its reminder of day.
-//   - Claimed already: an earlier invocation posted (or is posting) it; nothing more.
+//   - Claimed already with its message: an earlier invocation posted it; nothing more.
+//   - Claimed without a message: posted again under the same nonce (see below).
 //   - The table unavailable: post unguarded (a reminder is not lost for the table's sake) with
 //     the nonce, which still stops a duplicate within Discord's nonce window.
 //   - A failed post releases the claim for the retry.
 func (h *handler) remindChannel(ctx context.Context, log *slog.Logger, dc discordAPI, p *i18n.Printer, ch, day string, pulls []remind.Pull) error {
 	key := reminderKey(ch, day)
-	guarded := true
+	// guarded: this invocation holds the claim, and releases it when the post fails; reposted:
+	// another took it and recorded no message, and this one records its message.
+	guarded, reposted := true, false
 	if err := h.reminders.Claim(ctx, key, reminderClaimTTL, nil); err != nil {
 		var held *state.ClaimedError
 		switch {
 		case errors.As(err, &held):
-			log.Info("reminder already posted", "channel", ch, "day", day)
-			return nil
+			var c reminderClaim
+			if herr := held.Holder(&c); herr != nil || c.MessageID != "" {
+				log.Info("reminder already posted", "channel", ch, "day", day, "message_id", c.MessageID)
+				return nil
+			}
+			// Claimed, no message recorded: the invocation that claimed it stopped before it
+			// recorded one (a timeout, a crash) or is posting now. Post again with the same
+			// nonce: Discord returns the message if it was created, and creates it if not. The
+			// claim is not this invocation's to release.
+			log.Warn("reminder claimed without a message: posting under the same nonce", "key", key.String())
+			guarded, reposted = false, true
 		case state.Unavailable(err):
 			log.Warn("state table unavailable: posting without the once-only guard", "key", key.String(), "err", err)
 			guarded = false
@@ -194,7 +206,7 @@ func (h *handler) remindChannel(ctx context.Context, log *slog.Logger, dc discor
 		return fmt.Errorf("channel %s: post: %w", ch, err)
 	}
 	log.Info("reminder posted", "channel", ch, "day", day, "message_id", m.ID, "pull_requests", len(pulls))
-	if guarded {
+	if guarded || reposted {
 		if err := h.reminders.Put(ctx, key, reminderClaimTTL, reminderClaim{MessageID: m.ID}); err != nil {
 			log.Warn("posted; the message id was not recorded in the claim", "key", key.String(), "err", err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -215,5 +216,45 @@ func TestInvokeRoutes(t *testing.T) {
 	e.h.now = func() time.Time { return monday10(t) }
 	if _, err := e.h.invoke(context.Background(), json.RawMessage(`{"reminder":"reviews"}`)); err == nil {
 		t.Error("reminder without a GitHub App: no error")
+	}
+}
+
+// TestReminderClaimWithoutMessage: an invocation that claimed a channel and stopped before it
+// recorded its message (a timeout) leaves a claim without a message id; the retry posts under
+// the same nonce, so the channel ends with one message whether or not the first post was made.
+func TestReminderClaimWithoutMessage(t *testing.T) {
+	t.Parallel()
+	for _, firstPosted := range []bool{false, true} {
+		t.Run(fmt.Sprint("first posted ", firstPosted), func(t *testing.T) {
+			t.Parallel()
+			now := monday10(t)
+			e, _ := reminderEnv(t, "", now)
+			day := now.Format(time.DateOnly)
+			if firstPosted {
+				if err := e.h.remind(context.Background(), now); err != nil {
+					t.Fatal(err)
+				}
+				// Forget the recorded message id, as if the first run stopped right after posting.
+				if err := e.table.Put(context.Background(), reminderKey(libChannel, day), reminderClaimTTL, reminderClaim{}); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := e.table.Claim(context.Background(), reminderKey(libChannel, day), reminderClaimTTL, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.h.remind(context.Background(), now); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(e.discord.Created(libChannel)); n != 1 {
+				t.Errorf("%d messages in the channel, want 1; logs:\n%s", n, e.logs)
+			}
+			// The message is recorded now: a third run posts nothing, not even to Discord.
+			before := len(createdBodies(e, libChannel))
+			if err := e.h.remind(context.Background(), now); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(createdBodies(e, libChannel)); n != before {
+				t.Errorf("third run: %d posts, want %d", n, before)
+			}
+		})
 	}
 }

@@ -40,22 +40,23 @@ type config struct {
 	discordAPIURL         string
 	costSchedule          string
 	reportTimezone        string
+	throttleRateLimit     float64
+	throttleBurstLimit    float64
+	parameterPrefix       string
+	logRetention          awslogs.RetentionDays
+	scaleMaxDesired       int
+	monthlyBudgetUSD      string
+	announceBots          bool
+	ignoreAuthors         []string
+	ignoreLabels          []string
+	repoChannels          []string
+	auditRetentionDays    int
+	language              string
+
 	// reviewReminderSchedule is when github-webhook posts the review reminders (in
 	// reportTimezone); reviewReminderHours how long a pull request waits before it is listed.
 	reviewReminderSchedule string
 	reviewReminderHours    int
-	throttleRateLimit      float64
-	throttleBurstLimit     float64
-	parameterPrefix        string
-	logRetention           awslogs.RetentionDays
-	scaleMaxDesired        int
-	monthlyBudgetUSD       string
-	announceBots           bool
-	ignoreAuthors          []string
-	ignoreLabels           []string
-	repoChannels           []string
-	auditRetentionDays     int
-	language               string
 
 	// unset lists the context keys that a deployment needs but that may stay empty for a synth
 	// (a fresh clone has no Discord application or GitHub App yet). The stack warns about them.
@@ -166,9 +167,10 @@ const (
 // has them all).
 func contextDefaults() map[string]any {
 	return map[string]any{
-		"auditRetentionDays":     float64(defaultAuditRetentionDays),
-		"twoPersonEnvironments":  deployrun.DefaultTwoPersonEnvironments,
-		"language":               defaultLanguage,
+		"auditRetentionDays":    float64(defaultAuditRetentionDays),
+		"twoPersonEnvironments": deployrun.DefaultTwoPersonEnvironments,
+		"language":              defaultLanguage,
+
 		"reviewReminderSchedule": defaultReviewReminderSchedule,
 		"reviewReminderHours":    float64(defaultReviewReminderHours),
 	}
@@ -198,33 +200,34 @@ func loadConfig(get func(key string) any) (config, error) {
 		return defaults[key]
 	}}
 	c := config{
-		githubRepository:       p.optional("githubRepository", repositoryRE, "owner/repo"),
-		deployWorkflow:         p.match("deployWorkflow", workflowRE, "a workflow file name such as deploy.yml"),
-		deployEnvironments:     p.list("deployEnvironments", environmentRE, "environment names", false),
-		deployRoleIDs:          p.list("deployRoleIds", snowflakeRE, "Discord role ids", true),
-		twoPersonEnvironments:  deployrun.TwoPersonEnvironments(p.str("twoPersonEnvironments")),
-		discordChannelID:       p.optional("discordChannelId", snowflakeRE, "a Discord channel id"),
-		discordApplicationID:   p.optional("discordApplicationId", snowflakeRE, "a Discord application id"),
-		discordPublicKey:       p.optional("discordPublicKey", publicKeyRE, "64 hex digits (the application's Ed25519 public key)"),
-		githubAppID:            p.optional("githubAppId", snowflakeRE, "a GitHub App id"),
-		githubAPIURL:           p.httpsURL("githubApiUrl"),
-		discordAPIURL:          p.httpsURL("discordApiUrl"),
-		costSchedule:           p.schedule("costSchedule"),
-		reportTimezone:         p.timezone("reportTimezone"),
+		githubRepository:      p.optional("githubRepository", repositoryRE, "owner/repo"),
+		deployWorkflow:        p.match("deployWorkflow", workflowRE, "a workflow file name such as deploy.yml"),
+		deployEnvironments:    p.list("deployEnvironments", environmentRE, "environment names", false),
+		deployRoleIDs:         p.list("deployRoleIds", snowflakeRE, "Discord role ids", true),
+		twoPersonEnvironments: deployrun.TwoPersonEnvironments(p.str("twoPersonEnvironments")),
+		discordChannelID:      p.optional("discordChannelId", snowflakeRE, "a Discord channel id"),
+		discordApplicationID:  p.optional("discordApplicationId", snowflakeRE, "a Discord application id"),
+		discordPublicKey:      p.optional("discordPublicKey", publicKeyRE, "64 hex digits (the application's Ed25519 public key)"),
+		githubAppID:           p.optional("githubAppId", snowflakeRE, "a GitHub App id"),
+		githubAPIURL:          p.httpsURL("githubApiUrl"),
+		discordAPIURL:         p.httpsURL("discordApiUrl"),
+		costSchedule:          p.schedule("costSchedule"),
+		reportTimezone:        p.timezone("reportTimezone"),
+		throttleRateLimit:     p.positive("throttleRateLimit", false),
+		throttleBurstLimit:    p.positive("throttleBurstLimit", true),
+		parameterPrefix:       p.match("parameterPrefix", parameterPathRE, "an SSM path such as /chatops, without a trailing slash"),
+		logRetention:          p.retention("logRetentionDays"),
+		scaleMaxDesired:       int(p.positive("scaleMaxDesired", true)),
+		monthlyBudgetUSD:      p.optionalValue("monthlyBudgetUsd", budgetRE, "an amount in US dollars such as 500 or 1250.50"),
+		announceBots:          p.boolean("announceBots"),
+		ignoreAuthors:         p.list("ignoreAuthors", loginRE, "GitHub logins", true),
+		ignoreLabels:          p.list("ignoreLabels", labelRE, "label names", true),
+		repoChannels:          p.repoChannels("repoChannels", repositoryRE, snowflakeRE),
+		auditRetentionDays:    p.auditRetention("auditRetentionDays"),
+		language:              p.match("language", languageRE, "ko or en"),
+
 		reviewReminderSchedule: p.schedule("reviewReminderSchedule"),
 		reviewReminderHours:    p.reminderHours("reviewReminderHours"),
-		throttleRateLimit:      p.positive("throttleRateLimit", false),
-		throttleBurstLimit:     p.positive("throttleBurstLimit", true),
-		parameterPrefix:        p.match("parameterPrefix", parameterPathRE, "an SSM path such as /chatops, without a trailing slash"),
-		logRetention:           p.retention("logRetentionDays"),
-		scaleMaxDesired:        int(p.positive("scaleMaxDesired", true)),
-		monthlyBudgetUSD:       p.optionalValue("monthlyBudgetUsd", budgetRE, "an amount in US dollars such as 500 or 1250.50"),
-		announceBots:           p.boolean("announceBots"),
-		ignoreAuthors:          p.list("ignoreAuthors", loginRE, "GitHub logins", true),
-		ignoreLabels:           p.list("ignoreLabels", labelRE, "label names", true),
-		repoChannels:           p.repoChannels("repoChannels", repositoryRE, snowflakeRE),
-		auditRetentionDays:     p.auditRetention("auditRetentionDays"),
-		language:               p.match("language", languageRE, "ko or en"),
 	}
 	for _, env := range c.twoPersonEnvironments {
 		if !environmentRE.MatchString(env) || !slices.Contains(c.deployEnvironments, env) {

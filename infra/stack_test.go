@@ -172,14 +172,16 @@ func TestStack(t *testing.T) {
 			}
 		}
 		want := map[string][]string{
-			"ApiPOSTgithub":                            {"AwsSolutions-APIG4"},
-			"ApiPOSTinteractions":                      {"AwsSolutions-APIG4"},
-			"CostCronDeadLetterQueue":                  {"AwsSolutions-SQS3"},
-			"DeployNotifyDeadLetterQueue":              {"AwsSolutions-SQS3"},
-			"InteractionsDeadLetterQueue":              {"AwsSolutions-SQS3"},
-			"InteractionsRoleDefaultPolicy":            {"AwsSolutions-IAM5"},
-			"CostCronRoleDefaultPolicy":                {"AwsSolutions-IAM5"},
-			"CostReportSchedulerRoleDefaultPolicy":     {"AwsSolutions-IAM5"},
+			"ApiPOSTgithub":                        {"AwsSolutions-APIG4"},
+			"ApiPOSTinteractions":                  {"AwsSolutions-APIG4"},
+			"CostCronDeadLetterQueue":              {"AwsSolutions-SQS3"},
+			"DeployNotifyDeadLetterQueue":          {"AwsSolutions-SQS3"},
+			"InteractionsDeadLetterQueue":          {"AwsSolutions-SQS3"},
+			"InteractionsRoleDefaultPolicy":        {"AwsSolutions-IAM5"},
+			"CostCronRoleDefaultPolicy":            {"AwsSolutions-IAM5"},
+			"CostReportSchedulerRoleDefaultPolicy": {"AwsSolutions-IAM5"},
+
+			// The review reminder's (github-webhook's asynchronous invocations, its schedule).
 			"GithubWebhookDeadLetterQueue":             {"AwsSolutions-SQS3"},
 			"ReviewReminderSchedulerRoleDefaultPolicy": {"AwsSolutions-IAM5"},
 		}
@@ -707,14 +709,15 @@ func TestStack(t *testing.T) {
 	t.Run("outputs", func(t *testing.T) {
 		endpoint := getAtt(tm.id(t, "Api"), "ApiEndpoint")
 		want := map[string]any{
-			"InteractionsEndpointUrl":          map[string]any{"Fn::Join": []any{"", []any{endpoint, "/interactions"}}},
-			"GithubWebhookUrl":                 map[string]any{"Fn::Join": []any{"", []any{endpoint, "/github"}}},
-			"InteractionsDeadLetterQueueName":  getAtt(tm.id(t, "InteractionsDeadLetterQueue"), "QueueName"),
-			"CostCronDeadLetterQueueName":      getAtt(tm.id(t, "CostCronDeadLetterQueue"), "QueueName"),
-			"DeployNotifyDeadLetterQueueName":  getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
+			"InteractionsEndpointUrl":         map[string]any{"Fn::Join": []any{"", []any{endpoint, "/interactions"}}},
+			"GithubWebhookUrl":                map[string]any{"Fn::Join": []any{"", []any{endpoint, "/github"}}},
+			"InteractionsDeadLetterQueueName": getAtt(tm.id(t, "InteractionsDeadLetterQueue"), "QueueName"),
+			"CostCronDeadLetterQueueName":     getAtt(tm.id(t, "CostCronDeadLetterQueue"), "QueueName"),
+			"DeployNotifyDeadLetterQueueName": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
+			"InteractionsFunctionName":        map[string]any{"Ref": tm.id(t, "Interactions")},
+			"TableName":                       ref(tm.id(t, "StateTable")),
+
 			"GithubWebhookDeadLetterQueueName": getAtt(tm.id(t, "GithubWebhookDeadLetterQueue"), "QueueName"),
-			"InteractionsFunctionName":         map[string]any{"Ref": tm.id(t, "Interactions")},
-			"TableName":                        ref(tm.id(t, "StateTable")),
 		}
 		got := map[string]any{}
 		for name, o := range tm["Outputs"].(map[string]any) {

@@ -122,7 +122,14 @@ func (h *handler) remind(ctx context.Context, now time.Time) error {
 		for _, repo := range channels[ch] {
 			got, ok := waiting[repo]
 			if !ok {
-				if got, listErr = h.waiting(ctx, repo, now); listErr != nil {
+				got, listErr = h.waiting(ctx, repo, now)
+				if gone(listErr) {
+					// No retry will list it: the channel's other repositories still get their
+					// reminder, and the log says which repository to fix.
+					log.Warn("repository left out of the reminder", "repository", repo, "channel", ch, "err", listErr)
+					got, listErr = nil, nil
+				}
+				if listErr != nil {
 					break
 				}
 				waiting[repo] = got
@@ -278,6 +285,16 @@ func (h *handler) waiting(ctx context.Context, repo string, now time.Time) ([]re
 		opts.Page = resp.NextPage
 	}
 	return remind.Waiting(repo, all, now, h.cfg.Reminders.Threshold), nil
+}
+
+// gone reports whether err says the repository cannot be listed at all: the App is not
+// installed on it, or GitHub does not know it (renamed, deleted, or a subscription's typo).
+func gone(err error) bool {
+	if err == nil {
+		return false
+	}
+	status, _ := githubapp.ErrorStatus(err)
+	return errors.Is(err, githubapp.ErrNotInstalled) || status == http.StatusNotFound
 }
 
 func sortedKeys(m map[string][]string) []string {

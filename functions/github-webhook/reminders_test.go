@@ -61,6 +61,7 @@ func reminderEnv(t *testing.T, lang i18n.Language, now time.Time) (*testEnv, *gi
 	gh.AddRepository(githubapptest.Repository{Owner: "octo", Name: "lib", Pulls: []githubapptest.PullRequest{
 		{Number: 7, Title: "Bump go-github", Author: "dependabot[bot]", CreatedAt: ago(2 * day), RequestedReviewers: []string{"carol"}},
 	}})
+	gh.Uninstall("octo", "uninstalled")
 	e.secrets.values[secrets.GitHubPrivateKey] = string(gh.PrivateKeyPEM())
 	app := &lazyApp{secrets: e.secrets, opts: githubapp.Options{AppID: githubapptest.AppID, BaseURL: gh.URL}}
 	e.h.pulls = app.pullRequests
@@ -71,6 +72,9 @@ func reminderEnv(t *testing.T, lang i18n.Language, now time.Time) (*testEnv, *gi
 	store := subscription.Store{Table: e.table}
 	for _, s := range []subscription.Subscription{
 		{Repo: "octo/app", ChannelID: subChannel},
+		// Repositories the reminder cannot list: the App uninstalled, and a name GitHub does not know.
+		{Repo: "octo/uninstalled", ChannelID: subChannel},
+		{Repo: "octo/unknown", ChannelID: subChannel},
 		{Repo: "octo/lib", ChannelID: issueChannel, Filter: subscription.Filter{Events: subscription.EventsIssues}},
 	} {
 		if err := store.Put(context.Background(), s); err != nil {
@@ -119,6 +123,11 @@ func TestReminderWeekday(t *testing.T) {
 			sub := e.discord.Created(subChannel)
 			if len(sub) != 1 || sub[0].Content != e.discord.Created(appChannel)[0].Content {
 				t.Errorf("subscribed channel: %d messages %+v, want the app channel's list", len(sub), sub)
+			}
+			for _, repo := range []string{"octo/uninstalled", "octo/unknown"} {
+				if !strings.Contains(e.logs.String(), `"msg":"repository left out of the reminder","event":"review_reminder","repository":"`+repo+`"`) {
+					t.Errorf("no WARN leaving out %s; logs:\n%s", repo, e.logs)
+				}
 			}
 			if n := len(e.discord.Created(issueChannel)); n != 0 {
 				t.Errorf("issues-only channel: %d messages, want none", n)

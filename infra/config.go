@@ -54,6 +54,11 @@ type config struct {
 	auditRetentionDays    int
 	language              string
 
+	// reviewReminderSchedule is when github-webhook posts the review reminders (in
+	// reportTimezone); reviewReminderHours how long a pull request waits before it is listed.
+	reviewReminderSchedule string
+	reviewReminderHours    int
+
 	// unset lists the context keys that a deployment needs but that may stay empty for a synth
 	// (a fresh clone has no Discord application or GitHub App yet). The stack warns about them.
 	unset []string
@@ -84,15 +89,16 @@ func (c config) environmentTable() []envVar {
 		{name: "DISCORD_PUBLIC_KEY", value: c.discordPublicKey, readBy: []string{interactions}},
 		{name: "DISCORD_APPLICATION_ID", value: c.discordApplicationID, readBy: []string{interactions, deployNotify}},
 		{name: "DISCORD_CHANNEL_ID", value: c.discordChannelID, readBy: []string{githubWebhook, costCron, deployNotify}},
-		{name: "GITHUB_APP_ID", value: c.githubAppID, readBy: []string{interactions, deployNotify}},
+		{name: "GITHUB_APP_ID", value: c.githubAppID, readBy: []string{interactions, githubWebhook, deployNotify}},
 		{name: "GITHUB_CLIENT_ID", value: c.githubClientID, readBy: []string{interactions}, optional: true},
-		{name: "GITHUB_REPOSITORY", value: c.githubRepository, readBy: []string{interactions}},
+		{name: "GITHUB_REPOSITORY", value: c.githubRepository, readBy: []string{interactions, githubWebhook}},
 		{name: "DEPLOY_WORKFLOW", value: c.deployWorkflow, readBy: []string{interactions, deployNotify}},
 		{name: "DEPLOY_ENVIRONMENTS", value: strings.Join(c.deployEnvironments, ","), readBy: []string{interactions}},
 		{name: "DEPLOY_ROLE_IDS", value: strings.Join(c.deployRoleIDs, ","), readBy: []string{interactions}},
 		{name: "TWO_PERSON_ENVIRONMENTS", value: c.twoPersonValue(), readBy: []string{interactions}},
 		{name: "SCALE_MAX_DESIRED", value: strconv.Itoa(c.scaleMaxDesired), readBy: []string{interactions}},
-		{name: "REPORT_TIMEZONE", value: c.reportTimezone, readBy: []string{interactions, costCron}},
+		{name: "REPORT_TIMEZONE", value: c.reportTimezone, readBy: []string{interactions, githubWebhook, costCron}},
+		{name: "REVIEW_REMINDER_HOURS", value: strconv.Itoa(c.reviewReminderHours), readBy: []string{githubWebhook}},
 		{name: "MONTHLY_BUDGET_USD", value: c.monthlyBudgetUSD, readBy: []string{interactions, costCron}, optional: true},
 		{name: "ANNOUNCE_BOTS", value: strconv.FormatBool(c.announceBots), readBy: []string{githubWebhook}},
 		{name: "IGNORE_AUTHORS", value: strings.Join(c.ignoreAuthors, ","), readBy: []string{githubWebhook}},
@@ -149,6 +155,16 @@ func (c config) twoPersonValue() string {
 	return strings.Join(c.twoPersonEnvironments, ",")
 }
 
+// The review reminder's defaults: at 10:00 on weekdays in reportTimezone, the pull requests
+// that have waited a day. The schedule excludes weekends itself, and github-webhook skips a
+// Saturday or Sunday in the team's zone whatever the schedule says. REVIEW_REMINDER_HOURS
+// accepts at most 30 days.
+const (
+	defaultReviewReminderSchedule = "cron(0 10 ? * MON-FRI *)"
+	defaultReviewReminderHours    = 24
+	maxReviewReminderHours        = 720
+)
+
 // contextDefaults are the values of absent context keys; every other key must be set (cdk.json
 // has them all).
 func contextDefaults() map[string]any {
@@ -157,6 +173,9 @@ func contextDefaults() map[string]any {
 		"twoPersonEnvironments": deployrun.DefaultTwoPersonEnvironments,
 		"language":              defaultLanguage,
 		"githubClientId":        "", // /link's device flow stays off
+
+		"reviewReminderSchedule": defaultReviewReminderSchedule,
+		"reviewReminderHours":    float64(defaultReviewReminderHours),
 	}
 }
 
@@ -211,6 +230,9 @@ func loadConfig(get func(key string) any) (config, error) {
 		repoChannels:          p.repoChannels("repoChannels", repositoryRE, snowflakeRE),
 		auditRetentionDays:    p.auditRetention("auditRetentionDays"),
 		language:              p.match("language", languageRE, "ko or en"),
+
+		reviewReminderSchedule: p.schedule("reviewReminderSchedule"),
+		reviewReminderHours:    p.reminderHours("reviewReminderHours"),
 	}
 	for _, env := range c.twoPersonEnvironments {
 		if !environmentRE.MatchString(env) || !slices.Contains(c.deployEnvironments, env) {
@@ -344,6 +366,15 @@ func (p *parser) positive(key string, integer bool) float64 {
 		p.fail(key, "%q is not a whole number", v)
 	}
 	return n
+}
+
+// reminderHours is a whole number of hours, 1 to maxReviewReminderHours.
+func (p *parser) reminderHours(key string) int {
+	n := p.positive(key, true)
+	if n > maxReviewReminderHours {
+		p.fail(key, "%v is more than %d hours", n, maxReviewReminderHours)
+	}
+	return int(n)
 }
 
 // auditRetention is a whole number of days, 1 to maxAuditRetentionDays.

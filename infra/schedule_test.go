@@ -77,3 +77,20 @@ func TestLoadConfigScheduleAllFields(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewReminderScheduleWeekdays: the review reminder's default schedule is valid and runs
+// on weekdays only, once a day: day-of-week MON-FRI, day-of-month ?, one minute and one hour.
+func TestReviewReminderScheduleWeekdays(t *testing.T) {
+	t.Parallel()
+	expr := defaultReviewReminderSchedule
+	if err := checkSchedule(expr); err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expr, "cron("), ")"))
+	want := map[int]string{0: "0", 1: "10", 2: "?", 3: "*", 4: "MON-FRI", 5: "*"}
+	for i, w := range want {
+		if fields[i] != w {
+			t.Errorf("%s: field %d is %q, want %q", expr, i, fields[i], w)
+		}
+	}
+}

@@ -77,9 +77,15 @@ func functionSpecs() []functionSpec {
 	}, {
 		name: githubWebhook, id: "GithubWebhook",
 		description: "GitHub App webhooks: verifies, announces PRs and issues, forwards workflow_run and deployment_status to the bus",
-		// GitHub gives up on a delivery after 10 s.
-		memoryMB: 128, timeout: 10 * time.Second,
-		parameters: []string{webhookSecretParameter, botTokenParameter},
+		// GitHub gives up on a delivery after 10 s, and the handler answers within 8 s whatever
+		// this says; the review reminder (invoked by its schedule) lists the open pull requests
+		// of each repository and posts once per channel, with 10 s per GitHub call.
+		memoryMB: 128, timeout: 30 * time.Second,
+		// The App key for the reminder's GitHub calls, read on the first reminder only.
+		parameters: []string{webhookSecretParameter, botTokenParameter, privateKeyParameter},
+		// Only the reminder is invoked asynchronously: a failed one is retried (each channel's
+		// claim keeps the retry from posting twice), then lands in the dead-letter queue.
+		async: &asyncPolicy{retryAttempts: 2, maxEventAge: time.Hour},
 	}, {
 		name: costCron, id: "CostCron",
 		description: "Daily AWS cost report to Discord (EventBridge Scheduler)",
@@ -146,6 +152,7 @@ func newStack(scope constructs.Construct, id string, props stackProps) awscdk.St
 	s.addAPI()
 	s.addDeployEvents(bus)
 	s.addCostSchedule()
+	s.addReviewReminderSchedule()
 
 	if len(s.config.unset) > 0 {
 		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("chatops:unset-context"), jsii.String(fmt.Sprintf(
@@ -424,26 +431,61 @@ func (s *chatOps) addDeployEvents(bus awsevents.EventBus) {
 
 // addCostSchedule invokes cost-cron with {} on the configured schedule, in the report's time zone.
 func (s *chatOps) addCostSchedule() {
-	fn := s.functions[costCron]
+	s.addSchedule(scheduleSpec{
+		id: "CostReport", function: costCron, input: map[string]any{},
+		expression:      s.config.costSchedule,
+		description:     "Daily AWS cost report to Discord",
+		roleDescription: "EventBridge Scheduler: invoke cost-cron, send failures to its dead-letter queue",
+	})
+}
+
+// reviewReminderInput is what the review reminder's schedule sends github-webhook, which tells
+// it from an API Gateway request (functions/github-webhook/reminders.go).
+var reviewReminderInput = map[string]any{"reminder": "reviews"}
+
+// addReviewReminderSchedule invokes github-webhook with {"reminder": "reviews"} on the review
+// reminder's schedule, in the report's time zone (the team's).
+func (s *chatOps) addReviewReminderSchedule() {
+	s.addSchedule(scheduleSpec{
+		id: "ReviewReminder", function: githubWebhook, input: reviewReminderInput,
+		expression:      s.config.reviewReminderSchedule,
+		description:     "Weekday reminder of the pull requests waiting for review, to Discord",
+		roleDescription: "EventBridge Scheduler: invoke github-webhook for the review reminders, send failures to its dead-letter queue",
+	})
+}
+
+// scheduleSpec is one EventBridge Scheduler schedule of the suite: <id>Schedule invokes function
+// with input at expression in reportTimezone, assuming <id>SchedulerRole.
+type scheduleSpec struct {
+	id, function                 string
+	input                        map[string]any
+	expression                   string
+	description, roleDescription string
+}
+
+// addSchedule creates the schedule of spec. A post hours late is noise: an hour of retries,
+// then the function's dead-letter queue.
+func (s *chatOps) addSchedule(spec scheduleSpec) {
+	fn := s.functions[spec.function]
 	// The role Scheduler assumes, only for schedules of this account (the confused-deputy guard
 	// CDK's own default role has too); named here so that its one finding can be explained.
-	role := awsiam.NewRole(s.stack, jsii.String("CostReportSchedulerRole"), &awsiam.RoleProps{
+	role := awsiam.NewRole(s.stack, jsii.String(spec.id+"SchedulerRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
 		}),
-		Description: jsii.String("EventBridge Scheduler: invoke cost-cron, send failures to its dead-letter queue"),
+		Description: jsii.String(spec.roleDescription),
 	})
 	target := awsschedulertargets.NewLambdaInvoke(fn, &awsschedulertargets.ScheduleTargetBaseProps{
 		Role:  role,
-		Input: awsscheduler.ScheduleTargetInput_FromObject(map[string]any{}),
-		// Scheduler retries for 24 hours by default; a report a day late is noise.
+		Input: awsscheduler.ScheduleTargetInput_FromObject(spec.input),
+		// Scheduler retries for 24 hours by default.
 		RetryAttempts:   jsii.Number(2),
 		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
-		DeadLetterQueue: s.dlqs[costCron],
+		DeadLetterQueue: s.dlqs[spec.function],
 	})
-	awsscheduler.NewSchedule(s.stack, jsii.String("CostReportSchedule"), &awsscheduler.ScheduleProps{
-		Description: jsii.String("Daily AWS cost report to Discord"),
-		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(s.config.costSchedule), awscdk.TimeZone_Of(jsii.String(s.config.reportTimezone))),
+	awsscheduler.NewSchedule(s.stack, jsii.String(spec.id+"Schedule"), &awsscheduler.ScheduleProps{
+		Description: jsii.String(spec.description),
+		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(spec.expression), awscdk.TimeZone_Of(jsii.String(s.config.reportTimezone))),
 		Target:      target,
 	})
 	fnLogicalID := *s.stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))

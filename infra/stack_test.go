@@ -180,6 +180,10 @@ func TestStack(t *testing.T) {
 			"InteractionsRoleDefaultPolicy":        {"AwsSolutions-IAM5"},
 			"CostCronRoleDefaultPolicy":            {"AwsSolutions-IAM5"},
 			"CostReportSchedulerRoleDefaultPolicy": {"AwsSolutions-IAM5"},
+
+			// The review reminder's (github-webhook's asynchronous invocations, its schedule).
+			"GithubWebhookDeadLetterQueue":             {"AwsSolutions-SQS3"},
+			"ReviewReminderSchedulerRoleDefaultPolicy": {"AwsSolutions-IAM5"},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("suppressions by resource (-want +got):\n%s", diff)
@@ -189,11 +193,11 @@ func TestStack(t *testing.T) {
 	t.Run("resource counts", func(t *testing.T) {
 		want := map[string]int{
 			"AWS::Lambda::Function":          4,
-			"AWS::Lambda::EventInvokeConfig": 3,
+			"AWS::Lambda::EventInvokeConfig": 4,
 			"AWS::Lambda::Permission":        4, // two API routes, two rules; Scheduler uses its role
-			"AWS::IAM::Role":                 5,
+			"AWS::IAM::Role":                 6,
 			"AWS::Logs::LogGroup":            5,
-			"AWS::SQS::Queue":                3,
+			"AWS::SQS::Queue":                4,
 			"AWS::CloudWatch::Alarm":         1, // one over all dead-letter queues
 			"AWS::DynamoDB::Table":           1,
 			"AWS::ApiGatewayV2::Api":         1,
@@ -201,7 +205,7 @@ func TestStack(t *testing.T) {
 			"AWS::ApiGatewayV2::Stage":       1,
 			"AWS::Events::EventBus":          1,
 			"AWS::Events::Rule":              2, // deploy events; the dead-letter alarm's state changes
-			"AWS::Scheduler::Schedule":       1,
+			"AWS::Scheduler::Schedule":       2, // the cost report; the review reminder
 			"AWS::SSM::Parameter":            0, // SecureStrings are created with the CLI
 		}
 		for typ, n := range want {
@@ -217,7 +221,7 @@ func TestStack(t *testing.T) {
 			timeout float64
 		}{
 			{"Interactions", 40},
-			{"GithubWebhook", 10},
+			{"GithubWebhook", 30},
 			{"CostCron", 60},
 			{"DeployNotify", 30},
 		}
@@ -276,12 +280,18 @@ func TestStack(t *testing.T) {
 				"IGNORE_AUTHORS":     "",
 				"IGNORE_LABELS":      "",
 				"REPO_CHANNELS":      "",
+				// The review reminder's.
+				"GITHUB_APP_ID":         "",
+				"GITHUB_REPOSITORY":     "",
+				"REPORT_TIMEZONE":       "Asia/Seoul",
+				"REVIEW_REMINDER_HOURS": "24",
 			}),
 			"CostCron": with(map[string]any{
 				"DISCORD_CHANNEL_ID": "",
 				"REPORT_TIMEZONE":    "Asia/Seoul",
 				"DEAD_LETTER_QUEUES": map[string]any{"Fn::Join": []any{"", []any{
 					"interactions=", queueURL("Interactions"),
+					",github-webhook=", queueURL("GithubWebhook"),
 					",cost-cron=", queueURL("CostCron"),
 					",deploy-notify=", queueURL("DeployNotify"),
 				}}},
@@ -326,6 +336,7 @@ func TestStack(t *testing.T) {
 		}
 		costExplorer := map[string]any{"Action": []any{"ce:GetCostAndUsage", "ce:GetCostForecast"}, "Effect": "Allow", "Resource": "*"}
 		costCronARN := getAtt(tm.id(t, "CostCron"), "Arn")
+		webhookARN := getAtt(tm.id(t, "GithubWebhook"), "Arn")
 		tests := map[string][]any{
 			"InteractionsRoleDefaultPolicy": {
 				logs("Interactions"),
@@ -354,11 +365,14 @@ func TestStack(t *testing.T) {
 			},
 			"GithubWebhookRoleDefaultPolicy": {
 				logs("GithubWebhook"),
-				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token")}},
+				map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": []any{param("github/webhook-secret"), param("discord/bot-token"), param("github/private-key")}},
+				dlq("GithubWebhook"),
 				map[string]any{"Action": "events:PutEvents", "Effect": "Allow", "Resource": getAtt(tm.id(t, "Bus"), "Arn")},
 				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "delivery#*"),
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}, "pr#*", "issue#*"),
 				table([]any{"dynamodb:Query"}, "subscription"),
+				// The review reminder's claim of each channel and day, nothing else.
+				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "remind#*"),
 			},
 			"CostCronRoleDefaultPolicy": {
 				logs("CostCron"),
@@ -368,7 +382,7 @@ func TestStack(t *testing.T) {
 				table([]any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}, "report#*", "cost#*"),
 				// Each queue's count for the dead-letter alarm's post: the alarm's event has the sum only.
 				map[string]any{"Action": "sqs:GetQueueAttributes", "Effect": "Allow", "Resource": []any{
-					dlqARN("Interactions"), dlqARN("CostCron"), dlqARN("DeployNotify"),
+					dlqARN("Interactions"), dlqARN("GithubWebhook"), dlqARN("CostCron"), dlqARN("DeployNotify"),
 				}},
 			},
 			"DeployNotifyRoleDefaultPolicy": {
@@ -385,6 +399,12 @@ func TestStack(t *testing.T) {
 					costCronARN, map[string]any{"Fn::Join": []any{"", []any{costCronARN, ":*"}}},
 				}},
 				map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": getAtt(tm.id(t, "CostCronDeadLetterQueue"), "Arn")},
+			},
+			"ReviewReminderSchedulerRoleDefaultPolicy": {
+				map[string]any{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": []any{
+					webhookARN, map[string]any{"Fn::Join": []any{"", []any{webhookARN, ":*"}}},
+				}},
+				map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": getAtt(tm.id(t, "GithubWebhookDeadLetterQueue"), "Arn")},
 			},
 		}
 		if got, want := len(tm.resources("AWS::IAM::Policy")), len(tests); got != want {
@@ -529,6 +549,7 @@ func TestStack(t *testing.T) {
 				map[string]any{"Id": "expr_1", "Expression": "SUM(METRICS())", "Label": "Messages in the dead-letter queues", "ReturnData": true},
 				queue("costCron", "CostCron"),
 				queue("deployNotify", "DeployNotify"),
+				queue("githubWebhook", "GithubWebhook"),
 				queue("interactions", "Interactions"),
 			},
 		}
@@ -639,35 +660,44 @@ func TestStack(t *testing.T) {
 		}
 	})
 
-	t.Run("cost schedule", func(t *testing.T) {
-		want := map[string]any{
-			"Description":                "Daily AWS cost report to Discord",
-			"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
-			"ScheduleExpression":         "cron(0 9 * * ? *)",
-			"ScheduleExpressionTimezone": "Asia/Seoul",
-			"State":                      "ENABLED",
-			"Target": map[string]any{
-				"Arn":              getAtt(tm.id(t, "CostCron"), "Arn"),
-				"RoleArn":          getAtt(tm.id(t, "CostReportSchedulerRole"), "Arn"),
-				"Input":            "{}",
-				"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
-				"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, "CostCronDeadLetterQueue"), "Arn")},
-			},
-		}
-		if diff := cmp.Diff(want, tm.props(t, "CostReportSchedule")); diff != "" {
-			t.Errorf("schedule (-want +got):\n%s", diff)
-		}
-		trust := tm.props(t, "CostReportSchedulerRole")["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
-		wantTrust := []any{map[string]any{
-			"Action":    "sts:AssumeRole",
-			"Effect":    "Allow",
-			"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
-			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")}},
-		}}
-		if diff := cmp.Diff(wantTrust, trust); diff != "" {
-			t.Errorf("scheduler role trust (-want +got):\n%s", diff)
-		}
-	})
+	// Each schedule invokes its function with its input, in the report's zone, through a role
+	// of its own that only Scheduler of this account may assume; failures go to the
+	// function's dead-letter queue after an hour of retries.
+	for _, sc := range []struct{ id, function, description, expression, input string }{
+		{"CostReport", "CostCron", "Daily AWS cost report to Discord", "cron(0 9 * * ? *)", "{}"},
+		{"ReviewReminder", "GithubWebhook", "Weekday reminder of the pull requests waiting for review, to Discord",
+			"cron(0 10 ? * MON-FRI *)", `{"reminder":"reviews"}`},
+	} {
+		t.Run(sc.id+" schedule", func(t *testing.T) {
+			want := map[string]any{
+				"Description":                sc.description,
+				"FlexibleTimeWindow":         map[string]any{"Mode": "OFF"},
+				"ScheduleExpression":         sc.expression,
+				"ScheduleExpressionTimezone": "Asia/Seoul",
+				"State":                      "ENABLED",
+				"Target": map[string]any{
+					"Arn":              getAtt(tm.id(t, sc.function), "Arn"),
+					"RoleArn":          getAtt(tm.id(t, sc.id+"SchedulerRole"), "Arn"),
+					"Input":            sc.input,
+					"RetryPolicy":      map[string]any{"MaximumEventAgeInSeconds": 3600.0, "MaximumRetryAttempts": 2.0},
+					"DeadLetterConfig": map[string]any{"Arn": getAtt(tm.id(t, sc.function+"DeadLetterQueue"), "Arn")},
+				},
+			}
+			if diff := cmp.Diff(want, tm.props(t, sc.id+"Schedule")); diff != "" {
+				t.Errorf("schedule (-want +got):\n%s", diff)
+			}
+			trust := tm.props(t, sc.id+"SchedulerRole")["AssumeRolePolicyDocument"].(map[string]any)["Statement"]
+			wantTrust := []any{map[string]any{
+				"Action":    "sts:AssumeRole",
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")}},
+			}}
+			if diff := cmp.Diff(wantTrust, trust); diff != "" {
+				t.Errorf("scheduler role trust (-want +got):\n%s", diff)
+			}
+		})
+	}
 
 	t.Run("log groups keep 30 days", func(t *testing.T) {
 		for id, r := range tm.resources("AWS::Logs::LogGroup") {
@@ -687,6 +717,8 @@ func TestStack(t *testing.T) {
 			"DeployNotifyDeadLetterQueueName": getAtt(tm.id(t, "DeployNotifyDeadLetterQueue"), "QueueName"),
 			"InteractionsFunctionName":        map[string]any{"Ref": tm.id(t, "Interactions")},
 			"TableName":                       ref(tm.id(t, "StateTable")),
+
+			"GithubWebhookDeadLetterQueueName": getAtt(tm.id(t, "GithubWebhookDeadLetterQueue"), "QueueName"),
 		}
 		got := map[string]any{}
 		for name, o := range tm["Outputs"].(map[string]any) {

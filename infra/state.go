@@ -31,6 +31,9 @@ func tableAccessByFunction() map[string][]tableAccess {
 			{actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}, leadingKeys: []string{"pr#*", "issue#*"}},
 			// The repositories' subscriptions (/subscribe), read to choose the channels.
 			{actions: []string{"dynamodb:Query"}, leadingKeys: []string{"subscription"}},
+			// The review reminder's claim of each channel and day (PutItem, DeleteItem to
+			// release after a failed post).
+			{actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, leadingKeys: []string{"remind#*"}},
 		},
 		deployNotify: {
 			// Claims of events and run states (PutItem, DeleteItem to release), and the

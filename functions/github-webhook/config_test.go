@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
 	"github.com/discord-chatops/chatops/shared/i18n"
@@ -29,6 +30,7 @@ func TestLoadConfig(t *testing.T) {
 				DiscordAPIURL: "https://discord.com/api/v10", ParameterPrefix: "/chatops",
 				ChannelID: "1100000000000000001", EventBus: "chatops-events", Table: "chatops-state",
 				RepoChannels: map[string]string{}, Language: i18n.Korean,
+				Reminders: reminderConfig{Location: zone(t, "Asia/Seoul"), Threshold: 24 * time.Hour},
 			},
 		},
 		{
@@ -41,6 +43,11 @@ func TestLoadConfig(t *testing.T) {
 				"IGNORE_LABELS":            "wip,do not announce",
 				"REPO_CHANNELS":            "Octo-Org/API=1200000000000000002, octo-org/web = 1200000000000000003",
 				"CHATOPS_LANGUAGE":         " EN ",
+				"GITHUB_APP_ID":            "424242",
+				"GITHUB_API_URL":           "https://ghe.example.com/api/v3",
+				"GITHUB_REPOSITORY":        "octo-org/api",
+				"REPORT_TIMEZONE":          "Europe/Berlin",
+				"REVIEW_REMINDER_HOURS":    "48",
 			}),
 			want: config{
 				DiscordAPIURL: "http://127.0.0.1:9999/api/v10", ParameterPrefix: "/team/chatops",
@@ -52,6 +59,8 @@ func TestLoadConfig(t *testing.T) {
 				},
 				RepoChannels: map[string]string{"octo-org/api": "1200000000000000002", "octo-org/web": "1200000000000000003"},
 				Language:     i18n.English,
+				Reminders: reminderConfig{AppID: 424242, GitHubAPIURL: "https://ghe.example.com/api/v3", Repository: "octo-org/api",
+					Location: zone(t, "Europe/Berlin"), Threshold: 48 * time.Hour},
 			},
 		},
 		{
@@ -62,16 +71,21 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "malformed values",
 			env: with(base, map[string]string{
-				"DISCORD_API_URL":    "discord.com/api",
-				"DISCORD_CHANNEL_ID": "#general",
-				"ANNOUNCE_BOTS":      "sometimes",
-				"REPO_CHANNELS":      "octo-org/api=123,octo-org=456,octo-org/web:789,a/b/c=1,x/y=chan",
-				"CHATOPS_LANGUAGE":   "korean",
+				"DISCORD_API_URL":       "discord.com/api",
+				"DISCORD_CHANNEL_ID":    "#general",
+				"ANNOUNCE_BOTS":         "sometimes",
+				"REPO_CHANNELS":         "octo-org/api=123,octo-org=456,octo-org/web:789,a/b/c=1,x/y=chan",
+				"CHATOPS_LANGUAGE":      "korean",
+				"GITHUB_APP_ID":         "app",
+				"GITHUB_REPOSITORY":     "octo-org",
+				"REPORT_TIMEZONE":       "KST",
+				"REVIEW_REMINDER_HOURS": "0",
 			}),
 			wantErr: []string{
 				`DISCORD_API_URL "discord.com/api"`, `DISCORD_CHANNEL_ID "#general"`, `ANNOUNCE_BOTS "sometimes"`,
 				`CHATOPS_LANGUAGE: language "korean"`,
 				`"octo-org=456"`, `"octo-org/web:789"`, `"a/b/c=1"`, `"x/y=chan"`,
+				`GITHUB_APP_ID "app"`, `GITHUB_REPOSITORY "octo-org"`, `REPORT_TIMEZONE "KST"`, `REVIEW_REMINDER_HOURS "0"`,
 			},
 		},
 	}
@@ -93,7 +107,8 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			byName := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
+			if diff := cmp.Diff(tt.want, got, byName); diff != "" {
 				t.Errorf("config (-want +got):\n%s", diff)
 			}
 		})
@@ -115,6 +130,15 @@ func TestChannelFor(t *testing.T) {
 			t.Errorf("channelFor(%q) = %q, want %q", repo, got, want)
 		}
 	}
+}
+
+func zone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
 
 func with(base, more map[string]string) map[string]string {

@@ -14,6 +14,7 @@ import (
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/feed"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
+	"github.com/discord-chatops/chatops/functions/github-webhook/internal/remind"
 	"github.com/discord-chatops/chatops/shared/apigw"
 	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
@@ -70,6 +71,14 @@ type handler struct {
 	records recordTable
 	// subs are the repositories' subscriptions (/subscribe); nil posts by the configuration alone.
 	subs *subscriptions
+	// reminders holds the claims on each channel's review reminder of the day and reads every
+	// subscription; pulls lists a repository's pull requests as the App's installation; people
+	// maps reviewers' logins to linked Discord members (nil: by login). See reminders.go.
+	reminders claimTable
+	pulls     func(ctx context.Context, owner, repo string) (pullRequests, error)
+	people    peopleFunc
+	// now is the clock of the review reminder's day.
+	now func() time.Time
 	// texts is the function's message catalog; announcements are in cfg.Language.
 	texts *i18n.Catalog
 	log   *slog.Logger
@@ -82,13 +91,13 @@ type handler struct {
 }
 
 func newHandler(cfg config, store secretStore, bus forwarder, g *guard.Guard, records recordTable, newDiscord func(string) discordAPI, log *slog.Logger) *handler {
-	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, guard: g, records: records, texts: texts(), newDiscord: newDiscord, log: log}
+	return &handler{cfg: cfg, budget: budget, secrets: store, bus: bus, guard: g, records: records, texts: texts(), newDiscord: newDiscord, log: log, now: time.Now}
 }
 
 // texts is the function's message catalog, in English and Korean (shared/i18n). It parses its
 // files on the first announcement, never for a ping or a forwarded event.
 func texts() *i18n.Catalog {
-	return i18n.NewCatalog(announce.Messages(), feed.Messages())
+	return i18n.NewCatalog(announce.Messages(), feed.Messages(), remind.Messages())
 }
 
 // discordOptions are the Discord client's settings, chosen so that retries fit the budget: a

@@ -1,11 +1,13 @@
 // Command github-webhook is the github-webhook Lambda function of the ChatOps suite: it verifies
 // the GitHub App's webhook deliveries, keeps one Discord message per pull request and issue, and puts
-// workflow_run and deployment_status events on the suite's EventBridge bus.
+// workflow_run and deployment_status events on the suite's EventBridge bus; invoked by its
+// schedule, it posts each channel's weekday review reminder (reminders.go).
 package main
 
 import (
 	"log/slog"
 	"os"
+	_ "time/tzdata" // the provided.al2023 runtime has no zoneinfo for REPORT_TIMEZONE
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -17,5 +19,5 @@ func main() {
 		log.Error("start", "err", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.handle)
+	lambda.Start(h.invoke)
 }

@@ -34,5 +34,10 @@ func setup(log *slog.Logger) (*handler, error) {
 	table := state.New(dynamodb.NewFromConfig(awsCfg), cfg.Table, time.Now)
 	h := newHandler(cfg, store, bus, guard.New(table, time.Now), table, restClient(discordOptions(cfg.DiscordAPIURL)), log)
 	h.subs = newSubscriptions(subscription.Store{Table: table}, time.Now)
+	h.reminders = table
+	if cfg.Reminders.AppID != 0 {
+		app := &lazyApp{secrets: store, opts: reminderGitHubOptions(cfg.Reminders)}
+		h.pulls = app.pullRequests
+	}
 	return h, nil
 }

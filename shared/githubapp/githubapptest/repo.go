@@ -32,6 +32,9 @@ type Repository struct {
 	Assignable []string
 	// MissingIssues are issue numbers that do not exist: assigning them answers 404.
 	MissingIssues []int
+	// Pulls are the repository's pull requests, listed newest first as GitHub lists them
+	// (GET /repos/{owner}/{repo}/pulls).
+	Pulls []PullRequest
 
 	assignees map[int][]string // by issue number
 }
@@ -72,6 +75,7 @@ func (s *Server) AddRepository(r Repository) {
 	r.History = append([]Commit(nil), r.History...)
 	r.Runs = append([]Run(nil), r.Runs...)
 	r.Refs = maps.Clone(r.Refs)
+	r.Pulls = append([]PullRequest(nil), r.Pulls...)
 	for i := range r.Runs {
 		r.Runs[i] = r.withRunDefaults(r.Runs[i])
 	}
@@ -114,6 +118,7 @@ func (s *Server) AddRepository(r Repository) {
 		"GET /repos/{owner}/{repo}/deployments/{id}/statuses":                s.serveListDeploymentStatuses,
 		"GET /repos/{owner}/{repo}/deployments/{id}/statuses/{status}":       s.serveDeploymentStatus,
 		"POST /repos/{owner}/{repo}/issues/{number}/assignees":               s.serveAssign,
+		"GET /repos/{owner}/{repo}/pulls":                                    s.serveListPulls,
 	} {
 		s.Mux.Handle(pattern, s.RequireInstallation(h))
 	}

@@ -373,6 +373,7 @@ func TestStack(t *testing.T) {
 				table([]any{"dynamodb:Query"}, "subscription"),
 				// The review reminder's claim of each channel and day, nothing else.
 				table([]any{"dynamodb:PutItem", "dynamodb:DeleteItem"}, "remind#*"),
+				table([]any{"dynamodb:GetItem"}, "login#*"),
 			},
 			"CostCronRoleDefaultPolicy": {
 				logs("CostCron"),

@@ -34,6 +34,8 @@ func tableAccessByFunction() map[string][]tableAccess {
 			// The review reminder's claim of each channel and day (PutItem, DeleteItem to
 			// release after a failed post).
 			{actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, leadingKeys: []string{"remind#*"}},
+			// The Discord members who linked the reviewers' GitHub logins (/link), for the reminder's mentions.
+			{actions: []string{"dynamodb:GetItem"}, leadingKeys: []string{"login#*"}},
 		},
 		deployNotify: {
 			// Claims of events and run states (PutItem, DeleteItem to release), and the

@@ -54,9 +54,8 @@ type pullRequests interface {
 }
 
 // peopleFunc maps GitHub logins to the Discord user ids of the members who linked them (/link),
-// by lower-cased login; a login without a link is absent. It is the hook for the people
-// package's Store.Mentions (login#<login> records in the state table), which setup wires once
-// that package is on main; nil names every reviewer by login.
+// by lower-cased login; a login without a link is absent: people.Store.Mentions (login#<login>
+// records in the state table), as setup wires it; nil names every reviewer by login.
 type peopleFunc func(ctx context.Context, logins []string) (map[string]string, error)
 
 // scheduledEvent is the part of an invocation that tells a schedule's event from a webhook.

@@ -17,6 +17,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/githubapp"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/people"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/subscription"
 )
@@ -66,9 +67,12 @@ func reminderEnv(t *testing.T, lang i18n.Language, now time.Time) (*testEnv, *gi
 	app := &lazyApp{secrets: e.secrets, opts: githubapp.Options{AppID: githubapptest.AppID, BaseURL: gh.URL}}
 	e.h.pulls = app.pullRequests
 	e.h.reminders = e.table
-	e.h.people = func(_ context.Context, logins []string) (map[string]string, error) {
-		return map[string]string{"alice": aliceID}, nil
+	// alice linked her GitHub account (/link): the reminder mentions her; the others by login.
+	links := people.Store{Table: e.table}
+	if err := links.Put(context.Background(), people.Link{DiscordID: aliceID, Login: "alice", Verified: true}); err != nil {
+		t.Fatal(err)
 	}
+	e.h.people = links.Mentions
 	store := subscription.Store{Table: e.table}
 	for _, s := range []subscription.Subscription{
 		{Repo: "octo/app", ChannelID: subChannel},

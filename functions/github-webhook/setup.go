@@ -14,6 +14,7 @@ import (
 
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/forward"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/guard"
+	"github.com/discord-chatops/chatops/shared/people"
 	"github.com/discord-chatops/chatops/shared/secrets"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/discord-chatops/chatops/shared/subscription"
@@ -35,6 +36,7 @@ func setup(log *slog.Logger) (*handler, error) {
 	h := newHandler(cfg, store, bus, guard.New(table, time.Now), table, restClient(discordOptions(cfg.DiscordAPIURL)), log)
 	h.subs = newSubscriptions(subscription.Store{Table: table}, time.Now)
 	h.reminders = table
+	h.people = people.Store{Table: table}.Mentions
 	if cfg.Reminders.AppID != 0 {
 		app := &lazyApp{secrets: store, opts: reminderGitHubOptions(cfg.Reminders)}
 		h.pulls = app.pullRequests

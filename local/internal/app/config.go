@@ -58,14 +58,14 @@ func contractVars() map[string][]string {
 		"DISCORD_PUBLIC_KEY":       {suite.Interactions},
 		"DISCORD_APPLICATION_ID":   {suite.Interactions, suite.DeployNotify},
 		"DISCORD_CHANNEL_ID":       {suite.GitHubWebhook, suite.DeployNotify, suite.CostCron},
-		"GITHUB_APP_ID":            {suite.Interactions, suite.DeployNotify},
-		"GITHUB_REPOSITORY":        {suite.Interactions},
+		"GITHUB_APP_ID":            {suite.Interactions, suite.GitHubWebhook, suite.DeployNotify},
+		"GITHUB_REPOSITORY":        {suite.Interactions, suite.GitHubWebhook},
 		"GITHUB_CLIENT_ID":         {suite.Interactions},
 		"DEPLOY_WORKFLOW":          {suite.Interactions, suite.DeployNotify},
 		"DEPLOY_ENVIRONMENTS":      {suite.Interactions},
 		"DEPLOY_ROLE_IDS":          {suite.Interactions},
 		"CHATOPS_EVENT_BUS":        {suite.GitHubWebhook},
-		"REPORT_TIMEZONE":          {suite.CostCron, suite.Interactions},
+		"REPORT_TIMEZONE":          {suite.CostCron, suite.Interactions, suite.GitHubWebhook},
 		"CHATOPS_TABLE":            suite.Names(),
 		"CHATOPS_LANGUAGE":         suite.Names(),
 		"AUDIT_RETENTION_DAYS":     {suite.Interactions, suite.DeployNotify},
@@ -77,6 +77,7 @@ func contractVars() map[string][]string {
 		"IGNORE_AUTHORS":           {suite.GitHubWebhook},
 		"IGNORE_LABELS":            {suite.GitHubWebhook},
 		"REPO_CHANNELS":            {suite.GitHubWebhook},
+		"REVIEW_REMINDER_HOURS":    {suite.GitHubWebhook},
 	}
 }
 
@@ -88,7 +89,8 @@ func contractVars() map[string][]string {
 func featureOptions() map[string]string {
 	return map[string]string{"TWO_PERSON_ENVIRONMENTS": "twoPersonEnvironments", "SCALE_MAX_DESIRED": "scaleMaxDesired",
 		"MONTHLY_BUDGET_USD": "monthlyBudgetUsd", "ANNOUNCE_BOTS": "announceBots", "IGNORE_AUTHORS": "ignoreAuthors",
-		"IGNORE_LABELS": "ignoreLabels", "REPO_CHANNELS": "repoChannels", "GITHUB_CLIENT_ID": "githubClientId"}
+		"IGNORE_LABELS": "ignoreLabels", "REPO_CHANNELS": "repoChannels", "GITHUB_CLIENT_ID": "githubClientId",
+		"REVIEW_REMINDER_HOURS": "reviewReminderHours"}
 }
 
 // stackContext is the CDK context of the repository at root, as `cdk deploy` reads it: the

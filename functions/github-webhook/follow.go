@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/announce"
 	"github.com/discord-chatops/chatops/functions/github-webhook/internal/feed"
 	"github.com/discord-chatops/chatops/shared/apigw"
+	"github.com/discord-chatops/chatops/shared/discord"
 	"github.com/discord-chatops/chatops/shared/discord/rest"
 	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/discord-chatops/chatops/shared/state"
@@ -171,7 +173,12 @@ func (h *handler) apply(ctx context.Context, log *slog.Logger, key state.Key, ch
 			}
 		}
 		if c.Note != nil {
-			if resp, ok := h.note(ctx, log, dc, key, rec, version, *c.Note, delivery, p); !ok {
+			if resp, ok := h.inThread(ctx, log, dc, key, &rec, version, feed.NoteMessage(*c.Note, p, announce.Nonce(delivery)), c.Note.What); !ok {
+				return resp
+			}
+		}
+		if c.Ping != nil && h.people != nil {
+			if resp, ok := h.ping(ctx, log, dc, key, &rec, version, *c.Ping, delivery, p); !ok {
 				return resp
 			}
 		}
@@ -196,12 +203,13 @@ func (h *handler) edit(ctx context.Context, log *slog.Logger, dc discordAPI, key
 	return events.APIGatewayV2HTTPResponse{}, true
 }
 
-// note posts a review's body or a failed check in the message's thread, starting the thread
-// the first time. Its nonce comes from the delivery, so a retried note appears once.
-func (h *handler) note(ctx context.Context, log *slog.Logger, dc discordAPI, key state.Key, rec feed.Record, version int64, n feed.Note, delivery string, p *i18n.Printer) (events.APIGatewayV2HTTPResponse, bool) {
+// inThread posts msg (a review's body, a failed check, a ping) in the message's thread,
+// starting the thread the first time. msg's nonce comes from the delivery, so a retried post
+// appears once.
+func (h *handler) inThread(ctx context.Context, log *slog.Logger, dc discordAPI, key state.Key, rec *feed.Record, version int64, msg discord.Message, what string) (events.APIGatewayV2HTTPResponse, bool) {
 	thread := rec.ThreadID
 	if thread == "" {
-		t, err := dc.StartThread(ctx, rec.ChannelID, rec.MessageID, feed.ThreadName(rec))
+		t, err := dc.StartThread(ctx, rec.ChannelID, rec.MessageID, feed.ThreadName(*rec))
 		var derr *rest.Error
 		switch {
 		case errors.As(err, &derr) && derr.Code == rest.ErrCodeThreadExists:
@@ -215,16 +223,32 @@ func (h *handler) note(ctx context.Context, log *slog.Logger, dc discordAPI, key
 		// Kept so that the next note goes straight to the thread. A write lost to a race
 		// costs the next note one more start, which Discord answers with ErrCodeThreadExists.
 		rec.ThreadID = thread
-		if _, err := h.records.Update(ctx, key, version, feed.TTL, rec); err != nil {
+		if _, err := h.records.Update(ctx, key, version, feed.TTL, *rec); err != nil {
 			log.Warn("keep thread id", "thread", thread, "err", err)
 		}
 	}
-	if _, err := dc.CreateMessage(ctx, thread, feed.NoteMessage(n, p, announce.Nonce(delivery))); err != nil {
+	if _, err := dc.CreateMessage(ctx, thread, msg); err != nil {
 		log.Error("post in thread", "status", http.StatusBadGateway, "thread", thread, "err", err)
 		return apigw.Text(http.StatusBadGateway, "could not post in the thread; redeliver it"), false
 	}
-	log.Info("noted", "thread", thread, "note", n.What)
+	log.Info("noted", "thread", thread, "note", what)
 	return events.APIGatewayV2HTTPResponse{}, true
+}
+
+// ping mentions, in the thread, the member who linked the login pg names (a requested reviewer,
+// an assignee), and nobody else; a login nobody linked is only named on the message. When the
+// links cannot be read the delivery fails (502), and its redelivery, which changes nothing else,
+// pings.
+func (h *handler) ping(ctx context.Context, log *slog.Logger, dc discordAPI, key state.Key, rec *feed.Record, version int64, pg feed.Ping, delivery string, p *i18n.Printer) (events.APIGatewayV2HTTPResponse, bool) {
+	ids, err := h.people(ctx, []string{pg.Login})
+	if err != nil {
+		return recordFailed(log, "read linked members", err), false
+	}
+	id := ids[strings.ToLower(pg.Login)]
+	if id == "" {
+		return events.APIGatewayV2HTTPResponse{}, true
+	}
+	return h.inThread(ctx, log, dc, key, rec, version, feed.PingMessage(pg, id, p, announce.Nonce("ping"+delivery)), "ping "+pg.What)
 }
 
 // recordFailed answers a delivery whose record could not be read or written: 502, so that

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/discord-chatops/chatops/shared/discord/discordtest"
 	"github.com/discord-chatops/chatops/shared/githubapp/githubapptest"
 	"github.com/discord-chatops/chatops/shared/i18n"
+	"github.com/discord-chatops/chatops/shared/people"
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/google/go-cmp/cmp"
 )
@@ -311,5 +313,51 @@ func TestNoMessageYet(t *testing.T) {
 		if n := len(e.discord.Created("")); (s.want == http.StatusOK) != (n == 1) || n > 1 {
 			t.Fatalf("after %s: %d messages", s.id, n)
 		}
+	}
+}
+
+// TestReviewRequestPings: a review requested from a reviewer who linked their GitHub login
+// (/link) mentions them in the pull request's thread, pinging only them; the same request of
+// a reviewer nobody linked pings nobody and starts no thread; a redelivery pings once.
+func TestReviewRequestPings(t *testing.T) {
+	t.Parallel()
+	const memberID = "1000000000000000077"
+	steps := prLife(t)
+	opened, requested := steps[0], steps[3] // octocat's review is requested
+	for _, linked := range []bool{true, false} {
+		t.Run(fmt.Sprint("linked ", linked), func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, nil)
+			links := people.Store{Table: e.table}
+			if linked {
+				if err := links.Put(t.Context(), people.Link{DiscordID: memberID, Login: "octocat", Verified: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.h.people = links.Mentions
+			for _, s := range []lifeStep{opened, requested, requested} {
+				if resp := e.serve(t, delivery{event: s.event, id: s.id, body: s.body}.request()); resp.StatusCode != http.StatusOK {
+					t.Fatalf("%s: status %d %q", s.id, resp.StatusCode, resp.Body)
+				}
+			}
+			msg := e.discord.Created(defaultChannel)[0]
+			pings := e.discord.Created(msg.ID) // the thread started from the message has its id
+			if !linked {
+				if len(pings) != 0 || len(e.discord.Threads()) != 0 {
+					t.Errorf("nobody linked: %d thread messages, threads %v; want none", len(pings), e.discord.Threads())
+				}
+				return
+			}
+			if len(pings) != 1 {
+				t.Fatalf("%d thread messages, want one ping", len(pings))
+			}
+			p := pings[0]
+			if want := "<@" + memberID + "> (octocat): your review is requested."; p.Content != want {
+				t.Errorf("ping %q, want %q", p.Content, want)
+			}
+			if am := p.AllowedMentions; am == nil || len(am.Parse) != 0 || !slices.Equal(am.Users, []string{memberID}) {
+				t.Errorf("allowed_mentions %+v, want only the member", am)
+			}
+		})
 	}
 }

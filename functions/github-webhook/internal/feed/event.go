@@ -22,6 +22,9 @@ type Change struct {
 	Step      *Step
 	// Note, when set, goes to the message's thread, which is started for it if need be.
 	Note *Note
+	// Ping, when set, names a person the change is for: a requested reviewer, an assignee. A
+	// member who linked that login (/link) is mentioned in the thread; nobody else is.
+	Ping *Ping
 	// HeadSHA, for a check suite, is the commit it ran on: only a failure on the pull
 	// request's head commit is posted.
 	HeadSHA string
@@ -35,6 +38,18 @@ type Note struct {
 	SHA  string // the commit a check suite failed on, shortened
 	URL  string
 }
+
+// Ping is who a change asks for, by GitHub login, and why: PingReview or PingAssigned.
+type Ping struct {
+	What  string
+	Login string
+}
+
+// Why a Ping names someone.
+const (
+	PingReview   = "review"
+	PingAssigned = "assigned"
+)
 
 // Reasons Read gives for an event that changes no record; they go to the logs.
 const (
@@ -98,8 +113,14 @@ func pullRequest(e *github.PullRequestEvent, delivery string) (Change, string) {
 		c.Step.Whom = e.GetRequestedReviewer().GetLogin()
 		if c.Step.Whom == "" {
 			c.Step.Whom = e.GetRequestedTeam().GetName()
+		} else {
+			c.Ping = &Ping{What: PingReview, Login: c.Step.Whom}
 		}
-	case "review_request_removed", "synchronize", "edited", "labeled", "unlabeled", "assigned", "unassigned":
+	case "assigned":
+		if login := e.GetAssignee().GetLogin(); login != "" {
+			c.Ping = &Ping{What: PingAssigned, Login: login}
+		}
+	case "review_request_removed", "synchronize", "edited", "labeled", "unlabeled", "unassigned":
 		// The snapshot alone changes: reviewers, head commit, title, labels.
 	default:
 		return Change{}, SkipAction
@@ -214,7 +235,12 @@ func issue(e *github.IssuesEvent, delivery string) (Change, string) {
 		c.Step = step(StepClosed, is.GetClosedAt())
 	case "reopened":
 		c.Snapshot.Reopened, c.Step = true, step(StepReopened, is.GetUpdatedAt())
-	case "edited", "labeled", "unlabeled", "assigned", "unassigned":
+	case "assigned":
+		c.SetsFlags = false
+		if login := e.GetAssignee().GetLogin(); login != "" {
+			c.Ping = &Ping{What: PingAssigned, Login: login}
+		}
+	case "edited", "labeled", "unlabeled", "unassigned":
 		c.SetsFlags = false
 	default:
 		return Change{}, SkipAction

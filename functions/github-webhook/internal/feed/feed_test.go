@@ -1,11 +1,13 @@
 package feed
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/discord-chatops/chatops/shared/i18n"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v66/github"
 )
 
 func printer(l i18n.Language) *i18n.Printer {
@@ -171,5 +173,38 @@ func TestThreadName(t *testing.T) {
 	rec := Record{Number: 12, Snapshot: Snapshot{Title: strings.Repeat("é", 200)}}
 	if got := ThreadName(rec); len([]rune(got)) != maxThreadName || !strings.HasPrefix(got, "#12 é") {
 		t.Errorf("ThreadName = %q (%d runes)", got, len([]rune(got)))
+	}
+}
+
+// TestPings: a review requested from a person and an assignment name who they are for; a
+// team's review request and other actions name nobody.
+func TestPings(t *testing.T) {
+	t.Parallel()
+	repo := &github.Repository{FullName: github.String("o/r")}
+	pr := &github.PullRequest{Number: github.Int(1)}
+	tests := []struct {
+		name  string
+		event any
+		want  *Ping
+	}{
+		{"review requested", &github.PullRequestEvent{Action: github.String("review_requested"), Repo: repo, PullRequest: pr,
+			RequestedReviewer: &github.User{Login: github.String("octocat")}}, &Ping{What: PingReview, Login: "octocat"}},
+		{"a team's review requested", &github.PullRequestEvent{Action: github.String("review_requested"), Repo: repo, PullRequest: pr,
+			RequestedTeam: &github.Team{Name: github.String("platform")}}, nil},
+		{"pull request assigned", &github.PullRequestEvent{Action: github.String("assigned"), Repo: repo, PullRequest: pr,
+			Assignee: &github.User{Login: github.String("hubot")}}, &Ping{What: PingAssigned, Login: "hubot"}},
+		{"issue assigned", &github.IssuesEvent{Action: github.String("assigned"), Repo: repo, Issue: &github.Issue{Number: github.Int(2)},
+			Assignee: &github.User{Login: github.String("hubot")}}, &Ping{What: PingAssigned, Login: "hubot"}},
+		{"labeled", &github.PullRequestEvent{Action: github.String("labeled"), Repo: repo, PullRequest: pr}, nil},
+	}
+	for _, tt := range tests {
+		c, skip := Read(tt.event, "d-1")
+		if skip != "" {
+			t.Errorf("%s: skipped: %s", tt.name, skip)
+			continue
+		}
+		if !reflect.DeepEqual(c.Ping, tt.want) {
+			t.Errorf("%s: ping %+v, want %+v", tt.name, c.Ping, tt.want)
+		}
 	}
 }

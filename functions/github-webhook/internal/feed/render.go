@@ -124,6 +124,16 @@ func NoteMessage(n Note, p *i18n.Printer, nonce string) discord.Message {
 	return discord.Message{Content: content, AllowedMentions: discord.NoMentions(), Nonce: nonce, EnforceNonce: nonce != ""}.Fit()
 }
 
+// PingMessage is the thread message that mentions memberID, who linked the login pg names,
+// in p's language: only that member is pinged. nonce makes a retried post appear once.
+func PingMessage(pg Ping, memberID string, p *i18n.Printer, nonce string) discord.Message {
+	return discord.Message{
+		Content:         p.T("feed.ping."+pg.What, i18n.Args{"Who": discord.Mention(memberID), "Login": discord.Escape(pg.Login)}),
+		AllowedMentions: &discord.AllowedMentions{Parse: []string{}, Users: []string{memberID}},
+		Nonce:           nonce, EnforceNonce: nonce != "",
+	}.Fit()
+}
+
 func escapeAll(names []string) string {
 	out := make([]string, len(names))
 	for i, n := range names {

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,17 +19,6 @@ import (
 	"github.com/discord-chatops/chatops/shared/state"
 	"github.com/google/go-cmp/cmp"
 )
-
-// localPayload reads a recorded payload of this function's testdata/webhooks (see the README
-// there): the events the suite's shared set lacks.
-func localPayload(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "webhooks", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // lifeStep is one delivery of a pull request's life.
 type lifeStep struct {
@@ -80,15 +67,15 @@ func prLife(t *testing.T) []lifeStep {
 	id := func(i int) string { return fmt.Sprintf("0f4b1a3e-0000-4000-8000-%012d", i+1) }
 	return []lifeStep{
 		{"pull_request", id(0), githubapptest.Payload(t, "pull_request.opened")},
-		{"pull_request", id(1), edit(localPayload(t, "pull_request.converted_to_draft"), 1, nil)},
+		{"pull_request", id(1), edit(githubapptest.Payload(t, "pull_request.converted_to_draft"), 1, nil)},
 		{"pull_request", id(2), edit(githubapptest.Payload(t, "pull_request.ready_for_review"), 2, nil)},
-		{"pull_request", id(3), edit(localPayload(t, "pull_request.review_requested"), 3, nil)},
-		{"pull_request_review", id(4), edit(localPayload(t, "pull_request_review.submitted"), 4,
+		{"pull_request", id(3), edit(githubapptest.Payload(t, "pull_request.review_requested"), 3, nil)},
+		{"pull_request_review", id(4), edit(githubapptest.Payload(t, "pull_request_review.submitted"), 4,
 			review(4, 237895671, "octocat", "changes_requested", "Please add a test for the new section."))},
-		{"check_suite", id(5), edit(localPayload(t, "check_suite.completed"), 5, func(p map[string]any) {
+		{"check_suite", id(5), edit(githubapptest.Payload(t, "check_suite.completed"), 5, func(p map[string]any) {
 			obj(p, "check_suite")["conclusion"], obj(p, "check_suite")["updated_at"] = "failure", at(5)
 		})},
-		{"pull_request_review", id(6), edit(localPayload(t, "pull_request_review.submitted"), 6,
+		{"pull_request_review", id(6), edit(githubapptest.Payload(t, "pull_request_review.submitted"), 6,
 			review(6, 237895672, "octocat", "approved", "Thanks, looks good."))},
 		{"pull_request", id(7), edit(githubapptest.Payload(t, "pull_request.closed.merged.derived"), 7, func(p map[string]any) {
 			pr := obj(p, "pull_request")

@@ -112,6 +112,8 @@ func heading(rec discordtest.Record, dir Directory) string {
 		return "new bot message" + where + " [POST " + rec.Path + "]"
 	case discordtest.KindEdit:
 		return "bot message " + rec.MessageID + " edited" + where + about + " [PATCH " + rec.Path + "]"
+	case discordtest.KindThread:
+		return "thread started on message " + rec.MessageID + where + " [POST " + rec.Path + "]"
 	case discordtest.KindCommands:
 		return "slash commands [PUT " + rec.Path + "]"
 	}

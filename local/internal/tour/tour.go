@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"time"
 
@@ -83,8 +84,15 @@ func (t *Tour) Run(ctx context.Context) error {
 			caller.Option{Name: "service", Value: "ecs"}, caller.Option{Name: "target", Value: demo.ECSCluster + "/" + demo.ECSService})},
 		{"/cost", t.command(requester, "cost")},
 		{"/deploy environment:dev, then Approve by another member of the deploy role", t.deploy},
-		{"GitHub: a pull request is opened", t.pullRequest("pull_request.opened")},
-		{"GitHub: the pull request is merged: the same message, edited in place", t.pullRequest("pull_request.closed.merged.derived")},
+		{"GitHub: a pull request is opened", t.pullRequest("pull_request", "pull_request.opened", 0, nil)},
+		{"GitHub: octocat reviews it: changes requested, with a comment (to the message's thread)", t.pullRequest("pull_request_review",
+			"pull_request_review.submitted", 1, map[string]any{"review.state": "changes_requested", "review.body": "Please add a test for the new section.",
+				"review.user.login": "octocat", "pull_request.requested_reviewers": []any{}})},
+		{"GitHub: octocat approves", t.pullRequest("pull_request_review", "pull_request_review.submitted", 2,
+			map[string]any{"review.state": "approved", "review.body": "Thanks, looks good.", "review.id": 237895672,
+				"review.user.login": "octocat", "pull_request.requested_reviewers": []any{}})},
+		{"GitHub: the pull request is merged: one message told its whole life, edited in place", t.pullRequest("pull_request",
+			"pull_request.closed.merged.derived", 3, map[string]any{"pull_request.requested_reviewers": []any{}})},
 		{"GitHub: the deploy run fails (workflow_run completed, failure) → bus → deploy-notify", t.failedRun},
 		{"Roll back, from the failed deploy's button", t.rollback},
 		{"The 09:00 cost report, fired on demand (POST /schedule/cost-report)", t.schedule},
@@ -165,17 +173,33 @@ func (t *Tour) deploy(ctx context.Context) error {
 	return nil
 }
 
-// pullRequest sends the recorded pull_request payload name, about the configured repository.
-func (t *Tour) pullRequest(name string) func(context.Context) error {
+// pullRequest sends the recorded payload name of event, about the configured repository, as
+// the step-th change of the pull request's life: its times a minute after the opening's, so
+// that the feed takes them in order (the payloads were recorded apart), and set edited in.
+func (t *Tour) pullRequest(event, name string, step int, set map[string]any) func(context.Context) error {
 	return func(ctx context.Context) error {
 		payload, err := githubapptest.ReadPayload(name)
 		if err != nil {
 			return err
 		}
+		edits := map[string]any{}
+		if step > 0 {
+			at := time.Date(2019, 5, 15, 15, 20, 33, 0, time.UTC).Add(time.Duration(step) * time.Minute).Format(time.RFC3339)
+			edits["pull_request.updated_at"] = at
+			if event == "pull_request_review" {
+				edits["review.submitted_at"] = at
+			} else {
+				edits["pull_request.merged_at"], edits["pull_request.closed_at"] = at, at
+			}
+		}
+		maps.Copy(edits, set)
+		if payload, err = caller.Edit(payload, edits); err != nil {
+			return err
+		}
 		if payload, err = caller.AboutRepository(payload, t.env.Contract["GITHUB_REPOSITORY"]); err != nil {
 			return err
 		}
-		a, _, err := t.github.Send(ctx, "pull_request", payload)
+		a, _, err := t.github.Send(ctx, event, payload)
 		if err != nil {
 			return err
 		}

@@ -593,8 +593,8 @@ func TestAppOptions(t *testing.T) {
 func TestPayloads(t *testing.T) {
 	t.Parallel()
 	names := githubapptest.PayloadNames()
-	if len(names) != 18 {
-		t.Errorf("%d recorded payloads, want the 18 of testdata/README.md: %v", len(names), names)
+	if len(names) != 22 {
+		t.Errorf("%d recorded payloads, want the 22 of testdata/README.md: %v", len(names), names)
 	}
 	for _, name := range names {
 		var doc map[string]any

@@ -91,11 +91,15 @@ func (h *handler) decide(ctx context.Context, log *slog.Logger, event any, p *i1
 		return a, []string{h.cfg.channelFor(a.Repo)}, ""
 	}
 	// Bots are let through here: each subscription decides about them.
-	a, skip := announce.Decide(event, announce.Rules{AnnounceBots: true}, p)
-	if skip != "" {
-		return a, nil, skip
+	var a announce.Announcement
+	e, only := subscriptionOnly(event)
+	if !only {
+		var skip string
+		if a, skip = announce.Decide(event, announce.Rules{AnnounceBots: true}, p); skip != "" {
+			return a, nil, skip
+		}
+		e = subscriptionEvent(event, a.Kind)
 	}
-	e := subscriptionEvent(event, a.Kind)
 	var channels []string
 	for _, s := range subs {
 		if why := s.Skip(e); why != "" {
@@ -117,8 +121,36 @@ func repoOf(event any) string {
 		return e.GetRepo().GetFullName()
 	case *github.IssuesEvent:
 		return e.GetRepo().GetFullName()
+	case *github.PullRequestReviewEvent:
+		return e.GetRepo().GetFullName()
 	}
 	return ""
+}
+
+// subscriptionOnly is an event that only a subscription can ask to start a pull request's
+// message, as its filter reads it: a review submitted (events:reviews or all), and a draft
+// opened (drafts:true); without a subscription a review only edits a message there is, and a
+// draft waits for ready for review. ok is false for every other event.
+func subscriptionOnly(event any) (e subscription.Event, ok bool) {
+	switch ev := event.(type) {
+	case *github.PullRequestReviewEvent:
+		if ev.GetAction() != "submitted" || ev.PullRequest == nil {
+			return e, false
+		}
+		pr := ev.GetPullRequest()
+		e = subscription.Event{Kind: subscription.ReviewSubmit, Base: pr.GetBase().GetRef(), Draft: pr.GetDraft(),
+			Author: pr.GetUser().GetLogin(), Sender: ev.GetSender().GetLogin(), SenderBot: announce.IsBot(ev.GetSender())}
+		for _, l := range pr.Labels {
+			e.Labels = append(e.Labels, l.GetName())
+		}
+		return e, true
+	case *github.PullRequestEvent:
+		if ev.GetAction() != "opened" || !ev.GetPullRequest().GetDraft() {
+			return e, false
+		}
+		return subscriptionEvent(event, announce.PullRequestOpened), true
+	}
+	return e, false
 }
 
 // subscriptionEvent is event, announced as kind, as a subscription's filter reads it.

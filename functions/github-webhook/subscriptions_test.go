@@ -31,6 +31,7 @@ func TestSubscriptions(t *testing.T) {
 	sub := func(channel string, f subscription.Filter) subscription.Subscription {
 		return subscription.Subscription{Repo: repo, ChannelID: channel, Filter: f}
 	}
+	draft := func(p map[string]any) { p["pull_request"].(map[string]any)["draft"] = true }
 	botSender := func(p map[string]any) { p["sender"] = map[string]any{"login": "renovate[bot]", "type": "Bot", "id": 2} }
 	tests := []struct {
 		name   string
@@ -101,6 +102,26 @@ func TestSubscriptions(t *testing.T) {
 		{
 			name: "no subscription: IGNORE_AUTHORS applies", cfg: func(c *config) { c.Rules.IgnoreAuthors = []string{"codertocat"} },
 			event: "issues", body: githubapptest.Payload(t, "issues.opened"), reason: "author ignored",
+		},
+		{
+			name: "reviews only: a review starts the pull request's message", subs: []subscription.Subscription{sub(channelA, subscription.Filter{Events: subscription.EventsReviews})},
+			event: "pull_request_review", body: githubapptest.Payload(t, "pull_request_review.submitted"), want: []string{channelA},
+		},
+		{
+			name: "reviews only: an opening posts nothing", subs: []subscription.Subscription{sub(channelA, subscription.Filter{Events: subscription.EventsReviews})},
+			event: "pull_request", body: githubapptest.Payload(t, "pull_request.opened"), reason: SkipUnsubscribed,
+		},
+		{
+			name: "the default set: a review alone starts no message", subs: []subscription.Subscription{sub(channelA, subscription.Filter{})},
+			event: "pull_request_review", body: githubapptest.Payload(t, "pull_request_review.submitted"), reason: SkipUnsubscribed,
+		},
+		{
+			name: "drafts: a draft's opening is announced", subs: []subscription.Subscription{sub(channelA, subscription.Filter{Drafts: true})},
+			event: "pull_request", body: edited(t, "pull_request.opened", draft), want: []string{channelA},
+		},
+		{
+			name: "without drafts: a draft's opening waits", subs: []subscription.Subscription{sub(channelA, subscription.Filter{})},
+			event: "pull_request", body: edited(t, "pull_request.opened", draft), reason: SkipUnsubscribed,
 		},
 		{
 			name: "a draft waits for ready for review", subs: []subscription.Subscription{sub(channelA, subscription.Filter{})},

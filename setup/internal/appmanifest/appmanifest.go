@@ -53,10 +53,12 @@ func APIURL(webURL string) string {
 // App is what GitHub returns for a created App. PEM and WebhookSecret are secrets: they go to
 // SSM and nowhere else.
 type App struct {
-	ID            int64  `json:"id"`
-	Slug          string `json:"slug"`
-	Name          string `json:"name"`
-	HTMLURL       string `json:"html_url"`
+	ID      int64  `json:"id"`
+	Slug    string `json:"slug"`
+	Name    string `json:"name"`
+	HTMLURL string `json:"html_url"`
+	// ClientID is the App's OAuth client id, not a secret: /link's device flow asks for it.
+	ClientID      string `json:"client_id"`
 	PEM           string `json:"pem"`
 	WebhookSecret string `json:"webhook_secret"`
 	Owner         struct {

@@ -30,7 +30,7 @@ const File = "cdk.context.json"
 func Keys() []string {
 	return []string{
 		"discordApplicationId", "discordPublicKey", "discordChannelId", "deployRoleIds",
-		"githubAppId", "githubApiUrl", "githubRepository", "deployWorkflow", "deployEnvironments", "parameterPrefix",
+		"githubAppId", "githubClientId", "githubApiUrl", "githubRepository", "deployWorkflow", "deployEnvironments", "parameterPrefix",
 		GuildKey, AppURLKey,
 	}
 }

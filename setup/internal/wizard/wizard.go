@@ -409,6 +409,7 @@ func (w *wizard) githubApp(ctx context.Context) (*appadmin.Admin, error) {
 		w.secrets[name] = value
 	}
 	w.set("githubAppId", strconv.FormatInt(app.ID, 10))
+	w.set("githubClientId", app.ClientID) // /link's device flow
 	w.set("githubApiUrl", w.apiURL(web))
 	w.set(cdkcontext.AppURLKey, app.HTMLURL)
 	if err := w.ctx.Save(); err != nil {

@@ -197,7 +197,7 @@ func TestFromZero(t *testing.T) {
 	}
 	want := map[string]string{
 		"discordApplicationId": suitetest.AppID, "discordPublicKey": w.discord.Application().VerifyKey,
-		"discordChannelId": "1100000000000000011", "deployRoleIds": suitetest.DeployRole, "githubAppId": "424242",
+		"discordChannelId": "1100000000000000011", "deployRoleIds": suitetest.DeployRole, "githubAppId": "424242", "githubClientId": "Iv1.x",
 		"githubApiUrl": w.github.URL, "githubRepository": suitetest.Repo, "deployEnvironments": "dev,staging,prod",
 		cdkcontext.GuildKey: suitetest.GuildID, cdkcontext.AppURLKey: "https://github.com/apps/discord-chatops",
 	}

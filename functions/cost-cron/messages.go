@@ -2,7 +2,6 @@ package main
 
 import (
 	"embed"
-	"io/fs"
 
 	"github.com/discord-chatops/chatops/shared/costreport"
 	"github.com/discord-chatops/chatops/shared/i18n"
@@ -14,6 +13,5 @@ var messageFiles embed.FS
 // texts is the function's message catalog: the report's messages and the dead-letter alarm's,
 // in English and Korean (shared/i18n). It parses its files on the first post, not at start.
 func texts() *i18n.Catalog {
-	own, _ := fs.Sub(messageFiles, "locales") // a valid path: Sub cannot fail
-	return i18n.NewCatalog(costreport.Messages(), own)
+	return i18n.NewCatalog(costreport.Messages(), messageFiles)
 }

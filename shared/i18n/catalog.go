@@ -21,11 +21,7 @@ var formatMessages embed.FS
 // Messages is this package's own catalog: month and weekday names, the patterns of dates,
 // amounts and relative times. NewCatalog always includes it.
 func Messages() fs.FS {
-	sub, err := fs.Sub(formatMessages, "locales")
-	if err != nil {
-		panic(err) // the embedded directory exists: a build without it does not compile
-	}
-	return sub
+	return formatMessages
 }
 
 // Catalog holds the messages of one binary in every language. It parses its files on first
@@ -46,7 +42,8 @@ type message struct {
 }
 
 // NewCatalog returns the catalog of the message files in each of files (the *.json at its
-// root; see the package doc) and of this package's own.
+// root or under locales/, where a package's go:embed puts them; see the package doc) and of
+// this package's own.
 func NewCatalog(files ...fs.FS) *Catalog {
 	return &Catalog{files: append([]fs.FS{Messages()}, files...)}
 }
@@ -56,10 +53,14 @@ func (c *Catalog) load() error {
 		c.ids = map[Language]map[string]*message{}
 		var errs []error
 		for _, fsys := range c.files {
-			names, err := fs.Glob(fsys, "*.json")
-			if err != nil {
-				errs = append(errs, err)
-				continue
+			// A package's embedded files sit under locales/; a test's may sit at the root.
+			var names []string
+			for _, pattern := range []string{"*.json", "locales/*.json"} {
+				found, err := fs.Glob(fsys, pattern)
+				if err != nil {
+					errs = append(errs, err)
+				}
+				names = append(names, found...)
 			}
 			for _, name := range names {
 				if err := c.add(fsys, name); err != nil {

@@ -10,6 +10,5 @@ var messages embed.FS
 
 // Messages is the package's message files (shared/i18n), for the function's catalog.
 func Messages() fs.FS {
-	sub, _ := fs.Sub(messages, "locales") // a valid path: Sub cannot fail
-	return sub
+	return messages // its files are under locales/, where NewCatalog looks
 }

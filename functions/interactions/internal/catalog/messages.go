@@ -11,6 +11,5 @@ var messages embed.FS
 // Messages is the message files of the commands this package defines, the texts they are
 // registered with (shared/i18n), for the function's catalog.
 func Messages() fs.FS {
-	sub, _ := fs.Sub(messages, "locales") // a valid path: Sub cannot fail
-	return sub
+	return messages // its files are under locales/, where NewCatalog looks
 }

@@ -18,8 +18,7 @@ var messages embed.FS
 
 // Messages is the package's message files, for the function's catalog.
 func Messages() fs.FS {
-	sub, _ := fs.Sub(messages, "locales") // a valid path: Sub cannot fail
-	return sub
+	return messages // its files are under locales/, where NewCatalog looks
 }
 
 // permission is the action authz allows or refuses: "You need one of these roles to see the
